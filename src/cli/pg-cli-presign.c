@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "pg-cli.h"
+#include "pg-credentials.h"
+#include "pg-presign.h"
+#include "pg-sigv4.h"
+
+/* presign-guard-cli presign --method GET|PUT|HEAD --bucket B --key K --expires SECONDS …
+ * Prints the URL alone on standard output. */
+int
+pg_cli_presign (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgEndpoint) endpoint = NULL;
+  g_autoptr(PgCredentials) credentials = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *method = NULL;
+  g_autofree char *bucket = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *content_type = NULL;
+  g_autofree char *filename = NULL;
+  g_autofree char *url = NULL;
+  gint64 expires = -1;
+  gboolean if_none_match = FALSE;
+  PgPresignOptions options = { 0 };
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method,
+      N_("GET to download, PUT to upload, HEAD to check"), "GET|PUT|HEAD" },
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { "expires", 0, 0, G_OPTION_ARG_INT64, &expires,
+      N_("Lifetime in seconds, 1 to 604800"), N_("SECONDS") },
+    { "time", 0, 0, G_OPTION_ARG_STRING, &time,
+      N_("Signing time instead of now"), "YYYYMMDDTHHMMSSZ" },
+    { "if-none-match", 0, 0, G_OPTION_ARG_NONE, &if_none_match,
+      N_("Upload link that can create the object once and never overwrite it"), NULL },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type,
+      N_("Content type the uploader must send, or the download is served with"), N_("TYPE") },
+    { "filename", 0, 0, G_OPTION_ARG_STRING, &filename,
+      N_("File name the download is saved under"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Prints a link (presigned URL) for one object. "
+                                           "Credentials come from AWS_ACCESS_KEY_ID, "
+                                           "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+
+  if (method == NULL || !pg_method_from_string (method, &options.method))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--method must be GET, PUT or HEAD."));
+
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+
+  if (key == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--key is required."));
+
+  if (expires < 1 || expires > PG_SIGV4_MAX_EXPIRES)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE,
+                        _("--expires must be between 1 and %d seconds (7 days)."),
+                        PG_SIGV4_MAX_EXPIRES);
+
+  if (time != NULL && !pg_sigv4_parse_time (time, &options.signing_time))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE,
+                        _("--time must look like 20260131T235959Z (UTC), not “%s”."), time);
+
+  if (!(endpoint = pg_cli_endpoint_new (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
+
+  if (!(credentials = pg_credentials_new_from_environment ("AWS_ACCESS_KEY_ID",
+                                                           "AWS_SECRET_ACCESS_KEY",
+                                                           "AWS_SESSION_TOKEN", &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  options.bucket = bucket;
+  options.key = key;
+  options.expires = (guint) expires;
+  options.if_none_match = if_none_match;
+  options.content_type = content_type;
+  options.filename = filename;
+
+  if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("%s\n", url);
+
+  return PG_CLI_EXIT_OK;
+}

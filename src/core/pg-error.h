@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PG_ERROR (pg_error_quark ())
+
+/**
+ * PgError:
+ * @PG_ERROR_INVALID_ARGUMENT: a value given by the user or caller is out of range or malformed
+ * @PG_ERROR_INVALID_URL: a link could not be understood
+ * @PG_ERROR_INVALID_CREDENTIALS: an access key or secret is empty or malformed
+ * @PG_ERROR_FAILED: anything else
+ *
+ * Errors of the Presign Guard core. Messages are complete, translatable sentences meant to be
+ * shown to the user as they are.
+ */
+typedef enum {
+  PG_ERROR_INVALID_ARGUMENT,
+  PG_ERROR_INVALID_URL,
+  PG_ERROR_INVALID_CREDENTIALS,
+  PG_ERROR_FAILED,
+} PgError;
+
+GQuark pg_error_quark (void);
+
+G_END_DECLS

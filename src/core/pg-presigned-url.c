@@ -120,7 +120,8 @@ percent_decode (const char *text)
  *
  * Reads what a link says about itself: bucket, key, signer, when it was signed and until when
  * it is valid. Nothing is verified (that needs the secret). Virtual-hosted Amazon S3 host names
- * give the bucket; on any other host the first path segment is the bucket.
+ * give the bucket; on any other host the first path segment is the bucket, unless the path has
+ * just one segment (then the first label of the host name is taken for the bucket).
  *
  * Returns: (transfer full): the parts, or %NULL with @error saying what is wrong.
  */
@@ -242,12 +243,23 @@ pg_presigned_url_parse (const char  *url,
   else
     {
       const char *slash = strchr (path + 1, '/');
+      const char *dot = strchr (g_uri_get_host (uri), '.');
 
-      self->path_style = TRUE;
-      if (slash == NULL)
+      /* Another server: path style, unless the path holds only one segment and the host name
+       * can start with a bucket label ("bucket.s3.example.com/key"). */
+      if (slash == NULL && dot != NULL && !g_hostname_is_ip_address (g_uri_get_host (uri)))
+        {
+          self->bucket = g_strndup (g_uri_get_host (uri), dot - g_uri_get_host (uri));
+          key_start = path + 1;
+        }
+      else if (slash != NULL)
+        {
+          self->path_style = TRUE;
+          self->bucket = g_strndup (path + 1, slash - path - 1);
+          key_start = slash + 1;
+        }
+      else
         return fail (error, _("it names no file."));
-      self->bucket = g_strndup (path + 1, slash - path - 1);
-      key_start = slash + 1;
     }
 
   if (!pg_bucket_name_is_valid (self->bucket))

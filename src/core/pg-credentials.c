@@ -4,11 +4,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <string.h>
 
 #include "pg-credentials.h"
+#include "pg-crypto.h"
 #include "pg-error.h"
 
 /* A signing key depends on the day, the region and the service only, so the four HMAC rounds
@@ -236,10 +235,7 @@ hmac_sha256 (const guint8 *key,
              const char   *data,
              guint8        out[PG_SIGNING_KEY_LENGTH])
 {
-  unsigned int out_len = PG_SIGNING_KEY_LENGTH;
-
-  HMAC (EVP_sha256 (), key, (int) key_len, (const guint8 *) data, strlen (data), out, &out_len);
-  g_assert (out_len == PG_SIGNING_KEY_LENGTH);
+  pg_hmac_sha256 (key, key_len, data, strlen (data), out);
 }
 
 /**

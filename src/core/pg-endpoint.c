@@ -312,14 +312,14 @@ pg_endpoint_locate (PgEndpoint  *self,
       location->scheme = g_strdup ("https");
       /* The SDKs keep using the global name for us-east-1, and so do we. */
       if (strcmp (self->region, "us-east-1") == 0)
-        service_host = g_strdup_printf ("s3.%s", suffix);
+        service_host = g_strconcat ("s3.", suffix, NULL);
       else
-        service_host = g_strdup_printf ("s3.%s.%s", self->region, suffix);
+        service_host = g_strconcat ("s3.", self->region, ".", suffix, NULL);
     }
 
   if (virtual_host)
     {
-      location->host = g_strdup_printf ("%s.%s", bucket, service_host);
+      location->host = g_strconcat (bucket, ".", service_host, NULL);
       location->path = g_strconcat ("/", key, NULL);
     }
   else

@@ -198,5 +198,5 @@ pg_presign_url (PgEndpoint              *endpoint,
 
   target = pg_sigv4_request_get_path_and_query (request);
 
-  return g_strdup_printf ("%s://%s%s", location.scheme, location.host, target);
+  return g_strconcat (location.scheme, "://", location.host, target, NULL);
 }

@@ -4,10 +4,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "pg-crypto.h"
 #include "pg-error.h"
 #include "pg-sigv4.h"
 
@@ -223,6 +224,14 @@ pg_sigv4_request_get_signature (PgSigv4Request *self)
   return self->signature;
 }
 
+static inline gboolean
+is_unreserved (guchar   c,
+               gboolean keep_slash)
+{
+  return g_ascii_isalnum (c) || c == '-' || c == '_' || c == '.' || c == '~'
+         || (keep_slash && c == '/');
+}
+
 /**
  * pg_sigv4_uri_encode:
  * @out: where the encoded text is appended
@@ -238,19 +247,29 @@ pg_sigv4_uri_encode (GString    *out,
                      gboolean    keep_slash)
 {
   static const char hex[] = "0123456789ABCDEF";
+  gsize needed = 0;
+  gsize start = out->len;
+  char *dest;
+
+  /* Two passes: measure, then write into the grown buffer. Signing spends most of its time
+   * here and in allocation, so this avoids appending byte by byte. */
+  for (const guchar *p = (const guchar *) str; *p; p++)
+    needed += is_unreserved (*p, keep_slash) ? 1 : 3;
+
+  g_string_set_size (out, start + needed);
+  dest = out->str + start;
 
   for (const guchar *p = (const guchar *) str; *p; p++)
     {
-      if (g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~'
-          || (keep_slash && *p == '/'))
+      if (is_unreserved (*p, keep_slash))
         {
-          g_string_append_c (out, *p);
+          *dest++ = *p;
         }
       else
         {
-          g_string_append_c (out, '%');
-          g_string_append_c (out, hex[*p >> 4]);
-          g_string_append_c (out, hex[*p & 0xf]);
+          *dest++ = '%';
+          *dest++ = hex[*p >> 4];
+          *dest++ = hex[*p & 0xf];
         }
     }
 }
@@ -259,13 +278,12 @@ void
 pg_sigv4_format_time (gint64 unix_time,
                       char   out[17])
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_time);
-  g_autofree char *text = NULL;
+  time_t t = (time_t) unix_time;
+  struct tm tm;
 
-  g_return_if_fail (dt != NULL);
-
-  text = g_date_time_format (dt, "%Y%m%dT%H%M%SZ");
-  g_strlcpy (out, text, 17);
+  gmtime_r (&t, &tm);
+  /* strftime, not GDateTime: it is called for every signature. */
+  strftime (out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
 /**
@@ -359,48 +377,59 @@ normalize_path (const char *path)
   return g_string_free (out, FALSE);
 }
 
-static int
-compare_params (gconstpointer a,
-                gconstpointer b)
+typedef struct
 {
-  const Param *pa = a;
-  const Param *pb = b;
-  int ret = strcmp (pa->name, pb->name);
+  const char *name;
+  const char *value;
+} View;
 
-  return ret != 0 ? ret : strcmp (pa->value, pb->value);
+static int
+compare_views (gconstpointer a,
+               gconstpointer b)
+{
+  const View *va = a;
+  const View *vb = b;
+  int ret = strcmp (va->name, vb->name);
+
+  return ret != 0 ? ret : strcmp (va->value, vb->value);
 }
 
 static char *
 canonical_query (PgSigv4Request *self)
 {
-  g_autoptr(GArray) sorted = g_array_new (FALSE, FALSE, sizeof (Param));
-  GString *out = g_string_new (NULL);
+  g_autoptr(GString) scratch = g_string_sized_new (512);
+  g_autofree gsize *offsets = g_new (gsize, 2 * self->query->len + 1);
+  g_autofree View *views = g_new (View, self->query->len + 1);
+  GString *out = g_string_sized_new (512);
 
-  g_array_set_clear_func (sorted, param_clear);
-
+  /* Encoded names and values go into one buffer, NUL-separated, to be sorted in place. */
   for (guint i = 0; i < self->query->len; i++)
     {
       const Param *param = &g_array_index (self->query, Param, i);
-      GString *name = g_string_new (NULL);
-      GString *value = g_string_new (NULL);
-      Param encoded;
 
-      pg_sigv4_uri_encode (name, param->name, FALSE);
-      pg_sigv4_uri_encode (value, param->value, FALSE);
-      encoded.name = g_string_free (name, FALSE);
-      encoded.value = g_string_free (value, FALSE);
-      g_array_append_val (sorted, encoded);
+      offsets[2 * i] = scratch->len;
+      pg_sigv4_uri_encode (scratch, param->name, FALSE);
+      g_string_append_c (scratch, '\0');
+      offsets[2 * i + 1] = scratch->len;
+      pg_sigv4_uri_encode (scratch, param->value, FALSE);
+      g_string_append_c (scratch, '\0');
     }
 
-  g_array_sort (sorted, compare_params);
-
-  for (guint i = 0; i < sorted->len; i++)
+  for (guint i = 0; i < self->query->len; i++)
     {
-      const Param *param = &g_array_index (sorted, Param, i);
+      views[i].name = scratch->str + offsets[2 * i];
+      views[i].value = scratch->str + offsets[2 * i + 1];
+    }
 
+  qsort (views, self->query->len, sizeof (View), compare_views);
+
+  for (guint i = 0; i < self->query->len; i++)
+    {
       if (i > 0)
         g_string_append_c (out, '&');
-      g_string_append_printf (out, "%s=%s", param->name, param->value);
+      g_string_append (out, views[i].name);
+      g_string_append_c (out, '=');
+      g_string_append (out, views[i].value);
     }
 
   return g_string_free (out, FALSE);
@@ -471,7 +500,8 @@ canonical_headers (PgSigv4Request *self,
 
       if (i > 0 && strcmp (param->name, g_array_index (sorted, Param, i - 1).name) == 0)
         {
-          g_string_append_printf (canonical, ",%s", param->value);
+          g_string_append_c (canonical, ',');
+          g_string_append (canonical, param->value);
           continue;
         }
 
@@ -480,7 +510,9 @@ canonical_headers (PgSigv4Request *self,
           g_string_append_c (canonical, '\n');
           g_string_append_c (names, ';');
         }
-      g_string_append_printf (canonical, "%s:%s", param->name, param->value);
+      g_string_append (canonical, param->name);
+      g_string_append_c (canonical, ':');
+      g_string_append (canonical, param->value);
       g_string_append (names, param->name);
     }
   g_string_append_c (canonical, '\n');
@@ -511,21 +543,6 @@ canonical_uri (PgSigv4Request *self)
   return g_string_free (out, FALSE);
 }
 
-static void
-hex_encode (const guint8 *data,
-            gsize         len,
-            char         *out)
-{
-  static const char hex[] = "0123456789abcdef";
-
-  for (gsize i = 0; i < len; i++)
-    {
-      out[2 * i] = hex[data[i] >> 4];
-      out[2 * i + 1] = hex[data[i] & 0xf];
-    }
-  out[2 * len] = '\0';
-}
-
 /* Builds the canonical request and the string to sign, then signs. */
 static void
 compute_signature (PgSigv4Request *self,
@@ -535,39 +552,64 @@ compute_signature (PgSigv4Request *self,
                    const char     *region,
                    const char     *service)
 {
-  g_autoptr(GString) canonical = g_string_new (NULL);
+  g_autoptr(GString) canonical = g_string_sized_new (512);
   g_autofree char *uri = canonical_uri (self);
   g_autofree char *query = canonical_query (self);
   g_autofree char *names = NULL;
-  g_autofree char *canonical_hash = NULL;
   g_autofree char *date = g_strndup (amz_date, 8);
+  GString *string_to_sign;
+  guint8 digest[PG_SHA256_LENGTH];
   guint8 key[PG_SIGNING_KEY_LENGTH];
-  guint8 mac[32];
-  unsigned int mac_len = sizeof mac;
-  char signature[65];
+  char hex[2 * PG_SHA256_LENGTH + 1];
 
-  g_string_append_printf (canonical, "%s\n%s\n%s\n", self->method, uri, query);
+  g_string_append (canonical, self->method);
+  g_string_append_c (canonical, '\n');
+  g_string_append (canonical, uri);
+  g_string_append_c (canonical, '\n');
+  g_string_append (canonical, query);
+  g_string_append_c (canonical, '\n');
   names = canonical_headers (self, canonical);
-  g_string_append_printf (canonical, "\n%s\n%s", names,
-                          self->payload_hash ? self->payload_hash : PG_SIGV4_EMPTY_SHA256);
+  g_string_append_c (canonical, '\n');
+  g_string_append (canonical, names);
+  g_string_append_c (canonical, '\n');
+  g_string_append (canonical, self->payload_hash ? self->payload_hash : PG_SIGV4_EMPTY_SHA256);
 
-  canonical_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical->str,
-                                                  canonical->len);
+  pg_sha256 (canonical->str, canonical->len, digest);
+  pg_hex_encode (digest, sizeof digest, hex);
+
+  string_to_sign = g_string_sized_new (128);
+  g_string_append (string_to_sign, PG_SIGV4_ALGORITHM "\n");
+  g_string_append (string_to_sign, amz_date);
+  g_string_append_c (string_to_sign, '\n');
+  g_string_append (string_to_sign, scope);
+  g_string_append_c (string_to_sign, '\n');
+  g_string_append (string_to_sign, hex);
 
   g_free (self->canonical_request);
-  self->canonical_request = g_strdup (canonical->str);
+  self->canonical_request = g_string_free (g_steal_pointer (&canonical), FALSE);
   g_free (self->string_to_sign);
-  self->string_to_sign = g_strdup_printf (PG_SIGV4_ALGORITHM "\n%s\n%s\n%s",
-                                          amz_date, scope, canonical_hash);
+  self->string_to_sign = g_string_free (string_to_sign, FALSE);
 
   pg_credentials_derive_signing_key (credentials, date, region, service, key);
-  HMAC (EVP_sha256 (), key, sizeof key, (const guint8 *) self->string_to_sign,
-        strlen (self->string_to_sign), mac, &mac_len);
+  pg_hmac_sha256 (key, sizeof key, self->string_to_sign, strlen (self->string_to_sign), digest);
   explicit_bzero (key, sizeof key);
-  hex_encode (mac, mac_len, signature);
+  pg_hex_encode (digest, sizeof digest, hex);
 
   g_free (self->signature);
-  self->signature = g_strdup (signature);
+  self->signature = g_strdup (hex);
+}
+
+static char *
+make_scope (const char *amz_date,
+            const char *region,
+            const char *service)
+{
+  char date[9];
+
+  memcpy (date, amz_date, 8);
+  date[8] = '\0';
+
+  return g_strconcat (date, "/", region, "/", service, "/aws4_request", NULL);
 }
 
 static gboolean
@@ -621,7 +663,7 @@ pg_sigv4_request_sign (PgSigv4Request  *self,
 
   token = pg_credentials_get_session_token (credentials);
   pg_sigv4_format_time (unix_time, amz_date);
-  scope = g_strdup_printf ("%.8s/%s/%s/aws4_request", amz_date, region, service);
+  scope = make_scope (amz_date, region, service);
 
   param_append (self->headers, "X-Amz-Date", amz_date);
   if (self->flags & PG_SIGV4_CONTENT_SHA256_HEADER)
@@ -664,7 +706,7 @@ pg_sigv4_request_presign (PgSigv4Request  *self,
   g_autofree char *scope = NULL;
   g_autofree char *credential = NULL;
   g_autofree char *names = NULL;
-  g_autofree char *expires_text = NULL;
+  char expires_text[16];
   const char *token;
   char amz_date[17];
 
@@ -684,10 +726,10 @@ pg_sigv4_request_presign (PgSigv4Request  *self,
 
   token = pg_credentials_get_session_token (credentials);
   pg_sigv4_format_time (unix_time, amz_date);
-  scope = g_strdup_printf ("%.8s/%s/%s/aws4_request", amz_date, region, service);
-  credential = g_strdup_printf ("%s/%s", pg_credentials_get_access_key_id (credentials), scope);
+  scope = make_scope (amz_date, region, service);
+  credential = g_strconcat (pg_credentials_get_access_key_id (credentials), "/", scope, NULL);
   names = signed_header_names (self);
-  expires_text = g_strdup_printf ("%u", expires);
+  g_snprintf (expires_text, sizeof expires_text, "%u", expires);
 
   param_append (self->query, "X-Amz-Algorithm", PG_SIGV4_ALGORITHM);
   param_append (self->query, "X-Amz-Credential", credential);

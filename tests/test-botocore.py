@@ -14,6 +14,7 @@ import os
 import random
 import subprocess
 import sys
+import types
 import urllib.parse
 
 try:
@@ -101,11 +102,38 @@ def dns_safe(bucket):
             and all(c.islower() or c.isdigit() or c == "-" for c in bucket))
 
 
+def freeze_botocore_clock(moment):
+    """Makes botocore sign at a fixed time (newer releases ask get_current_datetime(), older
+    ones datetime.datetime.utcnow())."""
+    if hasattr(botocore.auth, "get_current_datetime"):
+        botocore.auth.get_current_datetime = lambda *args, **kwargs: moment
+    else:
+        class FixedDatetime(datetime.datetime):
+            @classmethod
+            def utcnow(cls):
+                return moment
+        botocore.auth.datetime = types.SimpleNamespace(
+            datetime=FixedDatetime, timedelta=datetime.timedelta, timezone=datetime.timezone)
+
+
+def add_if_none_match(request, **kwargs):
+    request.headers["If-None-Match"] = "*"
+
+
+# Releases before 1.31 (Debian 12 has 1.29) address virtual-hosted buckets of every region at the
+# global s3.amazonaws.com; newer ones use the regional name, as we do. With an old botocore the
+# regional endpoint is given explicitly, so only scheme, path and query are compared for real.
+OLD_BOTOCORE = tuple(int(part) for part in botocore.__version__.split(".")[:2]) < (1, 31)
+
+
 def botocore_url(session, case):
     host_is_ip = case["endpoint"] is not None and "127.0.0.1" in case["endpoint"]
     virtual = not case["path_style"] and dns_safe(case["bucket"]) and not host_is_ip
+    endpoint = case["endpoint"]
+    if endpoint is None and OLD_BOTOCORE and virtual and case["region"] != "us-east-1":
+        endpoint = "https://s3.%s.amazonaws.com" % case["region"]
     client = session.create_client(
-        "s3", region_name=case["region"], endpoint_url=case["endpoint"],
+        "s3", region_name=case["region"], endpoint_url=endpoint,
         aws_access_key_id="AKIDEXAMPLE",
         aws_secret_access_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         aws_session_token=case["token"],
@@ -117,15 +145,18 @@ def botocore_url(session, case):
         if case["content_type"]:
             params["ContentType"] = case["content_type"]
         if case["if_none_match"]:
-            params["IfNoneMatch"] = "*"
+            shape = client.meta.service_model.operation_model("PutObject").input_shape
+            if "IfNoneMatch" in shape.members:
+                params["IfNoneMatch"] = "*"
+            else:  # botocore before 1.35 does not know the parameter: add the header itself
+                client.meta.events.register("before-sign.s3.PutObject", add_if_none_match)
     elif case["method"] == "GET":
         if case["filename"]:
             params["ResponseContentDisposition"] = content_disposition(case["filename"])
         if case["content_type"]:
             params["ResponseContentType"] = case["content_type"]
 
-    fixed = case["time"]
-    botocore.auth.get_current_datetime = lambda *args, **kwargs: fixed
+    freeze_botocore_clock(case["time"])
     return client.generate_presigned_url(operation, Params=params, ExpiresIn=case["expires"])
 
 
@@ -175,6 +206,8 @@ def main():
     session = botocore.session.get_session()
 
     print("1..%d" % len(cases))
+    print("# botocore %s%s" % (botocore.__version__, " (old: regional host given to it)"
+                                if OLD_BOTOCORE else ""))
     failures = 0
     for case in cases:
         try:

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
  * @PG_ERROR_INVALID_ARGUMENT: a value given by the user or caller is out of range or malformed
  * @PG_ERROR_INVALID_URL: a link could not be understood
  * @PG_ERROR_INVALID_CREDENTIALS: an access key or secret is empty or malformed
+ * @PG_ERROR_POLICY_TOO_LARGE: a bucket policy would exceed what S3 accepts
  * @PG_ERROR_FAILED: anything else
  *
  * Errors of the Presign Guard core. Messages are complete, translatable sentences meant to be
@@ -21,6 +22,7 @@ typedef enum {
   PG_ERROR_INVALID_ARGUMENT,
   PG_ERROR_INVALID_URL,
   PG_ERROR_INVALID_CREDENTIALS,
+  PG_ERROR_POLICY_TOO_LARGE,
   PG_ERROR_FAILED,
 } PgError;
 

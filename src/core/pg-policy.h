@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define PG_TYPE_POLICY (pg_policy_get_type ())
+
+/* S3 refuses bucket policies larger than 20 KB. */
+#define PG_POLICY_MAX_BYTES 20480
+
+/* A dated statement may go once every link signed before it has expired: 7 days, plus one for
+ * clock skew. */
+#define PG_POLICY_PRUNE_DAYS 8
+
+#define PG_POLICY_SID_PREFIX "PresignGuard"
+
+typedef enum {
+  PG_POLICY_ACTION_GET,
+  PG_POLICY_ACTION_PUT,
+} PgPolicyAction;
+
+typedef enum {
+  PG_LOCKDOWN_SIGNER,
+  PG_LOCKDOWN_ANY,
+} PgLockdownMode;
+
+typedef struct _PgPolicy PgPolicy;
+
+GType       pg_policy_get_type          (void) G_GNUC_CONST;
+PgPolicy   *pg_policy_new               (const char           *json,
+                                         const char           *partition,
+                                         GError              **error);
+PgPolicy   *pg_policy_copy              (PgPolicy             *self);
+void        pg_policy_free              (PgPolicy             *self);
+char       *pg_policy_to_json           (PgPolicy             *self,
+                                         gboolean              pretty);
+gboolean    pg_policy_is_empty          (PgPolicy             *self);
+gboolean    pg_policy_equal             (PgPolicy             *self,
+                                         PgPolicy             *other);
+gboolean    pg_policy_check_size        (PgPolicy             *self,
+                                         GError              **error);
+gboolean    pg_policy_revoke            (PgPolicy             *self,
+                                         const char           *bucket,
+                                         const char           *key,
+                                         PgPolicyAction        action,
+                                         const char           *signer_arn,
+                                         gboolean              same_identity,
+                                         GDateTime            *now,
+                                         GError              **error);
+gboolean    pg_policy_unrevoke          (PgPolicy             *self,
+                                         const char           *bucket,
+                                         const char           *key,
+                                         PgPolicyAction        action);
+gboolean    pg_policy_is_revoked        (PgPolicy             *self,
+                                         const char           *bucket,
+                                         const char           *key,
+                                         PgPolicyAction        action);
+gboolean    pg_policy_set_lockdown      (PgPolicy             *self,
+                                         const char           *bucket,
+                                         PgLockdownMode        mode,
+                                         gboolean              enabled,
+                                         const char           *signer_arn,
+                                         const char * const   *exempt_arns,
+                                         GError              **error);
+gboolean    pg_policy_get_lockdown      (PgPolicy             *self,
+                                         PgLockdownMode        mode);
+guint       pg_policy_prune             (PgPolicy             *self,
+                                         GDateTime            *now);
+char       *pg_policy_object_arn        (const char           *partition,
+                                         const char           *bucket,
+                                         const char           *key);
+gboolean    pg_policy_sid_is_ours       (const char           *sid);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgPolicy, pg_policy_free)
+
+G_END_DECLS

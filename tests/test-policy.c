@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-policy"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-policy.h"
+
+#define SIGNER "arn:aws:iam::123456789012:user/presign-signer"
+#define OTHER_SIGNER "arn:aws:iam:::user/owner:presign"
+
+static GDateTime *
+day (int year,
+     int month,
+     int dom)
+{
+  return g_date_time_new_utc (year, month, dom, 10, 30, 0);
+}
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+
+  g_assert_no_error (error);
+
+  return node;
+}
+
+static void
+assert_json_equal (const char *actual,
+                   const char *expected)
+{
+  g_autoptr(JsonNode) a = parse (actual);
+  g_autoptr(JsonNode) b = parse (expected);
+
+  if (!json_node_equal (a, b))
+    g_error ("JSON differs:\n  actual:   %s\n  expected: %s", actual, expected);
+}
+
+static void
+test_policy_revoke_on_empty (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, &error);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autofree char *json = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (pg_policy_is_empty (policy));
+  g_assert_null (pg_policy_to_json (policy, FALSE));
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET,
+                                   SIGNER, FALSE, now, &error));
+  g_assert_no_error (error);
+  g_assert_true (pg_policy_revoke (policy, "demo", "other.txt", PG_POLICY_ACTION_GET,
+                                   SIGNER, FALSE, now, &error));
+  /* Twice the same object: no duplicate. */
+  g_assert_true (pg_policy_revoke (policy, "demo", "other.txt", PG_POLICY_ACTION_GET,
+                                   SIGNER, FALSE, now, &error));
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardRevokedGet20261128\","
+    "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/a b/report.pdf\",\"arn:aws:s3:::demo/other.txt\"]}]}");
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_GET));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_PUT));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "third.txt", PG_POLICY_ACTION_GET));
+
+  /* Unrevoking both leaves no statement: the policy is to be deleted. */
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET));
+  g_assert_false (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "other.txt", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
+static void
+test_policy_same_identity (void)
+{
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, "aws-cn", NULL);
+  g_autoptr(GDateTime) now = day (2026, 1, 2);
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "in/x", PG_POLICY_ACTION_PUT,
+                                   "arn:aws-cn:iam::1:user/me", TRUE, now, NULL));
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardRevokedPutQuery20260102\","
+    "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"arn:aws-cn:iam::1:user/me\"]},"
+    "\"Action\":\"s3:PutObject\",\"Resource\":[\"arn:aws-cn:s3:::demo/in/x\"],"
+    "\"Condition\":{\"StringEquals\":{\"s3:authType\":\"REST-QUERY-STRING\"}}}]}");
+}
+
+static void
+test_policy_wildcards_escaped (void)
+{
+  g_autofree char *arn = pg_policy_object_arn ("aws", "demo", "what?*$x.txt");
+
+  g_assert_cmpstr (arn, ==, "arn:aws:s3:::demo/what${?}${*}${$}x.txt");
+}
+
+static void
+test_policy_keeps_foreign (void)
+{
+  const char *foreign =
+    "{\"Id\":\"keep-me\",\"Version\":\"2012-10-17\",\"Statement\":"
+    "{\"Sid\":\"AllowAlice\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam:::user/alice\"},"
+    "\"Action\":[\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::demo/*\",\"X-Unknown\":[1,true,null]}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (foreign, NULL, &error);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *statements;
+
+  g_assert_no_error (error);
+  g_assert_false (pg_policy_is_empty (policy));
+  g_assert_true (pg_policy_revoke (policy, "demo", "k", PG_POLICY_ACTION_GET, SIGNER, FALSE,
+                                   now, &error));
+  json = pg_policy_to_json (policy, FALSE);
+  root = parse (json);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "Id"), ==,
+                   "keep-me");
+  statements = json_object_get_array_member (json_node_get_object (root), "Statement");
+  g_assert_cmpuint (json_array_get_length (statements), ==, 2);
+  {
+    g_autoptr(JsonNode) original = parse (foreign);
+    JsonNode *first = json_object_get_member (json_node_get_object (original), "Statement");
+
+    g_assert_true (json_node_equal (json_array_get_element (statements, 0), first));
+  }
+
+  /* Taking ours out again leaves the foreign statement, still a policy to write. */
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "k", PG_POLICY_ACTION_GET));
+  g_assert_false (pg_policy_is_empty (policy));
+}
+
+static void
+test_policy_prune (void)
+{
+  g_autoptr(PgPolicy) policy = pg_policy_new (
+    "{\"Statement\":[{\"Sid\":\"PresignGuardRevokedGet20261119\",\"Effect\":\"Deny\","
+    "\"Resource\":[\"arn:aws:s3:::d/a\"]},"
+    "{\"Sid\":\"PresignGuardRevokedPut20261120\",\"Effect\":\"Deny\",\"Resource\":[\"x\"]},"
+    "{\"Sid\":\"Foreign20261101\",\"Effect\":\"Allow\"},"
+    "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\"},"
+    "{\"Sid\":\"PresignGuardRevokedGetQuery20200101\",\"Effect\":\"Deny\",\"Resource\":\"y\"}]}",
+    NULL, NULL);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autofree char *json = NULL;
+
+  /* 2026-11-20 is 8 days before: kept. Older ones go; lockdown and foreign stay. */
+  g_assert_cmpuint (pg_policy_prune (policy, now), ==, 2);
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Statement\":[{\"Sid\":\"PresignGuardRevokedPut20261120\",\"Effect\":\"Deny\","
+    "\"Resource\":[\"x\"]},{\"Sid\":\"Foreign20261101\",\"Effect\":\"Allow\"},"
+    "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\"}]}");
+  g_assert_cmpuint (pg_policy_prune (policy, now), ==, 0);
+}
+
+static void
+test_policy_lockdown (void)
+{
+  const char *exempt[] = { "arn:aws:iam::1:role/Admin*", "arn:aws:iam::1:user/boss", NULL };
+  const char *bad_exempt[] = { "arn:aws:iam::123456789012:user/*", NULL };
+  const char *not_arn[] = { "boss", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         &error));
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, TRUE, SIGNER, exempt,
+                                         &error));
+  g_assert_no_error (error);
+  g_assert_true (pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER));
+  g_assert_true (pg_policy_get_lockdown (policy, PG_LOCKDOWN_ANY));
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":["
+    "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\""
+    SIGNER "\"]},\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],"
+    "\"Resource\":\"arn:aws:s3:::demo/*\"},"
+    "{\"Sid\":\"PresignGuardLockdownAny\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::demo/*\","
+    "\"Condition\":{\"StringEquals\":{\"s3:authType\":\"REST-QUERY-STRING\"},"
+    "\"ArnNotLike\":{\"aws:PrincipalArn\":[\"arn:aws:iam::1:role/Admin*\","
+    "\"arn:aws:iam::1:user/boss\"]}}}]}");
+
+  /* Switching on again replaces in place; the signer can never be exempted. */
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, TRUE, SIGNER, NULL,
+                                         &error));
+  g_assert_false (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, TRUE, SIGNER,
+                                          bad_exempt, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, TRUE, SIGNER,
+                                          not_arn, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, FALSE, NULL, NULL,
+                                         &error));
+  g_assert_false (pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER));
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, FALSE, NULL, NULL,
+                                         &error));
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
+static void
+test_policy_too_large (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *long_key = g_strnfill (900, 'k');
+  guint n = 0;
+
+  /* Fill up to the limit with long keys… */
+  for (;; n++)
+    {
+      g_autofree char *key = g_strdup_printf ("%s/%u", long_key, n);
+
+      if (!pg_policy_revoke (policy, "demo", key, PG_POLICY_ACTION_GET, SIGNER, FALSE, now,
+                             &error))
+        break;
+    }
+  g_assert_error (error, PG_ERROR, PG_ERROR_POLICY_TOO_LARGE);
+  g_assert_nonnull (strstr (error->message, "20480"));
+  g_assert_cmpuint (n, >, 10);
+
+  /* …and the refused change left the document exactly as it was, within the limit. */
+  before = pg_policy_to_json (policy, FALSE);
+  g_clear_error (&error);
+  g_assert_false (pg_policy_revoke (policy, "demo", long_key, PG_POLICY_ACTION_PUT, SIGNER,
+                                    FALSE, now, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_POLICY_TOO_LARGE);
+  after = pg_policy_to_json (policy, FALSE);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpuint (strlen (after), <=, PG_POLICY_MAX_BYTES);
+}
+
+static void
+test_policy_malformed (void)
+{
+  static const char *cases[] = { "{", "[]", "\"text\"", "{\"Statement\":\"x\"}", "{\"Statement\":3}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PgPolicy) policy = pg_policy_new (cases[i], NULL, &error);
+
+      g_assert_null (policy);
+      g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+    }
+}
+
+static void
+test_policy_bad_signer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+
+  g_assert_false (pg_policy_revoke (policy, "demo", "k", PG_POLICY_ACTION_GET, "AKIDEXAMPLE",
+                                    FALSE, now, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
+/* ---- Property test ------------------------------------------------------------------------ */
+
+static const char *random_words[] = {
+  "Allow", "Deny", "s3:GetObject", "s3:PutObject", "s3:ListBucket", "*", "arn:aws:s3:::demo/*",
+  "arn:aws:iam:::user/alice", "PresignGuard", "presignguard", "10.0.0.0/8", "日本語", "a\"b",
+};
+
+static JsonNode *random_value (GRand *rand, int depth);
+
+static JsonNode *
+random_object (GRand *rand,
+               int    depth)
+{
+  JsonObject *object = json_object_new ();
+  guint n = g_rand_int_range (rand, 0, 4);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u",
+                                               random_words[g_rand_int_range (rand, 0, G_N_ELEMENTS (random_words))], i);
+
+      json_object_set_member (object, name, random_value (rand, depth + 1));
+    }
+
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static JsonNode *
+random_value (GRand *rand,
+              int    depth)
+{
+  switch (depth > 2 ? g_rand_int_range (rand, 0, 4) : g_rand_int_range (rand, 0, 6))
+    {
+    case 0:
+      return json_node_init_string (json_node_alloc (),
+                                    random_words[g_rand_int_range (rand, 0, G_N_ELEMENTS (random_words))]);
+    case 1:
+      return json_node_init_int (json_node_alloc (), g_rand_int_range (rand, -5, 100000));
+    case 2:
+      return json_node_init_boolean (json_node_alloc (), g_rand_boolean (rand));
+    case 3:
+      return json_node_init_null (json_node_alloc ());
+    case 4:
+      {
+        JsonArray *array = json_array_new ();
+        guint n = g_rand_int_range (rand, 0, 4);
+
+        for (guint i = 0; i < n; i++)
+          json_array_add_element (array, random_value (rand, depth + 1));
+        return json_node_init_array (json_node_alloc (), array);
+      }
+    default:
+      return random_object (rand, depth);
+    }
+}
+
+static JsonNode *
+random_foreign_statement (GRand *rand,
+                          guint  index)
+{
+  static const char *members[] = { "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+                                   "Resource", "NotResource", "Condition", "X-Custom" };
+  JsonObject *statement = json_object_new ();
+
+  /* Sids that are not ours, including lookalikes; sometimes none, sometimes not a string. */
+  switch (g_rand_int_range (rand, 0, 5))
+    {
+    case 0:
+      break;
+    case 1:
+      json_object_set_string_member (statement, "Sid", "presignguardRevokedGet20261128");
+      break;
+    case 2:
+      json_object_set_int_member (statement, "Sid", index);
+      break;
+    default:
+      {
+        g_autofree char *sid = g_strdup_printf ("Foreign%u", index);
+
+        json_object_set_string_member (statement, "Sid", sid);
+      }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      if (g_rand_boolean (rand))
+        json_object_set_member (statement, members[i], random_value (rand, 1));
+    }
+
+  return json_node_init_object (json_node_alloc (), statement);
+}
+
+typedef struct
+{
+  GHashTable *resources;   /* Sid → GHashTable set of resource ARNs */
+  GHashTable *principals;  /* Sid → GHashTable set of principal ARNs */
+  gboolean    lockdown[2];
+} Model;
+
+static GHashTable *
+set_for (GHashTable *table,
+         const char *sid)
+{
+  GHashTable *set = g_hash_table_lookup (table, sid);
+
+  if (set == NULL)
+    {
+      set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (table, g_strdup (sid), set);
+    }
+
+  return set;
+}
+
+static void
+model_prune (Model     *model,
+             GDateTime *now)
+{
+  g_autoptr(GDateTime) oldest_day = g_date_time_add_days (now, -PG_POLICY_PRUNE_DAYS);
+  g_autofree char *oldest = g_date_time_format (oldest_day, "%Y%m%d");
+  GHashTableIter iter;
+  const char *sid;
+
+  g_hash_table_iter_init (&iter, model->resources);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &sid, NULL))
+    {
+      if (strcmp (sid + strlen (sid) - 8, oldest) < 0)
+        {
+          g_hash_table_remove (model->principals, sid);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+}
+
+/* Checks the document against the original foreign statements and the model. */
+static void
+check_policy (PgPolicy   *policy,
+              JsonNode   *original,
+              GPtrArray  *foreign,
+              Model      *model)
+{
+  g_autofree char *json = pg_policy_to_json (policy, FALSE);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonNode *statement_node;
+  JsonArray *statements = NULL;
+  guint foreign_seen = 0;
+
+  if (json == NULL)
+    {
+      g_assert_cmpuint (foreign->len, ==, 0);
+      g_assert_cmpuint (g_hash_table_size (model->resources), ==, 0);
+      g_assert_false (model->lockdown[0] || model->lockdown[1]);
+      return;
+    }
+
+  g_assert_cmpuint (strlen (json), <=, PG_POLICY_MAX_BYTES);
+  root = parse (json);
+
+  /* Every top-level member but the statements is untouched — as long as the document was
+   * never deleted, which happens only when no statement at all is left. */
+  if (original != NULL && foreign->len > 0)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, json_node_get_object (original));
+      while (json_object_iter_next (&iter, &name, &value))
+        {
+          JsonNode *now = json_object_get_member (json_node_get_object (root), name);
+
+          if (strcmp (name, "Statement") != 0)
+            g_assert_true (now != NULL && json_node_equal (value, now));
+        }
+    }
+
+  statement_node = json_object_get_member (json_node_get_object (root), "Statement");
+  g_assert_nonnull (statement_node);
+  if (JSON_NODE_HOLDS_OBJECT (statement_node))
+    {
+      statements = json_array_new ();
+      json_array_add_element (statements, json_node_copy (statement_node));
+    }
+  else
+    {
+      statements = json_array_ref (json_node_get_array (statement_node));
+    }
+
+  for (guint i = 0; i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *sid = object && json_object_has_member (object, "Sid")
+                        && json_node_get_value_type (json_object_get_member (object, "Sid")) == G_TYPE_STRING
+                        ? json_object_get_string_member (object, "Sid") : NULL;
+
+      if (!pg_policy_sid_is_ours (sid))
+        {
+          /* Foreign statements: the same values in the same order. */
+          g_assert_cmpuint (foreign_seen, <, foreign->len);
+          g_assert_true (json_node_equal (node, g_ptr_array_index (foreign, foreign_seen)));
+          foreign_seen++;
+          continue;
+        }
+
+      g_assert_false (g_hash_table_contains (seen, sid));
+      g_hash_table_add (seen, (gpointer) sid);
+
+      if (g_str_has_prefix (sid, "PresignGuardLockdown"))
+        {
+          g_assert_true (model->lockdown[strcmp (sid, "PresignGuardLockdownSigner") == 0 ? 0 : 1]);
+          continue;
+        }
+
+      {
+        GHashTable *expected = g_hash_table_lookup (model->resources, sid);
+        GHashTable *expected_principals = g_hash_table_lookup (model->principals, sid);
+        JsonArray *resources = json_object_get_array_member (object, "Resource");
+        JsonArray *principals = json_object_get_array_member (json_object_get_object_member (object, "Principal"), "AWS");
+
+        g_assert_nonnull (expected);
+        g_assert_cmpuint (json_array_get_length (resources), ==, g_hash_table_size (expected));
+        for (guint r = 0; r < json_array_get_length (resources); r++)
+          g_assert_true (g_hash_table_contains (expected, json_array_get_string_element (resources, r)));
+        g_assert_cmpuint (json_array_get_length (principals), ==, g_hash_table_size (expected_principals));
+        for (guint p = 0; p < json_array_get_length (principals); p++)
+          g_assert_true (g_hash_table_contains (expected_principals, json_array_get_string_element (principals, p)));
+        g_assert_cmpint (json_object_has_member (object, "Condition"), ==, strstr (sid, "Query") != NULL);
+      }
+    }
+
+  g_assert_cmpuint (foreign_seen, ==, foreign->len);
+  g_assert_cmpuint (g_hash_table_size (seen), ==,
+                    g_hash_table_size (model->resources) + model->lockdown[0] + model->lockdown[1]);
+  json_array_unref (statements);
+}
+
+static void
+test_policy_property (void)
+{
+  static const char *keys[] = { "a.txt", "dir/b c.pdf", "日本語.xlsx", "x*y", "q?", "$v", "k/" };
+  static const char *signers[] = { SIGNER, OTHER_SIGNER };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261128);
+  guint policies = g_test_thorough () ? 5000 : 1000;
+
+  for (guint p = 0; p < policies; p++)
+    {
+      g_autoptr(GPtrArray) foreign = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      g_autoptr(JsonNode) original = NULL;
+      g_autoptr(PgPolicy) policy = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDateTime) now = day (2026, 1, 1);
+      g_autofree char *original_json = NULL;
+      Model model = {
+        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref),
+        g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref),
+        { FALSE, FALSE },
+      };
+      guint n_foreign = g_rand_int_range (rand, 0, 6);
+      guint n_ops = g_rand_int_range (rand, 1, 16);
+
+      /* A foreign policy: sometimes none at all, sometimes a lone statement object. */
+      if (n_foreign > 0 || g_rand_boolean (rand))
+        {
+          JsonObject *root = json_object_new ();
+
+          if (g_rand_boolean (rand))
+            json_object_set_string_member (root, "Version", "2012-10-17");
+          if (g_rand_boolean (rand))
+            json_object_set_string_member (root, "Id", "Policy1234");
+          if (g_rand_int_range (rand, 0, 4) == 0)
+            json_object_set_member (root, "X-Extra", random_value (rand, 1));
+
+          for (guint i = 0; i < n_foreign; i++)
+            g_ptr_array_add (foreign, random_foreign_statement (rand, i));
+
+          if (n_foreign == 1 && g_rand_boolean (rand))
+            {
+              json_object_set_member (root, "Statement", json_node_copy (foreign->pdata[0]));
+            }
+          else
+            {
+              JsonArray *array = json_array_new ();
+
+              for (guint i = 0; i < n_foreign; i++)
+                json_array_add_element (array, json_node_copy (foreign->pdata[i]));
+              json_object_set_array_member (root, "Statement", array);
+            }
+
+          original = json_node_init_object (json_node_alloc (), root);
+          json_object_unref (root);
+          original_json = json_to_string (original, FALSE);
+        }
+
+      policy = pg_policy_new (original_json, NULL, &error);
+      g_assert_no_error (error);
+
+      for (guint op = 0; op < n_ops; op++)
+        {
+          const char *key = keys[g_rand_int_range (rand, 0, G_N_ELEMENTS (keys))];
+          PgPolicyAction action = g_rand_boolean (rand) ? PG_POLICY_ACTION_GET : PG_POLICY_ACTION_PUT;
+          const char *signer = signers[g_rand_int_range (rand, 0, 2)];
+          g_autofree char *resource = pg_policy_object_arn ("aws", "demo", key);
+
+          /* Time moves on by 0 to 4 days between operations. */
+          {
+            GDateTime *later = g_date_time_add_days (now, g_rand_int_range (rand, 0, 5));
+
+            g_date_time_unref (now);
+            now = later;
+          }
+
+          switch (g_rand_int_range (rand, 0, 5))
+            {
+            case 0:
+            case 1:
+              {
+                gboolean same = g_rand_int_range (rand, 0, 4) == 0;
+                g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+                g_autofree char *sid = g_strconcat ("PresignGuardRevoked",
+                                                    action == PG_POLICY_ACTION_GET ? "Get" : "Put",
+                                                    same ? "Query" : "", date, NULL);
+
+                g_assert_true (pg_policy_revoke (policy, "demo", key, action, signer, same, now,
+                                                 &error));
+                g_assert_no_error (error);
+                model_prune (&model, now);
+                g_hash_table_add (set_for (model.resources, sid), g_strdup (resource));
+                g_hash_table_add (set_for (model.principals, sid), g_strdup (signer));
+              }
+              break;
+            case 2:
+              {
+                GHashTableIter iter;
+                const char *sid;
+                GHashTable *set;
+
+                pg_policy_unrevoke (policy, "demo", key, action);
+                g_hash_table_iter_init (&iter, model.resources);
+                while (g_hash_table_iter_next (&iter, (gpointer *) &sid, (gpointer *) &set))
+                  {
+                    if (strstr (sid, action == PG_POLICY_ACTION_GET ? "Get" : "Put") == NULL)
+                      continue;
+                    g_hash_table_remove (set, resource);
+                    if (g_hash_table_size (set) == 0)
+                      {
+                        g_hash_table_remove (model.principals, sid);
+                        g_hash_table_iter_remove (&iter);
+                      }
+                  }
+              }
+              break;
+            case 3:
+              pg_policy_prune (policy, now);
+              model_prune (&model, now);
+              break;
+            default:
+              {
+                PgLockdownMode mode = g_rand_boolean (rand) ? PG_LOCKDOWN_SIGNER : PG_LOCKDOWN_ANY;
+                gboolean enabled = g_rand_boolean (rand);
+                const char *exempt[] = { "arn:aws:iam::1:role/Admin", NULL };
+
+                g_assert_true (pg_policy_set_lockdown (policy, "demo", mode, enabled, signer,
+                                                       g_rand_boolean (rand) ? exempt : NULL,
+                                                       &error));
+                g_assert_no_error (error);
+                model.lockdown[mode == PG_LOCKDOWN_SIGNER ? 0 : 1] = enabled;
+              }
+            }
+
+          /* Through S3 and back: serialise and parse, as a stored policy would be. */
+          {
+            g_autofree char *stored = pg_policy_to_json (policy, FALSE);
+
+            check_policy (policy, original, foreign, &model);
+            pg_policy_free (policy);
+            policy = pg_policy_new (stored, NULL, &error);
+            g_assert_no_error (error);
+          }
+        }
+
+      g_hash_table_unref (model.resources);
+      g_hash_table_unref (model.principals);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pg/policy/revoke-on-empty", test_policy_revoke_on_empty);
+  g_test_add_func ("/pg/policy/same-identity", test_policy_same_identity);
+  g_test_add_func ("/pg/policy/wildcards-escaped", test_policy_wildcards_escaped);
+  g_test_add_func ("/pg/policy/merge/keeps-foreign", test_policy_keeps_foreign);
+  g_test_add_func ("/pg/policy/prune", test_policy_prune);
+  g_test_add_func ("/pg/policy/lockdown", test_policy_lockdown);
+  g_test_add_func ("/pg/policy/too-large", test_policy_too_large);
+  g_test_add_func ("/pg/policy/malformed", test_policy_malformed);
+  g_test_add_func ("/pg/policy/bad-signer", test_policy_bad_signer);
+  g_test_add_func ("/pg/policy/property", test_policy_property);
+
+  return g_test_run ();
+}

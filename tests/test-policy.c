@@ -98,9 +98,11 @@ test_policy_same_identity (void)
 static void
 test_policy_wildcards_escaped (void)
 {
-  g_autofree char *arn = pg_policy_object_arn ("aws", "demo", "what?*$x.txt");
+  g_autofree char *arn = pg_policy_object_arn ("aws", "demo", "what?*$x.txt", TRUE);
+  g_autofree char *raw = pg_policy_object_arn ("aws", "demo", "what?*$x.txt", FALSE);
 
   g_assert_cmpstr (arn, ==, "arn:aws:s3:::demo/what${?}${*}${$}x.txt");
+  g_assert_cmpstr (raw, ==, "arn:aws:s3:::demo/what?*$x.txt");
 }
 
 static void
@@ -578,7 +580,7 @@ test_policy_property (void)
           const char *key = keys[g_rand_int_range (rand, 0, G_N_ELEMENTS (keys))];
           PgPolicyAction action = g_rand_boolean (rand) ? PG_POLICY_ACTION_GET : PG_POLICY_ACTION_PUT;
           const char *signer = signers[g_rand_int_range (rand, 0, 2)];
-          g_autofree char *resource = pg_policy_object_arn ("aws", "demo", key);
+          g_autofree char *resource = pg_policy_object_arn ("aws", "demo", key, TRUE);
 
           /* Time moves on by 0 to 4 days between operations. */
           {

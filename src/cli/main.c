@@ -20,6 +20,13 @@ typedef struct
 static const Command commands[] = {
   { "presign", pg_cli_presign, N_("Make a link to download or upload one file") },
   { "inspect", pg_cli_inspect, N_("Show what a link says about itself") },
+  { "revoke", pg_cli_revoke, N_("Make the links to one file stop working") },
+  { "unrevoke", pg_cli_unrevoke, N_("Let the links to one file work again") },
+  { "lockdown", pg_cli_lockdown, N_("Block or unblock every link of a bucket") },
+  { "policy", pg_cli_policy, N_("Show or prune the bucket policy") },
+  { "ls", pg_cli_ls, N_("List the files of a bucket") },
+  { "upload", pg_cli_upload, N_("Upload a file") },
+  { "mb", pg_cli_mb, N_("Create a bucket") },
 };
 
 static void

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
-#include "pg-credentials.h"
 #include "pg-presign.h"
 #include "pg-sigv4.h"
 
@@ -31,6 +30,7 @@ pg_cli_presign (int    argc,
   g_autofree char *url = NULL;
   gint64 expires = -1;
   gboolean if_none_match = FALSE;
+  gboolean signer = FALSE;
   PgPresignOptions options = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
@@ -48,6 +48,8 @@ pg_cli_presign (int    argc,
       N_("Content type the uploader must send, or the download is served with"), N_("TYPE") },
     { "filename", 0, 0, G_OPTION_ARG_STRING, &filename,
       N_("File name the download is saved under"), N_("NAME") },
+    { "signer", 0, 0, G_OPTION_ARG_NONE, &signer,
+      N_("Sign with PG_SIGNER_ACCESS_KEY_ID and PG_SIGNER_SECRET_ACCESS_KEY"), NULL },
     { NULL }
   };
 
@@ -85,9 +87,8 @@ pg_cli_presign (int    argc,
   if (!(endpoint = pg_cli_endpoint_new (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
 
-  if (!(credentials = pg_credentials_new_from_environment ("AWS_ACCESS_KEY_ID",
-                                                           "AWS_SECRET_ACCESS_KEY",
-                                                           "AWS_SESSION_TOKEN", &error)))
+  credentials = signer ? pg_cli_signer_credentials (&error) : pg_cli_manager_credentials (&error);
+  if (credentials == NULL)
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   options.bucket = bucket;

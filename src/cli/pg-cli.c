@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
+#include "pg-error.h"
 
 int
 pg_cli_fail (int         exit_code,
@@ -68,6 +69,8 @@ pg_cli_add_endpoint_options (GOptionContext       *context,
       N_("Region (default: AWS_REGION, AWS_DEFAULT_REGION or us-east-1)"), N_("REGION") },
     { "path-style", 0, 0, G_OPTION_ARG_NONE, &options->path_style,
       N_("Put the bucket in the path, not the host name"), NULL },
+    { "signer-arn", 0, 0, G_OPTION_ARG_STRING, &options->signer_arn,
+      N_("ARN of the signing key’s user, where the server cannot tell"), N_("ARN") },
     { NULL }
   };
 
@@ -95,6 +98,7 @@ pg_cli_endpoint_options_clear (PgCliEndpointOptions *options)
 {
   g_clear_pointer (&options->endpoint, g_free);
   g_clear_pointer (&options->region, g_free);
+  g_clear_pointer (&options->signer_arn, g_free);
 }
 
 /* ISO 8601 in UTC, the form scripts parse most easily. */
@@ -104,4 +108,102 @@ pg_cli_format_time (gint64 unix_time)
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_time);
 
   return dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("?");
+}
+
+/* Runs the main context until an asynchronous call has stored its result in @slot. */
+GAsyncResult *
+pg_cli_wait (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+void
+pg_cli_store_result (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+/* The managing key: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. */
+PgCredentials *
+pg_cli_manager_credentials (GError **error)
+{
+  return pg_credentials_new_from_environment ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                              "AWS_SESSION_TOKEN", error);
+}
+
+/* The signing key: PG_SIGNER_ACCESS_KEY_ID and PG_SIGNER_SECRET_ACCESS_KEY when set, else the
+ * managing key. */
+PgCredentials *
+pg_cli_signer_credentials (GError **error)
+{
+  if (g_getenv ("PG_SIGNER_ACCESS_KEY_ID") != NULL)
+    return pg_credentials_new_from_environment ("PG_SIGNER_ACCESS_KEY_ID",
+                                                "PG_SIGNER_SECRET_ACCESS_KEY",
+                                                "PG_SIGNER_SESSION_TOKEN", error);
+
+  return pg_cli_manager_credentials (error);
+}
+
+PgS3Client *
+pg_cli_client_new (PgCliEndpointOptions  *options,
+                   PgCredentials         *credentials,
+                   GError               **error)
+{
+  g_autoptr(PgEndpoint) endpoint = pg_cli_endpoint_new (options, error);
+
+  if (endpoint == NULL)
+    return NULL;
+
+  return pg_s3_client_new (endpoint, credentials, NULL);
+}
+
+/**
+ * pg_cli_revoker_new:
+ * @signer_arn: (nullable): the signer's ARN; asked of STS when %NULL
+ *
+ * A revoker for the manager and signer keys of the environment.
+ */
+PgRevoker *
+pg_cli_revoker_new (PgCliEndpointOptions  *options,
+                    const char            *signer_arn,
+                    GError               **error)
+{
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autofree char *arn = g_strdup (signer_arn);
+
+  if (!(manager_credentials = pg_cli_manager_credentials (error))
+      || !(signer_credentials = pg_cli_signer_credentials (error))
+      || !(manager = pg_cli_client_new (options, manager_credentials, error)))
+    return NULL;
+
+  if (arn == NULL)
+    {
+      g_autoptr(PgS3Client) signer = pg_s3_client_new (pg_s3_client_get_endpoint (manager),
+                                                       signer_credentials,
+                                                       pg_s3_client_get_session (manager));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
+      arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
+      if (arn == NULL)
+        {
+          g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                       _("Cannot find out who the signing key belongs to (%s). Give it with "
+                         "--signer-arn, e.g. arn:aws:iam::123456789012:user/presign-signer."),
+                       local_error->message);
+          return NULL;
+        }
+    }
+
+  return pg_revoker_new (manager, signer_credentials, arn);
 }

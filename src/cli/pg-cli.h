@@ -4,6 +4,8 @@
 #include <glib.h>
 
 #include "pg-endpoint.h"
+#include "pg-revoker.h"
+#include "pg-s3-client.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +21,7 @@ typedef struct
   char     *endpoint;
   char     *region;
   gboolean  path_style;
+  char     *signer_arn;
 } PgCliEndpointOptions;
 
 int          pg_cli_fail                   (int                    exit_code,
@@ -36,10 +39,36 @@ PgEndpoint  *pg_cli_endpoint_new           (PgCliEndpointOptions  *options,
                                             GError               **error);
 void         pg_cli_endpoint_options_clear (PgCliEndpointOptions  *options);
 char        *pg_cli_format_time            (gint64                 unix_time);
+GAsyncResult *pg_cli_wait                  (GAsyncResult         **slot);
+void         pg_cli_store_result           (GObject               *source,
+                                            GAsyncResult          *result,
+                                            gpointer               user_data);
+PgCredentials *pg_cli_manager_credentials  (GError               **error);
+PgCredentials *pg_cli_signer_credentials   (GError               **error);
+PgS3Client  *pg_cli_client_new             (PgCliEndpointOptions  *options,
+                                            PgCredentials         *credentials,
+                                            GError               **error);
+PgRevoker   *pg_cli_revoker_new            (PgCliEndpointOptions  *options,
+                                            const char            *signer_arn,
+                                            GError               **error);
 
 int          pg_cli_presign                (int                    argc,
                                             char                 **argv);
 int          pg_cli_inspect                (int                    argc,
+                                            char                 **argv);
+int          pg_cli_revoke                 (int                    argc,
+                                            char                 **argv);
+int          pg_cli_unrevoke               (int                    argc,
+                                            char                 **argv);
+int          pg_cli_lockdown               (int                    argc,
+                                            char                 **argv);
+int          pg_cli_policy                 (int                    argc,
+                                            char                 **argv);
+int          pg_cli_ls                     (int                    argc,
+                                            char                 **argv);
+int          pg_cli_upload                 (int                    argc,
+                                            char                 **argv);
+int          pg_cli_mb                     (int                    argc,
                                             char                 **argv);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PgCliEndpointOptions, pg_cli_endpoint_options_clear)

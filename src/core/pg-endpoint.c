@@ -332,6 +332,53 @@ pg_endpoint_locate (PgEndpoint  *self,
   return TRUE;
 }
 
+/**
+ * pg_endpoint_locate_service:
+ * @service: another AWS service than S3, such as "sts"
+ *
+ * Where that service is reached: its regional endpoint on AWS, the same server otherwise (an
+ * S3-compatible server that offers STS serves it at its root).
+ */
+gboolean
+pg_endpoint_locate_service (PgEndpoint *self,
+                            const char *service,
+                            PgLocation *location)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  memset (location, 0, sizeof *location);
+
+  if (self->authority != NULL)
+    {
+      location->scheme = g_strdup (self->scheme);
+      location->host = g_strdup (self->authority);
+    }
+  else
+    {
+      location->scheme = g_strdup ("https");
+      location->host = g_strdup_printf ("%s.%s.%s", service, self->region,
+                                        g_str_has_prefix (self->region, "cn-") ? "amazonaws.com.cn"
+                                                                              : "amazonaws.com");
+    }
+  location->path = g_strdup ("/");
+
+  return TRUE;
+}
+
+/* The ARN partition of resources at this endpoint: "aws", or "aws-cn" in China. */
+const char *
+pg_endpoint_get_partition (PgEndpoint *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->authority == NULL && g_str_has_prefix (self->region, "cn-"))
+    return "aws-cn";
+  if (self->authority == NULL && g_str_has_prefix (self->region, "us-gov-"))
+    return "aws-us-gov";
+
+  return "aws";
+}
+
 void
 pg_location_clear (PgLocation *location)
 {

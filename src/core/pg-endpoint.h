@@ -39,6 +39,10 @@ gboolean    pg_endpoint_locate          (PgEndpoint   *self,
                                          const char   *key,
                                          PgLocation   *location,
                                          GError      **error);
+gboolean    pg_endpoint_locate_service  (PgEndpoint   *self,
+                                         const char   *service,
+                                         PgLocation   *location);
+const char *pg_endpoint_get_partition   (PgEndpoint   *self);
 void        pg_location_clear           (PgLocation   *location);
 
 gboolean    pg_bucket_name_is_valid     (const char   *bucket);

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
  * @PG_ERROR_INVALID_URL: a link could not be understood
  * @PG_ERROR_INVALID_CREDENTIALS: an access key or secret is empty or malformed
  * @PG_ERROR_POLICY_TOO_LARGE: a bucket policy would exceed what S3 accepts
+ * @PG_ERROR_NOT_VERIFIED: a policy change was written but could not be proven to work
+ * @PG_ERROR_CONFLICT: somebody else kept changing the bucket policy at the same time
+ * @PG_ERROR_UNSUPPORTED: the server cannot do what this setup needs
  * @PG_ERROR_FAILED: anything else
  *
  * Errors of the Presign Guard core. Messages are complete, translatable sentences meant to be
@@ -23,6 +26,9 @@ typedef enum {
   PG_ERROR_INVALID_URL,
   PG_ERROR_INVALID_CREDENTIALS,
   PG_ERROR_POLICY_TOO_LARGE,
+  PG_ERROR_NOT_VERIFIED,
+  PG_ERROR_CONFLICT,
+  PG_ERROR_UNSUPPORTED,
   PG_ERROR_FAILED,
 } PgError;
 

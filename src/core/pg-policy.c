@@ -31,6 +31,7 @@ struct _PgPolicy
 {
   JsonNode *root;       /* an object, or NULL when the bucket has no policy */
   char     *partition;  /* "aws", "aws-cn", … */
+  gboolean  literal;    /* write "*", "?" and "$" of keys as ${*}, ${?} and ${$} */
 };
 
 G_DEFINE_BOXED_TYPE (PgPolicy, pg_policy, pg_policy_copy, pg_policy_free)
@@ -118,12 +119,14 @@ format_day (GDateTime *now,
   return g_date_time_format (day, "%Y%m%d");
 }
 
-/* IAM treats "*", "?" and "$" in a Resource as wildcards and variables; a literal one is written
- * ${*}, ${?} or ${$}. */
+/* IAM treats "*", "?" and "$" in a Resource as wildcards and variables; AWS reads ${*}, ${?}
+ * and ${$} as the characters themselves. Servers that do not (Ceph RGW) get the key as it is:
+ * its wildcards then match the key itself and, unavoidably, similar keys too. */
 char *
 pg_policy_object_arn (const char *partition,
                       const char *bucket,
-                      const char *key)
+                      const char *key,
+                      gboolean    escape_wildcards)
 {
   GString *arn = g_string_new ("arn:");
 
@@ -134,7 +137,7 @@ pg_policy_object_arn (const char *partition,
 
   for (const char *p = key; *p; p++)
     {
-      if (*p == '*' || *p == '?' || *p == '$')
+      if (escape_wildcards && (*p == '*' || *p == '?' || *p == '$'))
         g_string_append_printf (arn, "${%c}", *p);
       else
         g_string_append_c (arn, *p);
@@ -198,6 +201,7 @@ pg_policy_new (const char  *json,
   g_autoptr(PgPolicy) self = g_new0 (PgPolicy, 1);
 
   self->partition = g_strdup (partition ? partition : "aws");
+  self->literal = TRUE;
 
   if (json != NULL && *json != '\0')
     {
@@ -239,9 +243,19 @@ pg_policy_copy (PgPolicy *self)
   PgPolicy *copy = g_new0 (PgPolicy, 1);
 
   copy->partition = g_strdup (self->partition);
+  copy->literal = self->literal;
   copy->root = self->root ? deep_copy (self->root) : NULL;
 
   return copy;
+}
+
+/* Whether keys' wildcard characters are written so that AWS takes them literally (the
+ * default); see pg_policy_object_arn(). */
+void
+pg_policy_set_escape_wildcards (PgPolicy *self,
+                                gboolean  escape)
+{
+  self->literal = escape;
 }
 
 void
@@ -537,7 +551,8 @@ revoke_edit (PgPolicy  *self,
   RevokeArgs *args = data;
   g_autofree char *day = format_day (args->now, 0);
   g_autofree char *sid = NULL;
-  g_autofree char *resource = pg_policy_object_arn (self->partition, args->bucket, args->key);
+  g_autofree char *resource = pg_policy_object_arn (self->partition, args->bucket, args->key,
+                                                       self->literal);
   JsonArray *statements;
   JsonObject *statement;
 
@@ -633,7 +648,7 @@ pg_policy_unrevoke (PgPolicy       *self,
                     const char     *key,
                     PgPolicyAction  action)
 {
-  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key);
+  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
   JsonArray *statements = get_statements (self, FALSE);
   gboolean changed = FALSE;
 
@@ -669,7 +684,7 @@ pg_policy_is_revoked (PgPolicy       *self,
                       const char     *key,
                       PgPolicyAction  action)
 {
-  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key);
+  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
   g_autoptr(PgPolicy) scratch = pg_policy_copy (self);
   JsonArray *statements = get_statements (scratch, FALSE);
 

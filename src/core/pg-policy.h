@@ -68,9 +68,12 @@ gboolean    pg_policy_get_lockdown      (PgPolicy             *self,
                                          PgLockdownMode        mode);
 guint       pg_policy_prune             (PgPolicy             *self,
                                          GDateTime            *now);
+void        pg_policy_set_escape_wildcards (PgPolicy          *self,
+                                         gboolean              escape);
 char       *pg_policy_object_arn        (const char           *partition,
                                          const char           *bucket,
-                                         const char           *key);
+                                         const char           *key,
+                                         gboolean              escape_wildcards);
 gboolean    pg_policy_sid_is_ours       (const char           *sid);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgPolicy, pg_policy_free)

@@ -100,6 +100,13 @@ check_options (const PgPresignOptions  *options,
       return FALSE;
     }
 
+  if (options->content_md5 != NULL && options->method != PG_METHOD_PUT)
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                           _("A content checksum applies to upload links only."));
+      return FALSE;
+    }
+
   if (options->filename != NULL && options->method == PG_METHOD_PUT)
     {
       g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
@@ -177,6 +184,8 @@ pg_presign_url (PgEndpoint              *endpoint,
     {
       if (options->content_type != NULL)
         pg_sigv4_request_add_header (request, "content-type", options->content_type);
+      if (options->content_md5 != NULL)
+        pg_sigv4_request_add_header (request, "content-md5", options->content_md5);
       if (options->if_none_match)
         pg_sigv4_request_add_header (request, "if-none-match", "*");
     }

@@ -28,6 +28,7 @@ typedef enum {
  * @content_type: (nullable): uploads: the `Content-Type` the uploader must send; downloads: the
  *   type the server will answer with
  * @filename: (nullable): downloads only: the file name a browser saves the download under
+ * @content_md5: (nullable): uploads only: the base64 MD5 of the content the uploader must send
  *
  * What a link is made of. Zero-initialise, then fill in.
  */
@@ -42,6 +43,7 @@ typedef struct
   gboolean    if_none_match;
   const char *content_type;
   const char *filename;
+  const char *content_md5;
 } PgPresignOptions;
 
 const char *pg_method_to_string                 (PgMethod                 method);

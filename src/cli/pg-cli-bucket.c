@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "pg-cli.h"
+
+/* ls, upload and mb: plain bucket work with the managing key. */
+
+static PgS3Client *
+manager_client (PgCliEndpointOptions  *options,
+                GError               **error)
+{
+  g_autoptr(PgCredentials) credentials = pg_cli_manager_credentials (error);
+
+  return credentials ? pg_cli_client_new (options, credentials, error) : NULL;
+}
+
+/* presign-guard-cli ls --bucket B [--prefix P]: "size<TAB>modified<TAB>key" per object. */
+int
+pg_cli_ls (int    argc,
+           char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgS3Listing) listing = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *delimiter = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Only keys starting with this"),
+      N_("PREFIX") },
+    { "delimiter", 0, 0, G_OPTION_ARG_STRING, &delimiter,
+      N_("List one level: keys containing this after the prefix are grouped"), "/" },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Lists the files of a bucket."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+
+  if (!(client = manager_client (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_s3_client_list_objects_async (client, bucket, prefix, delimiter, NULL, pg_cli_store_result,
+                                   &result);
+  if (!(listing = pg_s3_client_list_objects_finish (client, pg_cli_wait (&result), &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  for (guint i = 0; i < listing->prefixes->len; i++)
+    printf ("-\t-\t%s\n", (char *) g_ptr_array_index (listing->prefixes, i));
+
+  for (guint i = 0; i < listing->objects->len; i++)
+    {
+      PgS3Object *object = g_ptr_array_index (listing->objects, i);
+      g_autofree char *modified = object->last_modified
+                                  ? pg_cli_format_time (g_date_time_to_unix (object->last_modified))
+                                  : g_strdup ("-");
+
+      printf ("%" G_GUINT64_FORMAT "\t%s\t%s\n", object->size, modified, object->key);
+    }
+
+  return PG_CLI_EXIT_OK;
+}
+
+static void
+print_progress (goffset  current,
+                goffset  total,
+                gpointer user_data)
+{
+  g_autofree char *done = g_format_size (current);
+  g_autofree char *all = g_format_size (total);
+
+  fprintf (stderr, "\r%3d%%  %s / %s ", total > 0 ? (int) (current * 100 / total) : 100, done,
+           all);
+}
+
+/* presign-guard-cli upload FILE --bucket B --key K [--content-type T] */
+int
+pg_cli_upload (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *content_type = NULL;
+  gboolean terminal = isatty (STDERR_FILENO);
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type, N_("Content type to store"),
+      N_("TYPE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("FILE"));
+  g_option_context_set_summary (context, _("Uploads a file (in parts when it is large)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc != 2)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Give exactly one file to upload."));
+  if (bucket == NULL || key == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
+
+  if (!(client = manager_client (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  file = g_file_new_for_commandline_arg (argv[1]);
+  pg_s3_client_put_object_async (client, bucket, key, file, content_type,
+                                 terminal ? print_progress : NULL, NULL, NULL,
+                                 pg_cli_store_result, &result);
+  if (!pg_s3_client_put_object_finish (client, pg_cli_wait (&result), &error))
+    {
+      if (terminal)
+        fprintf (stderr, "\n");
+      return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+    }
+
+  if (terminal)
+    fprintf (stderr, "\n");
+  printf ("uploaded %s/%s\n", bucket, key);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli mb --bucket B */
+int
+pg_cli_mb (int    argc,
+           char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Creates a bucket."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+
+  if (!(client = manager_client (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_s3_client_create_bucket_async (client, bucket, NULL, pg_cli_store_result, &result);
+  if (!pg_s3_client_create_bucket_finish (client, pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("created %s\n", bucket);
+
+  return PG_CLI_EXIT_OK;
+}

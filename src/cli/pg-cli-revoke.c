@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pg-cli.h"
+#include "pg-error.h"
+#include "pg-policy.h"
+
+/* revoke, unrevoke, lockdown and policy: the bucket policy commands. Each prints what it did
+ * and, once a request signed by the signer shows the change, "verified" on its last line. */
+
+static gboolean
+parse_action (const char     *text,
+              PgPolicyAction *action)
+{
+  if (text == NULL || g_ascii_strcasecmp (text, "get") == 0)
+    *action = PG_POLICY_ACTION_GET;
+  else if (g_ascii_strcasecmp (text, "put") == 0)
+    *action = PG_POLICY_ACTION_PUT;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static int
+finish (PgRevoker    *revoker,
+        GAsyncResult *result,
+        const char   *done)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_revoker_finish (revoker, result, &error))
+    {
+      /* The policy may have been written: say so, but never claim the proof. */
+      if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
+        printf ("%s\n", done);
+      return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+    }
+
+  printf ("%s\nverified\n", done);
+
+  return PG_CLI_EXIT_OK;
+}
+
+typedef void (*ObjectOp) (PgRevoker *, const char *, const char *, PgPolicyAction,
+                          GCancellable *, GAsyncReadyCallback, gpointer);
+
+static int
+object_command (int         argc,
+                char      **argv,
+                gboolean    revoke)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *action_text = NULL;
+  g_autofree char *done = NULL;
+  PgPolicyAction action;
+  ObjectOp op = revoke ? pg_revoker_revoke_async : pg_revoker_unrevoke_async;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { "action", 0, 0, G_OPTION_ARG_STRING, &action_text,
+      N_("get for download links (default), put for upload links"), "get|put" },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, revoke
+    ? _("Makes every link of the signer to one file stop working, and proves it.")
+    : _("Lets the signer’s links to one file work again."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+  if (bucket == NULL || key == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
+  if (!parse_action (action_text, &action))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--action must be get or put."));
+
+  if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  op (revoker, bucket, key, action, NULL, pg_cli_store_result, &result);
+  done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,
+                          action == PG_POLICY_ACTION_GET ? "get" : "put");
+
+  return finish (revoker, pg_cli_wait (&result), done);
+}
+
+int
+pg_cli_revoke (int    argc,
+               char **argv)
+{
+  return object_command (argc, argv, TRUE);
+}
+
+int
+pg_cli_unrevoke (int    argc,
+                 char **argv)
+{
+  return object_command (argc, argv, FALSE);
+}
+
+/* presign-guard-cli lockdown on|off --bucket B [--mode signer|any] [--exempt ARN]… */
+int
+pg_cli_lockdown (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *mode_text = NULL;
+  g_auto(GStrv) exempt = NULL;
+  g_autofree char *done = NULL;
+  PgLockdownMode mode;
+  gboolean enabled;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "mode", 0, 0, G_OPTION_ARG_STRING, &mode_text,
+      N_("signer: block the signer’s links (default); any: block every presigned link (AWS "
+         "only)"), "signer|any" },
+    { "exempt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &exempt,
+      N_("With --mode any: a user or role whose own links keep working"), N_("ARN") },
+    { NULL }
+  };
+
+  context = g_option_context_new ("on|off");
+  g_option_context_set_summary (context, _("Blocks, or unblocks, every link of a bucket."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+
+  if (argc != 2 || (strcmp (argv[1], "on") != 0 && strcmp (argv[1], "off") != 0))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say “lockdown on” or “lockdown off”."));
+  enabled = strcmp (argv[1], "on") == 0;
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+  if (mode_text == NULL || strcmp (mode_text, "signer") == 0)
+    mode = PG_LOCKDOWN_SIGNER;
+  else if (strcmp (mode_text, "any") == 0)
+    mode = PG_LOCKDOWN_ANY;
+  else
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--mode must be signer or any."));
+  if (exempt != NULL && mode != PG_LOCKDOWN_ANY)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--exempt goes with --mode any."));
+
+  if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_revoker_set_lockdown_async (revoker, bucket, mode, enabled, (const char * const *) exempt,
+                                 NULL, pg_cli_store_result, &result);
+  done = g_strdup_printf ("lockdown %s %s (%s)", enabled ? "on" : "off", bucket,
+                          mode == PG_LOCKDOWN_SIGNER ? "signer" : "any");
+
+  return finish (revoker, pg_cli_wait (&result), done);
+}
+
+static int
+policy_show (PgCliEndpointOptions *endpoint_options,
+             const char           *bucket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) credentials = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgPolicy) policy = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pretty = NULL;
+
+  if (!(credentials = pg_cli_manager_credentials (&error))
+      || !(client = pg_cli_client_new (endpoint_options, credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_s3_client_get_bucket_policy_async (client, bucket, NULL, pg_cli_store_result, &result);
+  if (!pg_s3_client_get_bucket_policy_finish (client, pg_cli_wait (&result), &text, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (text == NULL)
+    {
+      printf ("%s\n", _("The bucket has no bucket policy."));
+      return PG_CLI_EXIT_OK;
+    }
+
+  /* Shown pretty when it parses, as stored otherwise. */
+  policy = pg_policy_new (text, NULL, NULL);
+  pretty = policy ? pg_policy_to_json (policy, TRUE) : NULL;
+  printf ("%s\n", pretty ? pretty : text);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli policy show|prune --bucket B */
+int
+pg_cli_policy (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { NULL }
+  };
+
+  context = g_option_context_new ("show|prune");
+  g_option_context_set_summary (context, _("Shows the bucket policy, or removes revocations "
+                                           "older than every link they could concern."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+
+  if (argc != 2 || (strcmp (argv[1], "show") != 0 && strcmp (argv[1], "prune") != 0))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say “policy show” or “policy prune”."));
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+
+  if (strcmp (argv[1], "show") == 0)
+    return policy_show (&endpoint_options, bucket);
+
+  /* Pruning needs no signer: any ARN will do, it is never written. */
+  if (!(revoker = pg_cli_revoker_new (&endpoint_options,
+                                      endpoint_options.signer_arn ? endpoint_options.signer_arn
+                                                                  : "arn:aws:iam:::user/none",
+                                      &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_revoker_prune_async (revoker, bucket, NULL, pg_cli_store_result, &result);
+  if (!pg_revoker_finish (revoker, pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("pruned %s\n", bucket);
+
+  return PG_CLI_EXIT_OK;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pg-policy.h"
+#include "pg-s3-client.h"
+
+G_BEGIN_DECLS
+
+#define PG_TYPE_REVOKER (pg_revoker_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgRevoker, pg_revoker, PG, REVOKER, GObject)
+
+/**
+ * PgRevokeStats:
+ * @requests: HTTP requests sent (policy reads and writes, probes)
+ * @cycles: read-modify-write cycles (more than one after a concurrent change)
+ * @probes: proof requests made with the signer's key
+ * @seconds: wall time of the whole operation
+ */
+typedef struct
+{
+  guint   requests;
+  guint   cycles;
+  guint   probes;
+  double  seconds;
+} PgRevokeStats;
+
+PgRevoker  *pg_revoker_new                 (PgS3Client           *manager,
+                                            PgCredentials        *signer,
+                                            const char           *signer_arn);
+gboolean    pg_revoker_check               (PgRevoker            *self,
+                                            GError              **error);
+void        pg_revoker_set_verify_timeout  (PgRevoker            *self,
+                                            guint                 seconds);
+const PgRevokeStats *pg_revoker_get_stats  (PgRevoker            *self);
+
+void        pg_revoker_revoke_async        (PgRevoker            *self,
+                                            const char           *bucket,
+                                            const char           *key,
+                                            PgPolicyAction        action,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void        pg_revoker_unrevoke_async      (PgRevoker            *self,
+                                            const char           *bucket,
+                                            const char           *key,
+                                            PgPolicyAction        action,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void        pg_revoker_set_lockdown_async  (PgRevoker            *self,
+                                            const char           *bucket,
+                                            PgLockdownMode        mode,
+                                            gboolean              enabled,
+                                            const char * const   *exempt_arns,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+void        pg_revoker_prune_async         (PgRevoker            *self,
+                                            const char           *bucket,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+gboolean    pg_revoker_finish              (PgRevoker            *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "pg-credentials.h"
+#include "pg-endpoint.h"
+
+G_BEGIN_DECLS
+
+#define PG_S3_ERROR (pg_s3_error_quark ())
+
+/**
+ * PgS3Error:
+ *
+ * What went wrong talking to S3. Every error carries a sentence for the user.
+ */
+typedef enum {
+  PG_S3_ERROR_ACCESS_DENIED,
+  PG_S3_ERROR_NO_SUCH_BUCKET,
+  PG_S3_ERROR_NO_SUCH_KEY,
+  PG_S3_ERROR_NO_SUCH_POLICY,
+  PG_S3_ERROR_SIGNATURE_MISMATCH,
+  PG_S3_ERROR_INVALID_ACCESS_KEY,
+  PG_S3_ERROR_CLOCK_SKEWED,
+  PG_S3_ERROR_EXPIRED_TOKEN,
+  PG_S3_ERROR_MALFORMED_POLICY,
+  PG_S3_ERROR_SLOW_DOWN,
+  PG_S3_ERROR_PRECONDITION_FAILED,
+  PG_S3_ERROR_NOT_SUPPORTED,
+  PG_S3_ERROR_BUCKET_EXISTS,
+  PG_S3_ERROR_NETWORK,
+  PG_S3_ERROR_SERVER,
+  PG_S3_ERROR_FAILED,
+} PgS3Error;
+
+typedef struct
+{
+  char      *key;
+  guint64    size;
+  GDateTime *last_modified;
+  char      *etag;
+  char      *content_type;
+} PgS3Object;
+
+typedef struct
+{
+  GPtrArray *objects;   /* PgS3Object */
+  GPtrArray *prefixes;  /* char *, "folders" when listing with a delimiter */
+} PgS3Listing;
+
+#define PG_TYPE_S3_CLIENT (pg_s3_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgS3Client, pg_s3_client, PG, S3_CLIENT, GObject)
+
+GQuark         pg_s3_error_quark                   (void);
+void           pg_s3_object_free                   (PgS3Object           *object);
+void           pg_s3_listing_free                  (PgS3Listing          *listing);
+
+PgS3Client    *pg_s3_client_new                    (PgEndpoint           *endpoint,
+                                                    PgCredentials        *credentials,
+                                                    SoupSession          *session);
+PgEndpoint    *pg_s3_client_get_endpoint           (PgS3Client           *self);
+PgCredentials *pg_s3_client_get_credentials        (PgS3Client           *self);
+SoupSession   *pg_s3_client_get_session            (PgS3Client           *self);
+gint64         pg_s3_client_get_clock_offset       (PgS3Client           *self);
+void           pg_s3_client_set_clock_offset       (PgS3Client           *self,
+                                                    gint64                seconds);
+gint64         pg_s3_client_get_now                (PgS3Client           *self);
+void           pg_s3_client_set_retries            (PgS3Client           *self,
+                                                    guint                 attempts,
+                                                    guint                 base_delay_ms);
+void           pg_s3_client_set_multipart_threshold (PgS3Client          *self,
+                                                    guint64               bytes);
+
+void           pg_s3_client_list_objects_async     (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *prefix,
+                                                    const char           *delimiter,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+PgS3Listing   *pg_s3_client_list_objects_finish    (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_head_object_async      (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+PgS3Object    *pg_s3_client_head_object_finish     (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_put_object_async       (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    GFile                *file,
+                                                    const char           *content_type,
+                                                    GFileProgressCallback progress,
+                                                    gpointer              progress_data,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_object_finish      (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_copy_object_async      (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    const char           *new_key,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_copy_object_finish     (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_delete_object_async    (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_delete_object_finish   (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_create_bucket_async    (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_create_bucket_finish   (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_get_bucket_policy_async (PgS3Client          *self,
+                                                    const char           *bucket,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_get_bucket_policy_finish (PgS3Client         *self,
+                                                    GAsyncResult         *result,
+                                                    char                **policy,
+                                                    GError              **error);
+void           pg_s3_client_put_bucket_policy_async (PgS3Client          *self,
+                                                    const char           *bucket,
+                                                    const char           *policy,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_bucket_policy_finish (PgS3Client         *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_delete_bucket_policy_async (PgS3Client       *self,
+                                                    const char           *bucket,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_delete_bucket_policy_finish (PgS3Client      *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_get_caller_identity_async (PgS3Client        *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+char          *pg_s3_client_get_caller_identity_finish (PgS3Client       *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_fetch_url_async        (PgS3Client           *self,
+                                                    const char           *method,
+                                                    const char           *url,
+                                                    const char * const   *headers,
+                                                    GBytes               *body,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+guint          pg_s3_client_fetch_url_finish       (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgS3Object, pg_s3_object_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgS3Listing, pg_s3_listing_free)
+
+G_END_DECLS

@@ -27,6 +27,7 @@ static const Command commands[] = {
   { "ls", pg_cli_ls, N_("List the files of a bucket") },
   { "upload", pg_cli_upload, N_("Upload a file") },
   { "mb", pg_cli_mb, N_("Create a bucket") },
+  { "identity", pg_cli_identity, N_("Show whom the keys belong to") },
 };
 
 static void

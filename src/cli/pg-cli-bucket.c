@@ -106,6 +106,7 @@ pg_cli_upload (int    argc,
   g_autofree char *bucket = NULL;
   g_autofree char *key = NULL;
   g_autofree char *content_type = NULL;
+  gint64 threshold = 0;
   gboolean terminal = isatty (STDERR_FILENO);
   int exit_code;
   const GOptionEntry entries[] = {
@@ -113,6 +114,8 @@ pg_cli_upload (int    argc,
     { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
     { "content-type", 0, 0, G_OPTION_ARG_STRING, &content_type, N_("Content type to store"),
       N_("TYPE") },
+    { "multipart-threshold", 0, 0, G_OPTION_ARG_INT64, &threshold,
+      N_("Upload in parts above this size (default 16 MiB, at least 5 MiB)"), N_("BYTES") },
     { NULL }
   };
 
@@ -130,6 +133,9 @@ pg_cli_upload (int    argc,
 
   if (!(client = manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (threshold > 0)
+    pg_s3_client_set_multipart_threshold (client, threshold);
 
   file = g_file_new_for_commandline_arg (argv[1]);
   pg_s3_client_put_object_async (client, bucket, key, file, content_type,
@@ -186,6 +192,57 @@ pg_cli_mb (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   printf ("created %s\n", bucket);
+
+  return PG_CLI_EXIT_OK;
+}
+
+static char *
+identity_of (PgS3Client  *client,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pg_s3_client_get_caller_identity_async (client, NULL, pg_cli_store_result, &result);
+
+  return pg_s3_client_get_caller_identity_finish (client, pg_cli_wait (&result), error);
+}
+
+/* presign-guard-cli identity: who the managing and the signing keys belong to (STS). */
+int
+pg_cli_identity (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *manager_arn = NULL;
+  g_autofree char *signer_arn = NULL;
+  int exit_code;
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Shows the ARNs of the managing and the signing keys, "
+                                           "as bucket policies name them."));
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+
+  if (!(manager = manager_client (&endpoint_options, &error))
+      || !(signer_credentials = pg_cli_signer_credentials (&error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  signer = pg_s3_client_new (pg_s3_client_get_endpoint (manager), signer_credentials,
+                             pg_s3_client_get_session (manager));
+
+  if (!(manager_arn = identity_of (manager, &error)) || !(signer_arn = identity_of (signer, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("manager: %s\nsigner: %s\n", manager_arn, signer_arn);
 
   return PG_CLI_EXIT_OK;
 }

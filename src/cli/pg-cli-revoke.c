@@ -65,6 +65,7 @@ object_command (int         argc,
   g_autofree char *key = NULL;
   g_autofree char *action_text = NULL;
   g_autofree char *done = NULL;
+  int verify_timeout = -1;
   PgPolicyAction action;
   ObjectOp op = revoke ? pg_revoker_revoke_async : pg_revoker_unrevoke_async;
   int exit_code;
@@ -73,6 +74,8 @@ object_command (int         argc,
     { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
     { "action", 0, 0, G_OPTION_ARG_STRING, &action_text,
       N_("get for download links (default), put for upload links"), "get|put" },
+    { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
+      N_("How long to wait for the proof (default 30)"), N_("SECONDS") },
     { NULL }
   };
 
@@ -96,6 +99,8 @@ object_command (int         argc,
   if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
+  if (verify_timeout >= 0)
+    pg_revoker_set_verify_timeout (revoker, verify_timeout);
   op (revoker, bucket, key, action, NULL, pg_cli_store_result, &result);
   done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,
                           action == PG_POLICY_ACTION_GET ? "get" : "put");
@@ -131,6 +136,7 @@ pg_cli_lockdown (int    argc,
   g_autofree char *mode_text = NULL;
   g_auto(GStrv) exempt = NULL;
   g_autofree char *done = NULL;
+  int verify_timeout = -1;
   PgLockdownMode mode;
   gboolean enabled;
   int exit_code;
@@ -141,6 +147,8 @@ pg_cli_lockdown (int    argc,
          "only)"), "signer|any" },
     { "exempt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &exempt,
       N_("With --mode any: a user or role whose own links keep working"), N_("ARN") },
+    { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
+      N_("How long to wait for the proof (default 30)"), N_("SECONDS") },
     { NULL }
   };
 
@@ -169,6 +177,8 @@ pg_cli_lockdown (int    argc,
   if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
+  if (verify_timeout >= 0)
+    pg_revoker_set_verify_timeout (revoker, verify_timeout);
   pg_revoker_set_lockdown_async (revoker, bucket, mode, enabled, (const char * const *) exempt,
                                  NULL, pg_cli_store_result, &result);
   done = g_strdup_printf ("lockdown %s %s (%s)", enabled ? "on" : "off", bucket,

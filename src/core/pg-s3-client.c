@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include "pg-s3-client.h"
@@ -580,6 +582,24 @@ call_sent_cb (GObject      *source,
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+/* Requests with a body are written in two pieces, headers then body; with Nagle's algorithm
+ * the body waits for the server's delayed acknowledgement of the headers (40 ms on Linux). */
+static void
+on_network_event (SoupMessage        *message,
+                  GSocketClientEvent  event,
+                  GIOStream          *connection,
+                  gpointer            user_data)
+{
+  GSocket *socket;
+
+  if (event != G_SOCKET_CLIENT_CONNECTED || !G_IS_SOCKET_CONNECTION (connection))
+    return;
+
+  socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (connection));
+  if (g_socket_get_family (socket) != G_SOCKET_FAMILY_UNIX)
+    g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+}
+
 static void
 call_send (GTask *task)
 {
@@ -646,6 +666,7 @@ call_send (GTask *task)
 
   g_clear_object (&call->message);
   call->message = soup_message_new_from_uri (call->method, uri);
+  g_signal_connect (call->message, "network-event", G_CALLBACK (on_network_event), NULL);
 
   for (guint i = 0; i < pg_sigv4_request_get_n_headers (request); i++)
     {
@@ -1684,6 +1705,7 @@ pg_s3_client_fetch_url_async (PgS3Client          *self,
   if (body != NULL)
     soup_message_set_request_body_from_bytes (message, NULL, body);
 
+  g_signal_connect (message, "network-event", G_CALLBACK (on_network_event), NULL);
   g_task_set_task_data (task, message, g_object_unref);
   soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, cancellable,
                                     fetch_url_cb, task);

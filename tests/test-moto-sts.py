@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""AWS control-plane paths the local Ceph gateway cannot serve, against moto (an AWS double):
+STS GetCallerIdentity tells the signer's ARN, and that ARN is what a revocation writes into the
+bucket policy. moto stores bucket policies but does not enforce them, so the proof is expected to
+fail here (honestly reported, exit 1) — enforcement is tested on Ceph RGW. The moto server is
+started on a free loopback port and stopped by PID. Output is TAP."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+import boto3
+
+CLI = os.environ.get("PG_CLI", "presign-guard-cli")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_moto():
+    moto = shutil.which("moto_server")
+    if moto is None:
+        print("Bail out! moto_server is not installed")
+        sys.exit(1)
+    port = free_port()
+    process = subprocess.Popen([moto, "-H", "127.0.0.1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, "http://127.0.0.1:%d" % port
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    print("Bail out! moto_server did not start")
+    sys.exit(1)
+
+
+def main():
+    process, endpoint = start_moto()
+    checks = []
+    try:
+        aws = dict(region_name="us-east-1", endpoint_url=endpoint,
+                   aws_access_key_id="AKIAMANAGER", aws_secret_access_key="manager-secret")
+        iam = boto3.client("iam", **aws)
+        iam.create_user(UserName="presign-signer")
+        key = iam.create_access_key(UserName="presign-signer")["AccessKey"]
+        signer_arn = boto3.client(
+            "sts", region_name="us-east-1", endpoint_url=endpoint,
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"]).get_caller_identity()["Arn"]
+        manager_arn = boto3.client("sts", **aws).get_caller_identity()["Arn"]
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIAMANAGER",
+                   AWS_SECRET_ACCESS_KEY="manager-secret",
+                   PG_SIGNER_ACCESS_KEY_ID=key["AccessKeyId"],
+                   PG_SIGNER_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+        env.pop("AWS_SESSION_TOKEN", None)
+        common = ["--endpoint", endpoint, "--path-style", "--region", "us-east-1"]
+
+        done = subprocess.run([CLI, "identity", *common], env=env, capture_output=True,
+                              text=True, check=False)
+        checks.append(("identity names both keys as STS does",
+                       done.returncode == 0
+                       and done.stdout == "manager: %s\nsigner: %s\n" % (manager_arn, signer_arn),
+                       done.stdout + done.stderr))
+
+        s3 = boto3.client("s3", **aws)
+        s3.create_bucket(Bucket="moto-bucket")
+        s3.put_object(Bucket="moto-bucket", Key="report.pdf", Body=b"x")
+        done = subprocess.run([CLI, "revoke", *common, "--bucket", "moto-bucket", "--key",
+                               "report.pdf", "--verify-timeout", "1"],
+                              env=env, capture_output=True, text=True, check=False)
+        checks.append(("without an enforcing server the proof fails, and says so",
+                       done.returncode == 1 and "still works" in done.stderr
+                       and "verified" not in done.stdout.split(), done.stdout + done.stderr))
+
+        policy = json.loads(s3.get_bucket_policy(Bucket="moto-bucket")["Policy"])
+        statement = policy["Statement"][0]
+        checks.append(("the revocation names the signer STS reported",
+                       statement["Principal"] == {"AWS": [signer_arn]}
+                       and statement["Resource"] == ["arn:aws:s3:::moto-bucket/report.pdf"]
+                       and statement["Effect"] == "Deny"
+                       and statement["Action"] == "s3:GetObject", json.dumps(policy)))
+    except Exception:
+        checks.append(("moto scenario ran", False, traceback.format_exc()))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    print("1..%d" % len(checks))
+    for number, (name, ok, detail) in enumerate(checks, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
+        if not ok:
+            print("# " + detail.replace("\n", "\n# "))
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -307,7 +307,23 @@ def test_multipart_upload_and_listing():
     assert [line.split("\t")[2] for line in top] == ["big/", "dir/"], top
 
 
+def test_share_again_under_new_key():
+    bucket = new_bucket()
+    put(bucket, "contract.pdf", b"v1")
+    link = signer_link(bucket, "contract.pdf")
+    cli_s3("revoke", "--bucket", bucket, "--key", "contract.pdf")
+    cli("cp", *COMMON, "--bucket", bucket, "--key", "contract.pdf", "--to", "contract-2.pdf")
+    fresh = signer_link(bucket, "contract-2.pdf")
+    assert fetch("GET", link)[0] == 403, "the leaked link stays dead"
+    assert fetch("GET", fresh) == (200, b"v1"), "the copy is shared afresh"
+    cli("rm", *COMMON, "--bucket", bucket, "--key", "contract-2.pdf")
+    assert fetch("GET", fresh)[0] == 404
+    done = cli("rm", *COMMON, "--bucket", "pg-no-such-bucket-here", "--key", "x", check=False)
+    assert done.returncode == 1 and "does not exist" in done.stderr, done.stderr
+
+
 TESTS = [
+    test_share_again_under_new_key,
     test_revoke_kills_one_link_only,
     test_unrevoke_restores,
     test_upload_link_revoked,

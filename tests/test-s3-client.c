@@ -516,6 +516,51 @@ test_caller_identity (Fixture       *fixture,
   g_assert_nonnull (strstr (fixture->last_authorization, "/us-east-1/sts/aws4_request"));
 }
 
+static void
+record_progress (goffset  current,
+                 goffset  total,
+                 gpointer user_data)
+{
+  GArray *seen = user_data;
+
+  g_assert_cmpint (total, ==, 300000);
+  if (seen->len > 0)
+    g_assert_cmpint (current, >=, g_array_index (seen, goffset, seen->len - 1));
+  g_array_append_val (seen, current);
+}
+
+static void
+test_upload_progress (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PgS3Client) client = client_for (fixture->url, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (goffset));
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileIOStream) stream = NULL;
+  g_autofree char *content = g_malloc (300000);
+
+  memset (content, 'x', 300000);
+  file = g_file_new_tmp ("test-s3-client-XXXXXX", &stream, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (stream)), content,
+                             300000, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+
+  fixture->mode = MODE_OK;
+  pg_s3_client_put_object_async (client, "demo", "big.bin", file, "application/octet-stream",
+                                 record_progress, seen, NULL, store_result, &result);
+  g_assert_true (pg_s3_client_put_object_finish (client, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (fixture->last_body), ==, 300000);
+  g_assert_cmpuint (seen->len, >=, 2);
+  g_assert_cmpint (g_array_index (seen, goffset, 0), ==, 0);
+  g_assert_cmpint (g_array_index (seen, goffset, seen->len - 1), ==, 300000);
+  g_file_delete (file, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +578,7 @@ main (int   argc,
   ADD ("cancel", test_cancel);
   ADD ("list-pages", test_list_pages);
   ADD ("caller-identity", test_caller_identity);
+  ADD ("upload-progress", test_upload_progress);
   g_test_add_func ("/pg/s3-client/unreachable", test_unreachable);
 
 #undef ADD

@@ -26,6 +26,8 @@ static const Command commands[] = {
   { "policy", pg_cli_policy, N_("Show or prune the bucket policy") },
   { "ls", pg_cli_ls, N_("List the files of a bucket") },
   { "upload", pg_cli_upload, N_("Upload a file") },
+  { "cp", pg_cli_cp, N_("Copy a file within its bucket") },
+  { "rm", pg_cli_rm, N_("Delete a file") },
   { "mb", pg_cli_mb, N_("Create a bucket") },
   { "identity", pg_cli_identity, N_("Show whom the keys belong to") },
 };

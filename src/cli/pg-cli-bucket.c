@@ -246,3 +246,92 @@ pg_cli_identity (int    argc,
 
   return PG_CLI_EXIT_OK;
 }
+
+/* presign-guard-cli cp --bucket B --key K --to NEW: a server-side copy, e.g. to share a revoked
+ * file again under a new key. */
+int
+pg_cli_cp (int    argc,
+           char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *to = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("New object key"), N_("KEY") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Copies a file within its bucket, on the server."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+  if (bucket == NULL || key == NULL || to == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket, --key and --to are required."));
+
+  if (!(client = manager_client (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_s3_client_copy_object_async (client, bucket, key, to, NULL, pg_cli_store_result, &result);
+  if (!pg_s3_client_copy_object_finish (client, pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("copied %s/%s to %s\n", bucket, key, to);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli rm --bucket B --key K */
+int
+pg_cli_rm (int    argc,
+           char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *key = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Deletes a file."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  pg_cli_add_endpoint_options (context, &endpoint_options);
+
+  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+    return exit_code;
+  if (argc > 1)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
+  if (bucket == NULL || key == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
+
+  if (!(client = manager_client (&endpoint_options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_s3_client_delete_object_async (client, bucket, key, NULL, pg_cli_store_result, &result);
+  if (!pg_s3_client_delete_object_finish (client, pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("deleted %s/%s\n", bucket, key);
+
+  return PG_CLI_EXIT_OK;
+}

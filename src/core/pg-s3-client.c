@@ -383,15 +383,15 @@ error_from_reply (PgS3Client *self,
                         pg_credentials_get_access_key_id (self->credentials));
   if (g_str_equal (code, "RequestTimeTooSkewed"))
     {
-      gint64 minutes = ABS (self->clock_offset) / 60;
+      int minutes = (int) MAX (1, MIN (ABS (self->clock_offset) / 60, G_MAXINT));
 
       return g_error_new (PG_S3_ERROR, PG_S3_ERROR_CLOCK_SKEWED,
                           g_dngettext (GETTEXT_PACKAGE,
-                                       "Your computer’s clock is off by %" G_GINT64_FORMAT
-                                       " minute. Set it right and try again.",
-                                       "Your computer’s clock is off by %" G_GINT64_FORMAT
-                                       " minutes. Set it right and try again.", minutes),
-                          MAX (minutes, 1));
+                                       "Your computer’s clock is off by %d minute. Set it right "
+                                       "and try again.",
+                                       "Your computer’s clock is off by %d minutes. Set it right "
+                                       "and try again.", minutes),
+                          minutes);
     }
   if (g_str_equal (code, "ExpiredToken") || g_str_equal (code, "TokenRefreshRequired"))
     return g_error_new_literal (PG_S3_ERROR, PG_S3_ERROR_EXPIRED_TOKEN,

@@ -1194,6 +1194,17 @@ upload_read_cb (GObject      *source,
 
   self = g_task_get_source_object (task);
   upload = g_task_get_task_data (task);
+
+  /* The file got shorter while it was being read: stop rather than send empty parts. */
+  if (read == 0 && upload->done < upload->size)
+    {
+      upload_fail (g_steal_pointer (&task),
+                   g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                _("The file “%s” changed while it was being uploaded."),
+                                g_file_peek_path (upload->file)));
+      return;
+    }
+
   part = g_bytes_new (upload->buffer, read);
   upload->done += read;
 

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link"
+
+#include "config.h"
+
+#include "pg-link.h"
+
+/* A link as remembered: metadata only. The URL itself is a bearer secret and is never stored;
+ * SigV4 is deterministic, so the same URL is derived again from these fields and the signer's
+ * secret whenever it is needed. */
+
+struct _PgLink
+{
+  GObject      parent_instance;
+
+  char        *id;
+  char        *account_id;
+  char        *bucket;
+  char        *key;
+  PgMethod     method;
+  gint64       signed_at;
+  guint        expires;
+  char        *access_key_id;
+  gboolean     if_none_match;
+  char        *filename;
+  char        *content_type;
+  PgLinkState  state;
+};
+
+G_DEFINE_FINAL_TYPE (PgLink, pg_link, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+static void
+pg_link_finalize (GObject *object)
+{
+  PgLink *self = PG_LINK (object);
+
+  g_free (self->id);
+  g_free (self->account_id);
+  g_free (self->bucket);
+  g_free (self->key);
+  g_free (self->access_key_id);
+  g_free (self->filename);
+  g_free (self->content_type);
+
+  G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
+}
+
+static void
+pg_link_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  PgLink *self = PG_LINK (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pg_link_class_init (PgLinkClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pg_link_finalize;
+  object_class->get_property = pg_link_get_property;
+
+  properties [PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, PG_LINK_ACTIVE, PG_LINK_DEAD_ON_ARRIVAL, PG_LINK_ACTIVE,
+                      (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pg_link_init (PgLink *self)
+{
+}
+
+/**
+ * pg_link_new:
+ * @options: what the link was signed with, with the signing time it was signed at
+ * @access_key_id: the signer's access key id
+ */
+PgLink *
+pg_link_new (const char             *account_id,
+             const PgPresignOptions *options,
+             const char             *access_key_id)
+{
+  PgLink *self = g_object_new (PG_TYPE_LINK, NULL);
+
+  self->id = g_uuid_string_random ();
+  self->account_id = g_strdup (account_id);
+  self->bucket = g_strdup (options->bucket);
+  self->key = g_strdup (options->key);
+  self->method = options->method;
+  self->signed_at = (options->signing_time != 0 ? options->signing_time
+                                               : g_get_real_time () / G_USEC_PER_SEC)
+                    + options->clock_offset;
+  self->expires = options->expires;
+  self->access_key_id = g_strdup (access_key_id);
+  self->if_none_match = options->if_none_match;
+  self->filename = g_strdup (options->filename);
+  self->content_type = g_strdup (options->content_type);
+
+  return self;
+}
+
+const char *
+pg_link_get_id (PgLink *self)
+{
+  return self->id;
+}
+
+const char *
+pg_link_get_account_id (PgLink *self)
+{
+  return self->account_id;
+}
+
+const char *
+pg_link_get_bucket (PgLink *self)
+{
+  return self->bucket;
+}
+
+const char *
+pg_link_get_key (PgLink *self)
+{
+  return self->key;
+}
+
+PgMethod
+pg_link_get_method (PgLink *self)
+{
+  return self->method;
+}
+
+gboolean
+pg_link_is_upload (PgLink *self)
+{
+  return self->method == PG_METHOD_PUT;
+}
+
+gint64
+pg_link_get_signed_at (PgLink *self)
+{
+  return self->signed_at;
+}
+
+guint
+pg_link_get_expires (PgLink *self)
+{
+  return self->expires;
+}
+
+gint64
+pg_link_get_expires_at (PgLink *self)
+{
+  return self->signed_at + self->expires;
+}
+
+const char *
+pg_link_get_access_key_id (PgLink *self)
+{
+  return self->access_key_id;
+}
+
+gboolean
+pg_link_get_if_none_match (PgLink *self)
+{
+  return self->if_none_match;
+}
+
+const char *
+pg_link_get_filename (PgLink *self)
+{
+  return self->filename;
+}
+
+const char *
+pg_link_get_content_type (PgLink *self)
+{
+  return self->content_type;
+}
+
+PgLinkState
+pg_link_get_state (PgLink *self)
+{
+  return self->state;
+}
+
+/* The state as it stands at @now: an active link past its lifetime is expired. */
+PgLinkState
+pg_link_get_state_at (PgLink *self,
+                      gint64  now)
+{
+  if (self->state == PG_LINK_ACTIVE && now >= pg_link_get_expires_at (self))
+    return PG_LINK_EXPIRED;
+
+  return self->state;
+}
+
+void
+pg_link_set_state (PgLink      *self,
+                   PgLinkState  state)
+{
+  g_return_if_fail (PG_IS_LINK (self));
+
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+}
+
+/**
+ * pg_link_derive_url:
+ * @signer: the credentials the link was signed with (checked against the stored key id)
+ *
+ * Signs the link again with the stored time: the same URL as the first time.
+ */
+char *
+pg_link_derive_url (PgLink         *self,
+                    PgEndpoint     *endpoint,
+                    PgCredentials  *signer,
+                    GError        **error)
+{
+  PgPresignOptions options = {
+    .method = self->method,
+    .bucket = self->bucket,
+    .key = self->key,
+    .expires = self->expires,
+    .signing_time = self->signed_at,
+    .if_none_match = self->if_none_match,
+    .content_type = self->content_type,
+    .filename = self->filename,
+  };
+
+  if (g_strcmp0 (pg_credentials_get_access_key_id (signer), self->access_key_id) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "link signed by %s, not %s", self->access_key_id,
+                   pg_credentials_get_access_key_id (signer));
+      return NULL;
+    }
+
+  return pg_presign_url (endpoint, signer, &options, error);
+}
+
+static const char *state_names[] = {
+  "active", "used", "revoking", "revoked", "revoke-unverified", "expired", "dead-on-arrival",
+};
+
+JsonNode *
+_pg_link_to_json (PgLink *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "account");
+  json_builder_add_string_value (builder, self->account_id);
+  json_builder_set_member_name (builder, "bucket");
+  json_builder_add_string_value (builder, self->bucket);
+  json_builder_set_member_name (builder, "key");
+  json_builder_add_string_value (builder, self->key);
+  json_builder_set_member_name (builder, "method");
+  json_builder_add_string_value (builder, pg_method_to_string (self->method));
+  json_builder_set_member_name (builder, "signed-at");
+  json_builder_add_int_value (builder, self->signed_at);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_int_value (builder, self->expires);
+  json_builder_set_member_name (builder, "access-key-id");
+  json_builder_add_string_value (builder, self->access_key_id);
+  json_builder_set_member_name (builder, "if-none-match");
+  json_builder_add_boolean_value (builder, self->if_none_match);
+  if (self->filename != NULL)
+    {
+      json_builder_set_member_name (builder, "filename");
+      json_builder_add_string_value (builder, self->filename);
+    }
+  if (self->content_type != NULL)
+    {
+      json_builder_set_member_name (builder, "content-type");
+      json_builder_add_string_value (builder, self->content_type);
+    }
+  json_builder_set_member_name (builder, "state");
+  /* A revocation still under way is remembered as not proven. */
+  json_builder_add_string_value (builder, state_names[self->state == PG_LINK_REVOKING
+                                                      ? PG_LINK_REVOKE_UNVERIFIED
+                                                      : self->state]);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* Returns NULL for an entry that lacks what a link needs. */
+PgLink *
+_pg_link_new_from_json (JsonNode *node)
+{
+  g_autoptr(PgLink) self = NULL;
+  JsonObject *object;
+  const char *method;
+  const char *state;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  object = json_node_get_object (node);
+  self = g_object_new (PG_TYPE_LINK, NULL);
+  self->id = g_strdup (json_object_get_string_member_with_default (object, "id", NULL));
+  self->account_id = g_strdup (json_object_get_string_member_with_default (object, "account",
+                                                                           NULL));
+  self->bucket = g_strdup (json_object_get_string_member_with_default (object, "bucket", NULL));
+  self->key = g_strdup (json_object_get_string_member_with_default (object, "key", NULL));
+  self->signed_at = json_object_get_int_member_with_default (object, "signed-at", 0);
+  self->expires = json_object_get_int_member_with_default (object, "expires", 0);
+  self->access_key_id = g_strdup (json_object_get_string_member_with_default (object,
+                                                                              "access-key-id",
+                                                                              NULL));
+  self->if_none_match = json_object_get_boolean_member_with_default (object, "if-none-match",
+                                                                     FALSE);
+  self->filename = g_strdup (json_object_get_string_member_with_default (object, "filename",
+                                                                         NULL));
+  self->content_type = g_strdup (json_object_get_string_member_with_default (object,
+                                                                             "content-type",
+                                                                             NULL));
+  method = json_object_get_string_member_with_default (object, "method", NULL);
+  state = json_object_get_string_member_with_default (object, "state", "active");
+
+  if (self->id == NULL || self->bucket == NULL || self->key == NULL
+      || self->access_key_id == NULL || self->signed_at <= 0 || self->expires == 0
+      || !pg_method_from_string (method, &self->method))
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    {
+      if (g_str_equal (state, state_names[i]))
+        self->state = i;
+    }
+
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "pg-credentials.h"
+#include "pg-endpoint.h"
+#include "pg-presign.h"
+
+G_BEGIN_DECLS
+
+/**
+ * PgLinkState:
+ * @PG_LINK_ACTIVE: valid and not revoked
+ * @PG_LINK_USED: an upload link whose file has arrived
+ * @PG_LINK_REVOKING: a revocation is under way
+ * @PG_LINK_REVOKED: revoked, and proven to be refused
+ * @PG_LINK_REVOKE_UNVERIFIED: revoked in the policy, but not (yet) proven
+ * @PG_LINK_EXPIRED: past its lifetime
+ * @PG_LINK_DEAD_ON_ARRIVAL: made for an object that is currently revoked
+ */
+typedef enum {
+  PG_LINK_ACTIVE,
+  PG_LINK_USED,
+  PG_LINK_REVOKING,
+  PG_LINK_REVOKED,
+  PG_LINK_REVOKE_UNVERIFIED,
+  PG_LINK_EXPIRED,
+  PG_LINK_DEAD_ON_ARRIVAL,
+} PgLinkState;
+
+#define PG_TYPE_LINK (pg_link_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgLink, pg_link, PG, LINK, GObject)
+
+PgLink      *pg_link_new                (const char              *account_id,
+                                         const PgPresignOptions  *options,
+                                         const char              *access_key_id);
+const char  *pg_link_get_id             (PgLink                  *self);
+const char  *pg_link_get_account_id     (PgLink                  *self);
+const char  *pg_link_get_bucket         (PgLink                  *self);
+const char  *pg_link_get_key            (PgLink                  *self);
+PgMethod     pg_link_get_method         (PgLink                  *self);
+gint64       pg_link_get_signed_at      (PgLink                  *self);
+guint        pg_link_get_expires        (PgLink                  *self);
+gint64       pg_link_get_expires_at     (PgLink                  *self);
+const char  *pg_link_get_access_key_id  (PgLink                  *self);
+gboolean     pg_link_get_if_none_match  (PgLink                  *self);
+const char  *pg_link_get_filename       (PgLink                  *self);
+const char  *pg_link_get_content_type   (PgLink                  *self);
+PgLinkState  pg_link_get_state          (PgLink                  *self);
+PgLinkState  pg_link_get_state_at       (PgLink                  *self,
+                                         gint64                   now);
+void         pg_link_set_state          (PgLink                  *self,
+                                         PgLinkState              state);
+char        *pg_link_derive_url         (PgLink                  *self,
+                                         PgEndpoint              *endpoint,
+                                         PgCredentials           *signer,
+                                         GError                 **error);
+gboolean     pg_link_is_upload          (PgLink                  *self);
+
+JsonNode    *_pg_link_to_json           (PgLink                  *self);
+PgLink      *_pg_link_new_from_json     (JsonNode                *node);
+
+G_END_DECLS

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-link-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-link-store.h"
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+load (PgLinkStore  *store,
+      GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pg_link_store_load_async (store, NULL, store_result, &result);
+
+  return pg_link_store_load_finish (store, wait_for (&result), error);
+}
+
+static gboolean
+save (PgLinkStore  *store,
+      GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  pg_link_store_save_async (store, NULL, store_result, &result);
+
+  return pg_link_store_save_finish (store, wait_for (&result), error);
+}
+
+static GFile *
+temp_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-link-store-XXXXXX", &error);
+
+  g_assert_no_error (error);
+
+  /* A directory that does not exist yet: saving makes it. */
+  return g_file_new_build_filename (dir, "data", "links.json", NULL);
+}
+
+static void
+test_link_store_round_trip (void)
+{
+  g_autoptr(GFile) file = temp_file ();
+  g_autoptr(PgLinkStore) store = pg_link_store_new (file);
+  g_autoptr(PgLinkStore) again = pg_link_store_new (file);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new ("http://127.0.0.1:7480", "us-east-1", TRUE,
+                                                    NULL);
+  g_autoptr(PgCredentials) signer = pg_credentials_new ("PRESIGNKEY", "PRESIGNSECRET", NULL,
+                                                        NULL, NULL);
+  g_autoptr(PgCredentials) other = pg_credentials_new ("OTHERKEY", "x", NULL, NULL, NULL);
+  g_autofree char *original = NULL;
+  g_autofree char *derived = NULL;
+  g_autofree char *contents = NULL;
+  PgPresignOptions download = {
+    .method = PG_METHOD_GET, .bucket = "demo", .key = "報告書 2026.pdf", .expires = 3600,
+    .signing_time = 1795860000, .filename = "報告書.pdf",
+  };
+  PgPresignOptions upload = {
+    .method = PG_METHOD_PUT, .bucket = "demo", .key = "incoming/x/a+b.txt", .expires = 600,
+    .signing_time = 1795860000, .if_none_match = TRUE, .content_type = "text/plain",
+  };
+  g_autoptr(PgLink) first = pg_link_new ("account-1", &download, "PRESIGNKEY");
+  g_autoptr(PgLink) second = pg_link_new ("account-1", &upload, "PRESIGNKEY");
+  g_autoptr(PgLink) loaded = NULL;
+
+  /* No file yet is no error. */
+  g_assert_true (load (store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  pg_link_store_add (store, first);
+  pg_link_store_add (store, second);
+  pg_link_set_state (first, PG_LINK_REVOKED);
+  pg_link_set_state (second, PG_LINK_REVOKING);
+  g_assert_true (save (store, &error));
+  g_assert_no_error (error);
+
+  /* Metadata only: no signature, no secret, no URL at rest. */
+  g_assert_true (g_file_load_contents (file, NULL, &contents, NULL, NULL, NULL));
+  g_assert_null (strstr (contents, "Signature"));
+  g_assert_null (strstr (contents, "PRESIGNSECRET"));
+  g_assert_null (strstr (contents, "http"));
+
+  g_assert_true (load (again, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 2);
+  loaded = g_list_model_get_item (G_LIST_MODEL (again), 1);
+  g_assert_cmpstr (pg_link_get_id (loaded), ==, pg_link_get_id (first));
+  g_assert_cmpstr (pg_link_get_key (loaded), ==, "報告書 2026.pdf");
+  g_assert_cmpint (pg_link_get_state (loaded), ==, PG_LINK_REVOKED);
+  g_assert_cmpint (pg_link_get_expires_at (loaded), ==, 1795860000 + 3600);
+
+  /* The URL comes back the same, from metadata and the secret. */
+  original = pg_presign_url (endpoint, signer, &download, &error);
+  derived = pg_link_derive_url (loaded, endpoint, signer, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (original, ==, derived);
+  g_clear_pointer (&derived, g_free);
+  derived = pg_link_derive_url (loaded, endpoint, other, &error);
+  g_assert_null (derived);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* A revocation under way when the app quit is remembered as not proven. */
+  g_clear_object (&loaded);
+  loaded = g_list_model_get_item (G_LIST_MODEL (again), 0);
+  g_assert_cmpint (pg_link_get_state (loaded), ==, PG_LINK_REVOKE_UNVERIFIED);
+  g_assert_true (pg_link_get_if_none_match (loaded));
+  g_assert_cmpint (pg_link_get_state_at (loaded, 1795860000 + 601), ==, PG_LINK_REVOKE_UNVERIFIED);
+}
+
+static void
+test_link_store_damaged_file_kept (void)
+{
+  g_autoptr(GFile) file = temp_file ();
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autoptr(PgLinkStore) store = pg_link_store_new (file);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileEnumerator) children = NULL;
+  GFileInfo *info;
+  gboolean kept = FALSE;
+
+  g_file_make_directory_with_parents (parent, NULL, NULL);
+  g_assert_true (g_file_replace_contents (file, "{\"version\":1,\"links\":[{\"id\":", 28, NULL,
+                                          FALSE, 0, NULL, NULL, NULL));
+
+  g_assert_false (load (store, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "links.json.damaged-"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_false (g_file_query_exists (file, NULL));
+
+  children = g_file_enumerate_children (parent, G_FILE_ATTRIBUTE_STANDARD_NAME, 0, NULL, NULL);
+  while ((info = g_file_enumerator_next_file (children, NULL, NULL)))
+    {
+      if (g_str_has_prefix (g_file_info_get_name (info), "links.json.damaged-"))
+        {
+          g_autoptr(GFile) aside = g_file_get_child (parent, g_file_info_get_name (info));
+          g_autofree char *contents = NULL;
+
+          g_assert_true (g_file_load_contents (aside, NULL, &contents, NULL, NULL, NULL));
+          g_assert_cmpstr (contents, ==, "{\"version\":1,\"links\":[{\"id\":");
+          kept = TRUE;
+        }
+      g_object_unref (info);
+    }
+  g_assert_true (kept);
+}
+
+static void
+test_link_store_many (void)
+{
+  g_autoptr(GFile) file = temp_file ();
+  g_autoptr(PgLinkStore) store = pg_link_store_new (file);
+  g_autoptr(PgLinkStore) again = pg_link_store_new (file);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("files/%05u.pdf", i);
+      PgPresignOptions options = {
+        .method = PG_METHOD_GET, .bucket = "demo", .key = key, .expires = 86400,
+        .signing_time = 1795860000 + i,
+      };
+      g_autoptr(PgLink) link = pg_link_new ("account-1", &options, "PRESIGNKEY");
+
+      pg_link_store_add (store, link);
+    }
+
+  g_assert_true (save (store, &error));
+  g_assert_true (load (again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 10000);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pg/link-store/round-trip", test_link_store_round_trip);
+  g_test_add_func ("/pg/link-store/damaged-file-kept", test_link_store_damaged_file_kept);
+  g_test_add_func ("/pg/link-store/many", test_link_store_many);
+
+  return g_test_run ();
+}

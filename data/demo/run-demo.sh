@@ -52,5 +52,13 @@ A download link made by the signer, valid for an hour:
 
 TEXT
 
+# The demo lives in a profile of its own (settings, links and a file keyring under the demo
+# folder), so it never mixes with a real account and leaves nothing behind.
+export XDG_CONFIG_HOME=$dir/profile/config XDG_DATA_HOME=$dir/profile/data
+export SECRET_BACKEND=file SECRET_FILE_TEST_PATH=$dir/profile/keyring
+export SECRET_FILE_TEST_PASSWORD=demo
 export PRESIGN_GUARD_DEMO_ENDPOINT=$endpoint PRESIGN_GUARD_DEMO_BUCKET=$bucket
+export PRESIGN_GUARD_DEMO_MANAGER_KEY=OWNERKEY PRESIGN_GUARD_DEMO_MANAGER_SECRET=OWNERSECRET
+export PRESIGN_GUARD_DEMO_SIGNER_KEY=PRESIGNKEY PRESIGN_GUARD_DEMO_SIGNER_SECRET=PRESIGNSECRET
+export PRESIGN_GUARD_DEMO_SIGNER_ARN=arn:aws:iam:::user/owner:presign
 "$app"

@@ -6,14 +6,30 @@
 #include <glib/gi18n.h>
 
 #include "pg-application.h"
+#include "pg-keyring.h"
 #include "pg-window.h"
+
+/* The application keeps what outlives a window: the account (its non-secret part in a key
+ * file, its secrets in the keyring), the remembered links and the one HTTP session. */
 
 struct _PgApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GPtrArray      *accounts;
+  PgLinkStore    *links;
+  SoupSession    *soup_session;
+  char           *accounts_path;
 };
 
 G_DEFINE_FINAL_TYPE (PgApplication, pg_application, ADW_TYPE_APPLICATION)
+
+enum {
+  ACCOUNT_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
 
 PgApplication *
 pg_application_new (void)
@@ -25,15 +41,197 @@ pg_application_new (void)
                        NULL);
 }
 
+PgLinkStore *
+pg_application_get_link_store (PgApplication *self)
+{
+  return self->links;
+}
+
+SoupSession *
+pg_application_get_soup_session (PgApplication *self)
+{
+  return self->soup_session;
+}
+
+/* The account the window works with: the first (and, for now, only) one. */
+PgAccount *
+pg_application_get_account (PgApplication *self)
+{
+  return self->accounts->len > 0 ? g_ptr_array_index (self->accounts, 0) : NULL;
+}
+
+static void
+links_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_store_save_finish (PG_LINK_STORE (source), result, &error))
+    g_warning ("Could not save the list of links: %s", error->message);
+}
+
+void
+pg_application_save_links (PgApplication *self)
+{
+  pg_link_store_save_async (self->links, NULL, links_saved_cb, NULL);
+}
+
+typedef struct
+{
+  PgAccount *account;
+  char      *signer_secret;
+  gboolean   signer_pending;
+} SaveAccount;
+
+static void
+save_account_free (SaveAccount *save)
+{
+  g_clear_object (&save->account);
+  if (save->signer_secret != NULL)
+    pg_keyring_secret_free (save->signer_secret);
+  g_free (save);
+}
+
+static void
+secret_stored_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  PgApplication *self;
+  SaveAccount *save;
+
+  if (!pg_keyring_store_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self = g_task_get_source_object (task);
+  save = g_task_get_task_data (task);
+
+  if (save->signer_pending)
+    {
+      g_autofree char *label = g_strdup_printf (_("Presign Guard signing key %s"),
+                                                pg_account_get_signer_key_id (save->account));
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      save->signer_pending = FALSE;
+      pg_keyring_store_async (pg_account_get_id (save->account), "signer", label,
+                              save->signer_secret, cancellable, secret_stored_cb,
+                              g_steal_pointer (&task));
+      return;
+    }
+
+  /* One account for now: a new one replaces the old. */
+  g_ptr_array_set_size (self->accounts, 0);
+  g_ptr_array_add (self->accounts, g_object_ref (save->account));
+  if (!pg_accounts_save (self->accounts_path, self->accounts, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_signal_emit (self, signals [ACCOUNT_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_application_save_account_async:
+ * @manager_secret: the managing secret key; goes to the keyring only
+ * @signer_secret: (nullable): the signing secret key, for an account with a separate signer
+ *
+ * Stores the secrets in the keyring, then the account, and makes it the current one.
+ */
+void
+pg_application_save_account_async (PgApplication       *self,
+                                   PgAccount           *account,
+                                   const char          *manager_secret,
+                                   const char          *signer_secret,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SaveAccount *save = g_new0 (SaveAccount, 1);
+  g_autofree char *label = g_strdup_printf (_("Presign Guard key %s"),
+                                            pg_account_get_manager_key_id (account));
+
+  g_task_set_source_tag (task, pg_application_save_account_async);
+  save->account = g_object_ref (account);
+  save->signer_pending = pg_account_has_separate_signer (account) && signer_secret != NULL;
+  save->signer_secret = g_strdup (signer_secret);
+  g_task_set_task_data (task, save, (GDestroyNotify) save_account_free);
+
+  pg_keyring_store_async (pg_account_get_id (account), "manager", label, manager_secret,
+                          cancellable, secret_stored_cb, task);
+}
+
+gboolean
+pg_application_save_account_finish (PgApplication  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+present_window (PgApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (pg_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+demo_saved_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_application_save_account_finish (PG_APPLICATION (source), result, &error))
+    g_warning ("Could not set up the demo account: %s", error->message);
+}
+
+/* The demo profile: run-demo.sh starts a local S3 server and says so in the environment. With
+ * no account yet, a demo account for it is made (its keys go to the keyring like any other). */
+static void
+maybe_create_demo_account (PgApplication *self)
+{
+  const char *endpoint = g_getenv ("PRESIGN_GUARD_DEMO_ENDPOINT");
+  g_autoptr(PgAccount) account = NULL;
+  PgAccountInfo info = {
+    .name = _("Demo (local server)"),
+    .endpoint_url = endpoint,
+    .region = "us-east-1",
+    .path_style = TRUE,
+    .bucket = g_getenv ("PRESIGN_GUARD_DEMO_BUCKET"),
+    .manager_key_id = g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_KEY"),
+    .signer_key_id = g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_KEY"),
+    .signer_arn = g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_ARN"),
+  };
+
+  if (endpoint == NULL || self->accounts->len > 0 || info.bucket == NULL
+      || info.manager_key_id == NULL || g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET") == NULL)
+    return;
+
+  account = pg_account_new (&info);
+  pg_application_save_account_async (self, account,
+                                     g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET"),
+                                     g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_SECRET"),
+                                     NULL, demo_saved_cb, NULL);
+}
+
 static void
 pg_application_activate (GApplication *app)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  if (window == NULL)
-    window = GTK_WINDOW (pg_window_new (PG_APPLICATION (app)));
-
-  gtk_window_present (window);
+  present_window (PG_APPLICATION (app));
 }
 
 static void
@@ -73,21 +271,64 @@ static const GActionEntry app_actions[] = {
 static void
 pg_application_startup (GApplication *app)
 {
+  PgApplication *self = PG_APPLICATION (app);
+  g_autofree char *links_path = NULL;
+  g_autoptr(GFile) links_file = NULL;
+  g_autoptr(GError) error = NULL;
+
   G_APPLICATION_CLASS (pg_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions),
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<primary>q", NULL });
+
+  self->soup_session = soup_session_new_with_options ("timeout", 60,
+                                                      "user-agent",
+                                                      "presign-guard/" PACKAGE_VERSION, NULL);
+  self->accounts_path = g_build_filename (g_get_user_config_dir (), "presign-guard",
+                                          "accounts.ini", NULL);
+  self->accounts = pg_accounts_load (self->accounts_path, &error);
+  if (self->accounts == NULL)
+    {
+      g_warning ("Could not read the accounts: %s", error->message);
+      self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+
+  links_path = g_build_filename (g_get_user_data_dir (), "presign-guard", "links.json", NULL);
+  links_file = g_file_new_for_path (links_path);
+  self->links = pg_link_store_new (links_file);
+
+  maybe_create_demo_account (self);
+}
+
+static void
+pg_application_finalize (GObject *object)
+{
+  PgApplication *self = PG_APPLICATION (object);
+
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_object (&self->links);
+  g_clear_object (&self->soup_session);
+  g_free (self->accounts_path);
+
+  G_OBJECT_CLASS (pg_application_parent_class)->finalize (object);
 }
 
 static void
 pg_application_class_init (PgApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->finalize = pg_application_finalize;
   app_class->activate = pg_application_activate;
   app_class->startup = pg_application_startup;
+
+  /* The current account was replaced: the window starts over with it. */
+  signals [ACCOUNT_CHANGED] =
+    g_signal_new ("account-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

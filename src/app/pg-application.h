@@ -2,6 +2,10 @@
 #pragma once
 
 #include <adwaita.h>
+#include <libsoup/soup.h>
+
+#include "pg-account.h"
+#include "pg-link-store.h"
 
 G_BEGIN_DECLS
 
@@ -9,6 +13,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PgApplication, pg_application, PG, APPLICATION, AdwApplication)
 
-PgApplication *pg_application_new (void);
+PgApplication *pg_application_new                (void);
+PgLinkStore   *pg_application_get_link_store     (PgApplication        *self);
+SoupSession   *pg_application_get_soup_session   (PgApplication        *self);
+PgAccount     *pg_application_get_account        (PgApplication        *self);
+void           pg_application_save_account_async (PgApplication        *self,
+                                                  PgAccount            *account,
+                                                  const char           *manager_secret,
+                                                  const char           *signer_secret,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean       pg_application_save_account_finish (PgApplication       *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+void           pg_application_save_links         (PgApplication        *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "pg-application.h"
+#include "pg-session.h"
 
 G_BEGIN_DECLS
 
@@ -11,6 +12,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PgWindow, pg_window, PG, WINDOW, AdwApplicationWindow)
 
-PgWindow *pg_window_new (PgApplication *application);
+PgWindow  *pg_window_new         (PgApplication *application);
+PgSession *pg_window_get_session (PgWindow      *self);
+PgLink    *pg_window_find_link   (PgWindow      *self,
+                                  const char    *id);
+void       pg_window_show_toast  (PgWindow      *self,
+                                  const char    *message);
 
 G_END_DECLS

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "pg-link-dialog.h"
+#include "pg-policy.h"
+
+/* "New download link" and "New upload link". A download link whose file is currently revoked
+ * would be dead on arrival: the dialog says so and offers a fresh copy under a new key instead
+ * of lifting the revocation (which would revive the leaked link). Upload links get a key of
+ * their own, so revoking one never touches another. */
+
+static const guint expiry_seconds[] = { 3600, 86400, 3 * 86400, 7 * 86400 };
+
+struct _PgLinkDialog
+{
+  AdwWindow     parent_instance;
+
+  PgSession    *session;
+  PgLinkStore  *store;
+  gboolean      upload;
+  char         *key;
+  char         *folder;
+  gboolean      revoked;
+  GCancellable *cancellable;
+
+  AdwActionRow *object_row;
+  AdwEntryRow  *filename_row;
+  AdwEntryRow  *folder_row;
+  AdwEntryRow  *name_row;
+  AdwActionRow *key_row;
+  AdwComboRow  *expiry_row;
+  AdwActionRow *strict_row;
+  GtkSwitch    *strict_switch;
+  GtkWidget    *warning_group;
+  GtkLabel     *warning_label;
+  GtkWidget    *fresh_copy_button;
+  GtkWidget    *create_button;
+};
+
+G_DEFINE_FINAL_TYPE (PgLinkDialog, pg_link_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  LINK_CREATED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+/**
+ * pg_link_dialog_make_upload_key:
+ *
+ * "incoming/" + "20261128-104200-3fa9c1/" + "contract.pdf": a key nobody else's link shares.
+ */
+char *
+pg_link_dialog_make_upload_key (const char *folder,
+                                const char *name,
+                                GDateTime  *now)
+{
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *clean_folder = g_strdup (folder ? folder : "");
+  const char *separator;
+
+  g_strstrip (clean_folder);
+  separator = *clean_folder && !g_str_has_suffix (clean_folder, "/") ? "/" : "";
+
+  return g_strdup_printf ("%s%s%s-%06x/%s", clean_folder, separator, stamp,
+                          g_random_int () & 0xffffff, name && *name ? name : "upload");
+}
+
+static const char *
+basename_of (const char *key)
+{
+  const char *slash = strrchr (key, '/');
+
+  return slash && slash[1] ? slash + 1 : key;
+}
+
+static void
+show_warning (PgLinkDialog *self,
+              const char   *message,
+              gboolean      offer_copy)
+{
+  gtk_label_set_label (self->warning_label, message);
+  gtk_widget_set_visible (self->warning_group, TRUE);
+  gtk_widget_set_visible (self->fresh_copy_button, offer_copy);
+}
+
+static void
+update_upload_key (PgLinkDialog *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (!self->upload)
+    return;
+
+  g_free (self->key);
+  self->key = pg_link_dialog_make_upload_key (gtk_editable_get_text (GTK_EDITABLE (self->folder_row)),
+                                              gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
+                                              now);
+  adw_action_row_set_subtitle (self->key_row, self->key);
+}
+
+static void
+policy_checked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(PgPolicy) policy = NULL;
+  PgLinkDialog *self;
+
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error))
+    {
+      /* Not being allowed to read the policy does not stop sharing. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("policy not checked: %s", error->message);
+      return;
+    }
+
+  self = user_data;
+  policy = pg_policy_new (text, pg_endpoint_get_partition (pg_session_get_endpoint (self->session)),
+                          NULL);
+  if (policy == NULL)
+    return;
+  pg_policy_set_escape_wildcards (policy, pg_endpoint_is_aws (pg_session_get_endpoint (self->session)));
+
+  if ((pg_policy_is_revoked (policy, pg_account_get_bucket (pg_session_get_account (self->session)),
+                                self->key, PG_POLICY_ACTION_GET)
+          || pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER)))
+    {
+      self->revoked = TRUE;
+      show_warning (self, _("Links to this file have been revoked. A new link would not work "
+                            "either, and lifting the revocation would revive the old links. "
+                            "Share a fresh copy of the file instead."), TRUE);
+    }
+}
+
+static void
+copied_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PgLinkDialog *self;
+
+  if (!pg_s3_client_copy_object_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self = user_data;
+      gtk_widget_set_sensitive (self->fresh_copy_button, TRUE);
+      show_warning (self, error->message, TRUE);
+      return;
+    }
+
+  self = user_data;
+  g_free (self->key);
+  self->key = g_strdup (g_object_get_data (G_OBJECT (self), "pending-key"));
+  self->revoked = FALSE;
+  adw_action_row_set_subtitle (self->object_row, self->key);
+  gtk_widget_set_visible (self->warning_group, FALSE);
+}
+
+static void
+fresh_copy_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PgLinkDialog *self = PG_LINK_DIALOG (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  const char *name = basename_of (self->key);
+  g_autofree char *dir = g_strndup (self->key, name - self->key);
+  const char *dot = strrchr (name, '.');
+  g_autofree char *stem = dot && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
+  g_autofree char *new_key = g_strdup_printf ("%s%s (%s)%s", dir, stem, stamp,
+                                              dot && dot != name ? dot : "");
+
+  gtk_widget_set_sensitive (self->fresh_copy_button, FALSE);
+  g_object_set_data_full (G_OBJECT (self), "pending-key", g_strdup (new_key), g_free);
+  pg_s3_client_copy_object_async (pg_session_get_client (self->session),
+                                  pg_account_get_bucket (pg_session_get_account (self->session)),
+                                  self->key, new_key, self->cancellable, copied_cb, self);
+}
+
+static void
+create_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PgLinkDialog *self = PG_LINK_DIALOG (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  PgAccount *account = pg_session_get_account (self->session);
+  const char *filename = gtk_editable_get_text (GTK_EDITABLE (self->filename_row));
+  guint selected = adw_combo_row_get_selected (self->expiry_row);
+  PgPresignOptions options = {
+    .method = self->upload ? PG_METHOD_PUT : PG_METHOD_GET,
+    .bucket = pg_account_get_bucket (account),
+    .expires = expiry_seconds[MIN (selected, G_N_ELEMENTS (expiry_seconds) - 1)],
+    .signing_time = pg_s3_client_get_now (pg_session_get_client (self->session)),
+  };
+
+  if (self->upload)
+    {
+      update_upload_key (self);
+      options.if_none_match = gtk_switch_get_active (self->strict_switch);
+    }
+  else if (*filename != '\0' && !g_str_equal (filename, basename_of (self->key)))
+    {
+      options.filename = filename;
+    }
+  options.key = self->key;
+
+  /* Signing is checked here so that a bad name is reported in the dialog. */
+  url = pg_presign_url (pg_session_get_endpoint (self->session),
+                        pg_session_get_signer (self->session), &options, &error);
+  if (url == NULL)
+    {
+      show_warning (self, error->message, FALSE);
+      return;
+    }
+
+  link = pg_link_new (pg_account_get_id (account), &options,
+                      pg_credentials_get_access_key_id (pg_session_get_signer (self->session)));
+  if (self->revoked)
+    pg_link_set_state (link, PG_LINK_DEAD_ON_ARRIVAL);
+
+  pg_link_store_add (self->store, link);
+  pg_link_store_save_async (self->store, NULL, NULL, NULL);
+  g_signal_emit (self, signals [LINK_CREATED], 0, link);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+GtkWindow *
+pg_link_dialog_new (GtkWindow   *parent,
+                    PgSession   *session,
+                    PgLinkStore *store,
+                    gboolean     upload,
+                    const char  *key_or_folder)
+{
+  PgLinkDialog *self = g_object_new (PG_TYPE_LINK_DIALOG, "transient-for", parent, NULL);
+  PgAccount *account = pg_session_get_account (session);
+
+  self->session = g_object_ref (session);
+  self->store = g_object_ref (store);
+  self->upload = upload;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->object_row), !upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->filename_row), !upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->folder_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->key_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->strict_row), upload);
+
+  if (upload)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("New Upload Link"));
+      gtk_editable_set_text (GTK_EDITABLE (self->folder_row),
+                             key_or_folder && *key_or_folder ? key_or_folder : "incoming/");
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("document"));
+      g_signal_connect_swapped (self->folder_row, "changed", G_CALLBACK (update_upload_key), self);
+      g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (update_upload_key), self);
+      update_upload_key (self);
+    }
+  else
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("New Download Link"));
+      self->key = g_strdup (key_or_folder);
+      adw_action_row_set_subtitle (self->object_row, self->key);
+      gtk_editable_set_text (GTK_EDITABLE (self->filename_row), basename_of (self->key));
+      pg_s3_client_get_bucket_policy_async (pg_session_get_client (session),
+                                            pg_account_get_bucket (account), self->cancellable,
+                                            policy_checked_cb, self);
+    }
+
+  return GTK_WINDOW (self);
+}
+
+static void
+pg_link_dialog_dispose (GObject *object)
+{
+  PgLinkDialog *self = PG_LINK_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->key, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_DIALOG);
+
+  G_OBJECT_CLASS (pg_link_dialog_parent_class)->dispose (object);
+}
+
+static void
+pg_link_dialog_class_init (PgLinkDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pg_link_dialog_dispose;
+
+  signals [LINK_CREATED] =
+    g_signal_new ("link-created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PG_TYPE_LINK);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/presignguard/PresignGuard/pg-link-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, object_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, filename_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, name_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, key_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_label);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, fresh_copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, create_button);
+
+  gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
+  gtk_widget_class_install_action (widget_class, "dialog.fresh-copy", NULL, fresh_copy_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+pg_link_dialog_init (PgLinkDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "pg-link-store.h"
+#include "pg-session.h"
+
+G_BEGIN_DECLS
+
+#define PG_TYPE_LINK_DIALOG (pg_link_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgLinkDialog, pg_link_dialog, PG, LINK_DIALOG, AdwWindow)
+
+GtkWindow *pg_link_dialog_new         (GtkWindow   *parent,
+                                       PgSession   *session,
+                                       PgLinkStore *store,
+                                       gboolean     upload,
+                                       const char  *key_or_folder);
+char      *pg_link_dialog_make_upload_key (const char *folder,
+                                           const char *name,
+                                           GDateTime  *now);
+
+G_END_DECLS

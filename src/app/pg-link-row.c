@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <string.h>
+
+#include "pg-link-row.h"
+
+/* One link in the list: what it is for, how long it has left, its state, and its buttons. The
+ * buttons carry the link's id as the target of the window's actions. */
+
+struct _PgLinkRow
+{
+  GtkWidget  parent_instance;
+
+  PgLink    *link;
+  gulong     state_handler;
+  guint      tick;
+
+  GtkImage  *icon;
+  GtkLabel  *title;
+  GtkLabel  *subtitle;
+  GtkLabel  *state;
+  GtkSpinner *spinner;
+  GtkButton *copy_button;
+  GtkButton *mail_button;
+  GtkButton *qr_button;
+  GtkButton *revoke_button;
+};
+
+G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
+
+/**
+ * pg_format_time_left:
+ *
+ * "3 days left", "5 hours left", "12 minutes left", "Expired", rounded down.
+ */
+char *
+pg_format_time_left (gint64 seconds)
+{
+  int n;
+
+  if (seconds <= 0)
+    return g_strdup (_("Expired"));
+
+  if (seconds >= 2 * 86400)
+    {
+      n = (int) (seconds / 86400);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day left", "%d days left", n), n);
+    }
+
+  if (seconds >= 2 * 3600)
+    {
+      n = (int) (seconds / 3600);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour left", "%d hours left", n),
+                              n);
+    }
+
+  n = (int) MAX (1, seconds / 60);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute left", "%d minutes left", n),
+                          n);
+}
+
+const char *
+pg_link_state_describe (PgLinkState state)
+{
+  switch (state)
+    {
+    case PG_LINK_ACTIVE:
+      return _("Active");
+    case PG_LINK_USED:
+      return _("Used");
+    case PG_LINK_REVOKING:
+      return _("Revoking…");
+    case PG_LINK_REVOKED:
+      return _("Revoked — verified");
+    case PG_LINK_REVOKE_UNVERIFIED:
+      return _("Revoked — not yet verified");
+    case PG_LINK_EXPIRED:
+      return _("Expired");
+    case PG_LINK_DEAD_ON_ARRIVAL:
+      return _("Dead on arrival");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+static void
+update (PgLinkRow *self)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  PgLinkState state;
+  g_autofree char *left = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autoptr(GDateTime) expires = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  gboolean usable;
+
+  if (self->link == NULL)
+    return;
+
+  state = pg_link_get_state_at (self->link, now);
+  left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
+  subtitle = g_strdup_printf ("%s · %s",
+                              pg_link_is_upload (self->link) ? _("Upload link") : _("Download link"),
+                              left);
+  gtk_label_set_label (self->subtitle, subtitle);
+
+  /* The exact time, in the local time zone, for whoever hovers. */
+  expires = g_date_time_new_from_unix_utc (pg_link_get_expires_at (self->link));
+  local = g_date_time_to_local (expires);
+  tooltip = g_date_time_format (local, _("Valid until %x %X"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle), tooltip);
+
+  gtk_label_set_label (self->state, pg_link_state_describe (state));
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), state == PG_LINK_REVOKING);
+  gtk_spinner_set_spinning (self->spinner, state == PG_LINK_REVOKING);
+
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state), "dim-label");
+  if (state == PG_LINK_REVOKED)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state), "success");
+  else if (state == PG_LINK_REVOKE_UNVERIFIED || state == PG_LINK_DEAD_ON_ARRIVAL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state), "warning");
+  else if (state != PG_LINK_ACTIVE)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state), "dim-label");
+
+  usable = state == PG_LINK_ACTIVE || state == PG_LINK_USED;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button),
+                            state != PG_LINK_REVOKING && state != PG_LINK_REVOKED
+                            && state != PG_LINK_EXPIRED);
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_state_changed (PgLinkRow *self)
+{
+  update (self);
+}
+
+void
+pg_link_row_set_link (PgLinkRow *self,
+                      PgLink    *link)
+{
+  g_return_if_fail (PG_IS_LINK_ROW (self));
+
+  if (self->link != NULL)
+    {
+      g_clear_signal_handler (&self->state_handler, self->link);
+      g_clear_object (&self->link);
+    }
+
+  if (link == NULL)
+    return;
+
+  self->link = g_object_ref (link);
+  self->state_handler = g_signal_connect_swapped (link, "notify::state",
+                                                  G_CALLBACK (on_state_changed), self);
+
+  {
+    const char *key = pg_link_get_key (link);
+    const char *slash = strrchr (key, '/');
+    const char *name = slash && slash[1] ? slash + 1 : key;
+    GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
+                             self->revoke_button };
+
+    gtk_label_set_label (self->title, name);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
+    gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link) ? "document-send-symbolic"
+                                                                       : "folder-download-symbolic");
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pg_link_get_id (link));
+  }
+
+  update (self);
+}
+
+PgLink *
+pg_link_row_get_link (PgLinkRow *self)
+{
+  return self->link;
+}
+
+GtkWidget *
+pg_link_row_new (void)
+{
+  return g_object_new (PG_TYPE_LINK_ROW, NULL);
+}
+
+static void
+pg_link_row_map (GtkWidget *widget)
+{
+  PgLinkRow *self = PG_LINK_ROW (widget);
+
+  GTK_WIDGET_CLASS (pg_link_row_parent_class)->map (widget);
+
+  /* Only rows on screen count down. */
+  if (self->tick == 0)
+    self->tick = g_timeout_add_seconds (30, tick_cb, self);
+  update (self);
+}
+
+static void
+pg_link_row_unmap (GtkWidget *widget)
+{
+  PgLinkRow *self = PG_LINK_ROW (widget);
+
+  g_clear_handle_id (&self->tick, g_source_remove);
+
+  GTK_WIDGET_CLASS (pg_link_row_parent_class)->unmap (widget);
+}
+
+static void
+pg_link_row_dispose (GObject *object)
+{
+  PgLinkRow *self = PG_LINK_ROW (object);
+
+  pg_link_row_set_link (self, NULL);
+  g_clear_handle_id (&self->tick, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_ROW);
+
+  G_OBJECT_CLASS (pg_link_row_parent_class)->dispose (object);
+}
+
+static void
+pg_link_row_class_init (PgLinkRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pg_link_row_dispose;
+  widget_class->map = pg_link_row_map;
+  widget_class->unmap = pg_link_row_unmap;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/presignguard/PresignGuard/pg-link-row.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, icon);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, title);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, state);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, mail_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, qr_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
+}
+
+static void
+pg_link_row_init (PgLinkRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

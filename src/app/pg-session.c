@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-session"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pg-error.h"
+#include "pg-keyring.h"
+#include "pg-session.h"
+
+/* Everything needed to act for one account: its endpoint, both keys (secrets from the keyring),
+ * the S3 client of the managing key and the revoker. Built asynchronously: the keyring and STS
+ * are asked without blocking the window. */
+
+struct _PgSession
+{
+  GObject        parent_instance;
+
+  PgAccount     *account;
+  PgEndpoint    *endpoint;
+  PgCredentials *manager;
+  PgCredentials *signer;
+  PgS3Client    *client;
+  char          *signer_arn;
+};
+
+G_DEFINE_FINAL_TYPE (PgSession, pg_session, G_TYPE_OBJECT)
+
+static void
+pg_session_finalize (GObject *object)
+{
+  PgSession *self = PG_SESSION (object);
+
+  g_clear_object (&self->account);
+  g_clear_pointer (&self->endpoint, pg_endpoint_unref);
+  g_clear_pointer (&self->manager, pg_credentials_unref);
+  g_clear_pointer (&self->signer, pg_credentials_unref);
+  g_clear_object (&self->client);
+  g_free (self->signer_arn);
+
+  G_OBJECT_CLASS (pg_session_parent_class)->finalize (object);
+}
+
+static void
+pg_session_class_init (PgSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pg_session_finalize;
+}
+
+static void
+pg_session_init (PgSession *self)
+{
+}
+
+static PgCredentials *
+credentials_from_secret (const char  *key_id,
+                         char        *secret,
+                         GError     **error)
+{
+  PgCredentials *credentials;
+
+  if (secret == NULL)
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
+                   _("The secret key of %s is not in the keyring. Edit the account and enter "
+                     "it again."), key_id);
+      return NULL;
+    }
+
+  credentials = pg_credentials_new (key_id, secret, NULL, NULL, error);
+  pg_keyring_secret_free (secret);
+
+  return credentials;
+}
+
+static void
+identity_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgSession *self = g_task_get_task_data (task);
+
+  /* Not every server has STS; revoking then asks for the ARN. */
+  self->signer_arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source), result,
+                                                              NULL);
+  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+}
+
+static void
+finish_setup (GTask *task)
+{
+  PgSession *self = g_task_get_task_data (task);
+  SoupSession *soup_session = g_object_get_data (G_OBJECT (task), "soup-session");
+  g_autoptr(PgS3Client) signer_client = NULL;
+
+  self->client = pg_s3_client_new (self->endpoint, self->manager, soup_session);
+
+  if (pg_account_get_signer_arn (self->account) != NULL)
+    {
+      self->signer_arn = g_strdup (pg_account_get_signer_arn (self->account));
+      g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  signer_client = pg_s3_client_new (self->endpoint, self->signer, soup_session);
+  pg_s3_client_set_retries (signer_client, 1, 0);
+  pg_s3_client_get_caller_identity_async (signer_client, g_task_get_cancellable (task),
+                                          identity_cb, task);
+}
+
+static void
+signer_secret_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret = pg_keyring_lookup_finish (result, &error);
+  PgSession *self;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self = g_task_get_task_data (task);
+  self->signer = credentials_from_secret (pg_account_get_signer_key_id (self->account), secret,
+                                          &error);
+  if (self->signer == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  finish_setup (g_steal_pointer (&task));
+}
+
+static void
+manager_secret_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret = pg_keyring_lookup_finish (result, &error);
+  GCancellable *cancellable;
+  PgSession *self;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self = g_task_get_task_data (task);
+  cancellable = g_task_get_cancellable (task);
+  self->manager = credentials_from_secret (pg_account_get_manager_key_id (self->account), secret,
+                                           &error);
+  if (self->manager == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!pg_account_has_separate_signer (self->account))
+    {
+      self->signer = pg_credentials_ref (self->manager);
+      finish_setup (g_steal_pointer (&task));
+      return;
+    }
+
+  pg_keyring_lookup_async (pg_account_get_id (self->account), "signer", cancellable,
+                           signer_secret_cb, g_steal_pointer (&task));
+}
+
+void
+pg_session_new_async (PgAccount           *account,
+                      SoupSession         *soup_session,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  PgSession *self = g_object_new (PG_TYPE_SESSION, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, pg_session_new_async);
+  g_task_set_task_data (task, self, g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "soup-session", g_object_ref (soup_session),
+                          g_object_unref);
+  self->account = g_object_ref (account);
+  self->endpoint = pg_account_create_endpoint (account, &error);
+
+  if (self->endpoint == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  pg_keyring_lookup_async (pg_account_get_id (account), "manager", cancellable,
+                           manager_secret_cb, task);
+}
+
+PgSession *
+pg_session_new_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+PgAccount *
+pg_session_get_account (PgSession *self)
+{
+  return self->account;
+}
+
+PgEndpoint *
+pg_session_get_endpoint (PgSession *self)
+{
+  return self->endpoint;
+}
+
+PgS3Client *
+pg_session_get_client (PgSession *self)
+{
+  return self->client;
+}
+
+PgCredentials *
+pg_session_get_signer (PgSession *self)
+{
+  return self->signer;
+}
+
+const char *
+pg_session_get_signer_arn (PgSession *self)
+{
+  return self->signer_arn;
+}
+
+/* A new revoker for one operation (its counters are per operation). */
+PgRevoker *
+pg_session_get_revoker (PgSession  *self,
+                        GError    **error)
+{
+  if (self->signer_arn == NULL)
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                           _("This server cannot tell who the signing key belongs to. Enter "
+                             "the signer’s ARN in the account settings."));
+      return NULL;
+    }
+
+  return pg_revoker_new (self->client, self->signer, self->signer_arn);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "pg-account.h"
+#include "pg-revoker.h"
+#include "pg-s3-client.h"
+
+G_BEGIN_DECLS
+
+#define PG_TYPE_SESSION (pg_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgSession, pg_session, PG, SESSION, GObject)
+
+void           pg_session_new_async        (PgAccount            *account,
+                                            SoupSession          *soup_session,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+PgSession     *pg_session_new_finish       (GAsyncResult         *result,
+                                            GError              **error);
+PgAccount     *pg_session_get_account      (PgSession            *self);
+PgEndpoint    *pg_session_get_endpoint     (PgSession            *self);
+PgS3Client    *pg_session_get_client       (PgSession            *self);
+PgCredentials *pg_session_get_signer       (PgSession            *self);
+PgRevoker     *pg_session_get_revoker      (PgSession            *self,
+                                            GError              **error);
+const char    *pg_session_get_signer_arn   (PgSession            *self);
+
+G_END_DECLS

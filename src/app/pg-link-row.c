@@ -178,13 +178,19 @@ pg_link_row_set_link (PgLinkRow *self,
     const char *name = slash && slash[1] ? slash + 1 : key;
     GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
                              self->revoke_button };
+    static const char *actions[] = { "win.copy-link", "win.mail-link", "win.qr-link",
+                                     "win.revoke-link" };
 
     gtk_label_set_label (self->title, name);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
     gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link) ? "document-send-symbolic"
                                                                        : "folder-download-symbolic");
+    /* Target first, then the action: a button never points at an action without its link. */
     for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-      gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pg_link_get_id (link));
+      {
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pg_link_get_id (link));
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (buttons[i]), actions[i]);
+      }
   }
 
   update (self);
@@ -233,6 +239,14 @@ pg_link_row_dispose (GObject *object)
   pg_link_row_set_link (self, NULL);
   g_clear_handle_id (&self->tick, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_ROW);
+
+  /* The template's outer box is not a bound child: it goes here. */
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (pg_link_row_parent_class)->dispose (object);
 }

@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pg-account-dialog.h"
+#include "pg-application.h"
+#include "pg-link-dialog.h"
+#include "pg-link-row.h"
+#include "pg-object-item.h"
+#include "pg-window.h"
+
+/* The real window and dialogs, driven as a person would: fill in the account form, pick a file,
+ * make links, press the row's buttons, read the clipboard, and check with plain HTTP that the
+ * links work — and stop working once revoked. Runs under Xvfb against the local Ceph gateway
+ * (PG_TEST_S3_ENDPOINT), with libsecret's file backend as the keyring. */
+
+static PgApplication *app;
+static PgWindow *window;
+static char *bucket;
+static SoupSession *http;
+
+/* ---- Helpers ---------------------------------------------------------------------------- */
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static GtkWidget *
+child (gpointer    widget,
+       GType       type,
+       const char *name)
+{
+  GObject *found = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (found);
+
+  return GTK_WIDGET (found);
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
+static gboolean
+toplevel_shown (gpointer type)
+{
+  return find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
+}
+
+static gboolean
+toplevel_gone (gpointer type)
+{
+  return find_toplevel (GPOINTER_TO_SIZE (type)) == NULL;
+}
+
+/* A click, as the button's own "clicked" signal: GtkButton's keyboard activation would delay
+ * it for the pressed-look animation. */
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+set_text (gpointer    dialog,
+          GType       type,
+          const char *row,
+          const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, type, row)), text);
+}
+
+static void
+find_widgets (GtkWidget *widget,
+              GType      type,
+              GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_widgets (c, type, found);
+}
+
+/* The row showing @link in the list (rows exist only while on screen). */
+static PgLinkRow *
+row_for (PgLink *link)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  find_widgets (GTK_WIDGET (window), PG_TYPE_LINK_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      if (pg_link_row_get_link (g_ptr_array_index (rows, i)) == link)
+        return g_ptr_array_index (rows, i);
+    }
+
+  return NULL;
+}
+
+static gboolean
+row_shown (gpointer link)
+{
+  return row_for (link) != NULL;
+}
+
+static PgLink *
+newest_link (void)
+{
+  return g_list_model_get_item (G_LIST_MODEL (pg_application_get_link_store (app)), 0);
+}
+
+static guint
+fetch (const char  *method,
+       const char  *url,
+       const char  *body,
+       const char  *if_none_match)
+{
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (message);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (message, NULL, bytes);
+    }
+  if (if_none_match != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "If-None-Match",
+                                  if_none_match);
+
+  response = soup_session_send_and_read (http, message, NULL, &error);
+  g_assert_no_error (error);
+
+  return soup_message_get_status (message);
+}
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+is_set (gpointer pointer)
+{
+  return *(gpointer *) pointer != NULL;
+}
+
+/* Presses the row's Copy button and reads the clipboard back. */
+static char *
+copy_link (PgLink *link)
+{
+  PgLinkRow *row;
+  char *text = NULL;
+
+  wait_until (row_shown, link, "the link's row");
+  row = row_for (link);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), "");
+  click (child (row, PG_TYPE_LINK_ROW, "copy_button"));
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL,
+                                 clipboard_read_cb, &text);
+  wait_until (is_set, &text, "the clipboard");
+  g_assert_true (g_str_has_prefix (text, "http://127.0.0.1"));
+
+  return text;
+}
+
+/* ---- Tests ------------------------------------------------------------------------------ */
+
+static gboolean
+files_listed (gpointer data)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (window, PG_TYPE_WINDOW, "files_view"));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+
+  return g_list_model_get_n_items (model) > 0;
+}
+
+static gboolean
+test_finished (gpointer dialog)
+{
+  const char *text = gtk_label_get_label (GTK_LABEL (child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                            "status_label")));
+
+  return strstr (text, "clock") != NULL || strstr (text, "✗") != NULL;
+}
+
+static void
+test_ui_add_account (void)
+{
+  const char *endpoint = g_getenv ("PG_TEST_S3_ENDPOINT");
+  GtkWidget *dialog;
+  const char *report;
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (window, PG_TYPE_WINDOW,
+                                                                        "stack"))), ==, "welcome");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-account", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the account dialog");
+  dialog = find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "name_row", "Office");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "bucket_row", bucket);
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "compatible_switch")),
+                         TRUE);
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "endpoint_row", endpoint);
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_key_row", "OWNERKEY");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_secret_row", "OWNERSECRET");
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "separate_switch")),
+                         TRUE);
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_key_row", "PRESIGNKEY");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_secret_row", "PRESIGNSECRET");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_arn_row", "arn:aws:iam:::user/owner:presign");
+
+  click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
+  wait_until (test_finished, dialog, "the connection test");
+  report = gtk_label_get_label (GTK_LABEL (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "status_label")));
+  g_test_message ("connection test:\n%s", report);
+  g_assert_nonnull (strstr (report, "✓ The bucket can be listed."));
+  g_assert_nonnull (strstr (report, "✓ The managing key can read the bucket policy."));
+
+  click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the dialog to close");
+  wait_until (files_listed, NULL, "the bucket listing");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child (window, PG_TYPE_WINDOW,
+                                                                        "stack"))), ==, "main");
+
+  /* The secret went to the keyring, not to the account file. */
+  {
+    g_autofree char *path = g_build_filename (g_get_user_config_dir (), "presign-guard",
+                                              "accounts.ini", NULL);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "OWNERKEY"));
+    g_assert_null (strstr (contents, "SECRET"));
+  }
+}
+
+static gboolean
+revoke_done (gpointer link)
+{
+  return pg_link_get_state (link) != PG_LINK_REVOKING && pg_link_get_state (link) != PG_LINK_ACTIVE;
+}
+
+static void
+test_ui_download_link (void)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (window, PG_TYPE_WINDOW, "files_view"));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  GListModel *model = G_LIST_MODEL (selection);
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  PgLinkRow *row;
+  GtkWidget *dialog;
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (pg_object_item_get_key (item), "report 2026.pdf"))
+        gtk_single_selection_set_selected (selection, i);
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                                       "object_row"))),
+                   ==, "report 2026.pdf");
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_cmpstr (pg_link_get_key (link), ==, "report 2026.pdf");
+
+  url = copy_link (link);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+
+  /* One click on Revoke: a spinner, then "Revoked — verified", and the link is dead. */
+  row = row_for (link);
+  click (child (row, PG_TYPE_LINK_ROW, "revoke_button"));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKING);
+  wait_until (revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (row_for (link), PG_TYPE_LINK_ROW,
+                                                          "state"))), ==, "Revoked — verified");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+}
+
+static void
+test_ui_upload_link (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "契約書.pdf");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                           "strict_switch"))));
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_true (pg_link_is_upload (link));
+  g_assert_true (g_str_has_prefix (pg_link_get_key (link), "incoming/"));
+  g_assert_true (g_str_has_suffix (pg_link_get_key (link), "/契約書.pdf"));
+
+  url = copy_link (link);
+  g_assert_cmpuint (fetch ("PUT", url, "signed contract", NULL), ==, 403);
+  g_assert_cmpuint (fetch ("PUT", url, "signed contract", "*"), ==, 200);
+  g_assert_cmpuint (fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
+}
+
+static void
+check_labelled (GtkWidget *widget,
+                GPtrArray *unlabelled)
+{
+  /* The window controls and the toasts' close buttons are the toolkit's, labelled by it. */
+  if (GTK_IS_WINDOW_CONTROLS (widget) || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget"))
+    return;
+
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) && gtk_widget_get_visible (widget))
+    {
+      const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget))
+                                                 : gtk_menu_button_get_label (GTK_MENU_BUTTON (widget));
+      const char *tooltip = gtk_widget_get_tooltip_text (widget);
+      GtkWidget *parent = gtk_widget_get_parent (widget);
+
+      /* Buttons inside a labelled control (a menu button, a switch row) count as labelled. */
+      if ((label == NULL || *label == '\0') && (tooltip == NULL || *tooltip == '\0')
+          && !(parent && GTK_IS_MENU_BUTTON (parent))
+          && !(parent && gtk_widget_get_tooltip_text (parent)))
+        g_ptr_array_add (unlabelled, g_strdup_printf ("%s in %s in %s", G_OBJECT_TYPE_NAME (widget), G_OBJECT_TYPE_NAME (parent), G_OBJECT_TYPE_NAME (gtk_widget_get_parent (parent))));
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    check_labelled (c, unlabelled);
+}
+
+static void
+test_ui_buttons_labelled (void)
+{
+  g_autoptr(GPtrArray) unlabelled = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *header_buttons[] = {
+    child (window, PG_TYPE_WINDOW, "new_link_button"),
+  };
+
+  /* The main window with its rows, and both dialogs. */
+  check_labelled (GTK_WIDGET (window), unlabelled);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  check_labelled (find_toplevel (PG_TYPE_LINK_DIALOG), unlabelled);
+  gtk_window_close (find_toplevel (PG_TYPE_LINK_DIALOG));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-account", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the account dialog");
+  check_labelled (find_toplevel (PG_TYPE_ACCOUNT_DIALOG), unlabelled);
+  gtk_window_close (find_toplevel (PG_TYPE_ACCOUNT_DIALOG));
+
+  for (guint i = 0; i < unlabelled->len; i++)
+    g_test_message ("unlabelled: %s", (char *) g_ptr_array_index (unlabelled, i));
+  g_assert_cmpuint (unlabelled->len, ==, 0);
+  g_assert_nonnull (gtk_widget_get_tooltip_text (header_buttons[0]));
+}
+
+/* ---- Set-up ----------------------------------------------------------------------------- */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+prepare_bucket (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new (g_getenv ("PG_TEST_S3_ENDPOINT"), "us-east-1",
+                                                    TRUE, &error);
+  g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL, NULL);
+  g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GAsyncResult) uploaded = NULL;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-report.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_assert_no_error (error);
+  bucket = g_strdup_printf ("ui-test-%08x", g_random_int ());
+  pg_s3_client_create_bucket_async (client, bucket, NULL, store_result, &created);
+  wait_until (is_set, &created, "the bucket");
+  g_assert_true (pg_s3_client_create_bucket_finish (client, created, &error));
+
+  g_file_set_contents (path, "%PDF-1.4 report", -1, NULL);
+  pg_s3_client_put_object_async (client, bucket, "report 2026.pdf", file, "application/pdf",
+                                 NULL, NULL, NULL, store_result, &uploaded);
+  wait_until (is_set, &uploaded, "the upload");
+  g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
+  g_unlink (path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = NULL;
+  int ret;
+
+  if (g_getenv ("PG_TEST_S3_ENDPOINT") == NULL)
+    {
+      g_printerr ("test-ui needs PG_TEST_S3_ENDPOINT (run it through tests/with-s3-server.sh)\n");
+      return 1;
+    }
+
+  /* A profile of its own: settings, links and a file keyring in a fresh folder. */
+  home = g_dir_make_tmp ("test-ui-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("SECRET_BACKEND", "file", TRUE);
+  {
+    g_autofree char *keyring = g_build_filename (home, "keyring", NULL);
+
+    g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+  }
+  g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("LANGUAGE", "C", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  http = soup_session_new ();
+  prepare_bucket ();
+
+  app = pg_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = PG_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+
+  g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
+  g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
+  g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+  g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  g_clear_object (&http);
+
+  return ret;
+}

@@ -358,6 +358,65 @@ test_ui_upload_link (void)
   g_assert_cmpuint (fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
 }
 
+static gboolean
+lockdown_is (gpointer wanted)
+{
+  GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
+
+  return gtk_switch_get_state (toggle) == GPOINTER_TO_INT (wanted)
+         && gtk_widget_get_sensitive (GTK_WIDGET (toggle));
+}
+
+static char *
+signer_url (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new (g_getenv ("PG_TEST_S3_ENDPOINT"), "us-east-1",
+                                                    TRUE, NULL);
+  g_autoptr(PgCredentials) signer = pg_credentials_new ("PRESIGNKEY", "PRESIGNSECRET", NULL, NULL,
+                                                        NULL);
+  PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = bucket, .key = key,
+                               .expires = 600 };
+  char *url = pg_presign_url (endpoint, signer, &options, &error);
+
+  g_assert_no_error (error);
+
+  return url;
+}
+
+static void
+test_ui_lockdown (void)
+{
+  GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
+  g_autoptr(PgLink) upload = newest_link ();
+  g_autofree char *url = signer_url (pg_link_get_key (upload));
+  AdwMessageDialog *dialog;
+
+  wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the lockdown state");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+
+  /* Switching on asks first; cancelling changes nothing. */
+  gtk_switch_set_active (toggle, TRUE);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "block"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_response (dialog, "cancel");
+  wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the switch to stay off");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+
+  gtk_switch_set_active (toggle, TRUE);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  adw_message_dialog_response (dialog, "block");
+  wait_until (lockdown_is, GINT_TO_POINTER (TRUE), "the lockdown");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+
+  gtk_switch_set_active (toggle, FALSE);
+  wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the lockdown to end");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+}
+
 static void
 check_labelled (GtkWidget *widget,
                 GPtrArray *unlabelled)
@@ -482,6 +541,13 @@ main (int   argc,
   http = soup_session_new ();
   prepare_bucket ();
 
+  /* The session bus here has no notification server; GIO would warn about every notification. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    g_settings_set_boolean (settings, "notifications", FALSE);
+  }
+
   app = pg_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
@@ -493,6 +559,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
   g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+  g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
   g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
 
   ret = g_test_run ();

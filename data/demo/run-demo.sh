@@ -5,10 +5,10 @@
 # project's test harness) with a bucket of sample files, and the app next to it. Quitting the
 # app stops the server it started.
 #
-#   run-demo.sh APP CLI S3_SERVER_SCRIPT SAMPLES_DIR
+#   run-demo.sh APP CLI S3_SERVER_SCRIPT SAMPLES_DIR BUILD_DIR
 set -euo pipefail
 
-app=$1 cli=$2 server=$3 samples=$4
+app=$1 cli=$2 server=$3 samples=$4 build=$5
 dir=$(mktemp -d "${TMPDIR:-/tmp}/presign-guard-demo.XXXXXX")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 bucket=demo
@@ -57,6 +57,8 @@ TEXT
 export XDG_CONFIG_HOME=$dir/profile/config XDG_DATA_HOME=$dir/profile/data
 export SECRET_BACKEND=file SECRET_FILE_TEST_PATH=$dir/profile/keyring
 export SECRET_FILE_TEST_PASSWORD=demo
+# The uninstalled build's settings schema and translations.
+export GSETTINGS_SCHEMA_DIR=$build/data PRESIGN_GUARD_LOCALEDIR=$build/po
 export PRESIGN_GUARD_DEMO_ENDPOINT=$endpoint PRESIGN_GUARD_DEMO_BUCKET=$bucket
 export PRESIGN_GUARD_DEMO_MANAGER_KEY=OWNERKEY PRESIGN_GUARD_DEMO_MANAGER_SECRET=OWNERSECRET
 export PRESIGN_GUARD_DEMO_SIGNER_KEY=PRESIGNKEY PRESIGN_GUARD_DEMO_SIGNER_SECRET=PRESIGNSECRET

@@ -13,9 +13,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(PgApplication) app = NULL;
+  const char *localedir = g_getenv ("PRESIGN_GUARD_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* An uninstalled build (the demo, screenshots) points at its own catalogues. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

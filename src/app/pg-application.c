@@ -7,6 +7,7 @@
 
 #include "pg-application.h"
 #include "pg-keyring.h"
+#include "pg-preferences-window.h"
 #include "pg-window.h"
 
 /* The application keeps what outlives a window: the account (its non-secret part in a key
@@ -263,10 +264,43 @@ pg_application_quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+pg_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (pg_preferences_window_new (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", pg_application_about_action },
+  { "preferences", pg_application_preferences_action },
   { "quit", pg_application_quit_action },
 };
+
+/**
+ * pg_application_notify:
+ *
+ * A desktop notification, unless the user turned them off in the preferences.
+ */
+void
+pg_application_notify (PgApplication *self,
+                       const char    *id,
+                       const char    *title,
+                       const char    *body)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GNotification) notification = NULL;
+
+  if (!g_settings_get_boolean (settings, "notifications"))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
 
 static void
 pg_application_startup (GApplication *app)
@@ -282,6 +316,8 @@ pg_application_startup (GApplication *app)
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<primary>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         (const char *[]) { "<primary>comma", NULL });
 
   self->soup_session = soup_session_new_with_options ("timeout", 60,
                                                       "user-agent",

@@ -28,5 +28,9 @@ gboolean       pg_application_save_account_finish (PgApplication       *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 void           pg_application_save_links         (PgApplication        *self);
+void           pg_application_notify             (PgApplication        *self,
+                                                  const char           *id,
+                                                  const char           *title,
+                                                  const char           *body);
 
 G_END_DECLS

@@ -8,13 +8,12 @@
 
 #include "pg-link-dialog.h"
 #include "pg-policy.h"
+#include "pg-preferences-window.h"
 
 /* "New download link" and "New upload link". A download link whose file is currently revoked
  * would be dead on arrival: the dialog says so and offers a fresh copy under a new key instead
  * of lifting the revocation (which would revive the leaked link). Upload links get a key of
  * their own, so revoking one never touches another. */
-
-static const guint expiry_seconds[] = { 3600, 86400, 3 * 86400, 7 * 86400 };
 
 struct _PgLinkDialog
 {
@@ -204,7 +203,7 @@ create_action (GtkWidget  *widget,
   PgPresignOptions options = {
     .method = self->upload ? PG_METHOD_PUT : PG_METHOD_GET,
     .bucket = pg_account_get_bucket (account),
-    .expires = expiry_seconds[MIN (selected, G_N_ELEMENTS (expiry_seconds) - 1)],
+    .expires = pg_expiry_index_to_seconds (selected),
     .signing_time = pg_s3_client_get_now (pg_session_get_client (self->session)),
   };
 
@@ -334,6 +333,13 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
 static void
 pg_link_dialog_init (PgLinkDialog *self)
 {
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+
+  adw_combo_row_set_selected (self->expiry_row,
+                              pg_expiry_seconds_to_index (g_settings_get_uint (settings,
+                                                                               "default-expiry")));
+  gtk_switch_set_active (self->strict_switch, g_settings_get_boolean (settings, "strict-upload"));
 }

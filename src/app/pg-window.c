@@ -10,6 +10,7 @@
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-object-item.h"
+#include "pg-policy.h"
 #include "pg-qr-dialog.h"
 #include "pg-window.h"
 
@@ -42,6 +43,9 @@ struct _PgWindow
   GtkStack             *links_stack;
   GtkListView          *links_view;
   GtkWidget            *new_link_button;
+  GtkSwitch            *lockdown_switch;
+  GtkSpinner           *lockdown_spinner;
+  gboolean              lockdown_wanted;
 };
 
 G_DEFINE_FINAL_TYPE (PgWindow, pg_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -147,11 +151,148 @@ listed_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->stack, "main");
 }
 
+/* ---- Lockdown --------------------------------------------------------------------------- */
+
+static gboolean on_lockdown_state_set (PgWindow  *self,
+                                       gboolean   state,
+                                       GtkSwitch *toggle);
+
+/* Shows @state without treating it as the user's wish. */
+static void
+show_lockdown (PgWindow *self,
+               gboolean  state)
+{
+  g_signal_handlers_block_by_func (self->lockdown_switch, on_lockdown_state_set, self);
+  gtk_switch_set_active (self->lockdown_switch, state);
+  gtk_switch_set_state (self->lockdown_switch, state);
+  g_signal_handlers_unblock_by_func (self->lockdown_switch, on_lockdown_state_set, self);
+  gtk_spinner_set_spinning (self->lockdown_spinner, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), TRUE);
+}
+
+static void
+lockdown_read_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(PgPolicy) policy = NULL;
+  PgWindow *self;
+
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_widget_set_sensitive (GTK_WIDGET (PG_WINDOW (user_data)->lockdown_switch), FALSE);
+      return;
+    }
+
+  self = user_data;
+  policy = pg_policy_new (text, NULL, NULL);
+  show_lockdown (self, policy != NULL && pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER));
+}
+
+static void
+lockdown_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(PgWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean wanted = self->lockdown_wanted;
+
+  if (!pg_revoker_finish (PG_REVOKER (source), result, &error))
+    {
+      pg_window_show_toast (self, error->message);
+      /* Show what the bucket policy really says now. */
+      pg_s3_client_get_bucket_policy_async (pg_session_get_client (self->session),
+                                            pg_account_get_bucket (pg_session_get_account (self->session)),
+                                            self->cancellable, lockdown_read_cb, self);
+      return;
+    }
+
+  show_lockdown (self, wanted);
+  pg_window_show_toast (self, wanted ? _("Every link of this bucket is blocked — verified")
+                                     : _("Links of this bucket work again"));
+}
+
+static void
+set_lockdown (PgWindow *self,
+              gboolean  enabled)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = pg_session_get_revoker (self->session, &error);
+
+  if (revoker == NULL)
+    {
+      pg_window_show_toast (self, error->message);
+      show_lockdown (self, !enabled);
+      return;
+    }
+
+  self->lockdown_wanted = enabled;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), FALSE);
+  gtk_spinner_set_spinning (self->lockdown_spinner, TRUE);
+  pg_revoker_set_lockdown_async (revoker,
+                                 pg_account_get_bucket (pg_session_get_account (self->session)),
+                                 PG_LOCKDOWN_SIGNER, enabled, NULL, NULL, lockdown_done_cb,
+                                 g_object_ref (self));
+}
+
+static void
+lockdown_confirmed_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       PgWindow         *self)
+{
+  if (g_str_equal (response, "block"))
+    set_lockdown (self, TRUE);
+  else
+    show_lockdown (self, FALSE);
+}
+
+static gboolean
+on_lockdown_state_set (PgWindow  *self,
+                       gboolean   state,
+                       GtkSwitch *toggle)
+{
+  GtkWidget *dialog;
+
+  if (self->session == NULL)
+    return TRUE;
+
+  if (!state)
+    {
+      set_lockdown (self, FALSE);
+      return TRUE;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Block Every Link of This Bucket?"),
+                                   _("No link you have shared from this bucket will work — "
+                                     "downloads and uploads alike — until you switch this off "
+                                     "again. Your own access is not affected."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "block", _("_Block Every Link"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "block",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (lockdown_confirmed_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return TRUE;
+}
+
 static void
 refresh (PgWindow *self)
 {
   if (self->session == NULL)
     return;
+
+  pg_s3_client_get_bucket_policy_async (pg_session_get_client (self->session),
+                                        pg_account_get_bucket (pg_session_get_account (self->session)),
+                                        self->cancellable, lockdown_read_cb, self);
 
   pg_s3_client_list_objects_async (pg_session_get_client (self->session),
                                    pg_account_get_bucket (pg_session_get_account (self->session)),
@@ -443,6 +584,8 @@ revoked_cb (GObject      *source,
           AdwToast *toast = adw_toast_new (_("Link revoked — verified"));
 
           pg_link_set_state (job->link, PG_LINK_REVOKED);
+          pg_application_notify (get_app (self), pg_link_get_id (job->link),
+                                 _("Link revoked"), pg_link_get_key (job->link));
           adw_toast_set_button_label (toast, _("_Undo"));
           adw_toast_set_action_name (toast, "win.unrevoke-link");
           adw_toast_set_action_target_value (toast, g_variant_new_string (target));
@@ -835,6 +978,8 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_stack);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_view);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_button);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_spinner);
 
   gtk_widget_class_install_action (widget_class, "win.new-download-link", NULL,
                                    new_download_link_action);
@@ -887,6 +1032,8 @@ pg_window_init (PgWindow *self)
   gtk_single_selection_set_can_unselect (self->files_selection, TRUE);
   gtk_column_view_set_model (self->files_view, GTK_SELECTION_MODEL (self->files_selection));
   g_signal_connect_swapped (self->files_view, "activate", G_CALLBACK (on_file_activated), self);
+  g_signal_connect_swapped (self->lockdown_switch, "state-set",
+                            G_CALLBACK (on_lockdown_state_set), self);
 
   add_column (self, _("Name"), G_CALLBACK (setup_name), G_CALLBACK (bind_name), FALSE, TRUE);
   add_column (self, _("Size"), G_CALLBACK (setup_label), G_CALLBACK (bind_size), TRUE, FALSE);

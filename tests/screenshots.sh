@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Renders the README's screenshots, in English and Japanese, by running the UI test against a
+# local S3 server with PG_SCREENSHOT_DIR set. Needs a CJK font (Debian: fonts-noto-cjk).
+#
+#   tests/screenshots.sh [BUILD_DIR] [OUTPUT_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../build}" && pwd)
+out=${2:-$here/../data/screenshots}
+mkdir -p "$out"
+
+for lang in en ja; do
+  mkdir -p "$out/$lang"
+  env PG_SCREENSHOT_DIR="$(cd "$out/$lang" && pwd)" LANGUAGE=$lang LANG=C.UTF-8 \
+      GSETTINGS_SCHEMA_DIR="$build/data" PRESIGN_GUARD_LOCALEDIR="$build/po" \
+      "$here/with-s3-server.sh" xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+      "$build/tests/test-ui" >/dev/null
+  echo "screenshots in $out/$lang"
+done

@@ -289,8 +289,13 @@ test_ui_add_account (void)
   gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "compatible_switch")),
                          TRUE);
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "endpoint_row", endpoint);
-  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_key_row", "OWNERKEY");
-  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_secret_row", "OWNERSECRET");
+  /* The managing key comes from an AWS CLI profile. */
+  g_assert_true (gtk_widget_get_visible (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "import_group")));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "profile_row")),
+                              1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                               "manager_key_row"))), ==,
+                   "OWNERKEY");
   gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "separate_switch")),
                          TRUE);
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_key_row", "PRESIGNKEY");
@@ -580,6 +585,14 @@ main (int   argc,
   }
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "test", TRUE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  {
+    g_autofree char *aws = g_build_filename (home, "aws-credentials", NULL);
+
+    g_file_set_contents (aws, "[local]\naws_access_key_id = OWNERKEY\n"
+                              "aws_secret_access_key = OWNERSECRET\n", -1, NULL);
+    g_setenv ("AWS_SHARED_CREDENTIALS_FILE", aws, TRUE);
+    g_setenv ("AWS_CONFIG_FILE", "/nonexistent", TRUE);
+  }
   /* English, unless screenshots are made in another language. */
   if (g_getenv ("PG_SCREENSHOT_DIR") == NULL)
     g_setenv ("LANGUAGE", "C", TRUE);

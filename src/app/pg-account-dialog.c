@@ -4,8 +4,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pg-account-dialog.h"
+#include "pg-aws-config.h"
 #include "pg-error.h"
 #include "pg-s3-client.h"
 
@@ -22,7 +24,11 @@ struct _PgAccountDialog
   PgS3Client        *test_client;
   PgS3Client        *test_signer;
   GString           *report;
+  GPtrArray         *profiles;
+  char              *imported_token;
 
+  GtkWidget         *import_group;
+  AdwComboRow       *profile_row;
   AdwEntryRow       *name_row;
   AdwEntryRow       *bucket_row;
   AdwEntryRow       *region_row;
@@ -65,6 +71,62 @@ fill_info (PgAccountDialog *self,
   info->signer_arn = text_of (self->signer_arn_row);
 }
 
+/* A session token imported with a profile goes with that profile's key only. */
+static const char *
+imported_token_for (PgAccountDialog *self,
+                    const char      *key_id)
+{
+  guint selected = adw_combo_row_get_selected (self->profile_row);
+  PgAwsProfile *profile;
+
+  if (self->imported_token == NULL || selected == 0 || selected > self->profiles->len)
+    return NULL;
+
+  profile = g_ptr_array_index (self->profiles, selected - 1);
+
+  return g_strcmp0 (profile->access_key_id, key_id) == 0 ? self->imported_token : NULL;
+}
+
+static void
+on_profile_selected (PgAccountDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->profile_row);
+  PgAwsProfile *profile;
+
+  if (selected == 0 || selected > self->profiles->len)
+    return;
+
+  profile = g_ptr_array_index (self->profiles, selected - 1);
+  gtk_editable_set_text (GTK_EDITABLE (self->manager_key_row), profile->access_key_id);
+  gtk_editable_set_text (GTK_EDITABLE (self->manager_secret_row), profile->secret_access_key);
+  if (profile->region != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->region_row), profile->region);
+  g_free (self->imported_token);
+  self->imported_token = g_strdup (profile->session_token);
+}
+
+static void
+load_profiles (PgAccountDialog *self)
+{
+  g_autofree char *credentials = g_build_filename (g_get_home_dir (), ".aws", "credentials", NULL);
+  g_autofree char *config = g_build_filename (g_get_home_dir (), ".aws", "config", NULL);
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  /* AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE move them, as for the AWS CLI. */
+  self->profiles = pg_aws_profiles_load (g_getenv ("AWS_SHARED_CREDENTIALS_FILE")
+                                         ? g_getenv ("AWS_SHARED_CREDENTIALS_FILE") : credentials,
+                                         g_getenv ("AWS_CONFIG_FILE")
+                                         ? g_getenv ("AWS_CONFIG_FILE") : config);
+  gtk_string_list_append (names, _("None"));
+  for (guint i = 0; i < self->profiles->len; i++)
+    gtk_string_list_append (names, ((PgAwsProfile *) g_ptr_array_index (self->profiles, i))->name);
+
+  adw_combo_row_set_model (self->profile_row, G_LIST_MODEL (names));
+  gtk_widget_set_visible (self->import_group, self->profiles->len > 0);
+  g_signal_connect_swapped (self->profile_row, "notify::selected",
+                            G_CALLBACK (on_profile_selected), self);
+}
+
 /* Checks the form as the core would; returns the account to save. */
 static PgAccount *
 validate (PgAccountDialog  *self,
@@ -84,8 +146,8 @@ validate (PgAccountDialog  *self,
       || !pg_endpoint_locate (endpoint, info.bucket, NULL, &location, error))
     return NULL;
 
-  *manager = pg_credentials_new (info.manager_key_id, text_of (self->manager_secret_row), NULL,
-                                 NULL, error);
+  *manager = pg_credentials_new (info.manager_key_id, text_of (self->manager_secret_row),
+                                 imported_token_for (self, info.manager_key_id), NULL, error);
   if (*manager == NULL)
     return NULL;
 
@@ -289,6 +351,7 @@ save_action (GtkWidget  *widget,
   set_busy (self, TRUE);
   pg_application_save_account_async (self->application, account,
                                      text_of (self->manager_secret_row),
+                                     pg_credentials_get_session_token (manager),
                                      pg_account_has_separate_signer (account)
                                      ? text_of (self->signer_secret_row) : NULL,
                                      NULL, saved_cb, g_object_ref (self));
@@ -340,6 +403,10 @@ pg_account_dialog_dispose (GObject *object)
   g_clear_object (&self->test_client);
   g_clear_object (&self->test_signer);
   g_clear_object (&self->application);
+  g_clear_pointer (&self->profiles, g_ptr_array_unref);
+  if (self->imported_token != NULL)
+    explicit_bzero (self->imported_token, strlen (self->imported_token));
+  g_clear_pointer (&self->imported_token, g_free);
   if (self->report != NULL)
     g_string_free (g_steal_pointer (&self->report), TRUE);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_ACCOUNT_DIALOG);
@@ -357,6 +424,8 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/presignguard/PresignGuard/pg-account-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, import_group);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, profile_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, bucket_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, region_row);
@@ -384,4 +453,5 @@ pg_account_dialog_init (PgAccountDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->report = g_string_new (NULL);
+  load_profiles (self);
 }

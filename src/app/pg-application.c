@@ -81,7 +81,9 @@ pg_application_save_links (PgApplication *self)
 typedef struct
 {
   PgAccount *account;
+  char      *manager_token;
   char      *signer_secret;
+  gboolean   token_pending;
   gboolean   signer_pending;
 } SaveAccount;
 
@@ -91,6 +93,8 @@ save_account_free (SaveAccount *save)
   g_clear_object (&save->account);
   if (save->signer_secret != NULL)
     pg_keyring_secret_free (save->signer_secret);
+  if (save->manager_token != NULL)
+    pg_keyring_secret_free (save->manager_token);
   g_free (save);
 }
 
@@ -112,6 +116,20 @@ secret_stored_cb (GObject      *source,
 
   self = g_task_get_source_object (task);
   save = g_task_get_task_data (task);
+
+  /* Temporary credentials: the session token is a secret as well. */
+  if (save->token_pending)
+    {
+      g_autofree char *label = g_strdup_printf (_("Presign Guard session token of %s"),
+                                                pg_account_get_manager_key_id (save->account));
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      save->token_pending = FALSE;
+      pg_keyring_store_async (pg_account_get_id (save->account), "manager-token", label,
+                              save->manager_token, cancellable, secret_stored_cb,
+                              g_steal_pointer (&task));
+      return;
+    }
 
   if (save->signer_pending)
     {
@@ -142,6 +160,7 @@ secret_stored_cb (GObject      *source,
 /**
  * pg_application_save_account_async:
  * @manager_secret: the managing secret key; goes to the keyring only
+ * @manager_token: (nullable): the session token of temporary managing credentials
  * @signer_secret: (nullable): the signing secret key, for an account with a separate signer
  *
  * Stores the secrets in the keyring, then the account, and makes it the current one.
@@ -150,6 +169,7 @@ void
 pg_application_save_account_async (PgApplication       *self,
                                    PgAccount           *account,
                                    const char          *manager_secret,
+                                   const char          *manager_token,
                                    const char          *signer_secret,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
@@ -164,6 +184,8 @@ pg_application_save_account_async (PgApplication       *self,
   save->account = g_object_ref (account);
   save->signer_pending = pg_account_has_separate_signer (account) && signer_secret != NULL;
   save->signer_secret = g_strdup (signer_secret);
+  save->token_pending = manager_token != NULL && *manager_token != '\0';
+  save->manager_token = g_strdup (manager_token);
   g_task_set_task_data (task, save, (GDestroyNotify) save_account_free);
 
   pg_keyring_store_async (pg_account_get_id (account), "manager", label, manager_secret,
@@ -224,7 +246,7 @@ maybe_create_demo_account (PgApplication *self)
 
   account = pg_account_new (&info);
   pg_application_save_account_async (self, account,
-                                     g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET"),
+                                     g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET"), NULL,
                                      g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_SECRET"),
                                      NULL, demo_saved_cb, NULL);
 }

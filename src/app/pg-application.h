@@ -20,6 +20,7 @@ PgAccount     *pg_application_get_account        (PgApplication        *self);
 void           pg_application_save_account_async (PgApplication        *self,
                                                   PgAccount            *account,
                                                   const char           *manager_secret,
+                                                  const char           *manager_token,
                                                   const char           *signer_secret,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,

@@ -259,6 +259,11 @@ pg_link_dialog_new (GtkWindow   *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->key_row), upload);
   gtk_widget_set_visible (GTK_WIDGET (self->strict_row), upload);
 
+  /* A link signed with temporary credentials dies with them. */
+  if (pg_credentials_is_temporary (pg_session_get_signer (session)))
+    show_warning (self, _("These keys are temporary: the link stops working when they expire, "
+                          "which may be before the time chosen here."), FALSE);
+
   if (upload)
     {
       gtk_window_set_title (GTK_WINDOW (self), _("New Upload Link"));

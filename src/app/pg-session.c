@@ -56,6 +56,7 @@ pg_session_init (PgSession *self)
 static PgCredentials *
 credentials_from_secret (const char  *key_id,
                          char        *secret,
+                         const char  *token,
                          GError     **error)
 {
   PgCredentials *credentials;
@@ -68,7 +69,7 @@ credentials_from_secret (const char  *key_id,
       return NULL;
     }
 
-  credentials = pg_credentials_new (key_id, secret, NULL, NULL, error);
+  credentials = pg_credentials_new (key_id, secret, token, NULL, error);
   pg_keyring_secret_free (secret);
 
   return credentials;
@@ -129,7 +130,7 @@ signer_secret_cb (GObject      *source,
 
   self = g_task_get_task_data (task);
   self->signer = credentials_from_secret (pg_account_get_signer_key_id (self->account), secret,
-                                          &error);
+                                          NULL, &error);
   if (self->signer == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -137,6 +138,49 @@ signer_secret_cb (GObject      *source,
     }
 
   finish_setup (g_steal_pointer (&task));
+}
+
+static void
+manager_token_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *token = pg_keyring_lookup_finish (result, &error);
+  GCancellable *cancellable;
+  PgSession *self;
+  char *secret;
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self = g_task_get_task_data (task);
+  cancellable = g_task_get_cancellable (task);
+  secret = g_object_steal_data (G_OBJECT (task), "manager-secret");
+  self->manager = credentials_from_secret (pg_account_get_manager_key_id (self->account), secret,
+                                           token, &error);
+  if (token != NULL)
+    pg_keyring_secret_free (token);
+
+  if (self->manager == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!pg_account_has_separate_signer (self->account))
+    {
+      self->signer = pg_credentials_ref (self->manager);
+      finish_setup (g_steal_pointer (&task));
+      return;
+    }
+
+  pg_keyring_lookup_async (pg_account_get_id (self->account), "signer", cancellable,
+                           signer_secret_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -158,23 +202,18 @@ manager_secret_cb (GObject      *source,
 
   self = g_task_get_task_data (task);
   cancellable = g_task_get_cancellable (task);
-  self->manager = credentials_from_secret (pg_account_get_manager_key_id (self->account), secret,
-                                           &error);
-  if (self->manager == NULL)
+  if (secret == NULL)
     {
+      credentials_from_secret (pg_account_get_manager_key_id (self->account), NULL, NULL, &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if (!pg_account_has_separate_signer (self->account))
-    {
-      self->signer = pg_credentials_ref (self->manager);
-      finish_setup (g_steal_pointer (&task));
-      return;
-    }
-
-  pg_keyring_lookup_async (pg_account_get_id (self->account), "signer", cancellable,
-                           signer_secret_cb, g_steal_pointer (&task));
+  /* Held only until the session token (if any) has been looked up. */
+  g_object_set_data_full (G_OBJECT (task), "manager-secret", secret,
+                          (GDestroyNotify) pg_keyring_secret_free);
+  pg_keyring_lookup_async (pg_account_get_id (self->account), "manager-token", cancellable,
+                           manager_token_cb, g_steal_pointer (&task));
 }
 
 void

@@ -412,6 +412,61 @@ test_ui_upload_link (void)
 }
 
 static gboolean
+file_listed (gpointer name)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (window, PG_TYPE_WINDOW, "files_view"));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+  GtkRevealer *revealer = GTK_REVEALER (child (window, PG_TYPE_WINDOW, "upload_revealer"));
+
+  if (gtk_revealer_get_reveal_child (revealer))
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (pg_object_item_get_name (item), name))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A file dropped on the list of files is uploaded into the folder shown. */
+static void
+test_ui_drop_upload (void)
+{
+  GtkWidget *scroller = child (window, PG_TYPE_WINDOW, "files_scroller");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "dropped file.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GSList *files = g_slist_prepend (NULL, file);
+  GtkDropTarget *drop = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_assert_true (g_file_set_contents (path, "dropped on the window", -1, NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        drop = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (drop);
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_slist_free (files);
+  g_assert_true (accepted);
+
+  wait_until (file_listed, (gpointer) "dropped file.txt", "the dropped file in the bucket");
+  g_unlink (path);
+}
+
+static gboolean
 lockdown_is (gpointer wanted)
 {
   GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
@@ -626,6 +681,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
   g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+  g_test_add_func ("/pg/ui/drop-upload", test_ui_drop_upload);
   g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
   g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
 

@@ -46,6 +46,12 @@ struct _PgWindow
   GtkSwitch            *lockdown_switch;
   GtkSpinner           *lockdown_spinner;
   gboolean              lockdown_wanted;
+  GtkWidget            *files_scroller;
+  GtkRevealer          *upload_revealer;
+  GtkLabel             *upload_label;
+  GtkProgressBar       *upload_progress;
+  GCancellable         *upload_cancellable;
+  GQueue                upload_queue;
 };
 
 G_DEFINE_FINAL_TYPE (PgWindow, pg_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -318,6 +324,110 @@ on_file_activated (PgWindow *self,
     }
 
   gtk_widget_activate_action (GTK_WIDGET (self), "win.new-download-link", NULL);
+}
+
+/* ---- Uploads (dropped files) ------------------------------------------------------------ */
+
+static void upload_next (PgWindow *self);
+
+static void
+upload_progress_cb (goffset  current,
+                    goffset  total,
+                    gpointer user_data)
+{
+  PgWindow *self = user_data;
+
+  gtk_progress_bar_set_fraction (self->upload_progress,
+                                 total > 0 ? (double) current / (double) total : 1.0);
+}
+
+static void
+uploaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PgWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_queue_clear_full (&self->upload_queue, g_object_unref);
+          pg_window_show_toast (self, _("Upload cancelled"));
+        }
+      else
+        {
+          pg_window_show_toast (self, error->message);
+        }
+    }
+
+  refresh (self);
+  upload_next (self);
+}
+
+/* One file at a time, into the folder shown, with a progress bar and a way to cancel. */
+static void
+upload_next (PgWindow *self)
+{
+  g_autoptr(GFile) file = g_queue_pop_head (&self->upload_queue);
+  g_autofree char *name = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *label = NULL;
+
+  if (file == NULL || self->session == NULL)
+    {
+      gtk_revealer_set_reveal_child (self->upload_revealer, FALSE);
+      g_clear_object (&self->upload_cancellable);
+      return;
+    }
+
+  name = g_file_get_basename (file);
+  key = g_strconcat (self->prefix, name, NULL);
+  label = g_strdup_printf (_("Uploading “%s”"), name);
+  gtk_label_set_label (self->upload_label, label);
+  gtk_progress_bar_set_fraction (self->upload_progress, 0);
+  gtk_revealer_set_reveal_child (self->upload_revealer, TRUE);
+
+  g_clear_object (&self->upload_cancellable);
+  self->upload_cancellable = g_cancellable_new ();
+  pg_s3_client_put_object_async (pg_session_get_client (self->session),
+                                 pg_account_get_bucket (pg_session_get_account (self->session)),
+                                 key, file, NULL, upload_progress_cb, self,
+                                 self->upload_cancellable, uploaded_cb, g_object_ref (self));
+}
+
+static gboolean
+on_files_dropped (GtkDropTarget *target,
+                  const GValue  *value,
+                  double         x,
+                  double         y,
+                  PgWindow      *self)
+{
+  GSList *files = g_value_get_boxed (value);
+  gboolean idle = g_queue_is_empty (&self->upload_queue) && self->upload_cancellable == NULL;
+
+  if (self->session == NULL)
+    return FALSE;
+
+  for (GSList *l = files; l; l = l->next)
+    g_queue_push_tail (&self->upload_queue, g_object_ref (l->data));
+
+  if (idle)
+    upload_next (self);
+
+  return TRUE;
+}
+
+static void
+cancel_upload_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+
+  if (self->upload_cancellable != NULL)
+    g_cancellable_cancel (self->upload_cancellable);
 }
 
 /* ---- Session ---------------------------------------------------------------------------- */
@@ -947,6 +1057,10 @@ pg_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->upload_cancellable != NULL)
+    g_cancellable_cancel (self->upload_cancellable);
+  g_clear_object (&self->upload_cancellable);
+  g_queue_clear_full (&self->upload_queue, g_object_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);
   g_clear_object (&self->links_selection);
@@ -980,6 +1094,10 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_button);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_switch);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_spinner);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, files_scroller);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_revealer);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_label);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_progress);
 
   gtk_widget_class_install_action (widget_class, "win.new-download-link", NULL,
                                    new_download_link_action);
@@ -996,6 +1114,7 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,
                                    revoke_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-download-link", NULL);
@@ -1034,6 +1153,14 @@ pg_window_init (PgWindow *self)
   g_signal_connect_swapped (self->files_view, "activate", G_CALLBACK (on_file_activated), self);
   g_signal_connect_swapped (self->lockdown_switch, "state-set",
                             G_CALLBACK (on_lockdown_state_set), self);
+
+  /* Files dropped on the list go into the folder shown. */
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+    g_signal_connect (drop, "drop", G_CALLBACK (on_files_dropped), self);
+    gtk_widget_add_controller (self->files_scroller, GTK_EVENT_CONTROLLER (drop));
+  }
 
   add_column (self, _("Name"), G_CALLBACK (setup_name), G_CALLBACK (bind_name), FALSE, TRUE);
   add_column (self, _("Size"), G_CALLBACK (setup_label), G_CALLBACK (bind_size), TRUE, FALSE);

@@ -52,6 +52,8 @@ struct _PgWindow
   GtkProgressBar       *upload_progress;
   GCancellable         *upload_cancellable;
   GQueue                upload_queue;
+  GHashTable           *expiry_notified;
+  guint                 expiry_timer;
 };
 
 G_DEFINE_FINAL_TYPE (PgWindow, pg_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -904,6 +906,35 @@ edit_account_action (GtkWidget  *widget,
   gtk_window_present (dialog);
 }
 
+/* ---- Expiry notices ---------------------------------------------------------------------- */
+
+#define EXPIRY_NOTICE_SECONDS 3600
+
+/* Once a minute: a notice for each active link with less than an hour left, once per link. */
+static gboolean
+check_expiry_cb (gpointer user_data)
+{
+  PgWindow *self = user_data;
+  GListModel *links = G_LIST_MODEL (self->links_filtered);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      gint64 left = pg_link_get_expires_at (link) - now;
+
+      if (pg_link_get_state_at (link, now) != PG_LINK_ACTIVE || left > EXPIRY_NOTICE_SECONDS
+          || g_hash_table_contains (self->expiry_notified, pg_link_get_id (link)))
+        continue;
+
+      g_hash_table_add (self->expiry_notified, g_strdup (pg_link_get_id (link)));
+      pg_application_notify (get_app (self), pg_link_get_id (link), _("A link expires soon"),
+                             pg_link_get_key (link));
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
 /* ---- Construction ----------------------------------------------------------------------- */
 
 static void
@@ -1043,6 +1074,8 @@ pg_window_new (PgApplication *application)
                                                    G_CALLBACK (start_session), self,
                                                    G_CONNECT_SWAPPED);
   update_links_page (self);
+  self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);
 
   pg_link_store_load_async (store, NULL, links_loaded_cb, g_object_ref (self));
   start_session (self);
@@ -1061,6 +1094,8 @@ pg_window_dispose (GObject *object)
     g_cancellable_cancel (self->upload_cancellable);
   g_clear_object (&self->upload_cancellable);
   g_queue_clear_full (&self->upload_queue, g_object_unref);
+  g_clear_handle_id (&self->expiry_timer, g_source_remove);
+  g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);
   g_clear_object (&self->links_selection);

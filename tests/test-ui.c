@@ -432,6 +432,50 @@ file_listed (gpointer name)
   return FALSE;
 }
 
+static void
+test_ui_upload_key_pattern (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 10, 42, 0);
+  g_autofree char *standard = pg_link_dialog_make_upload_key ("incoming", NULL, "a b.pdf", now);
+  g_autofree char *custom = pg_link_dialog_make_upload_key ("in/", "{name}/{date}", "x", now);
+
+  /* incoming/20261128-104200-xxxxxx/a b.pdf */
+  g_assert_true (g_str_has_prefix (standard, "incoming/20261128-104200-"));
+  g_assert_true (g_str_has_suffix (standard, "/a b.pdf"));
+  g_assert_cmpuint (strlen (standard), ==, strlen ("incoming/20261128-104200-123456/a b.pdf"));
+  /* A pattern without {id} still gets one: no two links may share a key. */
+  g_assert_true (g_str_has_prefix (custom, "in/x-"));
+  g_assert_true (g_str_has_suffix (custom, "/20261128"));
+}
+
+/* Details show the URL and, for upload links, the partner's commands. */
+static void
+test_ui_details (void)
+{
+  g_autoptr(PgLink) upload = newest_link ();
+  PgLinkRow *row;
+  GtkWindow *details;
+
+  wait_until (row_shown, upload, "the link's row");
+  row = row_for (upload);
+  click (child (row, PG_TYPE_LINK_ROW, "details_button"));
+  details = NULL;
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+        if (g_strcmp0 (gtk_window_get_title (toplevel), _("Link Details")) == 0)
+          details = toplevel;
+      }
+  }
+  g_assert_nonnull (details);
+  screenshot (GTK_WIDGET (details), "details");
+  gtk_window_destroy (details);
+}
+
 /* A file dropped on the list of files is uploaded into the folder shown. */
 static void
 test_ui_drop_upload (void)
@@ -529,11 +573,13 @@ static void
 check_labelled (GtkWidget *widget,
                 GPtrArray *unlabelled)
 {
-  /* The window controls and the toasts' close buttons are the toolkit's, labelled by it. */
-  if (GTK_IS_WINDOW_CONTROLS (widget) || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget"))
+  /* Window controls, spin buttons' steppers and toasts' close buttons are the toolkit's,
+   * labelled by it. */
+  if (GTK_IS_WINDOW_CONTROLS (widget) || GTK_IS_SPIN_BUTTON (widget)
+      || g_str_equal (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget"))
     return;
 
-  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) && gtk_widget_get_visible (widget))
+  if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget)) && gtk_widget_get_mapped (widget))
     {
       const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget))
                                                  : gtk_menu_button_get_label (GTK_MENU_BUTTON (widget));
@@ -681,6 +727,8 @@ main (int   argc,
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
   g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+  g_test_add_func ("/pg/ui/upload-key-pattern", test_ui_upload_key_pattern);
+  g_test_add_func ("/pg/ui/details", test_ui_details);
   g_test_add_func ("/pg/ui/drop-upload", test_ui_drop_upload);
   g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
   g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);

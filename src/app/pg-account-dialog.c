@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pg-account-dialog.h"
@@ -25,18 +26,21 @@ struct _PgAccountDialog
   PgS3Client        *test_signer;
   GString           *report;
   GPtrArray         *profiles;
-  char              *imported_token;
 
   GtkWidget         *import_group;
   AdwComboRow       *profile_row;
   AdwEntryRow       *name_row;
   AdwEntryRow       *bucket_row;
   AdwEntryRow       *region_row;
+  AdwComboRow       *aws_region_row;
+  GtkStringList     *aws_regions;
   GtkSwitch         *compatible_switch;
   AdwEntryRow       *endpoint_row;
   GtkSwitch         *path_style_switch;
   AdwEntryRow       *manager_key_row;
   AdwEntryRow       *manager_secret_row;
+  AdwEntryRow       *token_row;
+  AdwEntryRow       *token_expiry_row;
   GtkSwitch         *separate_switch;
   AdwEntryRow       *signer_key_row;
   AdwEntryRow       *signer_secret_row;
@@ -63,7 +67,9 @@ fill_info (PgAccountDialog *self,
 
   info->name = text_of (self->name_row);
   info->bucket = text_of (self->bucket_row);
-  info->region = text_of (self->region_row);
+  info->region = compatible ? text_of (self->region_row)
+                            : gtk_string_list_get_string (self->aws_regions,
+                                                          adw_combo_row_get_selected (self->aws_region_row));
   info->endpoint_url = compatible ? text_of (self->endpoint_row) : NULL;
   info->path_style = compatible && gtk_switch_get_active (self->path_style_switch);
   info->manager_key_id = text_of (self->manager_key_row);
@@ -71,20 +77,19 @@ fill_info (PgAccountDialog *self,
   info->signer_arn = text_of (self->signer_arn_row);
 }
 
-/* A session token imported with a profile goes with that profile's key only. */
-static const char *
-imported_token_for (PgAccountDialog *self,
-                    const char      *key_id)
+/* Shows @region in the AWS region list when it is one, and in the entry in any case. */
+static void
+set_region (PgAccountDialog *self,
+            const char      *region)
 {
-  guint selected = adw_combo_row_get_selected (self->profile_row);
-  PgAwsProfile *profile;
+  GListModel *regions = G_LIST_MODEL (self->aws_regions);
 
-  if (self->imported_token == NULL || selected == 0 || selected > self->profiles->len)
-    return NULL;
-
-  profile = g_ptr_array_index (self->profiles, selected - 1);
-
-  return g_strcmp0 (profile->access_key_id, key_id) == 0 ? self->imported_token : NULL;
+  gtk_editable_set_text (GTK_EDITABLE (self->region_row), region);
+  for (guint i = 0; i < g_list_model_get_n_items (regions); i++)
+    {
+      if (g_str_equal (gtk_string_list_get_string (self->aws_regions, i), region))
+        adw_combo_row_set_selected (self->aws_region_row, i);
+    }
 }
 
 static void
@@ -100,9 +105,9 @@ on_profile_selected (PgAccountDialog *self)
   gtk_editable_set_text (GTK_EDITABLE (self->manager_key_row), profile->access_key_id);
   gtk_editable_set_text (GTK_EDITABLE (self->manager_secret_row), profile->secret_access_key);
   if (profile->region != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->region_row), profile->region);
-  g_free (self->imported_token);
-  self->imported_token = g_strdup (profile->session_token);
+    set_region (self, profile->region);
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row),
+                         profile->session_token ? profile->session_token : "");
 }
 
 static void
@@ -127,6 +132,33 @@ load_profiles (PgAccountDialog *self)
                             G_CALLBACK (on_profile_selected), self);
 }
 
+/* "2026-11-30 18:00" in local time, or empty for none. */
+static gboolean
+parse_expiry (const char  *text,
+              gint64      *expires,
+              GError     **error)
+{
+  g_autoptr(GDateTime) local = NULL;
+  int year, month, day, hour, minute;
+  char end;
+
+  *expires = 0;
+  if (text == NULL || *text == '\0')
+    return TRUE;
+
+  if (sscanf (text, "%d-%d-%d %d:%d%c", &year, &month, &day, &hour, &minute, &end) != 5
+      || !(local = g_date_time_new_local (year, month, day, hour, minute, 0)))
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a date and time. Write it like 2026-11-30 18:00."), text);
+      return FALSE;
+    }
+
+  *expires = g_date_time_to_unix (local);
+
+  return TRUE;
+}
+
 /* Checks the form as the core would; returns the account to save. */
 static PgAccount *
 validate (PgAccountDialog  *self,
@@ -140,14 +172,21 @@ validate (PgAccountDialog  *self,
   g_auto(PgLocation) location = { 0 };
 
   fill_info (self, &info);
+  if (!parse_expiry (text_of (self->token_expiry_row), &info.token_expires, error))
+    return NULL;
   account = pg_account_new (&info);
 
   if (!(endpoint = pg_account_create_endpoint (account, error))
       || !pg_endpoint_locate (endpoint, info.bucket, NULL, &location, error))
     return NULL;
 
-  *manager = pg_credentials_new (info.manager_key_id, text_of (self->manager_secret_row),
-                                 imported_token_for (self, info.manager_key_id), NULL, error);
+  {
+    g_autoptr(GDateTime) expiration = info.token_expires > 0
+                                      ? g_date_time_new_from_unix_utc (info.token_expires) : NULL;
+
+    *manager = pg_credentials_new (info.manager_key_id, text_of (self->manager_secret_row),
+                                   text_of (self->token_row), expiration, error);
+  }
   if (*manager == NULL)
     return NULL;
 
@@ -371,7 +410,7 @@ pg_account_dialog_new (GtkWindow     *parent,
     {
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), pg_account_get_name (account));
       gtk_editable_set_text (GTK_EDITABLE (self->bucket_row), pg_account_get_bucket (account));
-      gtk_editable_set_text (GTK_EDITABLE (self->region_row), pg_account_get_region (account));
+      set_region (self, pg_account_get_region (account));
       gtk_switch_set_active (self->compatible_switch,
                              pg_account_get_endpoint_url (account) != NULL);
       if (pg_account_get_endpoint_url (account) != NULL)
@@ -387,6 +426,14 @@ pg_account_dialog_new (GtkWindow     *parent,
       if (pg_account_get_signer_arn (account) != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->signer_arn_row),
                                pg_account_get_signer_arn (account));
+      if (pg_account_get_token_expires (account) > 0)
+        {
+          g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (pg_account_get_token_expires (account));
+          g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+          g_autofree char *text = g_date_time_format (local, "%Y-%m-%d %H:%M");
+
+          gtk_editable_set_text (GTK_EDITABLE (self->token_expiry_row), text);
+        }
       gtk_label_set_label (self->status_label, _("Enter the secret keys again to save changes."));
     }
 
@@ -404,9 +451,6 @@ pg_account_dialog_dispose (GObject *object)
   g_clear_object (&self->test_signer);
   g_clear_object (&self->application);
   g_clear_pointer (&self->profiles, g_ptr_array_unref);
-  if (self->imported_token != NULL)
-    explicit_bzero (self->imported_token, strlen (self->imported_token));
-  g_clear_pointer (&self->imported_token, g_free);
   if (self->report != NULL)
     g_string_free (g_steal_pointer (&self->report), TRUE);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_ACCOUNT_DIALOG);
@@ -429,11 +473,15 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, bucket_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, region_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, aws_region_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, aws_regions);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, compatible_switch);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, endpoint_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, path_style_switch);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, manager_key_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, manager_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, token_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, token_expiry_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, separate_switch);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_key_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_row);

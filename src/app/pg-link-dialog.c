@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg-link-dialog.h"
+#include "pg-link-row.h"
 #include "pg-policy.h"
 #include "pg-preferences-window.h"
 
@@ -33,6 +34,8 @@ struct _PgLinkDialog
   AdwEntryRow  *name_row;
   AdwActionRow *key_row;
   AdwComboRow  *expiry_row;
+  AdwActionRow *custom_row;
+  GtkSpinButton *custom_hours;
   AdwActionRow *strict_row;
   GtkSwitch    *strict_switch;
   GtkWidget    *warning_group;
@@ -52,23 +55,45 @@ static guint signals [N_SIGNALS];
 
 /**
  * pg_link_dialog_make_upload_key:
+ * @pattern: e.g. "{date}-{time}-{id}/{name}"; a pattern without {id} gets "-{id}" added to its
+ *   first part, since no two upload links may share a key
  *
- * "incoming/" + "20261128-104200-3fa9c1/" + "contract.pdf": a key nobody else's link shares.
+ * "incoming/" + "20261128-104200-3fa9c1/contract.pdf": a key nobody else's link shares.
  */
 char *
 pg_link_dialog_make_upload_key (const char *folder,
+                                const char *pattern,
                                 const char *name,
                                 GDateTime  *now)
 {
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *clean_folder = g_strdup (folder ? folder : "");
-  const char *separator;
+  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *time = g_date_time_format (now, "%H%M%S");
+  g_autofree char *id = g_strdup_printf ("%06x", g_random_int () & 0xffffff);
+  g_autofree char *clean_folder = g_strstrip (g_strdup (folder ? folder : ""));
+  g_autoptr(GString) key = g_string_new (clean_folder);
 
-  g_strstrip (clean_folder);
-  separator = *clean_folder && !g_str_has_suffix (clean_folder, "/") ? "/" : "";
+  if (pattern == NULL || *pattern == '\0')
+    pattern = "{date}-{time}-{id}/{name}";
 
-  return g_strdup_printf ("%s%s%s-%06x/%s", clean_folder, separator, stamp,
-                          g_random_int () & 0xffffff, name && *name ? name : "upload");
+  if (key->len > 0 && !g_str_has_suffix (key->str, "/"))
+    g_string_append_c (key, '/');
+
+  g_string_append (key, pattern);
+  if (strstr (pattern, "{id}") == NULL)
+    {
+      const char *slash = strchr (key->str + strlen (clean_folder), '/');
+
+      g_string_insert (key, slash ? slash - key->str : (gssize) key->len, "-{id}");
+    }
+  if (strstr (pattern, "{name}") == NULL)
+    g_string_append (key, "/{name}");
+
+  g_string_replace (key, "{date}", date, 0);
+  g_string_replace (key, "{time}", time, 0);
+  g_string_replace (key, "{id}", id, 0);
+  g_string_replace (key, "{name}", name && *name ? name : "upload", 0);
+
+  return g_string_free (g_steal_pointer (&key), FALSE);
 }
 
 static const char *
@@ -93,12 +118,17 @@ static void
 update_upload_key (PgLinkDialog *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *pattern = NULL;
 
   if (!self->upload)
     return;
 
+  settings = g_settings_new (APP_ID);
+  pattern = g_settings_get_string (settings, "upload-key-pattern");
   g_free (self->key);
   self->key = pg_link_dialog_make_upload_key (gtk_editable_get_text (GTK_EDITABLE (self->folder_row)),
+                                              pattern,
                                               gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
                                               now);
   adw_action_row_set_subtitle (self->key_row, self->key);
@@ -188,6 +218,56 @@ fresh_copy_action (GtkWidget  *widget,
                                   self->key, new_key, self->cancellable, copied_cb, self);
 }
 
+#define CUSTOM_EXPIRY 4
+
+/* The lifetime chosen, in seconds, and the most the signing keys allow (G_MAXINT64 for keys
+ * that do not expire). */
+static guint
+chosen_expiry (PgLinkDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->expiry_row);
+
+  if (selected == CUSTOM_EXPIRY)
+    return (guint) gtk_spin_button_get_value_as_int (self->custom_hours) * 3600;
+
+  return pg_expiry_index_to_seconds (selected);
+}
+
+static gint64
+allowed_expiry (PgLinkDialog *self)
+{
+  GDateTime *expiration = pg_credentials_get_expiration (pg_session_get_signer (self->session));
+
+  if (expiration == NULL)
+    return G_MAXINT64;
+
+  return g_date_time_to_unix (expiration) - pg_s3_client_get_now (pg_session_get_client (self->session));
+}
+
+static void
+on_expiry_changed (PgLinkDialog *self)
+{
+  gint64 allowed = allowed_expiry (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->custom_row),
+                          adw_combo_row_get_selected (self->expiry_row) == CUSTOM_EXPIRY);
+
+  if (allowed <= 0)
+    show_warning (self, _("The signing keys have expired. Enter new temporary keys in the "
+                          "account settings."), FALSE);
+  else if (chosen_expiry (self) > allowed)
+    {
+      g_autofree char *left = pg_format_time_left (allowed);
+      g_autofree char *text = g_strdup_printf (_("The signing keys are temporary and expire "
+                                                 "sooner: the link will be valid for %s only."),
+                                               left);
+
+      show_warning (self, text, FALSE);
+    }
+  else if (!self->revoked)
+    gtk_widget_set_visible (self->warning_group, FALSE);
+}
+
 static void
 create_action (GtkWidget  *widget,
                const char *action_name,
@@ -199,13 +279,19 @@ create_action (GtkWidget  *widget,
   g_autofree char *url = NULL;
   PgAccount *account = pg_session_get_account (self->session);
   const char *filename = gtk_editable_get_text (GTK_EDITABLE (self->filename_row));
-  guint selected = adw_combo_row_get_selected (self->expiry_row);
+  gint64 allowed = allowed_expiry (self);
   PgPresignOptions options = {
     .method = self->upload ? PG_METHOD_PUT : PG_METHOD_GET,
     .bucket = pg_account_get_bucket (account),
-    .expires = pg_expiry_index_to_seconds (selected),
+    .expires = (guint) MIN ((gint64) chosen_expiry (self), allowed),
     .signing_time = pg_s3_client_get_now (pg_session_get_client (self->session)),
   };
+
+  if (allowed <= 0)
+    {
+      on_expiry_changed (self);
+      return;
+    }
 
   if (self->upload)
     {
@@ -260,7 +346,13 @@ pg_link_dialog_new (GtkWindow   *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->strict_row), upload);
 
   /* A link signed with temporary credentials dies with them. */
-  if (pg_credentials_is_temporary (pg_session_get_signer (session)))
+  g_signal_connect_swapped (self->expiry_row, "notify::selected", G_CALLBACK (on_expiry_changed),
+                            self);
+  g_signal_connect_swapped (self->custom_hours, "value-changed", G_CALLBACK (on_expiry_changed),
+                            self);
+  if (pg_credentials_get_expiration (pg_session_get_signer (session)) != NULL)
+    on_expiry_changed (self);
+  else if (pg_credentials_is_temporary (pg_session_get_signer (session)))
     show_warning (self, _("These keys are temporary: the link stops working when they expire, "
                           "which may be before the time chosen here."), FALSE);
 
@@ -323,6 +415,8 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, key_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, custom_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, custom_hours);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_switch);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);

@@ -18,6 +18,7 @@ GtkWindow *pg_link_dialog_new         (GtkWindow   *parent,
                                        gboolean     upload,
                                        const char  *key_or_folder);
 char      *pg_link_dialog_make_upload_key (const char *folder,
+                                           const char *pattern,
                                            const char *name,
                                            GDateTime  *now);
 

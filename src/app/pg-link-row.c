@@ -28,6 +28,7 @@ struct _PgLinkRow
   GtkButton *copy_button;
   GtkButton *mail_button;
   GtkButton *qr_button;
+  GtkButton *details_button;
   GtkButton *revoke_button;
 };
 
@@ -177,9 +178,9 @@ pg_link_row_set_link (PgLinkRow *self,
     const char *slash = strrchr (key, '/');
     const char *name = slash && slash[1] ? slash + 1 : key;
     GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
-                             self->revoke_button };
+                             self->details_button, self->revoke_button };
     static const char *actions[] = { "win.copy-link", "win.mail-link", "win.qr-link",
-                                     "win.revoke-link" };
+                                     "win.details-link", "win.revoke-link" };
 
     gtk_label_set_label (self->title, name);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
@@ -272,6 +273,7 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, mail_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, qr_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, details_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
 }
 

@@ -15,6 +15,7 @@ struct _PgPreferencesWindow
 
   GSettings            *settings;
   AdwComboRow          *expiry_row;
+  AdwEntryRow          *pattern_row;
   GtkSwitch            *strict_switch;
   GtkSwitch            *notifications_switch;
 };
@@ -89,6 +90,7 @@ pg_preferences_window_class_init (PgPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/presignguard/PresignGuard/pg-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, pattern_row);
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, strict_switch);
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, notifications_switch);
 }
@@ -102,6 +104,8 @@ pg_preferences_window_init (PgPreferencesWindow *self)
   g_settings_bind_with_mapping (self->settings, "default-expiry", self->expiry_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, seconds_to_index, index_to_seconds,
                                 NULL, NULL);
+  g_settings_bind (self->settings, "upload-key-pattern", self->pattern_row, "text",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "strict-upload", self->strict_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notifications", self->notifications_switch, "active",

@@ -57,8 +57,10 @@ static PgCredentials *
 credentials_from_secret (const char  *key_id,
                          char        *secret,
                          const char  *token,
+                         gint64       expires,
                          GError     **error)
 {
+  g_autoptr(GDateTime) expiration = expires > 0 ? g_date_time_new_from_unix_utc (expires) : NULL;
   PgCredentials *credentials;
 
   if (secret == NULL)
@@ -69,7 +71,7 @@ credentials_from_secret (const char  *key_id,
       return NULL;
     }
 
-  credentials = pg_credentials_new (key_id, secret, token, NULL, error);
+  credentials = pg_credentials_new (key_id, secret, token, token ? expiration : NULL, error);
   pg_keyring_secret_free (secret);
 
   return credentials;
@@ -130,7 +132,7 @@ signer_secret_cb (GObject      *source,
 
   self = g_task_get_task_data (task);
   self->signer = credentials_from_secret (pg_account_get_signer_key_id (self->account), secret,
-                                          NULL, &error);
+                                          NULL, 0, &error);
   if (self->signer == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -162,7 +164,8 @@ manager_token_cb (GObject      *source,
   cancellable = g_task_get_cancellable (task);
   secret = g_object_steal_data (G_OBJECT (task), "manager-secret");
   self->manager = credentials_from_secret (pg_account_get_manager_key_id (self->account), secret,
-                                           token, &error);
+                                           token, pg_account_get_token_expires (self->account),
+                                           &error);
   if (token != NULL)
     pg_keyring_secret_free (token);
 
@@ -204,7 +207,8 @@ manager_secret_cb (GObject      *source,
   cancellable = g_task_get_cancellable (task);
   if (secret == NULL)
     {
-      credentials_from_secret (pg_account_get_manager_key_id (self->account), NULL, NULL, &error);
+      credentials_from_secret (pg_account_get_manager_key_id (self->account), NULL, NULL, 0,
+                               &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

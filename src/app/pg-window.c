@@ -7,6 +7,7 @@
 
 #include "pg-account-dialog.h"
 #include "pg-error.h"
+#include "pg-link-details.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-object-item.h"
@@ -343,6 +344,17 @@ upload_progress_cb (goffset  current,
                                  total > 0 ? (double) current / (double) total : 1.0);
 }
 
+static void open_link_dialog (PgWindow *self, gboolean upload, const char *key);
+
+/* "Share" on the toast of a finished upload: a download link for the new file. */
+static void
+share_key_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  open_link_dialog (PG_WINDOW (widget), FALSE, g_variant_get_string (parameter, NULL));
+}
+
 static void
 uploaded_cb (GObject      *source,
              GAsyncResult *result,
@@ -350,8 +362,19 @@ uploaded_cb (GObject      *source,
 {
   g_autoptr(PgWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  const char *key = g_object_get_data (G_OBJECT (self), "upload-key");
 
-  if (!pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error))
+  if (pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is in the bucket"), key);
+      AdwToast *toast = adw_toast_new (message);
+
+      adw_toast_set_button_label (toast, _("_Share"));
+      adw_toast_set_action_name (toast, "win.share-key");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (key));
+      adw_toast_overlay_add_toast (self->toasts, toast);
+    }
+  else
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -386,6 +409,7 @@ upload_next (PgWindow *self)
 
   name = g_file_get_basename (file);
   key = g_strconcat (self->prefix, name, NULL);
+  g_object_set_data_full (G_OBJECT (self), "upload-key", g_strdup (key), g_free);
   label = g_strdup_printf (_("Uploading “%s”"), name);
   gtk_label_set_label (self->upload_label, label);
   gtk_progress_bar_set_fraction (self->upload_progress, 0);
@@ -577,15 +601,10 @@ mail_body (PgLink     *link,
 
   if (pg_link_is_upload (link))
     {
-      const char *header = pg_link_get_if_none_match (link) ? " -H \"If-None-Match: *\"" : "";
-      const char *ps_header = pg_link_get_if_none_match (link)
-                              ? " -Headers @{\"If-None-Match\"=\"*\"}" : "";
+      g_autofree char *instructions = pg_link_partner_instructions (link, url);
 
       return g_strdup_printf (_("Hello,\n\nplease send your file with this upload link. It can be "
-                                "used until %s.\n\n%s\n\nWith PowerShell:\n"
-                                "Invoke-WebRequest -Uri \"%s\" -Method Put -InFile "
-                                "\"C:\\path\\to\\file\"%s\n\nWith curl:\ncurl%s -T file \"%s\"\n"),
-                              until, url, url, ps_header, header, url);
+                                "used until %s.\n\n%s\n\n%s"), until, url, instructions);
     }
 
   return g_strdup_printf (_("Hello,\n\nyou can download the file with this link until %s:\n\n"
@@ -659,6 +678,28 @@ qr_link_action (GtkWidget  *widget,
     }
 
   gtk_window_present (dialog);
+}
+
+static void
+details_link_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  PgLink *link = link_from_parameter (self, parameter);
+
+  if (link == NULL)
+    return;
+
+  if (!(url = link_url (self, link, &error)))
+    {
+      pg_window_show_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url));
 }
 
 typedef struct
@@ -1145,6 +1186,8 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.copy-link", "s", copy_link_action);
   gtk_widget_class_install_action (widget_class, "win.mail-link", "s", mail_link_action);
   gtk_widget_class_install_action (widget_class, "win.qr-link", "s", qr_link_action);
+  gtk_widget_class_install_action (widget_class, "win.details-link", "s", details_link_action);
+  gtk_widget_class_install_action (widget_class, "win.share-key", "s", share_key_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,

@@ -24,6 +24,7 @@ struct _PgAccount
   char     *manager_key_id;
   char     *signer_key_id;
   char     *signer_arn;
+  gint64    token_expires;
 };
 
 G_DEFINE_FINAL_TYPE (PgAccount, pg_account, G_TYPE_OBJECT)
@@ -77,6 +78,7 @@ account_new (const char          *id,
   self->manager_key_id = nonempty (info->manager_key_id);
   self->signer_key_id = nonempty (info->signer_key_id);
   self->signer_arn = nonempty (info->signer_arn);
+  self->token_expires = MAX (0, info->token_expires);
 
   /* The same key twice is one key. */
   if (g_strcmp0 (self->signer_key_id, self->manager_key_id) == 0)
@@ -154,6 +156,13 @@ pg_account_get_signer_arn (PgAccount *self)
   return self->signer_arn;
 }
 
+/* When the (temporary) managing keys stop working, or 0. */
+gint64
+pg_account_get_token_expires (PgAccount *self)
+{
+  return self->token_expires;
+}
+
 PgEndpoint *
 pg_account_create_endpoint (PgAccount  *self,
                             GError    **error)
@@ -198,6 +207,7 @@ pg_accounts_load (const char  *path,
         name, endpoint, region,
         g_key_file_get_boolean (keyfile, groups[i], "path-style", NULL),
         bucket, manager, signer, arn,
+        g_key_file_get_int64 (keyfile, groups[i], "token-expires", NULL),
       };
 
       if (bucket == NULL || manager == NULL)
@@ -239,6 +249,8 @@ pg_accounts_save (const char  *path,
       g_key_file_set_string (keyfile, account->id, "manager-key-id", account->manager_key_id);
       set_optional (keyfile, account->id, "signer-key-id", account->signer_key_id);
       set_optional (keyfile, account->id, "signer-arn", account->signer_arn);
+      if (account->token_expires > 0)
+        g_key_file_set_int64 (keyfile, account->id, "token-expires", account->token_expires);
     }
 
   if (g_mkdir_with_parents (dir, 0700) != 0)

@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (PgAccount, pg_account, PG, ACCOUNT, GObject)
  * @manager_key_id: the managing access key id
  * @signer_key_id: (nullable): a separate signing access key id, %NULL to sign with the manager's
  * @signer_arn: (nullable): the signer's ARN where STS cannot tell it
+ * @token_expires: when temporary managing keys expire (seconds since the epoch), 0 if they do not
  *
  * Everything about an account but its secrets, which live in the keyring.
  */
@@ -34,6 +35,7 @@ typedef struct
   const char *manager_key_id;
   const char *signer_key_id;
   const char *signer_arn;
+  gint64      token_expires;
 } PgAccountInfo;
 
 PgAccount   *pg_account_new                 (const PgAccountInfo  *info);
@@ -47,6 +49,7 @@ const char  *pg_account_get_manager_key_id  (PgAccount            *self);
 const char  *pg_account_get_signer_key_id   (PgAccount            *self);
 gboolean     pg_account_has_separate_signer (PgAccount            *self);
 const char  *pg_account_get_signer_arn      (PgAccount            *self);
+gint64       pg_account_get_token_expires   (PgAccount            *self);
 PgEndpoint  *pg_account_create_endpoint     (PgAccount            *self,
                                              GError              **error);
 

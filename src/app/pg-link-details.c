@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-details"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "pg-link-details.h"
+#include "pg-link-row.h"
+
+/* "Details" of a link: everything it says about itself, the URL for those who want to see it,
+ * and, for upload links, the commands a partner runs. */
+
+/**
+ * pg_link_partner_instructions:
+ *
+ * PowerShell and curl commands that upload a file with @url, with the headers the link was
+ * signed for.
+ */
+char *
+pg_link_partner_instructions (PgLink     *link,
+                              const char *url)
+{
+  const char *curl_header = pg_link_get_if_none_match (link) ? " -H \"If-None-Match: *\"" : "";
+  const char *ps_header = pg_link_get_if_none_match (link)
+                          ? " -Headers @{\"If-None-Match\"=\"*\"}" : "";
+  g_autofree char *curl_type = pg_link_get_content_type (link)
+                               ? g_strdup_printf (" -H \"Content-Type: %s\"",
+                                                  pg_link_get_content_type (link))
+                               : g_strdup ("");
+
+  return g_strdup_printf ("PowerShell:\nInvoke-WebRequest -Uri \"%s\" -Method Put -InFile "
+                          "\"C:\\path\\to\\file\"%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
+                          url, ps_header, curl_header, curl_type, url);
+}
+
+static GtkWidget *
+text_block (const char *text)
+{
+  GtkWidget *view = gtk_text_view_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_CHAR);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  gtk_widget_add_css_class (view, "card");
+
+  return view;
+}
+
+static void
+add_fact (AdwPreferencesGroup *group,
+          const char          *title,
+          const char          *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  adw_preferences_group_add (group, row);
+}
+
+static char *
+local_time (gint64 unix_time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%x %X (%Z)");
+}
+
+GtkWindow *
+pg_link_details_new (GtkWindow  *parent,
+                     PgLink     *link,
+                     const char *url)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *page = adw_preferences_page_new ();
+  AdwPreferencesGroup *facts = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  AdwPreferencesGroup *address = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  g_autofree char *signed_at = local_time (pg_link_get_signed_at (link));
+  g_autofree char *expires_at = local_time (pg_link_get_expires_at (link));
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Link Details"));
+  gtk_window_set_transient_for (GTK_WINDOW (window), parent);
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 640);
+
+  add_fact (facts, _("Kind"), pg_link_is_upload (link) ? _("Upload link") : _("Download link"));
+  add_fact (facts, _("File"), pg_link_get_key (link));
+  add_fact (facts, _("Bucket"), pg_link_get_bucket (link));
+  add_fact (facts, _("State"),
+            pg_link_state_describe (pg_link_get_state_at (link,
+                                                          g_get_real_time () / G_USEC_PER_SEC)));
+  add_fact (facts, _("Signed"), signed_at);
+  add_fact (facts, _("Valid until"), expires_at);
+  add_fact (facts, _("Signing key"), pg_link_get_access_key_id (link));
+  if (pg_link_is_upload (link))
+    add_fact (facts, _("Single use"), pg_link_get_if_none_match (link) ? _("Yes") : _("No"));
+  if (pg_link_get_filename (link) != NULL)
+    add_fact (facts, _("Saved by the partner as"), pg_link_get_filename (link));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), facts);
+
+  adw_preferences_group_set_title (address, _("Presigned URL"));
+  adw_preferences_group_add (address, text_block (url));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), address);
+
+  if (pg_link_is_upload (link))
+    {
+      AdwPreferencesGroup *how = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+      g_autofree char *instructions = pg_link_partner_instructions (link, url);
+
+      adw_preferences_group_set_title (how, _("Instructions for the Partner"));
+      adw_preferences_group_add (how, text_block (instructions));
+      adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), how);
+    }
+
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
+  adw_window_set_content (ADW_WINDOW (window), box);
+
+  return GTK_WINDOW (window);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pg-link.h"
+
+G_BEGIN_DECLS
+
+char      *pg_link_partner_instructions (PgLink      *link,
+                                         const char  *url);
+GtkWindow *pg_link_details_new          (GtkWindow   *parent,
+                                         PgLink      *link,
+                                         const char  *url);
+
+G_END_DECLS

@@ -568,24 +568,35 @@ link_from_parameter (PgWindow *self,
   return link;
 }
 
+/* The link an action's parameter names and its URL, or NULL after saying why not. */
+static char *
+url_from_parameter (PgWindow  *self,
+                    GVariant  *parameter,
+                    PgLink   **link)
+{
+  g_autoptr(GError) error = NULL;
+  char *url;
+
+  if (!(*link = link_from_parameter (self, parameter)))
+    return NULL;
+
+  if (!(url = link_url (self, *link, &error)))
+    pg_window_show_toast (self, error->message);
+
+  return url;
+}
+
 static void
 copy_link_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
   PgWindow *self = PG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  PgLink *link = link_from_parameter (self, parameter);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
 
-  if (link == NULL)
+  if (url == NULL)
     return;
-
-  if (!(url = link_url (self, link, &error)))
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
   pg_window_show_toast (self, _("Link copied"));
@@ -618,24 +629,18 @@ mail_link_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   g_autofree char *mailto = NULL;
   g_autofree char *subject_escaped = NULL;
   g_autofree char *body_escaped = NULL;
-  PgLink *link = link_from_parameter (self, parameter);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
   const char *key;
   const char *name;
 
-  if (link == NULL)
+  if (url == NULL)
     return;
-
-  if (!(url = link_url (self, link, &error)))
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
 
   key = pg_link_get_key (link);
   name = strrchr (key, '/') && strrchr (key, '/')[1] ? strrchr (key, '/') + 1 : key;
@@ -657,18 +662,12 @@ qr_link_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  PgLink *link = link_from_parameter (self, parameter);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
   GtkWindow *dialog;
 
-  if (link == NULL)
+  if (url == NULL)
     return;
-
-  if (!(url = link_url (self, link, &error)))
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
 
   dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_key (link), url, &error);
   if (dialog == NULL)
@@ -686,18 +685,11 @@ details_link_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   PgWindow *self = PG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  PgLink *link = link_from_parameter (self, parameter);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
 
-  if (link == NULL)
+  if (url == NULL)
     return;
-
-  if (!(url = link_url (self, link, &error)))
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
 
   gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url));
 }

@@ -13,6 +13,7 @@
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-object-item.h"
+#include "pg-qr-dialog.h"
 #include "pg-window.h"
 
 /* The real window and dialogs, driven as a person would: fill in the account form, pick a file,
@@ -382,6 +383,102 @@ test_ui_download_link (void)
   screenshot (GTK_WIDGET (window), "revoked");
 }
 
+static gboolean
+fresh_copy_offered (gpointer dialog)
+{
+  return gtk_widget_get_visible (child (dialog, PG_TYPE_LINK_DIALOG, "fresh_copy_button"));
+}
+
+static gboolean
+key_changed (gpointer dialog)
+{
+  const char *key = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                                        "object_row")));
+
+  return !g_str_equal (key, "report 2026.pdf");
+}
+
+/* A revoked file cannot be shared again under its key (the new link would be dead, and lifting
+ * the revocation would revive the leaked one): the dialog offers a fresh copy instead. */
+static void
+test_ui_share_revoked_file (void)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (window, PG_TYPE_WINDOW, "files_view"));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  GtkWidget *dialog;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_str_equal (pg_object_item_get_key (item), "report 2026.pdf"))
+        gtk_single_selection_set_selected (selection, i);
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  wait_until (fresh_copy_offered, dialog, "the offer of a fresh copy");
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "fresh_copy_button"));
+  wait_until (key_changed, dialog, "the copy");
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_true (g_str_has_prefix (pg_link_get_key (link), "report 2026 ("));
+  g_assert_true (g_str_has_suffix (pg_link_get_key (link), ").pdf"));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
+  url = copy_link (link);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+}
+
+static gboolean
+link_active (gpointer link)
+{
+  return pg_link_get_state (link) == PG_LINK_ACTIVE;
+}
+
+/* Undo on the toast lifts the revocation: the link works again. */
+static void
+test_ui_revoke_undo (void)
+{
+  g_autoptr(PgLink) link = newest_link ();
+  g_autofree char *url = copy_link (link);
+
+  click (child (row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));
+  wait_until (revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+
+  /* The toast's Undo button runs this action with the link's id. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.unrevoke-link", "s",
+                              pg_link_get_id (link));
+  wait_until (link_active, link, "the undo");
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+}
+
+static void
+test_ui_qr_code (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = pg_qr_texture_new ("http://127.0.0.1:7480/demo/a?X-Amz-Signature=0",
+                                                      &error);
+  g_autofree char *too_long = g_strnfill (8000, 'x');
+  g_autoptr(GdkTexture) none = NULL;
+
+  g_assert_no_error (error);
+  /* Modules of 6 pixels, with the 4-module quiet zone on each side. */
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, gdk_texture_get_height (texture));
+  g_assert_cmpint (gdk_texture_get_width (texture) % 6, ==, 0);
+  g_assert_cmpint (gdk_texture_get_width (texture) / 6, >=, 21 + 8);
+
+  none = pg_qr_texture_new (too_long, &error);
+  g_assert_null (none);
+  g_assert_nonnull (error);
+}
+
 static void
 test_ui_upload_link (void)
 {
@@ -726,6 +823,9 @@ main (int   argc,
 
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
   g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
+  g_test_add_func ("/pg/ui/share-revoked-file", test_ui_share_revoked_file);
+  g_test_add_func ("/pg/ui/revoke-undo", test_ui_revoke_undo);
+  g_test_add_func ("/pg/ui/qr-code", test_ui_qr_code);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
   g_test_add_func ("/pg/ui/upload-key-pattern", test_ui_upload_key_pattern);
   g_test_add_func ("/pg/ui/details", test_ui_details);

@@ -25,7 +25,6 @@ int
 pg_cli_ls (int    argc,
            char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -44,15 +43,10 @@ pg_cli_ls (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Lists the files of a bucket."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Lists the files of a bucket."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
 
@@ -97,7 +91,6 @@ int
 pg_cli_upload (int    argc,
                char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -119,15 +112,10 @@ pg_cli_upload (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("FILE"));
-  g_option_context_set_summary (context, _("Uploads a file (in parts when it is large)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, _("FILE"),
+                             _("Uploads a file (in parts when it is large)."),
+                             entries, &endpoint_options, 1, &exit_code))
     return exit_code;
-  if (argc != 2)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Give exactly one file to upload."));
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
 
@@ -160,7 +148,6 @@ int
 pg_cli_mb (int    argc,
            char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -172,15 +159,10 @@ pg_cli_mb (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Creates a bucket."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Creates a bucket."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
 
@@ -212,7 +194,6 @@ int
 pg_cli_identity (int    argc,
                  char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
@@ -222,15 +203,11 @@ pg_cli_identity (int    argc,
   g_autofree char *signer_arn = NULL;
   int exit_code;
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Shows the ARNs of the managing and the signing keys, "
-                                           "as bucket policies name them."));
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Shows the ARNs of the managing and the signing keys, "
+                               "as bucket policies name them."),
+                             NULL, &endpoint_options, 0, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
 
   if (!(manager = manager_client (&endpoint_options, &error))
       || !(signer_credentials = pg_cli_signer_credentials (&error)))
@@ -253,7 +230,6 @@ int
 pg_cli_cp (int    argc,
            char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -269,15 +245,10 @@ pg_cli_cp (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Copies a file within its bucket, on the server."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Copies a file within its bucket, on the server."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
   if (bucket == NULL || key == NULL || to == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket, --key and --to are required."));
 
@@ -298,7 +269,6 @@ int
 pg_cli_rm (int    argc,
            char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -312,15 +282,10 @@ pg_cli_rm (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Deletes a file."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Deletes a file."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
 

@@ -14,7 +14,6 @@ int
 pg_cli_inspect (int    argc,
                 char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgPresignedUrl) link = NULL;
   g_autofree char *signed_at = NULL;
@@ -22,15 +21,11 @@ pg_cli_inspect (int    argc,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   int exit_code;
 
-  context = g_option_context_new (_("URL"));
-  g_option_context_set_summary (context, _("Shows the bucket, file, signer and lifetime a link "
-                                           "carries. Nothing is sent anywhere."));
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, _("URL"),
+                             _("Shows the bucket, file, signer and lifetime a link "
+                               "carries. Nothing is sent anywhere."),
+                             NULL, NULL, 1, &exit_code))
     return exit_code;
-
-  if (argc != 2)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Give exactly one link to inspect."));
 
   if (!(link = pg_presigned_url_parse (argv[1], &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -16,7 +16,6 @@ int
 pg_cli_presign (int    argc,
                 char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgEndpoint) endpoint = NULL;
   g_autoptr(PgCredentials) credentials = NULL;
@@ -53,18 +52,12 @@ pg_cli_presign (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Prints a link (presigned URL) for one object. "
-                                           "Credentials come from AWS_ACCESS_KEY_ID, "
-                                           "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Prints a link (presigned URL) for one object. "
+                               "Credentials come from AWS_ACCESS_KEY_ID, "
+                               "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
-
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
 
   if (method == NULL || !pg_method_from_string (method, &options.method))
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--method must be GET, PUT or HEAD."));

@@ -56,7 +56,6 @@ object_command (int         argc,
                 char      **argv,
                 gboolean    revoke)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -79,18 +78,13 @@ object_command (int         argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, revoke
-    ? _("Makes every link of the signer to one file stop working, and proves it.")
-    : _("Lets the signer’s links to one file work again."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             revoke ? _("Makes every link of the signer to one file stop "
+                                        "working, and proves it.")
+                                    : _("Lets the signer’s links to one file work again."),
+                             entries, &endpoint_options, 0, &exit_code))
     return exit_code;
 
-  if (argc > 1)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."), argv[1]);
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
   if (!parse_action (action_text, &action))
@@ -127,7 +121,6 @@ int
 pg_cli_lockdown (int    argc,
                  char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -152,12 +145,9 @@ pg_cli_lockdown (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("on|off");
-  g_option_context_set_summary (context, _("Blocks, or unblocks, every link of a bucket."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, "on|off",
+                             _("Blocks, or unblocks, every link of a bucket."),
+                             entries, &endpoint_options, 1, &exit_code))
     return exit_code;
 
   if (argc != 2 || (strcmp (argv[1], "on") != 0 && strcmp (argv[1], "off") != 0))
@@ -226,7 +216,6 @@ int
 pg_cli_policy (int    argc,
                char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -238,13 +227,10 @@ pg_cli_policy (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("show|prune");
-  g_option_context_set_summary (context, _("Shows the bucket policy, or removes revocations "
-                                           "older than every link they could concern."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  pg_cli_add_endpoint_options (context, &endpoint_options);
-
-  if (!pg_cli_parse (context, &argc, &argv, &exit_code))
+  if (!pg_cli_parse_command (&argc, &argv, "show|prune",
+                             _("Shows the bucket policy, or removes revocations "
+                               "older than every link they could concern."),
+                             entries, &endpoint_options, 1, &exit_code))
     return exit_code;
 
   if (argc != 2 || (strcmp (argv[1], "show") != 0 && strcmp (argv[1], "prune") != 0))

@@ -36,22 +36,52 @@ pg_cli_fail_error (int           exit_code,
 }
 
 /**
- * pg_cli_parse:
+ * pg_cli_parse_command:
+ * @parameter: (nullable): what follows the options in --help, e.g. "FILE"
+ * @summary: what the command does, for --help
+ * @entries: (nullable): the command's own options
+ * @endpoint: (nullable): where to put the shared endpoint options, for commands that talk to a
+ *   bucket
+ * @n_args: how many arguments must follow the options, or -1 when the command checks itself
  * @exit_code: (out): set when this returns %FALSE
  *
- * Parses the options of a command; a wrong option is a usage error.
+ * Parses a command's options; a wrong option or a wrong number of arguments is a usage error.
  */
 gboolean
-pg_cli_parse (GOptionContext   *context,
-              int              *argc,
-              char           ***argv,
-              int              *exit_code)
+pg_cli_parse_command (int                   *argc,
+                      char                ***argv,
+                      const char            *parameter,
+                      const char            *summary,
+                      const GOptionEntry    *entries,
+                      PgCliEndpointOptions  *endpoint,
+                      int                    n_args,
+                      int                   *exit_code)
 {
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
   g_autoptr(GError) error = NULL;
+
+  g_option_context_set_summary (context, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (endpoint != NULL)
+    pg_cli_add_endpoint_options (context, endpoint);
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       *exit_code = pg_cli_fail (PG_CLI_EXIT_USAGE, "%s", error->message);
+      return FALSE;
+    }
+
+  if (n_args >= 0 && *argc - 1 > n_args)
+    {
+      *exit_code = pg_cli_fail (PG_CLI_EXIT_USAGE, _("Unexpected argument “%s”."),
+                                (*argv)[n_args + 1]);
+      return FALSE;
+    }
+
+  if (n_args >= 0 && *argc - 1 < n_args)
+    {
+      *exit_code = pg_cli_fail (PG_CLI_EXIT_USAGE, _("%s is missing; see “--help”."), parameter);
       return FALSE;
     }
 

@@ -29,9 +29,13 @@ int          pg_cli_fail                   (int                    exit_code,
                                             ...) G_GNUC_PRINTF (2, 3);
 int          pg_cli_fail_error             (int                    exit_code,
                                             const GError          *error);
-gboolean     pg_cli_parse                  (GOptionContext        *context,
-                                            int                   *argc,
+gboolean     pg_cli_parse_command          (int                   *argc,
                                             char                ***argv,
+                                            const char            *parameter,
+                                            const char            *summary,
+                                            const GOptionEntry    *entries,
+                                            PgCliEndpointOptions  *endpoint,
+                                            int                    n_args,
                                             int                   *exit_code);
 void         pg_cli_add_endpoint_options   (GOptionContext        *context,
                                             PgCliEndpointOptions  *options);

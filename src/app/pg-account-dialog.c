@@ -64,12 +64,12 @@ fill_info (PgAccountDialog *self,
 {
   gboolean compatible = gtk_switch_get_active (self->compatible_switch);
   gboolean separate = gtk_switch_get_active (self->separate_switch);
+  guint region = adw_combo_row_get_selected (self->aws_region_row);
 
   info->name = text_of (self->name_row);
   info->bucket = text_of (self->bucket_row);
   info->region = compatible ? text_of (self->region_row)
-                            : gtk_string_list_get_string (self->aws_regions,
-                                                          adw_combo_row_get_selected (self->aws_region_row));
+                            : gtk_string_list_get_string (self->aws_regions, region);
   info->endpoint_url = compatible ? text_of (self->endpoint_row) : NULL;
   info->path_style = compatible && gtk_switch_get_active (self->path_style_switch);
   info->manager_key_id = text_of (self->manager_key_row);
@@ -428,7 +428,8 @@ pg_account_dialog_new (GtkWindow     *parent,
                                pg_account_get_signer_arn (account));
       if (pg_account_get_token_expires (account) > 0)
         {
-          g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (pg_account_get_token_expires (account));
+          gint64 expires = pg_account_get_token_expires (account);
+          g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (expires);
           g_autoptr(GDateTime) local = g_date_time_to_local (utc);
           g_autofree char *text = g_date_time_format (local, "%Y-%m-%d %H:%M");
 

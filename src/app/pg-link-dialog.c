@@ -120,6 +120,8 @@ update_upload_key (PgLinkDialog *self)
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *pattern = NULL;
+  const char *folder;
+  const char *name;
 
   if (!self->upload)
     return;
@@ -127,10 +129,9 @@ update_upload_key (PgLinkDialog *self)
   settings = g_settings_new (APP_ID);
   pattern = g_settings_get_string (settings, "upload-key-pattern");
   g_free (self->key);
-  self->key = pg_link_dialog_make_upload_key (gtk_editable_get_text (GTK_EDITABLE (self->folder_row)),
-                                              pattern,
-                                              gtk_editable_get_text (GTK_EDITABLE (self->name_row)),
-                                              now);
+  folder = gtk_editable_get_text (GTK_EDITABLE (self->folder_row));
+  name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  self->key = pg_link_dialog_make_upload_key (folder, pattern, name, now);
   adw_action_row_set_subtitle (self->key_row, self->key);
 }
 
@@ -157,7 +158,8 @@ policy_checked_cb (GObject      *source,
                           NULL);
   if (policy == NULL)
     return;
-  pg_policy_set_escape_wildcards (policy, pg_endpoint_is_aws (pg_session_get_endpoint (self->session)));
+  pg_policy_set_escape_wildcards (policy,
+                                  pg_endpoint_is_aws (pg_session_get_endpoint (self->session)));
 
   if ((pg_policy_is_revoked (policy, pg_account_get_bucket (pg_session_get_account (self->session)),
                                 self->key, PG_POLICY_ACTION_GET)
@@ -241,7 +243,8 @@ allowed_expiry (PgLinkDialog *self)
   if (expiration == NULL)
     return G_MAXINT64;
 
-  return g_date_time_to_unix (expiration) - pg_s3_client_get_now (pg_session_get_client (self->session));
+  return g_date_time_to_unix (expiration)
+         - pg_s3_client_get_now (pg_session_get_client (self->session));
 }
 
 static void

@@ -107,7 +107,8 @@ update (PgLinkRow *self)
   state = pg_link_get_state_at (self->link, now);
   left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
   subtitle = g_strdup_printf ("%s · %s",
-                              pg_link_is_upload (self->link) ? _("Upload link") : _("Download link"),
+                              pg_link_is_upload (self->link) ? _("Upload link")
+                                                             : _("Download link"),
                               left);
   gtk_label_set_label (self->subtitle, subtitle);
 
@@ -184,8 +185,9 @@ pg_link_row_set_link (PgLinkRow *self,
 
     gtk_label_set_label (self->title, name);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
-    gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link) ? "document-send-symbolic"
-                                                                       : "folder-download-symbolic");
+    gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
+                                              ? "document-send-symbolic"
+                                              : "folder-download-symbolic");
     /* Target first, then the action: a button never points at an action without its link. */
     for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
       {

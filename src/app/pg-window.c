@@ -78,6 +78,13 @@ pg_window_show_toast (PgWindow   *self,
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
 }
 
+/* The bucket of the account being shown. */
+static const char *
+session_bucket (PgWindow *self)
+{
+  return pg_account_get_bucket (pg_session_get_account (self->session));
+}
+
 PgLink *
 pg_window_find_link (PgWindow   *self,
                      const char *id)
@@ -215,7 +222,7 @@ lockdown_done_cb (GObject      *source,
       pg_window_show_toast (self, error->message);
       /* Show what the bucket policy really says now. */
       pg_s3_client_get_bucket_policy_async (pg_session_get_client (self->session),
-                                            pg_account_get_bucket (pg_session_get_account (self->session)),
+                                            session_bucket (self),
                                             self->cancellable, lockdown_read_cb, self);
       return;
     }
@@ -242,10 +249,8 @@ set_lockdown (PgWindow *self,
   self->lockdown_wanted = enabled;
   gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), FALSE);
   gtk_spinner_set_spinning (self->lockdown_spinner, TRUE);
-  pg_revoker_set_lockdown_async (revoker,
-                                 pg_account_get_bucket (pg_session_get_account (self->session)),
-                                 PG_LOCKDOWN_SIGNER, enabled, NULL, NULL, lockdown_done_cb,
-                                 g_object_ref (self));
+  pg_revoker_set_lockdown_async (revoker, session_bucket (self), PG_LOCKDOWN_SIGNER, enabled,
+                                 NULL, NULL, lockdown_done_cb, g_object_ref (self));
 }
 
 static void
@@ -300,11 +305,11 @@ refresh (PgWindow *self)
     return;
 
   pg_s3_client_get_bucket_policy_async (pg_session_get_client (self->session),
-                                        pg_account_get_bucket (pg_session_get_account (self->session)),
-                                        self->cancellable, lockdown_read_cb, self);
+                                        session_bucket (self), self->cancellable,
+                                        lockdown_read_cb, self);
 
   pg_s3_client_list_objects_async (pg_session_get_client (self->session),
-                                   pg_account_get_bucket (pg_session_get_account (self->session)),
+                                   session_bucket (self),
                                    self->prefix, "/", self->cancellable, listed_cb, self);
 }
 
@@ -418,7 +423,7 @@ upload_next (PgWindow *self)
   g_clear_object (&self->upload_cancellable);
   self->upload_cancellable = g_cancellable_new ();
   pg_s3_client_put_object_async (pg_session_get_client (self->session),
-                                 pg_account_get_bucket (pg_session_get_account (self->session)),
+                                 session_bucket (self),
                                  key, file, NULL, upload_progress_cb, self,
                                  self->upload_cancellable, uploaded_cb, g_object_ref (self));
 }
@@ -1091,7 +1096,8 @@ pg_window_new (PgApplication *application)
 
   self->links_filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (store)),
                                                     GTK_FILTER (filter));
-  self->links_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->links_filtered)));
+  self->links_selection =
+    gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->links_filtered)));
   gtk_single_selection_set_autoselect (self->links_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->links_selection, TRUE);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_link_row), NULL);

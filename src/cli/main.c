@@ -39,7 +39,8 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf (out, "\n%s\n", _("Run “presign-guard-cli COMMAND --help” for the options of a command."));
+  fprintf (out, "\n%s\n",
+           _("Run “presign-guard-cli COMMAND --help” for the options of a command."));
 }
 
 int
@@ -80,6 +81,6 @@ main (int   argc,
         return commands[i].run (argc - 1, argv + 1);
     }
 
-  return pg_cli_fail (PG_CLI_EXIT_USAGE, _("“%s” is not a command; see “presign-guard-cli --help”."),
-                      argv[1]);
+  return pg_cli_fail (PG_CLI_EXIT_USAGE,
+                      _("“%s” is not a command; see “presign-guard-cli --help”."), argv[1]);
 }

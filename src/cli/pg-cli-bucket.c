@@ -216,7 +216,8 @@ pg_cli_identity (int    argc,
   signer = pg_s3_client_new (pg_s3_client_get_endpoint (manager), signer_credentials,
                              pg_s3_client_get_session (manager));
 
-  if (!(manager_arn = identity_of (manager, &error)) || !(signer_arn = identity_of (signer, &error)))
+  if (!(manager_arn = identity_of (manager, &error))
+      || !(signer_arn = identity_of (signer, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   printf ("manager: %s\nsigner: %s\n", manager_arn, signer_arn);

@@ -81,7 +81,8 @@ pg_cli_parse_command (int                   *argc,
 
   if (n_args >= 0 && *argc - 1 < n_args)
     {
-      *exit_code = pg_cli_fail (PG_CLI_EXIT_USAGE, _("%s is missing; see “--help”."), parameter);
+      *exit_code = pg_cli_fail (PG_CLI_EXIT_USAGE, _("%s is missing; see “--help”."),
+                                parameter);
       return FALSE;
     }
 

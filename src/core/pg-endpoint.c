@@ -85,7 +85,8 @@ pg_endpoint_new (const char  *url,
       path = uri ? g_uri_get_path (uri) : NULL;
 
       if (uri == NULL || scheme == NULL || host == NULL || *host == '\0'
-          || (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+          || (g_ascii_strcasecmp (scheme, "http") != 0
+              && g_ascii_strcasecmp (scheme, "https") != 0))
         {
           g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                        _("“%s” is not a server address. Addresses look like "

@@ -14,8 +14,8 @@
  *   { "version": 1, "links": [ { "id": …, "bucket": …, "key": …, … }, … ] }
  *
  * Loading parses in a worker thread, so a long history never blocks the window. Saving replaces
- * the file atomically (g_file_replace_contents), in a worker thread as well. A file that cannot be read as links is moved
- * aside, never overwritten, and the error names where it went. */
+ * the file atomically (g_file_replace_contents), in a worker thread as well. A file that cannot
+ * be read as links is moved aside, never overwritten, and the error names where it went. */
 
 #define FORMAT_VERSION 1
 

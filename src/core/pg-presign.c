@@ -132,8 +132,8 @@ check_options (const PgPresignOptions  *options,
       if (!ok)
         {
           g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a content type. Content types look like “application/pdf”."),
-                       options->content_type);
+                       _("“%s” is not a content type. Content types look like "
+                         "“application/pdf”."), options->content_type);
           return FALSE;
         }
     }

@@ -167,6 +167,12 @@ pg_revoker_get_stats (PgRevoker *self)
 
 static void cycle_start (GTask *task);
 
+static const char *
+partition_of (PgRevoker *self)
+{
+  return pg_endpoint_get_partition (pg_s3_client_get_endpoint (self->manager));
+}
+
 /* ---- Proof ----------------------------------------------------------------------------- */
 
 static gboolean
@@ -327,7 +333,7 @@ readback_cb (GObject      *source,
 
   self = g_task_get_source_object (task);
   job = g_task_get_task_data (task);
-  stored = pg_policy_new (text, pg_endpoint_get_partition (pg_s3_client_get_endpoint (self->manager)),
+  stored = pg_policy_new (text, partition_of (self),
                           NULL);
 
   if (stored == NULL || !pg_policy_equal (stored, job->written))
@@ -426,7 +432,7 @@ read_cb (GObject      *source,
   self = g_task_get_source_object (task);
   job = g_task_get_task_data (task);
 
-  before = pg_policy_new (text, pg_endpoint_get_partition (pg_s3_client_get_endpoint (self->manager)),
+  before = pg_policy_new (text, partition_of (self),
                           &error);
   if (before == NULL)
     {

@@ -26,6 +26,5 @@ PgS3Client    *pg_session_get_client       (PgSession            *self);
 PgCredentials *pg_session_get_signer       (PgSession            *self);
 PgRevoker     *pg_session_get_revoker      (PgSession            *self,
                                             GError              **error);
-const char    *pg_session_get_signer_arn   (PgSession            *self);
 
 G_END_DECLS

@@ -65,12 +65,6 @@ get_app (PgWindow *self)
   return PG_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
-PgSession *
-pg_window_get_session (PgWindow *self)
-{
-  return self->session;
-}
-
 void
 pg_window_show_toast (PgWindow   *self,
                       const char *message)

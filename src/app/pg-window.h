@@ -13,7 +13,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgWindow, pg_window, PG, WINDOW, AdwApplicationWindow)
 
 PgWindow  *pg_window_new         (PgApplication *application);
-PgSession *pg_window_get_session (PgWindow      *self);
 PgLink    *pg_window_find_link   (PgWindow      *self,
                                   const char    *id);
 void       pg_window_show_toast  (PgWindow      *self,

@@ -163,14 +163,6 @@ pg_endpoint_get_region (PgEndpoint *self)
   return self->region;
 }
 
-gboolean
-pg_endpoint_get_path_style (PgEndpoint *self)
-{
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  return self->path_style;
-}
-
 /**
  * pg_bucket_name_is_valid:
  *

@@ -33,7 +33,6 @@ PgEndpoint *pg_endpoint_ref             (PgEndpoint   *self);
 void        pg_endpoint_unref           (PgEndpoint   *self);
 gboolean    pg_endpoint_is_aws          (PgEndpoint   *self);
 const char *pg_endpoint_get_region      (PgEndpoint   *self);
-gboolean    pg_endpoint_get_path_style  (PgEndpoint   *self);
 gboolean    pg_endpoint_locate          (PgEndpoint   *self,
                                          const char   *bucket,
                                          const char   *key,

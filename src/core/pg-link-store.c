@@ -100,12 +100,6 @@ pg_link_store_new (GFile *file)
   return self;
 }
 
-GFile *
-pg_link_store_get_file (PgLinkStore *self)
-{
-  return self->file;
-}
-
 /* Newest first: a new link goes to the top of the list. */
 void
 pg_link_store_add (PgLinkStore *self,
@@ -115,19 +109,6 @@ pg_link_store_add (PgLinkStore *self,
 
   g_ptr_array_insert (self->links, 0, g_object_ref (link));
   g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, 1);
-}
-
-void
-pg_link_store_remove (PgLinkStore *self,
-                      PgLink      *link)
-{
-  guint position;
-
-  if (g_ptr_array_find (self->links, link, &position))
-    {
-      g_ptr_array_remove_index (self->links, position);
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
-    }
 }
 
 /* ---- Loading ---------------------------------------------------------------------------- */

@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgLinkStore, pg_link_store, PG, LINK_STORE, GObject)
 
 PgLinkStore *pg_link_store_new          (GFile                *file);
-GFile       *pg_link_store_get_file     (PgLinkStore          *self);
 void         pg_link_store_load_async   (PgLinkStore          *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,
@@ -21,8 +20,6 @@ gboolean     pg_link_store_load_finish  (PgLinkStore          *self,
                                          GAsyncResult         *result,
                                          GError              **error);
 void         pg_link_store_add          (PgLinkStore          *self,
-                                         PgLink               *link);
-void         pg_link_store_remove       (PgLinkStore          *self,
                                          PgLink               *link);
 void         pg_link_store_save_async   (PgLinkStore          *self,
                                          GCancellable         *cancellable,

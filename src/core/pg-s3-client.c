@@ -161,15 +161,6 @@ pg_s3_client_get_clock_offset (PgS3Client *self)
   return self->clock_offset;
 }
 
-void
-pg_s3_client_set_clock_offset (PgS3Client *self,
-                               gint64      seconds)
-{
-  g_return_if_fail (PG_IS_S3_CLIENT (self));
-
-  self->clock_offset = seconds;
-}
-
 /* The server's idea of now, in seconds since the epoch. */
 gint64
 pg_s3_client_get_now (PgS3Client *self)

@@ -65,8 +65,6 @@ PgEndpoint    *pg_s3_client_get_endpoint           (PgS3Client           *self);
 PgCredentials *pg_s3_client_get_credentials        (PgS3Client           *self);
 SoupSession   *pg_s3_client_get_session            (PgS3Client           *self);
 gint64         pg_s3_client_get_clock_offset       (PgS3Client           *self);
-void           pg_s3_client_set_clock_offset       (PgS3Client           *self,
-                                                    gint64                seconds);
 gint64         pg_s3_client_get_now                (PgS3Client           *self);
 void           pg_s3_client_set_retries            (PgS3Client           *self,
                                                     guint                 attempts,

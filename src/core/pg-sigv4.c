@@ -152,14 +152,6 @@ pg_sigv4_request_set_payload (PgSigv4Request *self,
 }
 
 const char *
-pg_sigv4_request_get_method (PgSigv4Request *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-
-  return self->method;
-}
-
-const char *
 pg_sigv4_request_get_header (PgSigv4Request *self,
                              const char     *name)
 {

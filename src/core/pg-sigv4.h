@@ -63,7 +63,6 @@ gboolean        pg_sigv4_request_presign               (PgSigv4Request  *self,
                                                         gint64           unix_time,
                                                         guint            expires,
                                                         GError         **error);
-const char     *pg_sigv4_request_get_method            (PgSigv4Request  *self);
 const char     *pg_sigv4_request_get_header            (PgSigv4Request  *self,
                                                         const char      *name);
 guint           pg_sigv4_request_get_n_headers         (PgSigv4Request  *self);

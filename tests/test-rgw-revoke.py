@@ -210,8 +210,12 @@ def test_prune_removes_only_old():
               - datetime.timedelta(days=3)).strftime("%Y%m%d")
 
     def dated(sid, key):
-        return {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": [SIGNER_ARN]},
-                "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::%s/%s" % (bucket, key)]}
+        statement = {"Sid": sid, "Effect": "Deny", "Principal": {"AWS": [SIGNER_ARN]},
+                     "Action": "s3:PutObject" if "Put" in sid else "s3:GetObject",
+                     "Resource": ["arn:aws:s3:::%s/%s" % (bucket, key)]}
+        if "Query" in sid:
+            statement["Condition"] = {"StringEquals": {"s3:authType": "REST-QUERY-STRING"}}
+        return statement
 
     foreign = alice_statement(bucket)
     policy = {"Version": "2012-10-17", "Statement": [

@@ -209,6 +209,9 @@ fixture_tear_down (Fixture       *fixture,
       soup_server_message_unpause (g_ptr_array_index (fixture->paused, i));
     }
   g_ptr_array_unref (fixture->paused);
+  /* Let the server see the client's connections close, so it lets go of them. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   soup_server_disconnect (fixture->server);
   g_assert_finalize_object (fixture->server);
   g_free (fixture->url);

@@ -163,7 +163,7 @@ policy_checked_cb (GObject      *source,
 
   if ((pg_policy_is_revoked (policy, pg_account_get_bucket (pg_session_get_account (self->session)),
                                 self->key, PG_POLICY_ACTION_GET)
-          || pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER)))
+          || pg_policy_get_lockdown (policy, pg_account_get_bucket (pg_session_get_account (self->session)), PG_LOCKDOWN_SIGNER)))
     {
       self->revoked = TRUE;
       show_warning (self, _("Links to this file have been revoked. A new link would not work "

@@ -199,7 +199,7 @@ lockdown_read_cb (GObject      *source,
 
   self = user_data;
   policy = pg_policy_new (text, NULL, NULL);
-  show_lockdown (self, policy != NULL && pg_policy_get_lockdown (policy, PG_LOCKDOWN_SIGNER));
+  show_lockdown (self, policy != NULL && pg_policy_get_lockdown (policy, session_bucket (self), PG_LOCKDOWN_SIGNER));
 }
 
 static void

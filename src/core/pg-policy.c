@@ -4,15 +4,16 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pg-endpoint.h"
 #include "pg-error.h"
-#include "pg-policy.h"
+#include "pg-policy-private.h"
 
-/* The bucket policy engine: pure functions on a JSON document, no I/O.
+/* The bucket policy as a document: parsing, copying, comparing, size, and telling our
+ * statements from everybody else's. The edits are in pg-policy-edit.c. Pure: no I/O.
  *
- * Our statements are recognised by their Sid, which starts with "PresignGuard":
+ * Our statements (Sids of ASCII letters and digits, dated in UTC):
  *
  *   PresignGuardRevokedGet20261128       Deny the signer s3:GetObject on the listed objects
  *   PresignGuardRevokedPutQuery20261128  the same for s3:PutObject, limited to presigned
@@ -20,137 +21,49 @@
  *   PresignGuardLockdownSigner           Deny the signer both actions on every object
  *   PresignGuardLockdownAny              Deny every presigned request (AWS only)
  *
- * Everything else in the document is somebody else's and is left exactly as it is. */
+ * A Sid alone proves nothing: anybody can write a statement called PresignGuardLockdownSigner
+ * that *allows* something. A statement is ours only when its Sid reads as one of the above and
+ * its whole shape is one we write — Deny, our principal form, our action(s), resources inside
+ * this bucket, our condition or none, and no other member. Everything else is foreign and is
+ * never changed, pruned or deleted. When a foreign statement already uses the Sid we want, ours
+ * gets a variant of it ("…N2"), so no two statements share a Sid. */
 
-#define SID_REVOKED  PG_POLICY_SID_PREFIX "Revoked"
-#define SID_LOCKDOWN PG_POLICY_SID_PREFIX "Lockdown"
-#define QUERY_TAG    "Query"
-#define POLICY_VERSION "2012-10-17"
-
-struct _PgPolicy
-{
-  JsonNode *root;       /* an object, or NULL when the bucket has no policy */
-  char     *partition;  /* "aws", "aws-cn", … */
-  gboolean  literal;    /* write "*", "?" and "$" of keys as ${*}, ${?} and ${$} */
-};
+#define MAX_VARIANT 999
+#define MAX_ARN_BYTES 2048
 
 G_DEFINE_BOXED_TYPE (PgPolicy, pg_policy, pg_policy_copy, pg_policy_free)
 
-typedef struct
-{
-  gboolean       revoked;
-  PgPolicyAction action;
-  gboolean       query_only;
-  char           date[9];
-  gboolean       lockdown;
-  PgLockdownMode mode;
-} SidInfo;
+/* ---- Small JSON helpers ------------------------------------------------------------------ */
 
-gboolean
-pg_policy_sid_is_ours (const char *sid)
+/* json_node_init_object() and _init_array() take a reference of their own; these take ours. */
+JsonNode *
+_pg_policy_node_take_object (JsonObject *object)
 {
-  return sid != NULL && g_str_has_prefix (sid, PG_POLICY_SID_PREFIX);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+
+  return node;
 }
 
-static gboolean
-parse_sid (const char *sid,
-           SidInfo    *info)
+JsonNode *
+_pg_policy_node_take_array (JsonArray *array)
 {
-  const char *p;
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
-  memset (info, 0, sizeof *info);
+  json_node_take_array (node, array);
 
-  if (!pg_policy_sid_is_ours (sid))
-    return FALSE;
-
-  if (g_str_has_prefix (sid, SID_LOCKDOWN))
-    {
-      p = sid + strlen (SID_LOCKDOWN);
-      info->lockdown = TRUE;
-      if (strcmp (p, "Signer") == 0)
-        info->mode = PG_LOCKDOWN_SIGNER;
-      else if (strcmp (p, "Any") == 0)
-        info->mode = PG_LOCKDOWN_ANY;
-      else
-        return FALSE;
-      return TRUE;
-    }
-
-  if (!g_str_has_prefix (sid, SID_REVOKED))
-    return FALSE;
-
-  p = sid + strlen (SID_REVOKED);
-  if (g_str_has_prefix (p, "Get"))
-    info->action = PG_POLICY_ACTION_GET;
-  else if (g_str_has_prefix (p, "Put"))
-    info->action = PG_POLICY_ACTION_PUT;
-  else
-    return FALSE;
-  p += 3;
-
-  if (g_str_has_prefix (p, QUERY_TAG))
-    {
-      info->query_only = TRUE;
-      p += strlen (QUERY_TAG);
-    }
-
-  if (strlen (p) != 8 || strspn (p, "0123456789") != 8)
-    return FALSE;
-
-  memcpy (info->date, p, 9);
-  info->revoked = TRUE;
-
-  return TRUE;
+  return node;
 }
 
 static const char *
-action_name (PgPolicyAction action)
+node_string (JsonNode *node)
 {
-  return action == PG_POLICY_ACTION_GET ? "s3:GetObject" : "s3:PutObject";
-}
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
 
-static char *
-format_day (GDateTime *now,
-            int        days_back)
-{
-  g_autoptr(GDateTime) utc = g_date_time_to_utc (now);
-  g_autoptr(GDateTime) day = g_date_time_add_days (utc, -days_back);
-
-  return g_date_time_format (day, "%Y%m%d");
-}
-
-/* IAM treats "*", "?" and "$" in a Resource as wildcards and variables; AWS reads ${*}, ${?}
- * and ${$} as the characters themselves. Servers that do not (Ceph RGW) get the key as it is:
- * its wildcards then match the key itself and, unavoidably, similar keys too. */
-char *
-pg_policy_object_arn (const char *partition,
-                      const char *bucket,
-                      const char *key,
-                      gboolean    escape_wildcards)
-{
-  GString *arn = g_string_new ("arn:");
-
-  g_string_append (arn, partition ? partition : "aws");
-  g_string_append (arn, ":s3:::");
-  g_string_append (arn, bucket);
-  g_string_append_c (arn, '/');
-
-  for (const char *p = key; *p; p++)
-    {
-      if (escape_wildcards && (*p == '*' || *p == '?' || *p == '$'))
-        g_string_append_printf (arn, "${%c}", *p);
-      else
-        g_string_append_c (arn, *p);
-    }
-
-  return g_string_free (arn, FALSE);
-}
-
-static char *
-bucket_objects_arn (PgPolicy   *self,
-                    const char *bucket)
-{
-  return g_strdup_printf ("arn:%s:s3:::%s/*", self->partition, bucket);
+  return json_node_get_string (node);
 }
 
 /* json_node_copy() shares objects and arrays; a backup or a scratch copy must not. */
@@ -168,7 +81,7 @@ deep_copy (JsonNode *node)
       while (json_object_iter_next_ordered (&iter, &name, &member))
         json_object_set_member (copy, name, deep_copy (member));
 
-      return json_node_init_object (json_node_alloc (), copy);
+      return _pg_policy_node_take_object (copy);
     }
 
   if (JSON_NODE_HOLDS_ARRAY (node))
@@ -179,11 +92,13 @@ deep_copy (JsonNode *node)
       for (guint i = 0; i < json_array_get_length (array); i++)
         json_array_add_element (copy, deep_copy (json_array_get_element (array, i)));
 
-      return json_node_init_array (json_node_alloc (), copy);
+      return _pg_policy_node_take_array (copy);
     }
 
   return json_node_copy (node);
 }
+
+/* ---- The document ------------------------------------------------------------------------ */
 
 /**
  * pg_policy_new:
@@ -249,15 +164,6 @@ pg_policy_copy (PgPolicy *self)
   return copy;
 }
 
-/* Whether keys' wildcard characters are written so that AWS takes them literally (the
- * default); see pg_policy_object_arn(). */
-void
-pg_policy_set_escape_wildcards (PgPolicy *self,
-                                gboolean  escape)
-{
-  self->literal = escape;
-}
-
 void
 pg_policy_free (PgPolicy *self)
 {
@@ -269,11 +175,26 @@ pg_policy_free (PgPolicy *self)
   g_free (self);
 }
 
-/* The statements as an array. A lone statement object is wrapped in an array when @create (or
- * a change) needs it; with @create a document is made when there is none. */
-static JsonArray *
-get_statements (PgPolicy *self,
-                gboolean  create)
+/* Whether keys' wildcard characters are written so that AWS takes them literally (the
+ * default); see pg_policy_object_arn(). */
+void
+pg_policy_set_escape_wildcards (PgPolicy *self,
+                                gboolean  escape)
+{
+  self->literal = escape;
+}
+
+/**
+ * _pg_policy_get_statements:
+ * @create: make the document and its list when there are none, and turn a lone statement
+ *   object into a list of one, so the result can be changed
+ *
+ * Returns: (transfer full) (nullable): the statements. Without @create a lone statement comes
+ *   back in a list of its own that is not the document's: read it, do not change the list.
+ */
+JsonArray *
+_pg_policy_get_statements (PgPolicy *self,
+                           gboolean  create)
 {
   JsonObject *root;
   JsonNode *statement;
@@ -283,7 +204,7 @@ get_statements (PgPolicy *self,
       if (!create)
         return NULL;
 
-      self->root = json_node_init_object (json_node_alloc (), json_object_new ());
+      self->root = _pg_policy_node_take_object (json_object_new ());
       json_object_set_string_member (json_node_get_object (self->root), "Version",
                                      POLICY_VERSION);
     }
@@ -302,144 +223,34 @@ get_statements (PgPolicy *self,
       JsonArray *array = json_array_new ();
 
       json_array_add_element (array, json_node_copy (statement));
+      if (!create)
+        return array;
       json_object_set_array_member (root, "Statement", array);
     }
 
-  return json_object_get_array_member (root, "Statement");
+  return json_array_ref (json_object_get_array_member (root, "Statement"));
 }
 
-static const char *
-statement_sid (JsonNode *node)
+/* The document as a list of statements whatever its form, for comparing. */
+static JsonNode *
+normalized (PgPolicy *self)
 {
-  JsonObject *object;
-  JsonNode *sid;
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  JsonObject *root = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
 
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-
-  object = json_node_get_object (node);
-  sid = json_object_get_member (object, "Sid");
-
-  if (sid == NULL || json_node_get_value_type (sid) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (sid);
-}
-
-static JsonObject *
-find_statement (JsonArray  *statements,
-                const char *sid)
-{
-  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+  json_object_iter_init (&iter, json_node_get_object (self->root));
+  while (json_object_iter_next (&iter, &name, &member))
     {
-      JsonNode *node = json_array_get_element (statements, i);
-
-      if (g_strcmp0 (statement_sid (node), sid) == 0)
-        return json_node_get_object (node);
+      if (!g_str_equal (name, "Statement"))
+        json_object_set_member (root, name, json_node_copy (member));
     }
+  if (statements != NULL)
+    json_object_set_array_member (root, "Statement", g_steal_pointer (&statements));
 
-  return NULL;
-}
-
-static void
-remove_statement (JsonArray  *statements,
-                  const char *sid)
-{
-  for (guint i = 0; i < json_array_get_length (statements); i++)
-    {
-      if (g_strcmp0 (statement_sid (json_array_get_element (statements, i)), sid) == 0)
-        {
-          json_array_remove_element (statements, i);
-          return;
-        }
-    }
-}
-
-/* Member @name of @object as an array, converting a single string into a one-element array. */
-static JsonArray *
-string_list_member (JsonObject *object,
-                    const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
-    {
-      JsonArray *array = json_array_new ();
-
-      json_array_add_string_element (array, json_node_get_string (node));
-      json_object_set_array_member (object, name, array);
-    }
-  else if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    {
-      json_object_set_array_member (object, name, json_array_new ());
-    }
-
-  return json_object_get_array_member (object, name);
-}
-
-static gboolean
-string_list_contains (JsonArray  *array,
-                      const char *value)
-{
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (node) && g_strcmp0 (json_node_get_string (node), value) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-string_list_add (JsonArray  *array,
-                 const char *value)
-{
-  if (!string_list_contains (array, value))
-    json_array_add_string_element (array, value);
-}
-
-static gboolean
-string_list_remove (JsonArray  *array,
-                    const char *value)
-{
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-
-      if (JSON_NODE_HOLDS_VALUE (node) && g_strcmp0 (json_node_get_string (node), value) == 0)
-        {
-          json_array_remove_element (array, i);
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-static JsonObject *
-signer_principal (const char *signer_arn)
-{
-  JsonObject *principal = json_object_new ();
-  JsonArray *arns = json_array_new ();
-
-  json_array_add_string_element (arns, signer_arn);
-  json_object_set_array_member (principal, "AWS", arns);
-
-  return principal;
-}
-
-static JsonObject *
-query_string_condition (void)
-{
-  JsonObject *condition = json_object_new ();
-  JsonObject *equals = json_object_new ();
-
-  json_object_set_string_member (equals, "s3:authType", "REST-QUERY-STRING");
-  json_object_set_object_member (condition, "StringEquals", equals);
-
-  return condition;
+  return _pg_policy_node_take_object (root);
 }
 
 char *
@@ -480,14 +291,21 @@ pg_policy_is_empty (PgPolicy *self)
          && json_array_get_length (json_node_get_array (statement)) == 0;
 }
 
+/* Equal as documents: a lone statement equals a list holding just that statement. */
 gboolean
 pg_policy_equal (PgPolicy *self,
                  PgPolicy *other)
 {
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonNode) b = NULL;
+
   if (pg_policy_is_empty (self) || pg_policy_is_empty (other))
     return pg_policy_is_empty (self) == pg_policy_is_empty (other);
 
-  return json_node_equal (self->root, other->root);
+  a = normalized (self);
+  b = normalized (other);
+
+  return json_node_equal (a, b);
 }
 
 gboolean
@@ -510,372 +328,481 @@ pg_policy_check_size (PgPolicy  *self,
   return TRUE;
 }
 
-/* Runs @edit on a copy; the result replaces the document only when it succeeds and fits. */
-typedef gboolean (*EditFunc) (PgPolicy *self, gpointer data, GError **error);
+/* ---- Names ------------------------------------------------------------------------------- */
 
-static gboolean
-edit_checked (PgPolicy  *self,
-              EditFunc   edit,
-              gpointer   data,
-              GError   **error)
+/**
+ * pg_policy_arn_is_valid:
+ *
+ * Whether @arn reads as an ARN a policy can name: "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+ * with a partition, a service and a resource (region and account may be empty, as on Ceph), in
+ * printable ASCII without spaces, quotes or backslashes.
+ */
+gboolean
+pg_policy_arn_is_valid (const char *arn)
 {
-  JsonNode *backup = self->root ? deep_copy (self->root) : NULL;
+  g_auto(GStrv) parts = NULL;
 
-  if (!edit (self, data, error) || !pg_policy_check_size (self, error))
+  if (arn == NULL || !g_str_has_prefix (arn, "arn:") || strlen (arn) > MAX_ARN_BYTES)
+    return FALSE;
+
+  for (const char *p = arn; *p; p++)
     {
-      g_clear_pointer (&self->root, json_node_unref);
-      self->root = backup;
-      return FALSE;
+      if (*p <= ' ' || *p > '~' || *p == '"' || *p == '\\')
+        return FALSE;
     }
 
-  g_clear_pointer (&backup, json_node_unref);
+  parts = g_strsplit (arn, ":", 6);
 
-  return TRUE;
-}
-
-typedef struct
-{
-  const char     *bucket;
-  const char     *key;
-  PgPolicyAction  action;
-  const char     *signer_arn;
-  gboolean        same_identity;
-  GDateTime      *now;
-} RevokeArgs;
-
-static gboolean
-revoke_edit (PgPolicy  *self,
-             gpointer   data,
-             GError   **error)
-{
-  RevokeArgs *args = data;
-  g_autofree char *day = format_day (args->now, 0);
-  g_autofree char *sid = NULL;
-  g_autofree char *resource = pg_policy_object_arn (self->partition, args->bucket, args->key,
-                                                       self->literal);
-  JsonArray *statements;
-  JsonObject *statement;
-
-  pg_policy_prune (self, args->now);
-
-  sid = g_strconcat (SID_REVOKED, args->action == PG_POLICY_ACTION_GET ? "Get" : "Put",
-                     args->same_identity ? QUERY_TAG : "", day, NULL);
-  statements = get_statements (self, TRUE);
-  statement = find_statement (statements, sid);
-
-  if (statement == NULL)
-    {
-      JsonArray *resources = json_array_new ();
-
-      statement = json_object_new ();
-      json_object_set_string_member (statement, "Sid", sid);
-      json_object_set_string_member (statement, "Effect", "Deny");
-      json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
-      json_object_set_string_member (statement, "Action", action_name (args->action));
-      json_array_add_string_element (resources, resource);
-      json_object_set_array_member (statement, "Resource", resources);
-      if (args->same_identity)
-        json_object_set_object_member (statement, "Condition", query_string_condition ());
-      json_array_add_object_element (statements, statement);
-      return TRUE;
-    }
-
-  /* All links of the day share one statement; a second signer joins its principals. */
-  {
-    JsonObject *principal;
-
-    if (!json_object_has_member (statement, "Principal")
-        || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (statement, "Principal")))
-      json_object_set_object_member (statement, "Principal", json_object_new ());
-    principal = json_object_get_object_member (statement, "Principal");
-    string_list_add (string_list_member (principal, "AWS"), args->signer_arn);
-  }
-  string_list_add (string_list_member (statement, "Resource"), resource);
-
-  return TRUE;
+  return g_strv_length (parts) == 6 && *parts[1] != '\0' && *parts[2] != '\0'
+         && *parts[5] != '\0';
 }
 
 /**
- * pg_policy_revoke:
- * @signer_arn: the principal that signs links, e.g. "arn:aws:iam::123456789012:user/signer"
- * @same_identity: whether the signer also manages the bucket; then only presigned requests
- *   are denied (a condition only AWS evaluates)
- * @now: today, in any time zone; our statement is dated in UTC
+ * pg_policy_check_target:
+ * @bucket: the bucket the policy belongs to
+ * @key: (nullable): an object key, when the change concerns one object
+ * @signer_arn: (nullable): the signer's ARN, when the change names it
  *
- * Denies the signer @action on one object: the object's ARN joins today's statement. Our
- * statements older than %PG_POLICY_PRUNE_DAYS days are pruned first. Nothing changes when the
- * result would not fit into a bucket policy.
+ * Checks what a policy change is about before anything is changed or sent: a bucket name, a
+ * key of 1 to 1,024 bytes of UTF-8 and an ARN.
  */
 gboolean
-pg_policy_revoke (PgPolicy        *self,
-                  const char      *bucket,
-                  const char      *key,
-                  PgPolicyAction   action,
-                  const char      *signer_arn,
-                  gboolean         same_identity,
-                  GDateTime       *now,
-                  GError         **error)
+pg_policy_check_target (const char  *bucket,
+                        const char  *key,
+                        const char  *signer_arn,
+                        GError     **error)
 {
-  RevokeArgs args = { bucket, key, action, signer_arn, same_identity, now };
+  if (!pg_bucket_name_is_valid (bucket))
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a bucket name. Bucket names have 3 to 63 letters, digits, "
+                     "dots or hyphens."), bucket ? bucket : "");
+      return FALSE;
+    }
 
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (bucket != NULL && key != NULL, FALSE);
-  g_return_val_if_fail (now != NULL, FALSE);
+  if (key != NULL && !pg_object_key_is_valid (key, error))
+    return FALSE;
 
-  if (signer_arn == NULL || !g_str_has_prefix (signer_arn, "arn:"))
+  if (signer_arn != NULL && !pg_policy_arn_is_valid (signer_arn))
     {
       g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                    _("“%s” is not the ARN of the signer. It looks like "
-                     "“arn:aws:iam::123456789012:user/presign-signer”."),
-                   signer_arn ? signer_arn : "");
+                     "“arn:aws:iam::123456789012:user/presign-signer”."), signer_arn);
       return FALSE;
     }
 
-  return edit_checked (self, revoke_edit, &args, error);
+  return TRUE;
+}
+
+const char *
+_pg_policy_action_name (PgPolicyAction action)
+{
+  return action == PG_POLICY_ACTION_GET ? "s3:GetObject" : "s3:PutObject";
+}
+
+/* IAM treats "*", "?" and "$" in a Resource as wildcards and variables; AWS reads ${*}, ${?}
+ * and ${$} as the characters themselves. Servers that do not (Ceph RGW) get the key as it is:
+ * its wildcards then match the key itself and, unavoidably, similar keys too. */
+char *
+pg_policy_object_arn (const char *partition,
+                      const char *bucket,
+                      const char *key,
+                      gboolean    escape_wildcards)
+{
+  GString *arn = g_string_new ("arn:");
+
+  g_string_append (arn, partition ? partition : "aws");
+  g_string_append (arn, ":s3:::");
+  g_string_append (arn, bucket);
+  g_string_append_c (arn, '/');
+
+  for (const char *p = key; *p; p++)
+    {
+      if (escape_wildcards && (*p == '*' || *p == '?' || *p == '$'))
+        g_string_append_printf (arn, "${%c}", *p);
+      else
+        g_string_append_c (arn, *p);
+    }
+
+  return g_string_free (arn, FALSE);
+}
+
+char *
+_pg_policy_bucket_objects (PgPolicy   *self,
+                           const char *bucket)
+{
+  return g_strdup_printf ("arn:%s:s3:::%s/*", self->partition, bucket);
+}
+
+/* ---- Which statements are ours ----------------------------------------------------------- */
+
+const char *
+_pg_policy_statement_sid (JsonNode *node)
+{
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return node_string (json_object_get_member (json_node_get_object (node), "Sid"));
+}
+
+/* "", or "N" and a number from 2 to 999: the variant of a Sid a foreign statement took first. */
+static gboolean
+is_variant (const char *p)
+{
+  gsize digits;
+
+  if (*p == '\0')
+    return TRUE;
+
+  if (!g_str_has_prefix (p, VARIANT_TAG))
+    return FALSE;
+
+  p += strlen (VARIANT_TAG);
+  digits = strspn (p, "0123456789");
+
+  return digits >= 1 && digits <= 3 && p[digits] == '\0' && p[0] != '0'
+         && !(digits == 1 && p[0] == '1');
+}
+
+/* Whether @sid reads as one of ours; says which. The shape is checked separately. */
+static gboolean
+parse_sid (const char *sid,
+           Ours       *ours)
+{
+  const char *p;
+
+  memset (ours, 0, sizeof *ours);
+
+  if (sid == NULL)
+    return FALSE;
+
+  if (g_str_has_prefix (sid, SID_LOCKDOWN))
+    {
+      p = sid + strlen (SID_LOCKDOWN);
+      ours->kind = OURS_LOCKDOWN;
+      if (g_str_has_prefix (p, "Signer"))
+        {
+          ours->mode = PG_LOCKDOWN_SIGNER;
+          p += strlen ("Signer");
+        }
+      else if (g_str_has_prefix (p, "Any"))
+        {
+          ours->mode = PG_LOCKDOWN_ANY;
+          p += strlen ("Any");
+        }
+      else
+        {
+          return FALSE;
+        }
+
+      return is_variant (p);
+    }
+
+  if (!g_str_has_prefix (sid, SID_REVOKED))
+    return FALSE;
+
+  ours->kind = OURS_REVOKED;
+  p = sid + strlen (SID_REVOKED);
+  if (g_str_has_prefix (p, "Get"))
+    ours->action = PG_POLICY_ACTION_GET;
+  else if (g_str_has_prefix (p, "Put"))
+    ours->action = PG_POLICY_ACTION_PUT;
+  else
+    return FALSE;
+  p += 3;
+
+  if (g_str_has_prefix (p, QUERY_TAG))
+    {
+      ours->query_only = TRUE;
+      p += strlen (QUERY_TAG);
+    }
+
+  if (strspn (p, "0123456789") != 8)
+    return FALSE;
+
+  memcpy (ours->date, p, 8);
+  ours->date[8] = '\0';
+
+  return is_variant (p + 8);
+}
+
+typedef gboolean (*StringCheck) (const char *value, gpointer data);
+
+/* A string, or a non-empty list of strings, each passing @check. */
+static gboolean
+is_string_list (JsonNode    *node,
+                StringCheck  check,
+                gpointer     data)
+{
+  JsonArray *array;
+
+  if (node == NULL)
+    return FALSE;
+
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return node_string (node) != NULL && check (node_string (node), data);
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  array = json_node_get_array (node);
+  if (json_array_get_length (array) == 0)
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *value = node_string (json_array_get_element (array, i));
+
+      if (value == NULL || !check (value, data))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_principal_name (const char *value,
+                   gpointer    data)
+{
+  /* AWS may show a deleted principal by its unique id instead of its ARN; never a wildcard. */
+  return *value != '\0' && strchr (value, '*') == NULL;
+}
+
+static gboolean
+is_non_empty (const char *value,
+              gpointer    data)
+{
+  return *value != '\0';
+}
+
+static gboolean
+is_equal_string (const char *value,
+                 gpointer    data)
+{
+  return g_str_equal (value, data);
+}
+
+static gboolean
+is_object_in (const char *value,
+              gpointer    prefix)
+{
+  return g_str_has_prefix (value, prefix) && strlen (value) > strlen (prefix);
+}
+
+static gboolean
+is_get_or_put (const char *value,
+               gpointer    data)
+{
+  return g_str_equal (value, "s3:GetObject") || g_str_equal (value, "s3:PutObject");
+}
+
+/* {"AWS": "arn…"} or {"AWS": ["arn…", …]} and nothing else. */
+static gboolean
+is_signer_principal (JsonNode *node)
+{
+  JsonObject *object;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  object = json_node_get_object (node);
+
+  return json_object_get_size (object) == 1
+         && is_string_list (json_object_get_member (object, "AWS"), is_principal_name, NULL);
+}
+
+/* {"StringEquals": {"s3:authType": "REST-QUERY-STRING"}} */
+static gboolean
+is_query_condition (JsonObject *condition)
+{
+  JsonNode *equals = json_object_get_member (condition, "StringEquals");
+  JsonObject *object;
+
+  if (equals == NULL || !JSON_NODE_HOLDS_OBJECT (equals))
+    return FALSE;
+
+  object = json_node_get_object (equals);
+
+  return json_object_get_size (object) == 1
+         && g_strcmp0 (node_string (json_object_get_member (object, "s3:authType")),
+                       "REST-QUERY-STRING") == 0;
+}
+
+static gboolean
+is_lockdown_any_condition (JsonNode *node)
+{
+  JsonObject *condition;
+  JsonNode *not_like;
+  guint expected = 1;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  condition = json_node_get_object (node);
+  if (!is_query_condition (condition))
+    return FALSE;
+
+  /* Exemptions by principal, when there are any. */
+  not_like = json_object_get_member (condition, "ArnNotLike");
+  if (not_like != NULL)
+    {
+      JsonObject *object;
+
+      if (!JSON_NODE_HOLDS_OBJECT (not_like))
+        return FALSE;
+      object = json_node_get_object (not_like);
+      if (json_object_get_size (object) != 1
+          || !is_string_list (json_object_get_member (object, "aws:PrincipalArn"),
+                              is_non_empty, NULL))
+        return FALSE;
+      expected++;
+    }
+
+  return json_object_get_size (condition) == expected;
+}
+
+static gboolean
+has_only_members (JsonObject *object,
+                  gboolean    with_condition)
+{
+  static const char *allowed[] = { "Sid", "Effect", "Principal", "Action", "Resource" };
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      gboolean known = with_condition && g_str_equal (name, "Condition");
+
+      for (guint i = 0; !known && i < G_N_ELEMENTS (allowed); i++)
+        known = g_str_equal (name, allowed[i]);
+      if (!known)
+        return FALSE;
+    }
+
+  return json_object_has_member (object, "Principal") && json_object_has_member (object, "Action")
+         && json_object_has_member (object, "Resource");
+}
+
+static gboolean
+is_lockdown_actions (JsonNode *node)
+{
+  JsonArray *array;
+
+  if (!is_string_list (node, is_get_or_put, NULL) || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  array = json_node_get_array (node);
+
+  return json_array_get_length (array) == 2
+         && !g_str_equal (json_array_get_string_element (array, 0),
+                          json_array_get_string_element (array, 1));
+}
+
+/* A list of one, or the value itself. */
+static gboolean
+is_single_string (JsonNode   *node,
+                  const char *value)
+{
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+      && json_array_get_length (json_node_get_array (node)) != 1)
+    return FALSE;
+
+  return is_string_list (node, is_equal_string, (gpointer) value);
 }
 
 /**
- * pg_policy_unrevoke:
+ * _pg_policy_statement_ours:
+ * @bucket: the bucket of the policy: our resources lie inside it
+ * @ours: (out): what the statement is, when it is ours
  *
- * Takes the object out of every statement of ours that denies @action on it; statements left
- * with no object go.
- *
- * Returns: whether anything changed.
+ * Whether @node is a statement this project wrote: its Sid and its whole shape say so.
  */
 gboolean
-pg_policy_unrevoke (PgPolicy       *self,
-                    const char     *bucket,
-                    const char     *key,
-                    PgPolicyAction  action)
+_pg_policy_statement_ours (PgPolicy   *self,
+                           JsonNode   *node,
+                           const char *bucket,
+                           Ours       *ours)
 {
-  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
-  JsonArray *statements = get_statements (self, FALSE);
-  gboolean changed = FALSE;
+  JsonObject *statement;
+  JsonNode *condition;
 
-  for (guint i = 0; statements && i < json_array_get_length (statements);)
+  if (!parse_sid (_pg_policy_statement_sid (node), ours))
+    return FALSE;
+
+  statement = json_node_get_object (node);
+  condition = json_object_get_member (statement, "Condition");
+
+  if (g_strcmp0 (node_string (json_object_get_member (statement, "Effect")), "Deny") != 0)
+    return FALSE;
+
+  if (ours->kind == OURS_REVOKED)
     {
-      JsonNode *node = json_array_get_element (statements, i);
-      SidInfo info;
-      JsonObject *statement;
-      JsonArray *resources;
+      g_autofree char *prefix = g_strdup_printf ("arn:%s:s3:::%s/", self->partition, bucket);
 
-      if (!parse_sid (statement_sid (node), &info) || !info.revoked || info.action != action)
-        {
-          i++;
-          continue;
-        }
-
-      statement = json_node_get_object (node);
-      resources = string_list_member (statement, "Resource");
-      changed |= string_list_remove (resources, resource);
-
-      if (json_array_get_length (resources) == 0)
-        json_array_remove_element (statements, i);
-      else
-        i++;
+      return has_only_members (statement, ours->query_only)
+             && is_signer_principal (json_object_get_member (statement, "Principal"))
+             && is_single_string (json_object_get_member (statement, "Action"),
+                                  _pg_policy_action_name (ours->action))
+             && is_string_list (json_object_get_member (statement, "Resource"), is_object_in,
+                                prefix)
+             && (!ours->query_only
+                 || (condition != NULL && JSON_NODE_HOLDS_OBJECT (condition)
+                     && json_object_get_size (json_node_get_object (condition)) == 1
+                     && is_query_condition (json_node_get_object (condition))));
     }
 
-  return changed;
+  {
+    g_autofree char *objects = _pg_policy_bucket_objects (self, bucket);
+    gboolean any = ours->mode == PG_LOCKDOWN_ANY;
+
+    if (!has_only_members (statement, any)
+        || !is_lockdown_actions (json_object_get_member (statement, "Action"))
+        || !is_single_string (json_object_get_member (statement, "Resource"), objects))
+      return FALSE;
+
+    if (any)
+      return g_strcmp0 (node_string (json_object_get_member (statement, "Principal")), "*") == 0
+             && is_lockdown_any_condition (condition);
+
+    return is_signer_principal (json_object_get_member (statement, "Principal"));
+  }
 }
 
-gboolean
-pg_policy_is_revoked (PgPolicy       *self,
-                      const char     *bucket,
-                      const char     *key,
-                      PgPolicyAction  action)
+static gboolean
+sid_taken (JsonArray  *statements,
+           const char *sid)
 {
-  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
-  g_autoptr(PgPolicy) scratch = pg_policy_copy (self);
-  JsonArray *statements = get_statements (scratch, FALSE);
-
   for (guint i = 0; statements && i < json_array_get_length (statements); i++)
     {
-      JsonNode *node = json_array_get_element (statements, i);
-      SidInfo info;
-
-      if (parse_sid (statement_sid (node), &info) && info.revoked && info.action == action
-          && string_list_contains (string_list_member (json_node_get_object (node), "Resource"),
-                                   resource))
+      if (g_strcmp0 (_pg_policy_statement_sid (json_array_get_element (statements, i)), sid) == 0)
         return TRUE;
     }
 
   return FALSE;
 }
 
-typedef struct
-{
-  const char         *bucket;
-  PgLockdownMode      mode;
-  gboolean            enabled;
-  const char         *signer_arn;
-  const char * const *exempt_arns;
-} LockdownArgs;
-
-static gboolean
-lockdown_edit (PgPolicy  *self,
-               gpointer   data,
-               GError   **error)
-{
-  LockdownArgs *args = data;
-  const char *sid = args->mode == PG_LOCKDOWN_SIGNER ? SID_LOCKDOWN "Signer" : SID_LOCKDOWN "Any";
-  g_autofree char *resource = bucket_objects_arn (self, args->bucket);
-  JsonArray *statements = get_statements (self, args->enabled);
-  JsonObject *statement;
-  JsonArray *actions;
-
-  if (!args->enabled)
-    {
-      if (statements != NULL)
-        remove_statement (statements, sid);
-      return TRUE;
-    }
-
-  statement = json_object_new ();
-  json_object_set_string_member (statement, "Sid", sid);
-  json_object_set_string_member (statement, "Effect", "Deny");
-  if (args->mode == PG_LOCKDOWN_SIGNER)
-    json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
-  else
-    json_object_set_string_member (statement, "Principal", "*");
-  actions = json_array_new ();
-  json_array_add_string_element (actions, "s3:GetObject");
-  json_array_add_string_element (actions, "s3:PutObject");
-  json_object_set_array_member (statement, "Action", actions);
-  json_object_set_string_member (statement, "Resource", resource);
-
-  if (args->mode == PG_LOCKDOWN_ANY)
-    {
-      JsonObject *condition = query_string_condition ();
-
-      if (args->exempt_arns != NULL && args->exempt_arns[0] != NULL)
-        {
-          JsonObject *not_like = json_object_new ();
-          JsonArray *arns = json_array_new ();
-
-          for (guint i = 0; args->exempt_arns[i]; i++)
-            json_array_add_string_element (arns, args->exempt_arns[i]);
-          json_object_set_array_member (not_like, "aws:PrincipalArn", arns);
-          json_object_set_object_member (condition, "ArnNotLike", not_like);
-        }
-      json_object_set_object_member (statement, "Condition", condition);
-    }
-
-  /* Replace in place, or append after everybody else's statements. */
-  for (guint i = 0; i < json_array_get_length (statements); i++)
-    {
-      JsonNode *node = json_array_get_element (statements, i);
-
-      if (g_strcmp0 (statement_sid (node), sid) == 0)
-        {
-          json_node_take_object (node, statement);
-          return TRUE;
-        }
-    }
-
-  json_array_add_object_element (statements, statement);
-
-  return TRUE;
-}
-
 /**
- * pg_policy_set_lockdown:
- * @mode: %PG_LOCKDOWN_SIGNER denies the signer every object of the bucket (works wherever
- *   bucket policies evaluate principals); %PG_LOCKDOWN_ANY denies every presigned request
- *   (only AWS evaluates `s3:authType`), except for principals matching @exempt_arns
- * @exempt_arns: (nullable): %PG_LOCKDOWN_ANY only: administrators whose own presigned requests
- *   (console downloads) keep working; never the signer
+ * _pg_policy_free_sid:
+ * @base: the Sid we would like, e.g. "PresignGuardRevokedGet20261128"
  *
- * Switches one "block every link of this bucket" statement on or off.
+ * Returns: (nullable): @base, or its first variant ("…N2", "…N3", …) no statement uses.
  */
-gboolean
-pg_policy_set_lockdown (PgPolicy            *self,
-                        const char          *bucket,
-                        PgLockdownMode       mode,
-                        gboolean             enabled,
-                        const char          *signer_arn,
-                        const char * const  *exempt_arns,
-                        GError             **error)
+char *
+_pg_policy_free_sid (JsonArray  *statements,
+                     const char *base)
 {
-  LockdownArgs args = { bucket, mode, enabled, signer_arn, exempt_arns };
+  if (!sid_taken (statements, base))
+    return g_strdup (base);
 
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (bucket != NULL, FALSE);
-
-  if (enabled && mode == PG_LOCKDOWN_SIGNER
-      && (signer_arn == NULL || !g_str_has_prefix (signer_arn, "arn:")))
+  for (guint n = 2; n <= MAX_VARIANT; n++)
     {
-      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not the ARN of the signer. It looks like "
-                     "“arn:aws:iam::123456789012:user/presign-signer”."),
-                   signer_arn ? signer_arn : "");
-      return FALSE;
+      g_autofree char *sid = g_strdup_printf ("%s" VARIANT_TAG "%u", base, n);
+
+      if (!sid_taken (statements, sid))
+        return g_steal_pointer (&sid);
     }
 
-  for (guint i = 0; enabled && exempt_arns != NULL && exempt_arns[i]; i++)
-    {
-      if (!g_str_has_prefix (exempt_arns[i], "arn:"))
-        {
-          g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not an ARN. Exemptions name users or roles, such as "
-                         "“arn:aws:iam::123456789012:role/Admin”."), exempt_arns[i]);
-          return FALSE;
-        }
-
-      if (signer_arn != NULL && g_pattern_match_simple (exempt_arns[i], signer_arn))
-        {
-          g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                       _("The signer cannot be exempted: its links could then never be "
-                         "blocked."));
-          return FALSE;
-        }
-    }
-
-  return edit_checked (self, lockdown_edit, &args, error);
-}
-
-gboolean
-pg_policy_get_lockdown (PgPolicy       *self,
-                        PgLockdownMode  mode)
-{
-  g_autoptr(PgPolicy) scratch = pg_policy_copy (self);
-
-  return find_statement (get_statements (scratch, FALSE),
-                         mode == PG_LOCKDOWN_SIGNER ? SID_LOCKDOWN "Signer"
-                                                    : SID_LOCKDOWN "Any") != NULL;
-}
-
-/**
- * pg_policy_prune:
- * @now: today
- *
- * Drops our dated statements from more than %PG_POLICY_PRUNE_DAYS days ago: every link signed
- * before them has expired by now.
- *
- * Returns: how many statements went.
- */
-guint
-pg_policy_prune (PgPolicy  *self,
-                 GDateTime *now)
-{
-  g_autofree char *oldest = format_day (now, PG_POLICY_PRUNE_DAYS);
-  JsonArray *statements = get_statements (self, FALSE);
-  guint pruned = 0;
-
-  for (guint i = 0; statements && i < json_array_get_length (statements);)
-    {
-      SidInfo info;
-
-      if (parse_sid (statement_sid (json_array_get_element (statements, i)), &info)
-          && info.revoked && strcmp (info.date, oldest) < 0)
-        {
-          json_array_remove_element (statements, i);
-          pruned++;
-        }
-      else
-        {
-          i++;
-        }
-    }
-
-  return pruned;
+  return NULL;
 }

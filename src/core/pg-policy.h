@@ -65,8 +65,10 @@ gboolean    pg_policy_set_lockdown      (PgPolicy             *self,
                                          const char * const   *exempt_arns,
                                          GError              **error);
 gboolean    pg_policy_get_lockdown      (PgPolicy             *self,
+                                         const char           *bucket,
                                          PgLockdownMode        mode);
 guint       pg_policy_prune             (PgPolicy             *self,
+                                         const char           *bucket,
                                          GDateTime            *now);
 void        pg_policy_set_escape_wildcards (PgPolicy          *self,
                                          gboolean              escape);
@@ -74,7 +76,11 @@ char       *pg_policy_object_arn        (const char           *partition,
                                          const char           *bucket,
                                          const char           *key,
                                          gboolean              escape_wildcards);
-gboolean    pg_policy_sid_is_ours       (const char           *sid);
+gboolean    pg_policy_arn_is_valid      (const char           *arn);
+gboolean    pg_policy_check_target      (const char           *bucket,
+                                         const char           *key,
+                                         const char           *signer_arn,
+                                         GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgPolicy, pg_policy_free)
 

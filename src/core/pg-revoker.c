@@ -402,7 +402,7 @@ apply (PgRevoker  *self,
       return pg_policy_set_lockdown (policy, job->bucket, job->mode, job->enabled,
                                      self->signer_arn, (const char * const *) job->exempt, error);
     case OP_PRUNE:
-      pg_policy_prune (policy, now);
+      pg_policy_prune (policy, job->bucket, now);
       return TRUE;
     default:
       g_assert_not_reached ();

@@ -462,7 +462,7 @@ call_schedule_retry (GTask *task)
   guint delay = MIN (MAX_DELAY_MS, self->base_delay_ms << MIN (call->attempt - 1, 10));
 
   delay += g_random_int_range (0, delay / 2 + 1);
-  g_timeout_add (delay, call_retry_cb, g_object_ref (task));
+  g_timeout_add (delay, call_retry_cb, task);
 }
 
 static void

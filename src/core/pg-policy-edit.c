@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-policy"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-policy-private.h"
+
+/* The edits of a bucket policy: revoke, unrevoke, lockdown, prune. Each touches only statements
+ * that are ours by Sid *and* shape (see pg-policy.c); a change that fails or would not fit into
+ * a bucket policy leaves the document exactly as it was. */
+
+static char *
+format_day (GDateTime *now,
+            int        days_back)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (now);
+  g_autoptr(GDateTime) day = g_date_time_add_days (utc, -days_back);
+
+  return g_date_time_format (day, "%Y%m%d");
+}
+
+/* Member @name of @object as an array, converting a single string into a one-element array. */
+static JsonArray *
+string_list_member (JsonObject *object,
+                    const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    {
+      JsonArray *array = json_array_new ();
+
+      json_array_add_string_element (array, json_node_get_string (node));
+      json_object_set_array_member (object, name, array);
+    }
+  else if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      json_object_set_array_member (object, name, json_array_new ());
+    }
+
+  return json_object_get_array_member (object, name);
+}
+
+/* Whether a string (or list of strings) member holds @value; the document is not changed. */
+static gboolean
+string_member_contains (JsonObject *object,
+                        const char *name,
+                        const char *value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    return g_strcmp0 (json_node_get_string (node), value) == 0;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && g_strcmp0 (json_node_get_string (element), value) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+string_list_add (JsonArray  *array,
+                 const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+        return;
+    }
+
+  json_array_add_string_element (array, value);
+}
+
+static gboolean
+string_list_remove (JsonArray  *array,
+                    const char *value)
+{
+  gboolean removed = FALSE;
+
+  for (guint i = 0; i < json_array_get_length (array);)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && g_strcmp0 (json_node_get_string (node), value) == 0)
+        {
+          json_array_remove_element (array, i);
+          removed = TRUE;
+        }
+      else
+        {
+          i++;
+        }
+    }
+
+  return removed;
+}
+
+static JsonObject *
+signer_principal (const char *signer_arn)
+{
+  JsonObject *principal = json_object_new ();
+  JsonArray *arns = json_array_new ();
+
+  json_array_add_string_element (arns, signer_arn);
+  json_object_set_array_member (principal, "AWS", arns);
+
+  return principal;
+}
+
+static JsonObject *
+query_string_condition (void)
+{
+  JsonObject *condition = json_object_new ();
+  JsonObject *equals = json_object_new ();
+
+  json_object_set_string_member (equals, "s3:authType", "REST-QUERY-STRING");
+  json_object_set_object_member (condition, "StringEquals", equals);
+
+  return condition;
+}
+
+/* Runs @edit; the result replaces the document only when it succeeds and fits. */
+typedef gboolean (*EditFunc) (PgPolicy *self, gpointer data, GError **error);
+
+static gboolean
+edit_checked (PgPolicy  *self,
+              EditFunc   edit,
+              gpointer   data,
+              GError   **error)
+{
+  g_autoptr(PgPolicy) backup = pg_policy_copy (self);
+
+  if (!edit (self, data, error) || !pg_policy_check_size (self, error))
+    {
+      JsonNode *changed = self->root;
+
+      self->root = g_steal_pointer (&backup->root);
+      backup->root = changed;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+variant_exhausted (const char  *base,
+                   GError     **error)
+{
+  g_set_error (error, PG_ERROR, PG_ERROR_CONFLICT,
+               _("The bucket policy has too many statements named like “%s” that Presign Guard "
+                 "did not write. Nothing was changed."), base);
+  return FALSE;
+}
+
+/* ---- Revoke ------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  const char     *bucket;
+  const char     *key;
+  PgPolicyAction  action;
+  const char     *signer_arn;
+  gboolean        same_identity;
+  GDateTime      *now;
+} RevokeArgs;
+
+static gboolean
+revoke_edit (PgPolicy  *self,
+             gpointer   data,
+             GError   **error)
+{
+  RevokeArgs *args = data;
+  g_autofree char *day = format_day (args->now, 0);
+  g_autofree char *resource = pg_policy_object_arn (self->partition, args->bucket, args->key,
+                                                    self->literal);
+  g_autoptr(JsonArray) statements = NULL;
+  JsonObject *statement = NULL;
+
+  pg_policy_prune (self, args->bucket, args->now);
+  statements = _pg_policy_get_statements (self, TRUE);
+
+  /* All links of the day share one statement; a second signer joins its principals. */
+  for (guint i = 0; statement == NULL && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, args->bucket, &ours)
+          && ours.kind == OURS_REVOKED && ours.action == args->action
+          && ours.query_only == args->same_identity && g_str_equal (ours.date, day))
+        statement = json_node_get_object (node);
+    }
+
+  if (statement == NULL)
+    {
+      g_autofree char *base = g_strconcat (SID_REVOKED,
+                                           args->action == PG_POLICY_ACTION_GET ? "Get" : "Put",
+                                           args->same_identity ? QUERY_TAG : "", day, NULL);
+      g_autofree char *sid = _pg_policy_free_sid (statements, base);
+      JsonArray *resources = json_array_new ();
+
+      if (sid == NULL)
+        return variant_exhausted (base, error);
+
+      statement = json_object_new ();
+      json_object_set_string_member (statement, "Sid", sid);
+      json_object_set_string_member (statement, "Effect", "Deny");
+      json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
+      json_object_set_string_member (statement, "Action", _pg_policy_action_name (args->action));
+      json_array_add_string_element (resources, resource);
+      json_object_set_array_member (statement, "Resource", resources);
+      if (args->same_identity)
+        json_object_set_object_member (statement, "Condition", query_string_condition ());
+      json_array_add_object_element (statements, statement);
+      return TRUE;
+    }
+
+  string_list_add (string_list_member (json_object_get_object_member (statement, "Principal"),
+                                       "AWS"),
+                   args->signer_arn);
+  string_list_add (string_list_member (statement, "Resource"), resource);
+
+  return TRUE;
+}
+
+/**
+ * pg_policy_revoke:
+ * @signer_arn: the principal that signs links, e.g. "arn:aws:iam::123456789012:user/signer"
+ * @same_identity: whether the signer also manages the bucket; then only presigned requests
+ *   are denied (a condition only AWS evaluates)
+ * @now: today, in any time zone; our statement is dated in UTC
+ *
+ * Denies the signer @action on one object: the object's ARN joins today's statement. Our
+ * statements older than %PG_POLICY_PRUNE_DAYS days are pruned first. Nothing changes when the
+ * arguments are not valid or the result would not fit into a bucket policy.
+ */
+gboolean
+pg_policy_revoke (PgPolicy        *self,
+                  const char      *bucket,
+                  const char      *key,
+                  PgPolicyAction   action,
+                  const char      *signer_arn,
+                  gboolean         same_identity,
+                  GDateTime       *now,
+                  GError         **error)
+{
+  RevokeArgs args = { bucket, key, action, signer_arn, same_identity, now };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (now != NULL, FALSE);
+
+  if (!pg_policy_check_target (bucket, key ? key : "", signer_arn ? signer_arn : "", error))
+    return FALSE;
+
+  return edit_checked (self, revoke_edit, &args, error);
+}
+
+/**
+ * pg_policy_unrevoke:
+ *
+ * Takes the object out of every statement of ours that denies @action on it; statements left
+ * with no object go.
+ *
+ * Returns: whether anything changed.
+ */
+gboolean
+pg_policy_unrevoke (PgPolicy       *self,
+                    const char     *bucket,
+                    const char     *key,
+                    PgPolicyAction  action)
+{
+  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
+  g_autoptr(JsonArray) statements = NULL;
+  gboolean changed = FALSE;
+
+  if (!pg_policy_is_revoked (self, bucket, key, action))
+    return FALSE;
+
+  statements = _pg_policy_get_statements (self, TRUE);
+  for (guint i = 0; i < json_array_get_length (statements);)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      JsonArray *resources;
+      Ours ours;
+
+      if (!_pg_policy_statement_ours (self, node, bucket, &ours) || ours.kind != OURS_REVOKED
+          || ours.action != action)
+        {
+          i++;
+          continue;
+        }
+
+      resources = string_list_member (json_node_get_object (node), "Resource");
+      changed |= string_list_remove (resources, resource);
+
+      if (json_array_get_length (resources) == 0)
+        json_array_remove_element (statements, i);
+      else
+        i++;
+    }
+
+  return changed;
+}
+
+/* Whether a statement of ours denies @action on the object. */
+gboolean
+pg_policy_is_revoked (PgPolicy       *self,
+                      const char     *bucket,
+                      const char     *key,
+                      PgPolicyAction  action)
+{
+  g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_REVOKED
+          && ours.action == action
+          && string_member_contains (json_node_get_object (node), "Resource", resource))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* ---- Lockdown ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  const char         *bucket;
+  PgLockdownMode      mode;
+  gboolean            enabled;
+  const char         *signer_arn;
+  const char * const *exempt_arns;
+} LockdownArgs;
+
+static JsonObject *
+lockdown_statement (PgPolicy     *self,
+                    LockdownArgs *args,
+                    const char   *sid)
+{
+  JsonObject *statement = json_object_new ();
+  JsonArray *actions = json_array_new ();
+  g_autofree char *objects = _pg_policy_bucket_objects (self, args->bucket);
+
+  json_object_set_string_member (statement, "Sid", sid);
+  json_object_set_string_member (statement, "Effect", "Deny");
+  if (args->mode == PG_LOCKDOWN_SIGNER)
+    json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
+  else
+    json_object_set_string_member (statement, "Principal", "*");
+  json_array_add_string_element (actions, "s3:GetObject");
+  json_array_add_string_element (actions, "s3:PutObject");
+  json_object_set_array_member (statement, "Action", actions);
+  json_object_set_string_member (statement, "Resource", objects);
+
+  if (args->mode == PG_LOCKDOWN_ANY)
+    {
+      JsonObject *condition = query_string_condition ();
+
+      if (args->exempt_arns != NULL && args->exempt_arns[0] != NULL)
+        {
+          JsonObject *not_like = json_object_new ();
+          JsonArray *arns = json_array_new ();
+
+          for (guint i = 0; args->exempt_arns[i]; i++)
+            json_array_add_string_element (arns, args->exempt_arns[i]);
+          json_object_set_array_member (not_like, "aws:PrincipalArn", arns);
+          json_object_set_object_member (condition, "ArnNotLike", not_like);
+        }
+      json_object_set_object_member (statement, "Condition", condition);
+    }
+
+  return statement;
+}
+
+static gboolean
+lockdown_edit (PgPolicy  *self,
+               gpointer   data,
+               GError   **error)
+{
+  LockdownArgs *args = data;
+  const char *base = args->mode == PG_LOCKDOWN_SIGNER ? SID_LOCKDOWN "Signer"
+                                                      : SID_LOCKDOWN "Any";
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, args->enabled);
+  g_autofree char *sid = NULL;
+  gboolean replaced = FALSE;
+
+  /* Ours of this mode are replaced in place (the first) or dropped (any further ones). */
+  for (guint i = 0; statements && i < json_array_get_length (statements);)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (!_pg_policy_statement_ours (self, node, args->bucket, &ours)
+          || ours.kind != OURS_LOCKDOWN || ours.mode != args->mode)
+        {
+          i++;
+          continue;
+        }
+
+      if (args->enabled && !replaced)
+        {
+          json_node_take_object (node, lockdown_statement (self, args,
+                                                           _pg_policy_statement_sid (node)));
+          replaced = TRUE;
+          i++;
+        }
+      else
+        {
+          json_array_remove_element (statements, i);
+        }
+    }
+
+  if (!args->enabled || replaced)
+    return TRUE;
+
+  /* Appended after everybody else's statements. */
+  sid = _pg_policy_free_sid (statements, base);
+  if (sid == NULL)
+    return variant_exhausted (base, error);
+  json_array_add_object_element (statements, lockdown_statement (self, args, sid));
+
+  return TRUE;
+}
+
+/**
+ * pg_policy_set_lockdown:
+ * @mode: %PG_LOCKDOWN_SIGNER denies the signer every object of the bucket (works wherever
+ *   bucket policies evaluate principals); %PG_LOCKDOWN_ANY denies every presigned request
+ *   (only AWS evaluates `s3:authType`), except for principals matching @exempt_arns
+ * @exempt_arns: (nullable): %PG_LOCKDOWN_ANY only: administrators whose own presigned requests
+ *   (console downloads) keep working; never the signer
+ *
+ * Switches one "block every link of this bucket" statement on or off.
+ */
+gboolean
+pg_policy_set_lockdown (PgPolicy            *self,
+                        const char          *bucket,
+                        PgLockdownMode       mode,
+                        gboolean             enabled,
+                        const char          *signer_arn,
+                        const char * const  *exempt_arns,
+                        GError             **error)
+{
+  LockdownArgs args = { bucket, mode, enabled, signer_arn, exempt_arns };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!pg_policy_check_target (bucket, NULL,
+                               enabled && mode == PG_LOCKDOWN_SIGNER
+                               ? (signer_arn ? signer_arn : "") : NULL,
+                               error))
+    return FALSE;
+
+  for (guint i = 0; enabled && exempt_arns != NULL && exempt_arns[i]; i++)
+    {
+      if (!pg_policy_arn_is_valid (exempt_arns[i]))
+        {
+          g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not an ARN. Exemptions name users or roles, such as "
+                         "“arn:aws:iam::123456789012:role/Admin”."), exempt_arns[i]);
+          return FALSE;
+        }
+
+      if (signer_arn != NULL && g_pattern_match_simple (exempt_arns[i], signer_arn))
+        {
+          g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                       _("The signer cannot be exempted: its links could then never be "
+                         "blocked."));
+          return FALSE;
+        }
+    }
+
+  return edit_checked (self, lockdown_edit, &args, error);
+}
+
+/* Whether a statement of ours blocks every link of the bucket in @mode. */
+gboolean
+pg_policy_get_lockdown (PgPolicy       *self,
+                        const char     *bucket,
+                        PgLockdownMode  mode)
+{
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, json_array_get_element (statements, i), bucket, &ours)
+          && ours.kind == OURS_LOCKDOWN && ours.mode == mode)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* ---- Prune ------------------------------------------------------------------------------- */
+
+static gboolean
+is_prunable (PgPolicy   *self,
+             JsonNode   *node,
+             const char *bucket,
+             const char *oldest)
+{
+  Ours ours;
+
+  return _pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_REVOKED
+         && strcmp (ours.date, oldest) < 0;
+}
+
+/**
+ * pg_policy_prune:
+ * @bucket: the bucket of the policy
+ * @now: today
+ *
+ * Drops our dated statements from more than %PG_POLICY_PRUNE_DAYS days ago: every link signed
+ * before them has expired by now.
+ *
+ * Returns: how many statements went.
+ */
+guint
+pg_policy_prune (PgPolicy   *self,
+                 const char *bucket,
+                 GDateTime  *now)
+{
+  g_autofree char *oldest = format_day (now, PG_POLICY_PRUNE_DAYS);
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  gboolean any = FALSE;
+  guint pruned = 0;
+
+  for (guint i = 0; statements && !any && i < json_array_get_length (statements); i++)
+    any = is_prunable (self, json_array_get_element (statements, i), bucket, oldest);
+
+  if (!any)
+    return 0;
+
+  /* Only now may a lone statement become a list: nothing changes when nothing is pruned. */
+  g_clear_pointer (&statements, json_array_unref);
+  statements = _pg_policy_get_statements (self, TRUE);
+  for (guint i = 0; i < json_array_get_length (statements);)
+    {
+      if (is_prunable (self, json_array_get_element (statements, i), bucket, oldest))
+        {
+          json_array_remove_element (statements, i);
+          pruned++;
+        }
+      else
+        {
+          i++;
+        }
+    }
+
+  return pruned;
+}

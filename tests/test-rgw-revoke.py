@@ -8,6 +8,7 @@ presign-guard-cli; botocore (an independent client) sets up buckets, plants fore
 statements and checks what is stored. Output is TAP.
 """
 
+import concurrent.futures
 import datetime
 import hashlib
 import http.client
@@ -326,6 +327,239 @@ def test_share_again_under_new_key():
     assert done.returncode == 1 and "does not exist" in done.stderr, done.stderr
 
 
+# ---- truthful revocation: concurrency, proofs, ownership, input -----------------------------
+
+def revoked_resources(bucket, action="s3:GetObject"):
+    found = set()
+    for statement in ours(stored_policy(bucket)):
+        if statement.get("Action") == action:
+            resources = statement["Resource"]
+            found.update([resources] if isinstance(resources, str) else resources)
+    return found
+
+
+def spawn(command, *args, env=None):
+    return subprocess.Popen([CLI, command, *COMMON, "--signer-arn", SIGNER_ARN, *args],
+                            env=env or ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def verified(process):
+    out, err = process.communicate(timeout=180)
+    lines = out.strip().splitlines()
+    return bool(lines) and lines[-1] == "verified", out, err
+
+
+def test_concurrent_revokes_lose_nothing():
+    bucket = new_bucket()
+    keys = ["file-%d.txt" % i for i in range(50)]
+    for key in keys:
+        put(bucket, key)
+    links = {key: signer_link(bucket, key) for key in keys}
+    claimed = 0
+    for round_number in range(10):
+        batch = keys[round_number * 5:round_number * 5 + 5]
+        processes = [(key, spawn("revoke", "--bucket", bucket, "--key", key)) for key in batch]
+        for key, process in processes:
+            ok, out, err = verified(process)
+            assert ok, ("a revoke did not verify", key, out, err)
+            claimed += 1
+            assert fetch("GET", links[key])[0] == 403, ("verified, yet the link works", key)
+        stored = revoked_resources(bucket)
+        lost = [k for k in keys[:round_number * 5 + 5]
+                if "arn:aws:s3:::%s/%s" % (bucket, k) not in stored]
+        assert lost == [], ("revocations lost from the policy", lost)
+    print("# 10 rounds of 5 concurrent revokes: %d verified, 0 lost" % claimed)
+
+
+def test_lockdown_races_revokes():
+    bucket = new_bucket()
+    put(bucket, "any.txt")
+    probe_link = signer_link(bucket, "any.txt")
+    for round_number in range(10):
+        keys = ["r%d-%d.txt" % (round_number, i) for i in range(3)]
+        for key in keys:
+            put(bucket, key)
+        processes = [spawn("lockdown", "on", "--bucket", bucket)]
+        processes += [spawn("revoke", "--bucket", bucket, "--key", key) for key in keys]
+        results = [verified(process) for process in processes]
+        assert all(ok for ok, _, _ in results), results
+        sids = [s.get("Sid") for s in ours(stored_policy(bucket))]
+        assert "PresignGuardLockdownSigner" in sids, ("the lockdown was lost", sids)
+        stored = revoked_resources(bucket)
+        for key in keys:
+            assert "arn:aws:s3:::%s/%s" % (bucket, key) in stored, ("lost", key)
+        assert fetch("GET", probe_link)[0] == 403
+        cli_s3("lockdown", "off", "--bucket", bucket)
+        assert fetch("GET", probe_link)[0] == 200
+
+
+def test_wrong_signer_secret_claims_nothing():
+    bucket = new_bucket()
+    put(bucket, "k.txt")
+    foreign = alice_statement(bucket)
+    client().put_bucket_policy(Bucket=bucket, Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [foreign]}))
+    before = stored_policy(bucket)
+    wrong = dict(ENV, PG_SIGNER_SECRET_ACCESS_KEY="NOTTHESECRET")
+    for arguments in (("revoke", "--bucket", bucket, "--key", "k.txt"),
+                      ("revoke", "--bucket", bucket, "--key", "k.txt", "--action", "put"),
+                      ("lockdown", "on", "--bucket", bucket)):
+        started = time.monotonic()
+        done = cli_s3(*arguments, env=wrong, check=False)
+        assert done.returncode == 1, done
+        assert "verified" not in done.stdout, done.stdout
+        assert "secret key does not match" in done.stderr, done.stderr
+        assert "Nothing was changed" in done.stderr, done.stderr
+        assert stored_policy(bucket) == before, "nothing may be written"
+        assert time.monotonic() - started < 10
+    assert fetch("GET", signer_link(bucket, "k.txt"))[0] == 200
+
+
+def test_wrong_signer_arn_claims_nothing():
+    bucket = new_bucket()
+    put(bucket, "k.txt")
+    link = signer_link(bucket, "k.txt")
+    done = cli("revoke", *COMMON, "--signer-arn", ALICE_ARN, "--verify-timeout", "3",
+               "--bucket", bucket, "--key", "k.txt", check=False)
+    assert done.returncode == 1, done
+    assert "verified" not in done.stdout.split(), done.stdout
+    assert ALICE_ARN in done.stderr and "ARN" in done.stderr, done.stderr
+    assert fetch("GET", link)[0] == 200
+
+
+LOOKALIKES = [
+    # an Allow, another bucket, another action, a wildcard principal, a foreign condition, a
+    # query-only Sid without its condition, an extra member, lockdowns that allow or cover less
+    lambda b, d: {"Sid": "PresignGuardRevokedGet" + d, "Effect": "Allow",
+                  "Principal": {"AWS": [ALICE_ARN]}, "Action": "s3:GetObject",
+                  "Resource": ["arn:aws:s3:::%s/open.txt" % b]},
+    lambda b, d: {"Sid": "PresignGuardRevokedGet" + d, "Effect": "Deny",
+                  "Principal": {"AWS": [SIGNER_ARN]}, "Action": "s3:GetObject",
+                  "Resource": ["arn:aws:s3:::some-other-bucket/theirs"]},
+    lambda b, d: {"Sid": "PresignGuardRevokedPut" + d, "Effect": "Deny",
+                  "Principal": {"AWS": [SIGNER_ARN]}, "Action": "s3:DeleteObject",
+                  "Resource": ["arn:aws:s3:::%s/theirs" % b]},
+    lambda b, d: {"Sid": "PresignGuardRevokedGet" + d, "Effect": "Deny", "Principal": "*",
+                  "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::%s/theirs" % b]},
+    lambda b, d: {"Sid": "PresignGuardRevokedGet" + d, "Effect": "Deny",
+                  "Principal": {"AWS": [SIGNER_ARN]}, "Action": "s3:GetObject",
+                  "Resource": ["arn:aws:s3:::%s/theirs" % b],
+                  "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+    lambda b, d: {"Sid": "PresignGuardRevokedGetQuery" + d, "Effect": "Deny",
+                  "Principal": {"AWS": [SIGNER_ARN]}, "Action": "s3:GetObject",
+                  "Resource": ["arn:aws:s3:::%s/theirs" % b]},
+    lambda b, d: {"Sid": "PresignGuardLockdownSigner", "Effect": "Allow",
+                  "Principal": {"AWS": [ALICE_ARN]}, "Action": ["s3:GetObject", "s3:PutObject"],
+                  "Resource": "arn:aws:s3:::%s/*" % b},
+    lambda b, d: {"Sid": "PresignGuardLockdownSigner", "Effect": "Deny",
+                  "Principal": {"AWS": [SIGNER_ARN]}, "Action": ["s3:GetObject", "s3:PutObject"],
+                  "Resource": "arn:aws:s3:::%s/public/*" % b},
+]
+
+
+def lookalikes_survive(bucket, planted):
+    client().put_bucket_policy(Bucket=bucket, Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": planted}))
+    for operation in (("revoke", "--bucket", bucket, "--key", "k"),
+                      ("revoke", "--bucket", bucket, "--key", "up", "--action", "put"),
+                      ("lockdown", "on", "--bucket", bucket),
+                      ("lockdown", "off", "--bucket", bucket),
+                      ("unrevoke", "--bucket", bucket, "--key", "k"),
+                      ("unrevoke", "--bucket", bucket, "--key", "up", "--action", "put"),
+                      ("policy", "prune", "--bucket", bucket)):
+        cli_s3(*operation)
+        assert [s for s in statements(stored_policy(bucket)) if s in planted] == planted, \
+            ("a lookalike changed", operation, stored_policy(bucket))
+    assert statements(stored_policy(bucket)) == planted
+
+
+def test_lookalikes_survive_everything():
+    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
+    groups = []
+    for date in (today, "20200101"):
+        # Sids are unique within a policy: lookalikes of one Sid go into different buckets.
+        pending = list(LOOKALIKES)
+        while pending:
+            group, seen = [], set()
+            for make in list(pending):
+                sid = make("x", date)["Sid"]
+                if sid not in seen:
+                    seen.add(sid)
+                    group.append(make)
+                    pending.remove(make)
+            groups.append((date, group))
+    buckets = [new_bucket() for _ in groups]
+    for bucket in buckets:
+        put(bucket, "k")
+    planted = [[make(bucket, date) for make in group]
+               for (date, group), bucket in zip(groups, buckets)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(buckets)) as pool:
+        for future in [pool.submit(lookalikes_survive, b, p) for b, p in zip(buckets, planted)]:
+            future.result()
+    print("# %d lookalikes in %d buckets kept through 7 operations each"
+          % (sum(len(p) for p in planted), len(planted)))
+
+
+def test_invalid_input_changes_nothing():
+    bucket = new_bucket()
+    foreign = alice_statement(bucket)
+    client().put_bucket_policy(Bucket=bucket, Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [foreign]}))
+    before = stored_policy(bucket)
+    for arguments in (("--bucket", bucket, "--key", ""),
+                      ("--bucket", bucket, "--key", "k" * 1025),
+                      ("--bucket", "Not A Bucket!", "--key", "k")):
+        done = cli_s3("revoke", *arguments, check=False)
+        assert done.returncode != 0, done
+        assert "verified" not in done.stdout, done.stdout
+        assert done.stderr.startswith("presign-guard-cli: "), done.stderr
+        assert stored_policy(bucket) == before, arguments
+    done = cli("revoke", *COMMON, "--signer-arn", "not-an-arn", "--bucket", bucket, "--key", "k",
+               check=False)
+    assert done.returncode == 1 and "ARN" in done.stderr, done.stderr
+    assert stored_policy(bucket) == before
+    keys = [o["Key"] for o in client().list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == [], ("nothing may be written, not even the lease", keys)
+
+
+def test_stale_lease_taken_over():
+    bucket = new_bucket()
+    put(bucket, "k.txt")
+    put(bucket, "k2.txt")
+    # A lease whose holder died long ago, and one that is about to run out.
+    client().put_object(Bucket=bucket, Key=".presign-guard/lock", Body=json.dumps(
+        {"owner": "dead", "host": "gone", "purpose": "revoke", "expires": 1}).encode())
+    done = cli_s3("revoke", "--bucket", bucket, "--key", "k.txt")
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    expires = int(time.time()) + 3
+    client().put_object(Bucket=bucket, Key=".presign-guard/lock", Body=json.dumps(
+        {"owner": "busy", "host": "elsewhere", "purpose": "revoke", "expires": expires}).encode())
+    started = time.monotonic()
+    done = cli_s3("revoke", "--bucket", bucket, "--key", "k2.txt")
+    waited = time.monotonic() - started
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert waited > 1.5, ("a lease that had not run out was taken", waited)
+    keys = [o["Key"] for o in client().list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert keys == ["k.txt", "k2.txt"], ("the lease is released", keys)
+
+
+def test_lease_not_writable_falls_back():
+    bucket = new_bucket()
+    put(bucket, "k.txt")
+    link = signer_link(bucket, "k.txt")
+    # The managing key may not write the lease object: a foreign statement says so.
+    deny = {"Sid": "NoLockHere", "Effect": "Deny", "Principal": {"AWS": ["arn:aws:iam:::user/owner"]},
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/.presign-guard/*" % bucket}
+    client().put_bucket_policy(Bucket=bucket, Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [deny]}))
+    done = cli_s3("revoke", "--bucket", bucket, "--key", "k.txt")
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert "note:" in done.stderr and ".presign-guard/lock" in done.stderr, done.stderr
+    assert fetch("GET", link)[0] == 403
+    assert [s for s in statements(stored_policy(bucket)) if s.get("Sid") == "NoLockHere"] == [deny]
+
+
 TESTS = [
     test_share_again_under_new_key,
     test_revoke_kills_one_link_only,
@@ -341,6 +575,14 @@ TESTS = [
     test_lockdown_any_is_aws_only,
     test_signer_identity_needed_here,
     test_multipart_upload_and_listing,
+    test_concurrent_revokes_lose_nothing,
+    test_lockdown_races_revokes,
+    test_wrong_signer_secret_claims_nothing,
+    test_wrong_signer_arn_claims_nothing,
+    test_lookalikes_survive_everything,
+    test_invalid_input_changes_nothing,
+    test_stale_lease_taken_over,
+    test_lease_not_writable_falls_back,
 ]
 
 

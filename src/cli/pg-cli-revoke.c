@@ -34,8 +34,12 @@ finish (PgRevoker    *revoker,
         const char   *done)
 {
   g_autoptr(GError) error = NULL;
+  gboolean ok = pg_revoker_finish (revoker, result, &error);
 
-  if (!pg_revoker_finish (revoker, result, &error))
+  if (pg_revoker_get_notice (revoker) != NULL)
+    pg_cli_note ("%s", pg_revoker_get_notice (revoker));
+
+  if (!ok)
     {
       /* The policy may have been written: say so, but never claim the proof. */
       if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))

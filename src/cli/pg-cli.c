@@ -28,6 +28,22 @@ pg_cli_fail (int         exit_code,
   return exit_code;
 }
 
+/* Something to know although the command went well: one line on standard error. */
+void
+pg_cli_note (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_strdelimit (message, "\n", ' ');
+  fprintf (stderr, "presign-guard-cli: %s %s\n", _("note:"), message);
+}
+
 int
 pg_cli_fail_error (int           exit_code,
                    const GError *error)

@@ -27,6 +27,8 @@ typedef struct
 int          pg_cli_fail                   (int                    exit_code,
                                             const char            *format,
                                             ...) G_GNUC_PRINTF (2, 3);
+void         pg_cli_note                   (const char            *format,
+                                            ...) G_GNUC_PRINTF (1, 2);
 int          pg_cli_fail_error             (int                    exit_code,
                                             const GError          *error);
 gboolean     pg_cli_parse_command          (int                   *argc,

@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * @PG_ERROR_NOT_VERIFIED: a policy change was written but could not be proven to work
  * @PG_ERROR_CONFLICT: somebody else kept changing the bucket policy at the same time
  * @PG_ERROR_UNSUPPORTED: the server cannot do what this setup needs
+ * @PG_ERROR_SIGNER_REFUSED: a request signed with the signing key was not accepted before any
+ *   change, so no change could be proven (a wrong secret, an unknown key, a signer refused by
+ *   something else)
  * @PG_ERROR_FAILED: anything else
  *
  * Errors of the Presign Guard core. Messages are complete, translatable sentences meant to be
@@ -29,6 +32,7 @@ typedef enum {
   PG_ERROR_NOT_VERIFIED,
   PG_ERROR_CONFLICT,
   PG_ERROR_UNSUPPORTED,
+  PG_ERROR_SIGNER_REFUSED,
   PG_ERROR_FAILED,
 } PgError;
 

@@ -7,26 +7,39 @@
 #include <string.h>
 
 #include "pg-error.h"
+#include "pg-lease.h"
 #include "pg-presign.h"
 #include "pg-revoker.h"
 
-/* Revocation as a read-modify-write of the bucket policy, followed by a proof.
+/* Revocation as a read-modify-write of the bucket policy, kept apart from other writers and
+ * proven with the signer's own key:
  *
- *   1. read the policy (GetBucketPolicy)
- *   2. change only our statements (pg-policy.c); nothing is written when that fails
- *   3. write it (PutBucketPolicy, or DeleteBucketPolicy when nothing is left)
- *   4. read it back: if it differs, somebody changed it meanwhile (or the change has not
- *      propagated yet): go back to 1, a few times at most
- *   5. prove it with the signer's own key: a presigned request must now be refused (403), or,
- *      after lifting a revocation, no longer be refused; retried while the policy propagates.
+ *   1. take the lease (pg-lease.c): one writer at a time for this bucket's policy
+ *   2. read the policy; change only our statements (pg-policy-edit.c); an invalid or oversized
+ *      change fails here and nothing is written
+ *   3. baseline: a request signed exactly like the link (the signer, the action) must get past
+ *      authorization *before* the change, or the proof below would prove nothing — a wrong
+ *      secret or a signer refused for other reasons stops everything here, nothing written
+ *   4. confirm the lease is still ours, then write the policy (or delete it when empty)
+ *   5. proof: the same request must now be refused with S3's "AccessDenied" (a bad signature
+ *      or an unknown key is a different code and never counts), or, when lifting a revocation,
+ *      be let through; polled while the policy propagates
+ *   6. after a short settle time, read the policy again: our change must still be there and the
+ *      proof must still hold; otherwise somebody changed the policy meanwhile (by hand, outside
+ *      the lease): go back to 2, a few times at most
+ *   7. release the lease, whatever happened
  *
- * S3 offers no compare-and-swap for bucket policies; the read-back is what catches a concurrent
- * writer, who (running Presign Guard too) redoes its own cycle in turn. */
+ * Where the managing key may not write the lease object, that is said once (see
+ * pg_revoker_get_notice()) and the steps run without it: step 6 is then the only guard. */
 
-#define MAX_CYCLES             5
-#define DEFAULT_VERIFY_SECONDS 30
-#define FIRST_PROBE_DELAY_MS   100
-#define MAX_PROBE_DELAY_MS     2000
+#define MAX_CYCLES              5
+#define DEFAULT_VERIFY_SECONDS  30
+#define DEFAULT_SETTLE_MS       100
+#define AWS_SETTLE_MS           1000
+#define FIRST_PROBE_DELAY_MS    50
+#define MAX_PROBE_DELAY_MS      2000
+#define PROBE_BODY_MISMATCH     "presign-guard probe"
+#define MD5_OF_NOTHING          "1B2M2Y8AsgTpgAmY7PhCfg=="
 
 struct _PgRevoker
 {
@@ -37,6 +50,9 @@ struct _PgRevoker
   char          *signer_arn;
   gboolean       same_identity;
   guint          verify_seconds;
+  guint          settle_ms;
+  guint          lease_seconds;
+  char          *notice;
   PgRevokeStats  stats;
 };
 
@@ -55,6 +71,14 @@ typedef enum {
   EXPECT_ALLOWED,
 } Expectation;
 
+/* What a request signed by the signer met. */
+typedef enum {
+  PROBE_ALLOWED,     /* past authorization: 2xx, 404 (no such key), 416, 400 (bad digest) */
+  PROBE_DENIED,      /* 403 AccessDenied: refused by a policy */
+  PROBE_BAD_KEY,     /* the signer's key itself was not accepted */
+  PROBE_OTHER,       /* anything else: a busy or broken server */
+} ProbeOutcome;
+
 typedef struct
 {
   Op              op;
@@ -64,11 +88,17 @@ typedef struct
   PgLockdownMode  mode;
   gboolean        enabled;
   GStrv           exempt;
-
-  PgPolicy       *written;
-  guint           cycle;
+  char           *probe_key;
   Expectation     expect;
+
+  PgLease        *lease;
   gint64          started;
+  guint           cycle;
+  gboolean        written;
+  gboolean        key_missing;
+  gboolean        baseline_done;
+  gboolean        rechecked;
+  gint64          proof_started;
   guint           probe_delay;
 } Job;
 
@@ -78,7 +108,8 @@ job_free (Job *job)
   g_free (job->bucket);
   g_free (job->key);
   g_strfreev (job->exempt);
-  g_clear_pointer (&job->written, pg_policy_free);
+  g_free (job->probe_key);
+  g_clear_object (&job->lease);
   g_free (job);
 }
 
@@ -90,6 +121,7 @@ pg_revoker_finalize (GObject *object)
   g_clear_object (&self->manager);
   g_clear_pointer (&self->signer, pg_credentials_unref);
   g_free (self->signer_arn);
+  g_free (self->notice);
 
   G_OBJECT_CLASS (pg_revoker_parent_class)->finalize (object);
 }
@@ -125,6 +157,10 @@ pg_revoker_new (PgS3Client    *manager,
   self->same_identity = g_str_equal (pg_credentials_get_access_key_id (signer),
                                      pg_credentials_get_access_key_id (
                                        pg_s3_client_get_credentials (manager)));
+  /* AWS spreads a new bucket policy over its servers within seconds; a gateway of its own (Ceph)
+   * applies it at once. */
+  self->settle_ms = pg_endpoint_is_aws (pg_s3_client_get_endpoint (manager)) ? AWS_SETTLE_MS
+                                                                             : DEFAULT_SETTLE_MS;
 
   return self;
 }
@@ -151,11 +187,28 @@ pg_revoker_check (PgRevoker  *self,
   return TRUE;
 }
 
+/* How long the proof may take before the change is reported as not verified. */
 void
 pg_revoker_set_verify_timeout (PgRevoker *self,
                                guint      seconds)
 {
   self->verify_seconds = seconds;
+}
+
+/* How long to wait after the proof before reading the policy once more. */
+void
+pg_revoker_set_settle_time (PgRevoker *self,
+                            guint      milliseconds)
+{
+  self->settle_ms = milliseconds;
+}
+
+/* How long a lease lasts; 0 (the default) for the proof's time limit plus a minute. */
+void
+pg_revoker_set_lease_seconds (PgRevoker *self,
+                              guint      seconds)
+{
+  self->lease_seconds = seconds;
 }
 
 /* Counters of the last operation, for the benchmark and the curious. */
@@ -165,7 +218,17 @@ pg_revoker_get_stats (PgRevoker *self)
   return &self->stats;
 }
 
-static void cycle_start (GTask *task);
+/**
+ * pg_revoker_get_notice:
+ *
+ * Returns: (nullable): something the user should know about how the last operation went
+ *   although it succeeded, e.g. that it ran without the lease.
+ */
+const char *
+pg_revoker_get_notice (PgRevoker *self)
+{
+  return self->notice;
+}
 
 static const char *
 partition_of (PgRevoker *self)
@@ -173,214 +236,358 @@ partition_of (PgRevoker *self)
   return pg_endpoint_get_partition (pg_s3_client_get_endpoint (self->manager));
 }
 
-/* ---- Proof ----------------------------------------------------------------------------- */
+static gboolean
+is_aws (PgRevoker *self)
+{
+  return pg_endpoint_is_aws (pg_s3_client_get_endpoint (self->manager));
+}
+
+static double
+seconds_since (gint64 started)
+{
+  return (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+}
+
+/* ---- The end: the lease goes back whatever happened -------------------------------------- */
+
+static void
+released_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) release_error = NULL;
+  GError *error = g_object_steal_data (G_OBJECT (task), "error");
+
+  if (!pg_lease_release_finish (PG_LEASE (source), result, &release_error))
+    g_debug ("lease not released (it will expire): %s", release_error->message);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Ends the operation with @error (taken), or with success when it is %NULL. */
+static void
+job_end (GTask  *task,
+         GError *error)
+{
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  self->stats.seconds = seconds_since (job->started);
+  if (job->lease != NULL)
+    {
+      self->stats.requests += pg_lease_get_requests (job->lease) + pg_lease_is_held (job->lease);
+      self->stats.lease_waits = pg_lease_get_waits (job->lease);
+    }
+
+  if (job->lease != NULL && pg_lease_is_held (job->lease))
+    {
+      if (error != NULL)
+        g_object_set_data_full (G_OBJECT (task), "error", error, (GDestroyNotify) g_error_free);
+      pg_lease_release_async (job->lease, released_cb, task);
+      return;
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
 
 static gboolean
-uses_head_probe (Job *job)
+job_end_if_cancelled (GTask *task)
+{
+  GError *error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    return FALSE;
+
+  job_end (task, error);
+
+  return TRUE;
+}
+
+/* ---- Probes: requests signed like the link ------------------------------------------------ */
+
+/* Downloads are tried with GET of the first byte, so that a refusal comes with S3's reason (an
+ * answer to HEAD has no body). Uploads and lockdowns are tried with a PUT whose body does not
+ * match its signed checksum: refused by the policy it is a 403, allowed it is a 400 "bad
+ * digest", and nothing is ever stored. A lockdown is tried on a key that need not exist (some
+ * servers answer 404 to a missing key before they look at the policy; a PUT is not affected). */
+static gboolean
+uses_get_probe (Job *job)
 {
   return job->op != OP_LOCKDOWN && job->action == PG_POLICY_ACTION_GET;
 }
 
-static char *
-probe_url (PgRevoker  *self,
-           Job        *job,
-           GError    **error)
-{
-  g_autofree char *probe_key = NULL;
-  PgPresignOptions options = {
-    .bucket = job->bucket,
-    .expires = 60,
-    .signing_time = pg_s3_client_get_now (self->manager),
-  };
-
-  /* A lockdown covers every object: any key will do, even one that does not exist. */
-  if (job->key == NULL)
-    probe_key = g_strdup_printf (".presign-guard/probe-%08x", g_random_int ());
-  options.key = job->key ? job->key : probe_key;
-
-  /* A download is proven with HEAD. An upload, and a lockdown (tried on a key that need not
-   * exist, where some servers answer 404 to a HEAD before looking at the policy), is proven with
-   * a PUT whose body does not match its signed checksum: refused by the policy it is a 403,
-   * allowed it is a 400 "bad digest", and nothing is ever stored. */
-  if (uses_head_probe (job))
-    {
-      options.method = PG_METHOD_HEAD;
-    }
-  else
-    {
-      options.method = PG_METHOD_PUT;
-      options.content_md5 = "1B2M2Y8AsgTpgAmY7PhCfg=="; /* MD5 of the empty string */
-    }
-
-  return pg_presign_url (pg_s3_client_get_endpoint (self->manager), self->signer, &options,
-                         error);
-}
-
-static void probe (GTask *task);
-
-static gboolean
-probe_again_cb (gpointer user_data)
-{
-  g_autoptr(GTask) task = user_data;
-
-  if (!g_task_return_error_if_cancelled (task))
-    probe (g_steal_pointer (&task));
-
-  return G_SOURCE_REMOVE;
-}
-
 static void
-probe_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  guint status = pg_s3_client_fetch_url_finish (PG_S3_CLIENT (source), result, &error);
-  PgRevoker *self;
-  Job *job;
-  gboolean refused;
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self = g_task_get_source_object (task);
-  job = g_task_get_task_data (task);
-  refused = status == SOUP_STATUS_FORBIDDEN;
-
-  if (refused == (job->expect == EXPECT_REFUSED))
-    {
-      self->stats.seconds = (g_get_monotonic_time () - job->started) / (double) G_USEC_PER_SEC;
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  if (g_get_monotonic_time () - job->started > (gint64) self->verify_seconds * G_USEC_PER_SEC)
-    {
-      self->stats.seconds = (g_get_monotonic_time () - job->started) / (double) G_USEC_PER_SEC;
-      g_task_return_new_error (task, PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                               job->expect == EXPECT_REFUSED
-                               ? _("The change was saved, but after %u seconds the link still "
-                                   "works. The server may not enforce bucket policies for this "
-                                   "key.")
-                               : _("The change was saved, but after %u seconds the link is "
-                                   "still refused."),
-                               self->verify_seconds);
-      return;
-    }
-
-  job->probe_delay = MIN (MAX_PROBE_DELAY_MS, MAX (FIRST_PROBE_DELAY_MS, job->probe_delay * 2));
-  g_timeout_add (job->probe_delay, probe_again_cb, g_steal_pointer (&task));
-}
-
-static void
-probe (GTask *task)
+probe (GTask               *task,
+       GAsyncReadyCallback  callback)
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = probe_url (self, job, &error);
-  g_autoptr(GBytes) body = NULL;
+  g_autofree char *url = NULL;
+  PgPresignOptions options = {
+    .bucket = job->bucket,
+    .key = job->key ? job->key : job->probe_key,
+    .expires = 60,
+    .signing_time = pg_s3_client_get_now (self->manager),
+  };
 
-  if (url == NULL)
+  if (uses_get_probe (job))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
+      options.method = PG_METHOD_GET;
+    }
+  else
+    {
+      options.method = PG_METHOD_PUT;
+      options.content_md5 = MD5_OF_NOTHING;
     }
 
-  if (!uses_head_probe (job))
+  url = pg_presign_url (pg_s3_client_get_endpoint (self->manager), self->signer, &options,
+                        &error);
+  if (url == NULL)
     {
-      static const char mismatch[] = "presign-guard probe";
-      static const char *headers[] = { "Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==", NULL };
-
-      body = g_bytes_new_static (mismatch, sizeof mismatch - 1);
-      self->stats.probes++;
-      self->stats.requests++;
-      pg_s3_client_fetch_url_async (self->manager, "PUT", url, headers, body,
-                                    g_task_get_cancellable (task), probe_cb, task);
+      job_end (task, g_steal_pointer (&error));
       return;
     }
 
   self->stats.probes++;
   self->stats.requests++;
-  pg_s3_client_fetch_url_async (self->manager, "HEAD", url, NULL, NULL,
-                                g_task_get_cancellable (task), probe_cb, task);
+  if (uses_get_probe (job))
+    {
+      static const char *headers[] = { "Range", "bytes=0-0", NULL };
+
+      pg_s3_client_fetch_url_async (self->manager, "GET", url, headers, NULL,
+                                    g_task_get_cancellable (task), callback, task);
+    }
+  else
+    {
+      static const char *headers[] = { "Content-MD5", MD5_OF_NOTHING, NULL };
+      static const char mismatch[] = PROBE_BODY_MISMATCH;
+      g_autoptr(GBytes) body = g_bytes_new_static (mismatch, sizeof mismatch - 1);
+
+      pg_s3_client_fetch_url_async (self->manager, "PUT", url, headers, body,
+                                    g_task_get_cancellable (task), callback, task);
+    }
 }
 
-/* ---- Read-modify-write ------------------------------------------------------------------ */
+static ProbeOutcome
+classify (guint       status,
+          const char *code)
+{
+  if (status < 300 || status == SOUP_STATUS_NOT_FOUND || status == 416
+      || (status == SOUP_STATUS_BAD_REQUEST
+          && (g_strcmp0 (code, "BadDigest") == 0 || g_strcmp0 (code, "InvalidDigest") == 0)))
+    return PROBE_ALLOWED;
+
+  if (status == SOUP_STATUS_FORBIDDEN && g_strcmp0 (code, "AccessDenied") == 0)
+    return PROBE_DENIED;
+
+  if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0
+      || g_strcmp0 (code, "InvalidAccessKeyId") == 0
+      || g_strcmp0 (code, "InvalidToken") == 0 || g_strcmp0 (code, "ExpiredToken") == 0
+      || g_strcmp0 (code, "TokenRefreshRequired") == 0
+      || g_strcmp0 (code, "RequestTimeTooSkewed") == 0)
+    return PROBE_BAD_KEY;
+
+  return PROBE_OTHER;
+}
+
+/* Why a request signed with the signing key was not accepted, in words. */
+static GError *
+signer_error (PgRevoker  *self,
+              Job        *job,
+              guint       status,
+              const char *code)
+{
+  const char *key_id = pg_credentials_get_access_key_id (self->signer);
+  const char *outcome = job->written ? _("The change was saved, but it cannot be proven.")
+                                     : _("Nothing was changed.");
+  g_autofree char *reason = NULL;
+
+  if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0)
+    reason = g_strdup_printf (_("A test link signed with the signing key %s was refused: its "
+                                "secret key does not match. Check the signing key."), key_id);
+  else if (g_strcmp0 (code, "InvalidAccessKeyId") == 0)
+    reason = g_strdup_printf (_("The server does not know the signing key %s. Check the signing "
+                                "key."), key_id);
+  else if (g_strcmp0 (code, "RequestTimeTooSkewed") == 0)
+    reason = g_strdup (_("A test link was refused because your computer’s clock is off. Set it "
+                         "right and try again."));
+  else if (code != NULL && (g_str_has_suffix (code, "Token")
+                            || g_str_equal (code, "TokenRefreshRequired")))
+    reason = g_strdup_printf (_("The temporary credentials of the signing key %s are not valid "
+                                "any more (%s). Get new ones."), key_id, code);
+  else if (status == SOUP_STATUS_FORBIDDEN)
+    reason = g_strdup_printf (_("Links signed with the signing key %s are already refused here, "
+                                "by something other than Presign Guard (another statement of "
+                                "the bucket policy, or the key’s own permissions), so refusing "
+                                "them cannot be proven."), key_id);
+  else
+    reason = g_strdup_printf (_("A test link signed with the signing key was answered with "
+                                "%u %s."), status, code ? code : soup_status_get_phrase (status));
+
+  return g_error_new (PG_ERROR, job->written ? PG_ERROR_NOT_VERIFIED : PG_ERROR_SIGNER_REFUSED,
+                      "%s %s", reason, outcome);
+}
+
+/* ---- Proof, settle, re-check --------------------------------------------------------------- */
+
+static void cycle_start (GTask *task);
+static void proof_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static gboolean
+probe_again_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (!job_end_if_cancelled (task))
+    probe (task, proof_cb);
+
+  return G_SOURCE_REMOVE;
+}
+
+static GError *
+not_verified_error (PgRevoker *self,
+                    Job       *job)
+{
+  if (job->expect == EXPECT_ALLOWED)
+    return g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                        _("The change was saved, but after %u seconds the link is still "
+                          "refused."), self->verify_seconds);
+
+  return g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                      _("The change was saved, but after %u seconds a link signed with the "
+                        "signing key still works. Check that the signer’s ARN (%s) names the "
+                        "user or role whose key signs the links; otherwise this server may not "
+                        "enforce bucket policies."),
+                      self->verify_seconds, self->signer_arn);
+}
 
 static void
-readback_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+recheck_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data);
+
+static gboolean
+settled_cb (gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  if (job_end_if_cancelled (task))
+    return G_SOURCE_REMOVE;
+
+  self->stats.requests++;
+  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket,
+                                        g_task_get_cancellable (task), recheck_cb, task);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+proof_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(PgPolicy) stored = NULL;
-  PgRevoker *self;
-  Job *job;
+  g_autofree char *code = NULL;
+  guint status = pg_s3_client_fetch_url_finish (PG_S3_CLIENT (source), result, &code, &error);
+  ProbeOutcome outcome = classify (status, code);
+  gboolean met;
 
-  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error))
+  if (status == 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && job->written)
+        {
+          GError *wrapped = g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                                         _("The change was saved, but it could not be checked: "
+                                           "%s"), error->message);
+
+          job_end (task, wrapped);
+          return;
+        }
+      job_end (task, g_steal_pointer (&error));
       return;
     }
 
-  self = g_task_get_source_object (task);
-  job = g_task_get_task_data (task);
-  stored = pg_policy_new (text, partition_of (self),
-                          NULL);
-
-  if (stored == NULL || !pg_policy_equal (stored, job->written))
+  if (outcome == PROBE_BAD_KEY)
     {
-      g_debug ("bucket policy of %s changed under us; cycle %u", job->bucket, job->cycle);
-      cycle_start (g_steal_pointer (&task));
+      job_end (task, signer_error (self, job, status, code));
       return;
     }
+
+  met = job->expect == EXPECT_REFUSED ? outcome == PROBE_DENIED : outcome == PROBE_ALLOWED;
+
+  if (met && !job->rechecked)
+    {
+      /* Proven once: let other writers' changes land, then look again. */
+      g_timeout_add (self->settle_ms, settled_cb, task);
+      return;
+    }
+
+  if (met)
+    {
+      job_end (task, NULL);
+      return;
+    }
+
+  /* Some servers answer 404 for a missing key before they look at the policy: a link to a file
+   * that is not there cannot be shown to be refused. AWS does refuse it. */
+  if (job->expect == EXPECT_REFUSED && job->key_missing && status == SOUP_STATUS_NOT_FOUND
+      && !is_aws (self))
+    {
+      job_end (task, g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                                  _("The file “%s” is not in the bucket, so this server cannot "
+                                    "show that links to it are refused. The revocation was "
+                                    "saved; it also holds if the file is put back."),
+                                  job->key));
+      return;
+    }
+
+  if (seconds_since (job->proof_started) > self->verify_seconds)
+    {
+      job_end (task, not_verified_error (self, job));
+      return;
+    }
+
+  job->probe_delay = MIN (MAX_PROBE_DELAY_MS, MAX (FIRST_PROBE_DELAY_MS, job->probe_delay * 2));
+  g_timeout_add (job->probe_delay, probe_again_cb, task);
+}
+
+static void
+prove (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
 
   if (job->expect == EXPECT_NOTHING)
     {
-      self->stats.seconds = (g_get_monotonic_time () - job->started) / (double) G_USEC_PER_SEC;
-      g_task_return_boolean (task, TRUE);
+      PgRevoker *self = g_task_get_source_object (task);
+
+      if (job->rechecked)
+        job_end (task, NULL);
+      else
+        g_timeout_add (self->settle_ms, settled_cb, task);
       return;
     }
 
-  probe (g_steal_pointer (&task));
+  if (job->proof_started == 0)
+    job->proof_started = g_get_monotonic_time ();
+  job->probe_delay = 0;
+  probe (task, proof_cb);
 }
 
-static void
-written_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  g_autoptr(GError) error = NULL;
-  PgRevoker *self;
-  Job *job;
-
-  job = g_task_get_task_data (task);
-  if (pg_policy_is_empty (job->written))
-    pg_s3_client_delete_bucket_policy_finish (PG_S3_CLIENT (source), result, &error);
-  else
-    pg_s3_client_put_bucket_policy_finish (PG_S3_CLIENT (source), result, &error);
-
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self = g_task_get_source_object (task);
-  self->stats.requests++;
-  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket, cancellable,
-                                        readback_cb, g_steal_pointer (&task));
-}
+/* ---- Read-modify-write ------------------------------------------------------------------- */
 
 static gboolean
 apply (PgRevoker  *self,
@@ -409,76 +616,244 @@ apply (PgRevoker  *self,
     }
 }
 
+/* The stored policy, and what our operation would make of it; @changed says whether they
+ * differ. */
+static PgPolicy *
+apply_to_stored (PgRevoker   *self,
+                 Job         *job,
+                 const char  *text,
+                 PgPolicy   **before,
+                 gboolean    *changed,
+                 GError     **error)
+{
+  g_autoptr(PgPolicy) stored = pg_policy_new (text, partition_of (self), error);
+  g_autoptr(PgPolicy) after = NULL;
+
+  if (stored == NULL)
+    return NULL;
+
+  pg_policy_set_escape_wildcards (stored, is_aws (self));
+  after = pg_policy_copy (stored);
+  if (!apply (self, job, after, error))
+    return NULL;
+
+  *changed = !pg_policy_equal (after, stored);
+  if (before != NULL)
+    *before = g_steal_pointer (&stored);
+
+  return g_steal_pointer (&after);
+}
+
+static void
+recheck_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(PgPolicy) after = NULL;
+  gboolean changed = FALSE;
+
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
+      || !(after = apply_to_stored (self, job, text, NULL, &changed, &error)))
+    {
+      job_end (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Our change is gone (or never arrived): somebody wrote meanwhile. Do it again. */
+  if (changed)
+    {
+      g_debug ("bucket policy of %s changed under us; cycle %u", job->bucket, job->cycle);
+      cycle_start (task);
+      return;
+    }
+
+  /* Still there: one more try of the link says whether it still holds. */
+  job->rechecked = TRUE;
+  prove (task);
+}
+
+static void
+written_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = g_object_get_data (G_OBJECT (task), "deleting")
+       ? pg_s3_client_delete_bucket_policy_finish (PG_S3_CLIENT (source), result, &error)
+       : pg_s3_client_put_bucket_policy_finish (PG_S3_CLIENT (source), result, &error);
+  if (!ok)
+    {
+      job_end (task, g_steal_pointer (&error));
+      return;
+    }
+
+  job->written = TRUE;
+  prove (task);
+}
+
+static void
+write_policy (GTask    *task,
+              PgPolicy *policy)
+{
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  self->stats.requests++;
+  g_object_set_data (G_OBJECT (task), "deleting", GINT_TO_POINTER (pg_policy_is_empty (policy)));
+  if (pg_policy_is_empty (policy))
+    {
+      pg_s3_client_delete_bucket_policy_async (self->manager, job->bucket, cancellable,
+                                               written_cb, task);
+    }
+  else
+    {
+      g_autofree char *json = pg_policy_to_json (policy, FALSE);
+
+      pg_s3_client_put_bucket_policy_async (self->manager, job->bucket, json, cancellable,
+                                            written_cb, task);
+    }
+}
+
+static void lease_taken_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+confirmed_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = g_object_steal_data (G_OBJECT (task), "policy");
+
+  if (!pg_lease_confirm_finish (PG_LEASE (source), result, &error))
+    {
+      if (error != NULL)
+        {
+          job_end (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Taken over while we were too slow: we write nothing, and start again. */
+      g_debug ("lease lost before writing; taking it again");
+      pg_lease_acquire_async (PG_LEASE (source), g_task_get_cancellable (task), lease_taken_cb,
+                              task);
+      return;
+    }
+
+  write_policy (task, policy);
+}
+
+/* Writes @policy (taken), after making sure the lease is still ours. */
+static void
+write_under_lease (GTask    *task,
+                   PgPolicy *policy)
+{
+  Job *job = g_task_get_task_data (task);
+
+  if (job->lease == NULL || !pg_lease_is_held (job->lease))
+    {
+      write_policy (task, policy);
+      pg_policy_free (policy);
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (task), "policy", policy, (GDestroyNotify) pg_policy_free);
+  pg_lease_confirm_async (job->lease, g_task_get_cancellable (task), confirmed_cb, task);
+}
+
+static void
+baseline_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  guint status = pg_s3_client_fetch_url_finish (PG_S3_CLIENT (source), result, &code, &error);
+
+  if (status == 0)
+    {
+      job_end (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Anything but "let through" before our change means the proof could not mean anything. */
+  if (classify (status, code) != PROBE_ALLOWED)
+    {
+      job_end (task, signer_error (self, job, status, code));
+      return;
+    }
+
+  job->baseline_done = TRUE;
+  job->key_missing = status == SOUP_STATUS_NOT_FOUND;
+  write_under_lease (task, g_object_steal_data (G_OBJECT (task), "policy"));
+}
+
+/* Whether a statement of ours in @policy already refuses what the job is about. */
+static gboolean
+refused_by_ours (PgRevoker *self,
+                 Job       *job,
+                 PgPolicy  *policy)
+{
+  if (pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_SIGNER)
+      || (is_aws (self) && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
+    return TRUE;
+
+  return job->op == OP_REVOKE && pg_policy_is_revoked (policy, job->bucket, job->key, job->action);
+}
+
 static void
 read_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autoptr(PgPolicy) before = NULL;
-  g_autoptr(PgPolicy) policy = NULL;
-  PgRevoker *self;
-  Job *job;
+  g_autoptr(PgPolicy) after = NULL;
+  gboolean changed = FALSE;
 
-  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error))
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
+      || !(after = apply_to_stored (self, job, text, &before, &changed, &error)))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self = g_task_get_source_object (task);
-  job = g_task_get_task_data (task);
-
-  before = pg_policy_new (text, partition_of (self),
-                          &error);
-  if (before == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  pg_policy_set_escape_wildcards (before,
-                                  pg_endpoint_is_aws (pg_s3_client_get_endpoint (self->manager)));
-  policy = pg_policy_copy (before);
-  if (!apply (self, job, policy, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
+      job_end (task, g_steal_pointer (&error));
       return;
     }
 
   /* Already as wanted (a second revoke, say): nothing to write, only the proof. */
-  if (pg_policy_equal (policy, before))
+  if (!changed)
     {
-      if (job->expect == EXPECT_NOTHING)
-        {
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-      probe (g_steal_pointer (&task));
+      prove (task);
       return;
     }
 
-  g_clear_pointer (&job->written, pg_policy_free);
-  job->written = g_steal_pointer (&policy);
-  self->stats.requests++;
-
-  if (pg_policy_is_empty (job->written))
+  /* A refusal we are about to write must be provable: the link must work before — unless a
+   * statement of ours refuses it already (a lockdown), which then is what the proof sees. Once
+   * is enough; a later cycle only redoes what somebody undid. */
+  if (job->expect == EXPECT_REFUSED && !job->baseline_done && !refused_by_ours (self, job, before))
     {
-      pg_s3_client_delete_bucket_policy_async (self->manager, job->bucket,
-                                               cancellable, written_cb,
-                                               g_steal_pointer (&task));
+      g_object_set_data_full (G_OBJECT (task), "policy", g_steal_pointer (&after),
+                              (GDestroyNotify) pg_policy_free);
+      probe (task, baseline_cb);
+      return;
     }
-  else
-    {
-      g_autofree char *json = pg_policy_to_json (job->written, FALSE);
 
-      pg_s3_client_put_bucket_policy_async (self->manager, job->bucket, json,
-                                            cancellable, written_cb,
-                                            g_steal_pointer (&task));
-    }
+  write_under_lease (task, g_steal_pointer (&after));
 }
 
 static void
@@ -487,24 +862,62 @@ cycle_start (GTask *task)
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
 
+  if (job_end_if_cancelled (task))
+    return;
+
   if (++job->cycle > MAX_CYCLES)
     {
-      g_task_return_new_error (task, PG_ERROR, PG_ERROR_CONFLICT,
-                               _("The bucket policy kept changing while it was being updated. "
-                                 "Somebody else may be editing it; try again in a minute."));
-      g_object_unref (task);
+      job_end (task, g_error_new_literal (PG_ERROR, PG_ERROR_CONFLICT,
+                                          _("The bucket policy kept changing while it was being "
+                                            "updated. Somebody else may be editing it; try again "
+                                            "in a minute.")));
       return;
     }
 
+  job->rechecked = FALSE;
   self->stats.cycles++;
   self->stats.requests++;
   pg_s3_client_get_bucket_policy_async (self->manager, job->bucket, g_task_get_cancellable (task),
                                         read_cb, task);
 }
 
+/* ---- The lease, then the cycles ---------------------------------------------------------- */
+
+static void
+lease_taken_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_lease_acquire_finish (PG_LEASE (source), result, &error))
+    {
+      /* Not allowed to write the lease: say so, and rely on the re-check alone. */
+      if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_ACCESS_DENIED))
+        {
+          g_free (self->notice);
+          self->notice = g_strdup_printf (_("The managing key may not write “%s” in the bucket "
+                                            "“%s”, so changes by several people at once are not "
+                                            "kept apart; each change is checked after it is "
+                                            "made."), PG_REVOKER_LEASE_KEY, job->bucket);
+          cycle_start (task);
+          return;
+        }
+
+      job_end (task, g_steal_pointer (&error));
+      return;
+    }
+
+  cycle_start (task);
+}
+
 static void
 start (PgRevoker           *self,
        Job                 *job,
+       const char          *purpose,
        gpointer             source_tag,
        GCancellable        *cancellable,
        GAsyncReadyCallback  callback,
@@ -512,20 +925,31 @@ start (PgRevoker           *self,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
+  gboolean names_signer = job->op == OP_REVOKE
+                          || (job->op == OP_LOCKDOWN && job->enabled
+                              && job->mode == PG_LOCKDOWN_SIGNER);
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   memset (&self->stats, 0, sizeof self->stats);
+  g_clear_pointer (&self->notice, g_free);
   job->started = g_get_monotonic_time ();
 
-  if (job->op != OP_PRUNE && !pg_revoker_check (self, &error))
+  /* Invalid input changes nothing: it is refused before anything is sent. */
+  if ((job->op != OP_PRUNE && !pg_revoker_check (self, &error))
+      || !pg_policy_check_target (job->bucket, job->key,
+                                  names_signer ? (self->signer_arn ? self->signer_arn : "")
+                                               : NULL,
+                                  &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
+      job_end (task, g_steal_pointer (&error));
       return;
     }
 
-  cycle_start (task);
+  job->lease = pg_lease_new (self->manager, job->bucket, PG_REVOKER_LEASE_KEY, purpose,
+                             self->lease_seconds ? self->lease_seconds
+                                                 : self->verify_seconds + 60);
+  pg_lease_acquire_async (job->lease, cancellable, lease_taken_cb, task);
 }
 
 static Job *
@@ -538,6 +962,7 @@ job_new (Op          op,
   job->op = op;
   job->bucket = g_strdup (bucket);
   job->key = g_strdup (key);
+  job->probe_key = g_strdup_printf (".presign-guard/probe-%08x", g_random_int ());
 
   return job;
 }
@@ -546,7 +971,8 @@ job_new (Op          op,
  * pg_revoker_revoke_async:
  *
  * Makes every link of the signer for @action on this one object stop working, and proves it.
- * pg_revoker_finish() returns %TRUE only once a request signed by the signer is refused.
+ * pg_revoker_finish() returns %TRUE only once a request signed by the signer is refused by the
+ * policy, and still is after the policy was read once more.
  */
 void
 pg_revoker_revoke_async (PgRevoker           *self,
@@ -561,7 +987,7 @@ pg_revoker_revoke_async (PgRevoker           *self,
 
   job->action = action;
   job->expect = EXPECT_REFUSED;
-  start (self, job, pg_revoker_revoke_async, cancellable, callback, user_data);
+  start (self, job, "revoke", pg_revoker_revoke_async, cancellable, callback, user_data);
 }
 
 /**
@@ -582,7 +1008,7 @@ pg_revoker_unrevoke_async (PgRevoker           *self,
 
   job->action = action;
   job->expect = EXPECT_ALLOWED;
-  start (self, job, pg_revoker_unrevoke_async, cancellable, callback, user_data);
+  start (self, job, "unrevoke", pg_revoker_unrevoke_async, cancellable, callback, user_data);
 }
 
 /**
@@ -608,7 +1034,7 @@ pg_revoker_set_lockdown_async (PgRevoker           *self,
   job->exempt = g_strdupv ((char **) exempt_arns);
   job->expect = enabled ? EXPECT_REFUSED : EXPECT_ALLOWED;
 
-  if (mode == PG_LOCKDOWN_ANY && !pg_endpoint_is_aws (pg_s3_client_get_endpoint (self->manager)))
+  if (mode == PG_LOCKDOWN_ANY && !is_aws (self))
     {
       GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -622,7 +1048,7 @@ pg_revoker_set_lockdown_async (PgRevoker           *self,
       return;
     }
 
-  start (self, job, pg_revoker_set_lockdown_async, cancellable, callback, user_data);
+  start (self, job, "lockdown", pg_revoker_set_lockdown_async, cancellable, callback, user_data);
 }
 
 /**
@@ -637,8 +1063,10 @@ pg_revoker_prune_async (PgRevoker           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  start (self, job_new (OP_PRUNE, bucket, NULL), pg_revoker_prune_async, cancellable, callback,
-         user_data);
+  Job *job = job_new (OP_PRUNE, bucket, NULL);
+
+  job->expect = EXPECT_NOTHING;
+  start (self, job, "prune", pg_revoker_prune_async, cancellable, callback, user_data);
 }
 
 gboolean

@@ -10,11 +10,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PgRevoker, pg_revoker, PG, REVOKER, GObject)
 
+/* Where the lease that keeps policy writers apart lives, in the bucket itself. */
+#define PG_REVOKER_LEASE_KEY ".presign-guard/lock"
+
 /**
  * PgRevokeStats:
- * @requests: HTTP requests sent (policy reads and writes, probes)
+ * @requests: HTTP requests sent (lease, policy reads and writes, probes)
  * @cycles: read-modify-write cycles (more than one after a concurrent change)
- * @probes: proof requests made with the signer's key
+ * @probes: requests signed with the signer's key, before and after the change
+ * @lease_waits: times the lease was found held by somebody else
  * @seconds: wall time of the whole operation
  */
 typedef struct
@@ -22,6 +26,7 @@ typedef struct
   guint   requests;
   guint   cycles;
   guint   probes;
+  guint   lease_waits;
   double  seconds;
 } PgRevokeStats;
 
@@ -32,7 +37,12 @@ gboolean    pg_revoker_check               (PgRevoker            *self,
                                             GError              **error);
 void        pg_revoker_set_verify_timeout  (PgRevoker            *self,
                                             guint                 seconds);
+void        pg_revoker_set_settle_time     (PgRevoker            *self,
+                                            guint                 milliseconds);
+void        pg_revoker_set_lease_seconds   (PgRevoker            *self,
+                                            guint                 seconds);
 const PgRevokeStats *pg_revoker_get_stats  (PgRevoker            *self);
+const char *pg_revoker_get_notice          (PgRevoker            *self);
 
 void        pg_revoker_revoke_async        (PgRevoker            *self,
                                             const char           *bucket,

@@ -28,6 +28,7 @@ typedef enum {
   PG_S3_ERROR_MALFORMED_POLICY,
   PG_S3_ERROR_SLOW_DOWN,
   PG_S3_ERROR_PRECONDITION_FAILED,
+  PG_S3_ERROR_CONFLICT,
   PG_S3_ERROR_NOT_SUPPORTED,
   PG_S3_ERROR_BUCKET_EXISTS,
   PG_S3_ERROR_NETWORK,
@@ -104,6 +105,28 @@ void           pg_s3_client_put_object_async       (PgS3Client           *self,
 gboolean       pg_s3_client_put_object_finish      (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+void           pg_s3_client_get_object_async       (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    gsize                 max_bytes,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GBytes        *pg_s3_client_get_object_finish      (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_put_bytes_async        (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    GBytes               *body,
+                                                    const char           *content_type,
+                                                    gboolean              if_none_match,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_bytes_finish       (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 void           pg_s3_client_copy_object_async      (PgS3Client           *self,
                                                     const char           *bucket,
                                                     const char           *key,
@@ -174,6 +197,7 @@ void           pg_s3_client_fetch_url_async        (PgS3Client           *self,
                                                     gpointer              user_data);
 guint          pg_s3_client_fetch_url_finish       (PgS3Client           *self,
                                                     GAsyncResult         *result,
+                                                    char                **code,
                                                     GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgS3Object, pg_s3_object_free)

@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-s3-client"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "pg-s3-private.h"
+#include "pg-sigv4.h"
+
+/* The S3 operations the project needs, each one request (or a few, for listings). */
+
+/* ---- ListObjectsV2 --------------------------------------------------------------------- */
+
+typedef struct
+{
+  char        *bucket;
+  char        *prefix;
+  char        *delimiter;
+  PgS3Listing *listing;
+} ListState;
+
+static void
+list_state_free (ListState *state)
+{
+  g_free (state->bucket);
+  g_free (state->prefix);
+  g_free (state->delimiter);
+  pg_s3_listing_free (state->listing);
+  g_free (state);
+}
+
+static void list_page (GTask *task, const char *continuation);
+
+static GDateTime *
+parse_iso8601 (const char *text)
+{
+  return text ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+}
+
+static void
+list_page_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+  g_autoptr(PgXmlNode) xml = NULL;
+  ListState *state;
+  const char *next;
+
+  if (reply == NULL || !(xml = _pg_s3_reply_xml (reply, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  state = g_task_get_task_data (task);
+
+  for (guint i = 0; i < xml->children->len; i++)
+    {
+      PgXmlNode *child = g_ptr_array_index (xml->children, i);
+
+      if (g_str_equal (child->name, "Contents"))
+        {
+          PgS3Object *object = g_new0 (PgS3Object, 1);
+          const char *size = pg_xml_child_text (child, "Size");
+
+          object->key = g_strdup (pg_xml_child_text (child, "Key"));
+          object->size = size ? g_ascii_strtoull (size, NULL, 10) : 0;
+          object->last_modified = parse_iso8601 (pg_xml_child_text (child, "LastModified"));
+          object->etag = g_strdup (pg_xml_child_text (child, "ETag"));
+          g_ptr_array_add (state->listing->objects, object);
+        }
+      else if (g_str_equal (child->name, "CommonPrefixes"))
+        {
+          g_ptr_array_add (state->listing->prefixes,
+                           g_strdup (pg_xml_child_text (child, "Prefix")));
+        }
+    }
+
+  next = pg_xml_child_text (xml, "NextContinuationToken");
+  if (g_strcmp0 (pg_xml_child_text (xml, "IsTruncated"), "true") == 0 && next && *next)
+    {
+      list_page (g_steal_pointer (&task), next);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&state->listing),
+                         (GDestroyNotify) pg_s3_listing_free);
+}
+
+static void
+list_page (GTask      *task,
+           const char *continuation)
+{
+  ListState *state = g_task_get_task_data (task);
+  Call *call = _pg_s3_call_new ("GET", state->bucket, NULL, TRUE);
+
+  _pg_s3_call_add_query (call, "list-type", "2");
+  if (state->prefix != NULL)
+    _pg_s3_call_add_query (call, "prefix", state->prefix);
+  if (state->delimiter != NULL)
+    _pg_s3_call_add_query (call, "delimiter", state->delimiter);
+  if (continuation != NULL)
+    _pg_s3_call_add_query (call, "continuation-token", continuation);
+
+  _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task), list_page_cb,
+              task);
+}
+
+/**
+ * pg_s3_client_list_objects_async:
+ * @prefix: (nullable): only keys starting with this
+ * @delimiter: (nullable): "/" to get one level ("folders" come back as prefixes)
+ *
+ * Lists a bucket (ListObjectsV2), following continuation tokens until the end.
+ */
+void
+pg_s3_client_list_objects_async (PgS3Client          *self,
+                                 const char          *bucket,
+                                 const char          *prefix,
+                                 const char          *delimiter,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ListState *state = g_new0 (ListState, 1);
+
+  g_task_set_source_tag (task, pg_s3_client_list_objects_async);
+  state->bucket = g_strdup (bucket);
+  state->prefix = g_strdup (prefix);
+  state->delimiter = g_strdup (delimiter);
+  state->listing = g_new0 (PgS3Listing, 1);
+  state->listing->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_s3_object_free);
+  state->listing->prefixes = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, state, (GDestroyNotify) list_state_free);
+
+  list_page (task, NULL);
+}
+
+PgS3Listing *
+pg_s3_client_list_objects_finish (PgS3Client    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- HeadObject ------------------------------------------------------------------------ */
+
+static void
+head_object_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+  PgS3Object *object;
+  const char *modified;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  object = g_new0 (PgS3Object, 1);
+  object->key = g_strdup (g_task_get_task_data (task));
+  object->size = soup_message_headers_get_content_length (reply->headers);
+  object->etag = g_strdup (soup_message_headers_get_one (reply->headers, "ETag"));
+  object->content_type = g_strdup (soup_message_headers_get_one (reply->headers, "Content-Type"));
+  modified = soup_message_headers_get_one (reply->headers, "Last-Modified");
+  object->last_modified = modified ? soup_date_time_new_from_http_string (modified) : NULL;
+
+  g_task_return_pointer (task, object, (GDestroyNotify) pg_s3_object_free);
+}
+
+void
+pg_s3_client_head_object_async (PgS3Client          *self,
+                                const char          *bucket,
+                                const char          *key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_s3_client_head_object_async);
+  g_task_set_task_data (task, g_strdup (key), g_free);
+  _pg_s3_call_async (self, _pg_s3_call_new ("HEAD", bucket, key, TRUE), cancellable, head_object_cb, task);
+}
+
+PgS3Object *
+pg_s3_client_head_object_finish (PgS3Client    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Small objects --------------------------------------------------------------------- */
+
+static void
+get_object_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_bytes_ref (reply->body), (GDestroyNotify) g_bytes_unref);
+}
+
+/**
+ * pg_s3_client_get_object_async:
+ * @max_bytes: the most that is read; a larger object is an error
+ *
+ * Reads a small object (GetObject) into memory, such as a record or a lock of this project.
+ */
+void
+pg_s3_client_get_object_async (PgS3Client          *self,
+                               const char          *bucket,
+                               const char          *key,
+                               gsize                max_bytes,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = _pg_s3_call_new ("GET", bucket, key, TRUE);
+
+  g_task_set_source_tag (task, pg_s3_client_get_object_async);
+  call->max_body = max_bytes;
+  _pg_s3_call_async (self, call, cancellable, get_object_cb, task);
+}
+
+GBytes *
+pg_s3_client_get_object_finish (PgS3Client    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pg_s3_client_put_bytes_async:
+ * @content_type: (nullable): the type the object is stored with
+ * @if_none_match: create the object only if there is none: S3 answers 412 ("precondition
+ *   failed") to every writer but the first
+ *
+ * Writes a small object from memory (PutObject).
+ */
+void
+pg_s3_client_put_bytes_async (PgS3Client          *self,
+                              const char          *bucket,
+                              const char          *key,
+                              GBytes              *body,
+                              const char          *content_type,
+                              gboolean             if_none_match,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, key, TRUE);
+
+  _pg_s3_call_set_body (call, body, content_type);
+  if (if_none_match)
+    _pg_s3_call_add_header (call, "If-None-Match", "*");
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bytes_async, cancellable, callback,
+                             user_data);
+}
+
+gboolean
+pg_s3_client_put_bytes_finish (PgS3Client    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_put_bytes_async, error);
+}
+
+/* ---- CopyObject, DeleteObject, CreateBucket -------------------------------------------- */
+
+/**
+ * pg_s3_client_copy_object_async:
+ *
+ * Copies @key to @new_key in the same bucket, on the server (CopyObject).
+ */
+void
+pg_s3_client_copy_object_async (PgS3Client          *self,
+                                const char          *bucket,
+                                const char          *key,
+                                const char          *new_key,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, new_key, TRUE);
+  GString *source = g_string_new ("/");
+  g_autofree char *source_text = NULL;
+
+  pg_sigv4_uri_encode (source, bucket, FALSE);
+  g_string_append_c (source, '/');
+  pg_sigv4_uri_encode (source, key, TRUE);
+  source_text = g_string_free (source, FALSE);
+  _pg_s3_call_add_header (call, "x-amz-copy-source", source_text);
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_copy_object_async, cancellable, callback,
+                      user_data);
+}
+
+gboolean
+pg_s3_client_copy_object_finish (PgS3Client    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_copy_object_async, error);
+}
+
+void
+pg_s3_client_delete_object_async (PgS3Client          *self,
+                                  const char          *bucket,
+                                  const char          *key,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  _pg_s3_call_boolean_async (self, _pg_s3_call_new ("DELETE", bucket, key, TRUE),
+                      pg_s3_client_delete_object_async, cancellable, callback, user_data);
+}
+
+gboolean
+pg_s3_client_delete_object_finish (PgS3Client    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_delete_object_async, error);
+}
+
+void
+pg_s3_client_create_bucket_async (PgS3Client          *self,
+                                  const char          *bucket,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, FALSE);
+  const char *region = pg_endpoint_get_region (self->endpoint);
+
+  /* Outside us-east-1, AWS wants the region spelt out. */
+  if (pg_endpoint_is_aws (self->endpoint) && !g_str_equal (region, "us-east-1"))
+    {
+      g_autofree char *xml = g_strdup_printf ("<CreateBucketConfiguration><LocationConstraint>%s"
+                                              "</LocationConstraint></CreateBucketConfiguration>",
+                                              region);
+      g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&xml), strlen (xml));
+
+      _pg_s3_call_set_body (call, body, "application/xml");
+    }
+
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_create_bucket_async, cancellable, callback,
+                      user_data);
+}
+
+gboolean
+pg_s3_client_create_bucket_finish (PgS3Client    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_create_bucket_async, error);
+}
+
+/* ---- Bucket policy --------------------------------------------------------------------- */
+
+static void
+get_policy_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+  gsize length = 0;
+  const char *data;
+
+  if (reply == NULL)
+    {
+      /* No policy is not a failure: the bucket simply has none. */
+      if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_POLICY))
+        g_task_return_pointer (task, NULL, NULL);
+      else
+        g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data = reply->body ? g_bytes_get_data (reply->body, &length) : NULL;
+  g_task_return_pointer (task, length > 0 ? g_strndup (data, length) : NULL, g_free);
+}
+
+void
+pg_s3_client_get_bucket_policy_async (PgS3Client          *self,
+                                      const char          *bucket,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = _pg_s3_call_new ("GET", bucket, NULL, TRUE);
+
+  g_task_set_source_tag (task, pg_s3_client_get_bucket_policy_async);
+  _pg_s3_call_add_query (call, "policy", "");
+  _pg_s3_call_async (self, call, cancellable, get_policy_cb, task);
+}
+
+/**
+ * pg_s3_client_get_bucket_policy_finish:
+ * @policy: (out) (transfer full) (nullable): the policy document, %NULL when there is none
+ *
+ * Returns: %FALSE with @error set when the policy could not be read.
+ */
+gboolean
+pg_s3_client_get_bucket_policy_finish (PgS3Client    *self,
+                                       GAsyncResult  *result,
+                                       char         **policy,
+                                       GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *text;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  text = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *policy = text;
+
+  return TRUE;
+}
+
+void
+pg_s3_client_put_bucket_policy_async (PgS3Client          *self,
+                                      const char          *bucket,
+                                      const char          *policy,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, TRUE);
+  g_autoptr(GBytes) body = g_bytes_new (policy, strlen (policy));
+
+  _pg_s3_call_add_query (call, "policy", "");
+  _pg_s3_call_set_body (call, body, "application/json");
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_policy_async, cancellable, callback,
+                      user_data);
+}
+
+gboolean
+pg_s3_client_put_bucket_policy_finish (PgS3Client    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_put_bucket_policy_async, error);
+}
+
+void
+pg_s3_client_delete_bucket_policy_async (PgS3Client          *self,
+                                         const char          *bucket,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("DELETE", bucket, NULL, TRUE);
+
+  _pg_s3_call_add_query (call, "policy", "");
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_delete_bucket_policy_async, cancellable, callback,
+                      user_data);
+}
+
+gboolean
+pg_s3_client_delete_bucket_policy_finish (PgS3Client    *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_delete_bucket_policy_async, error);
+}
+
+/* ---- Plain URLs ------------------------------------------------------------------------ */
+
+/* A probe's answer is an empty body, a byte of an object, or an error document. */
+#define FETCH_MAX_BODY_BYTES (64 * 1024)
+
+typedef struct
+{
+  SoupMessage *message;
+  char        *code;
+} Fetch;
+
+static void
+fetch_free (Fetch *fetch)
+{
+  g_clear_object (&fetch->message);
+  g_free (fetch->code);
+  g_free (fetch);
+}
+
+static void
+fetch_url_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = _pg_s3_send_finish (result, &error);
+  g_autoptr(PgXmlNode) xml = NULL;
+  Fetch *fetch;
+  guint status;
+
+  if (body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_NETWORK,
+                                 _("Cannot reach the server: %s"), error->message);
+      return;
+    }
+
+  fetch = g_task_get_task_data (task);
+  status = soup_message_get_status (fetch->message);
+
+  /* S3 says why it refused in an error document: its code tells a policy's denial
+   * ("AccessDenied") from a bad signature or an unknown key. */
+  if (status >= 300 && g_bytes_get_size (body) > 0)
+    xml = pg_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
+  if (xml != NULL && g_str_equal (xml->name, "Error"))
+    fetch->code = g_strdup (pg_xml_child_text (xml, "Code"));
+
+  g_task_return_int (task, status);
+}
+
+/**
+ * pg_s3_client_fetch_url_async:
+ * @url: a complete URL, typically presigned
+ * @headers: (nullable): alternating names and values, %NULL-terminated
+ * @body: (nullable): the request body
+ *
+ * Sends one unsigned request, as a link's recipient would, and reports the HTTP status and,
+ * for an error answer, S3's error code. At most a few kilobytes of the answer are read.
+ */
+void
+pg_s3_client_fetch_url_async (PgS3Client          *self,
+                              const char          *method,
+                              const char          *url,
+                              const char * const  *headers,
+                              GBytes              *body,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SoupMessage *message = soup_message_new (method, url);
+  Fetch *fetch;
+
+  g_task_set_source_tag (task, pg_s3_client_fetch_url_async);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED, _("Not a valid URL: %s"),
+                               url);
+      g_object_unref (task);
+      return;
+    }
+
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (message), headers[i],
+                                  headers[i + 1]);
+  if (body != NULL)
+    soup_message_set_request_body_from_bytes (message, NULL, body);
+
+  g_signal_connect (message, "network-event", G_CALLBACK (_pg_s3_on_network_event), NULL);
+  fetch = g_new0 (Fetch, 1);
+  fetch->message = message;
+  g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
+  _pg_s3_send_async (self->session, message, FETCH_MAX_BODY_BYTES, TRUE, cancellable,
+                     fetch_url_cb, task);
+}
+
+/**
+ * pg_s3_client_fetch_url_finish:
+ * @code: (out) (optional) (transfer full) (nullable): S3's error code, e.g. "AccessDenied",
+ *   when the answer was an error document
+ *
+ * Returns: the HTTP status, or 0 with @error set when there was no answer.
+ */
+guint
+pg_s3_client_fetch_url_finish (PgS3Client    *self,
+                               GAsyncResult  *result,
+                               char         **code,
+                               GError       **error)
+{
+  gssize status;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  status = g_task_propagate_int (G_TASK (result), error);
+  if (code != NULL)
+    {
+      Fetch *fetch = g_task_get_task_data (G_TASK (result));
+
+      *code = status > 0 ? g_strdup (fetch->code) : NULL;
+    }
+
+  return status > 0 ? (guint) status : 0;
+}

@@ -20,7 +20,8 @@
  *   { "owner": "<uuid>", "host": "office-pc", "purpose": "revoke", "expires": 1795000000 }
  *
  * Acquire: create it. Found held: wait with exponential backoff and jitter, up to a little more
- * than one lease's lifetime, then give up with a sentence naming the holder. Release: delete it.
+ * than one lease's lifetime (ten seconds more, fewer for short leases), then give up with a
+ * sentence naming the holder. Release: delete it.
  *
  * A holder that died leaves its lease behind. The rule: a lease past its expiry may be taken over
  * (deleted, then created anew). Its lifetime is the longest a change can take (the caller's
@@ -295,7 +296,7 @@ inspected_cb (GObject      *source,
   /* Somebody else holds it: wait a little longer each time, a random part of it so that
    * waiters do not all come back at the same moment. */
   if (g_get_monotonic_time () - acquire->started
-      > ((gint64) self->seconds + 10) * G_USEC_PER_SEC)
+      > ((gint64) self->seconds + MIN (self->seconds, 10)) * G_USEC_PER_SEC)
     {
       g_task_return_new_error (task, PG_ERROR, PG_ERROR_CONFLICT,
                                _("Somebody else (%s) has been changing the bucket policy of "

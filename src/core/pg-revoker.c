@@ -98,6 +98,8 @@ typedef struct
   gboolean        key_missing;
   gboolean        baseline_done;
   gboolean        rechecked;
+  gboolean        final_check;
+  guint           unmet;
   gint64          proof_started;
   guint           probe_delay;
 } Job;
@@ -453,6 +455,15 @@ probe_again_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+schedule_probe (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+
+  job->probe_delay = MIN (MAX_PROBE_DELAY_MS, MAX (FIRST_PROBE_DELAY_MS, job->probe_delay * 2));
+  g_timeout_add (job->probe_delay, probe_again_cb, task);
+}
+
 static GError *
 not_verified_error (PgRevoker *self,
                     Job       *job)
@@ -475,19 +486,28 @@ recheck_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data);
 
+/* Reads the policy again: is our change still there? @final: after the proof held, to confirm
+ * it; otherwise while the proof does not hold yet, to see whether somebody undid our change. */
+static void
+check_policy (GTask    *task,
+              gboolean  final)
+{
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job->final_check = final;
+  self->stats.requests++;
+  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket,
+                                        g_task_get_cancellable (task), recheck_cb, task);
+}
+
 static gboolean
 settled_cb (gpointer user_data)
 {
   GTask *task = user_data;
-  PgRevoker *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
 
-  if (job_end_if_cancelled (task))
-    return G_SOURCE_REMOVE;
-
-  self->stats.requests++;
-  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket,
-                                        g_task_get_cancellable (task), recheck_cb, task);
+  if (!job_end_if_cancelled (task))
+    check_policy (task, TRUE);
 
   return G_SOURCE_REMOVE;
 }
@@ -561,8 +581,14 @@ proof_cb (GObject      *source,
       return;
     }
 
-  job->probe_delay = MIN (MAX_PROBE_DELAY_MS, MAX (FIRST_PROBE_DELAY_MS, job->probe_delay * 2));
-  g_timeout_add (job->probe_delay, probe_again_cb, task);
+  /* Now and then, look whether our change is still in the policy at all. */
+  if (job->written && ++job->unmet % 3 == 0)
+    {
+      check_policy (task, FALSE);
+      return;
+    }
+
+  schedule_probe (task);
 }
 
 static void
@@ -584,6 +610,7 @@ prove (GTask *task)
   if (job->proof_started == 0)
     job->proof_started = g_get_monotonic_time ();
   job->probe_delay = 0;
+  job->unmet = 0;
   probe (task, proof_cb);
 }
 
@@ -672,7 +699,14 @@ recheck_cb (GObject      *source,
       return;
     }
 
-  /* Still there: one more try of the link says whether it still holds. */
+  /* Still there. While the proof does not hold yet, keep trying; once it held, one more try
+   * of the link says whether it still does. */
+  if (!job->final_check)
+    {
+      schedule_probe (task);
+      return;
+    }
+
   job->rechecked = TRUE;
   prove (task);
 }

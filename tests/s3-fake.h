@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* A small in-process S3 for unit tests: one bucket, path style, objects in memory, a bucket
+ * policy that is stored and enforced for presigned requests (Deny statements naming the signer,
+ * exact or trailing-"*" resources), conditional creation, and knobs to misbehave. It does not
+ * check signatures; the integration tests do that against a real server. */
+
+typedef struct _S3Fake S3Fake;
+
+/* Called after each bucket policy write, with the stored text; may change it (a concurrent
+ * writer). */
+typedef void (*S3FakePolicyHook) (S3Fake *fake, guint writes, gpointer user_data);
+
+struct _S3Fake
+{
+  SoupServer       *server;
+  char             *url;
+  char             *bucket;
+  char             *signer_key_id;     /* presigned requests with this key are the signer's */
+  char             *signer_arn;        /* …and are this principal to the policy */
+  char             *policy;            /* NULL: none */
+  GHashTable       *objects;           /* key → GBytes */
+
+  /* Misbehaviour. */
+  const char       *presign_error;     /* e.g. "SignatureDoesNotMatch" for every presigned one */
+  guint             lock_put_status;   /* answer to writes under ".presign-guard/" (0: normal) */
+  gboolean          missing_key_404;   /* answer 404 to a missing key before the policy */
+  S3FakePolicyHook  policy_hook;
+  gpointer          policy_hook_data;
+
+  /* Counters. */
+  guint             requests;
+  guint             policy_reads;
+  guint             policy_writes;
+  guint             presigned;
+  guint             lock_creates;
+  guint             lock_deletes;
+};
+
+S3Fake     *s3_fake_new            (const char  *bucket,
+                                    const char  *signer_key_id,
+                                    const char  *signer_arn);
+void        s3_fake_free           (S3Fake      *fake);
+void        s3_fake_set_policy     (S3Fake      *fake,
+                                    const char  *policy);
+void        s3_fake_put_object     (S3Fake      *fake,
+                                    const char  *key,
+                                    const char  *contents);
+gboolean    s3_fake_has_object     (S3Fake      *fake,
+                                    const char  *key);
+gboolean    s3_fake_denies         (S3Fake      *fake,
+                                    const char  *action,
+                                    const char  *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (S3Fake, s3_fake_free)
+
+G_END_DECLS

@@ -14,7 +14,7 @@
 #include "pg-link-row.h"
 #include "pg-object-item.h"
 #include "pg-qr-dialog.h"
-#include "pg-window.h"
+#include "pg-window-private.h"
 
 /* The real window and dialogs, driven as a person would: fill in the account form, pick a file,
  * make links, press the row's buttons, read the clipboard, and check with plain HTTP that the
@@ -142,7 +142,7 @@ row_shown (gpointer link)
 static PgLink *
 newest_link (void)
 {
-  return g_list_model_get_item (G_LIST_MODEL (pg_application_get_link_store (app)), 0);
+  return g_list_model_get_item (pg_link_service_get_links (pg_application_get_link_service (app)), 0);
 }
 
 static guint
@@ -529,22 +529,6 @@ file_listed (gpointer name)
   return FALSE;
 }
 
-static void
-test_ui_upload_key_pattern (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 10, 42, 0);
-  g_autofree char *standard = pg_link_dialog_make_upload_key ("incoming", NULL, "a b.pdf", now);
-  g_autofree char *custom = pg_link_dialog_make_upload_key ("in/", "{name}/{date}", "x", now);
-
-  /* incoming/20261128-104200-xxxxxx/a b.pdf */
-  g_assert_true (g_str_has_prefix (standard, "incoming/20261128-104200-"));
-  g_assert_true (g_str_has_suffix (standard, "/a b.pdf"));
-  g_assert_cmpuint (strlen (standard), ==, strlen ("incoming/20261128-104200-123456/a b.pdf"));
-  /* A pattern without {id} still gets one: no two links may share a key. */
-  g_assert_true (g_str_has_prefix (custom, "in/x-"));
-  g_assert_true (g_str_has_suffix (custom, "/20261128"));
-}
-
 /* Details show the URL and, for upload links, the partner's commands. */
 static void
 test_ui_details (void)
@@ -719,6 +703,190 @@ test_ui_buttons_labelled (void)
   g_assert_nonnull (gtk_widget_get_tooltip_text (header_buttons[0]));
 }
 
+
+/* ---- Links that share a fate; work that outlives a window -------------------------------- */
+
+static void
+select_file (const char *key)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (window, PG_TYPE_WINDOW, "files_view"));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_str_equal (pg_object_item_get_key (item), key))
+        {
+          gtk_single_selection_set_selected (selection, i);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+}
+
+/* A download link for @key, made in the dialog as a person would. */
+static PgLink *
+make_download_link (const char *key)
+{
+  GtkWidget *dialog;
+
+  select_file (key);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  return newest_link ();
+}
+
+/* The visible message dialog whose heading starts with @start. */
+static AdwMessageDialog *
+find_question (const char *start)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel))
+          && g_str_has_prefix (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (toplevel)),
+                               start))
+        return ADW_MESSAGE_DIALOG (toplevel);
+    }
+
+  return NULL;
+}
+
+static gboolean
+question_shown (gpointer start)
+{
+  return find_question (start) != NULL;
+}
+
+static gboolean
+both_revoked (gpointer links)
+{
+  PgLink **pair = links;
+
+  return pg_link_get_state (pair[0]) == PG_LINK_REVOKED
+         && pg_link_get_state (pair[1]) == PG_LINK_REVOKED;
+}
+
+static gboolean
+both_active (gpointer links)
+{
+  PgLink **pair = links;
+
+  return pg_link_get_state (pair[0]) == PG_LINK_ACTIVE
+         && pg_link_get_state (pair[1]) == PG_LINK_ACTIVE;
+}
+
+/* Two links to one file: revoking one closes both. The window says so before, naming the other,
+ * both rows turn Revoked, and Undo brings both back. */
+static void
+test_ui_sibling_links (void)
+{
+  g_autoptr(PgLink) first = make_download_link ("contract.pdf");
+  g_autoptr(PgLink) second = make_download_link ("contract.pdf");
+  g_autofree char *first_url = copy_link (first);
+  g_autofree char *second_url = copy_link (second);
+  PgLink *pair[] = { first, second };
+  AdwMessageDialog *dialog;
+  const char *body;
+
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
+
+  click (child (row_for (first), PG_TYPE_LINK_ROW, "revoke_button"));
+  wait_until (question_shown, (gpointer) "Also Close 1 Other Link", "the question");
+  dialog = find_question ("Also Close 1 Other Link");
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("asked: %s — %s", adw_message_dialog_get_heading (dialog), body);
+  g_assert_nonnull (strstr (body, "contract.pdf"));
+  {
+    /* The other link is named by when it was made. */
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (pg_link_get_signed_at (second));
+    g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+    g_autofree char *made = g_date_time_format (local, "%x %H:%M");
+
+    g_assert_nonnull (strstr (body, made));
+  }
+  /* Nothing happens before the answer. */
+  g_assert_cmpint (pg_link_get_state (first), ==, PG_LINK_ACTIVE);
+  adw_message_dialog_response (dialog, "revoke");
+
+  wait_until (both_revoked, pair, "both links revoked");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (row_for (second), PG_TYPE_LINK_ROW,
+                                                          "state"))), ==, _("Revoked — verified"));
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 403);
+  g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 403);
+
+  /* Undo, as the toast's button does it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.unrevoke-link", "s",
+                              pg_link_get_id (first));
+  wait_until (both_active, pair, "both links back");
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
+}
+
+static gboolean
+service_idle (gpointer data)
+{
+  return !pg_link_service_get_busy (pg_application_get_link_service (app));
+}
+
+static gboolean
+window_has_session (gpointer other)
+{
+  return gtk_widget_get_sensitive (child (other, PG_TYPE_WINDOW, "new_link_button"));
+}
+
+/* A second window starts a revocation, a lockdown and an upload and is closed at once: no
+ * callback touches it afterwards, and the revocation is carried through and proven. */
+static void
+test_ui_close_window_mid_revoke (void)
+{
+  g_autoptr(PgLink) link = make_download_link ("memo.pdf");
+  g_autofree char *url = copy_link (link);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "closing.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  PgLinkService *service = pg_application_get_link_service (app);
+  PgWindow *other = pg_window_new (app);
+  GWeakRef gone;
+
+  g_assert_true (g_file_set_contents (path, "uploaded while closing", -1, NULL));
+  gtk_window_present (GTK_WINDOW (other));
+  wait_until (window_has_session, other, "the second window's account");
+
+  gtk_widget_activate_action (GTK_WIDGET (other), "win.revoke-link", "s", pg_link_get_id (link));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKING);
+  {
+    g_autoptr(PgRevoker) revoker = pg_session_get_revoker (other->session, NULL);
+    const char *other_bucket = pg_account_get_bucket (pg_session_get_account (other->session));
+
+    g_object_unref (pg_link_service_set_lockdown (service, revoker, other_bucket,
+                                                  PG_LOCKDOWN_SIGNER, FALSE, NULL));
+    g_object_unref (pg_link_service_upload (service, pg_session_get_client (other->session),
+                                            other_bucket, "closing.txt", file));
+  }
+  g_assert_true (pg_link_service_get_busy (service));
+
+  g_weak_ref_init (&gone, other);
+  gtk_window_destroy (GTK_WINDOW (other));
+  wait_until (service_idle, NULL, "the service to finish");
+  g_assert_null (g_weak_ref_get (&gone));
+  g_weak_ref_clear (&gone);
+
+  /* Carried to its end and proven, not left halfway. */
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+  g_unlink (path);
+}
+
 /* ---- Set-up ----------------------------------------------------------------------------- */
 
 static void
@@ -738,7 +906,7 @@ prepare_bucket (void)
   g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL, NULL);
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
-  g_autoptr(GAsyncResult) uploaded = NULL;
+  static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf" };
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-report.pdf", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
@@ -749,10 +917,15 @@ prepare_bucket (void)
   g_assert_true (pg_s3_client_create_bucket_finish (client, created, &error));
 
   g_file_set_contents (path, "%PDF-1.4 report", -1, NULL);
-  pg_s3_client_put_object_async (client, bucket, "report 2026.pdf", file, "application/pdf",
-                                 NULL, NULL, NULL, store_result, &uploaded);
-  wait_until (is_set, &uploaded, "the upload");
-  g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autoptr(GAsyncResult) uploaded = NULL;
+
+      pg_s3_client_put_object_async (client, bucket, keys[i], file, "application/pdf", NULL, NULL,
+                                     NULL, store_result, &uploaded);
+      wait_until (is_set, &uploaded, "the upload");
+      g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
+    }
   g_unlink (path);
 }
 
@@ -827,11 +1000,12 @@ main (int   argc,
   g_test_add_func ("/pg/ui/revoke-undo", test_ui_revoke_undo);
   g_test_add_func ("/pg/ui/qr-code", test_ui_qr_code);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
-  g_test_add_func ("/pg/ui/upload-key-pattern", test_ui_upload_key_pattern);
   g_test_add_func ("/pg/ui/details", test_ui_details);
   g_test_add_func ("/pg/ui/drop-upload", test_ui_drop_upload);
   g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
   g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
+  g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);
+  g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
 
   ret = g_test_run ();
 

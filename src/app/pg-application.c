@@ -11,14 +11,17 @@
 #include "pg-window.h"
 
 /* The application keeps what outlives a window: the account (its non-secret part in a key
- * file, its secrets in the keyring), the remembered links and the one HTTP session. */
+ * file, its secrets in the keyring), the link service (the remembered links and the work on
+ * them) and the one HTTP session. While the service is busy — a revocation being proven, an
+ * upload, a save — the application stays up, even with no window left. */
 
 struct _PgApplication
 {
   AdwApplication  parent_instance;
 
   GPtrArray      *accounts;
-  PgLinkStore    *links;
+  PgLinkService  *links;
+  gboolean        held;
   SoupSession    *soup_session;
   char           *accounts_path;
 };
@@ -42,8 +45,8 @@ pg_application_new (void)
                        NULL);
 }
 
-PgLinkStore *
-pg_application_get_link_store (PgApplication *self)
+PgLinkService *
+pg_application_get_link_service (PgApplication *self)
 {
   return self->links;
 }
@@ -62,20 +65,46 @@ pg_application_get_account (PgApplication *self)
 }
 
 static void
-links_saved_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_busy_changed (PgApplication *self)
 {
-  g_autoptr(GError) error = NULL;
+  gboolean busy = pg_link_service_get_busy (self->links);
 
-  if (!pg_link_store_save_finish (PG_LINK_STORE (source), result, &error))
-    g_warning ("Could not save the list of links: %s", error->message);
+  if (busy == self->held)
+    return;
+
+  self->held = busy;
+  if (busy)
+    g_application_hold (G_APPLICATION (self));
+  else
+    g_application_release (G_APPLICATION (self));
 }
 
-void
-pg_application_save_links (PgApplication *self)
+/* The last window went: uploads it started are abandoned (cleanly: a multipart upload is
+ * aborted on the server); policy changes are carried to their end. */
+static void
+on_window_removed (PgApplication *self)
 {
-  pg_link_store_save_async (self->links, NULL, links_saved_cb, NULL);
+  if (gtk_application_get_windows (GTK_APPLICATION (self)) == NULL)
+    pg_link_service_cancel_uploads (self->links);
+}
+
+static void
+links_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PgApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing is lost on error: the message says where the old file was kept. */
+  if (!pg_link_service_load_finish (PG_LINK_SERVICE (source), result, &error))
+    {
+      GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+      g_warning ("%s", error->message);
+      if (PG_IS_WINDOW (window))
+        pg_window_show_toast (PG_WINDOW (window), error->message);
+    }
 }
 
 typedef struct
@@ -355,7 +384,11 @@ pg_application_startup (GApplication *app)
 
   links_path = g_build_filename (g_get_user_data_dir (), "presign-guard", "links.json", NULL);
   links_file = g_file_new_for_path (links_path);
-  self->links = pg_link_store_new (links_file);
+  self->links = pg_link_service_new (links_file);
+  g_signal_connect_object (self->links, "notify::busy", G_CALLBACK (on_busy_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
+  pg_link_service_load_async (self->links, NULL, links_loaded_cb, g_object_ref (self));
 
   maybe_create_demo_account (self);
 }

@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "pg-account.h"
-#include "pg-link-store.h"
+#include "pg-link-service.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgApplication, pg_application, PG, APPLICATION, AdwApplication)
 
 PgApplication *pg_application_new                (void);
-PgLinkStore   *pg_application_get_link_store     (PgApplication        *self);
+PgLinkService *pg_application_get_link_service   (PgApplication        *self);
 SoupSession   *pg_application_get_soup_session   (PgApplication        *self);
 PgAccount     *pg_application_get_account        (PgApplication        *self);
 void           pg_application_save_account_async (PgApplication        *self,
@@ -28,7 +28,6 @@ void           pg_application_save_account_async (PgApplication        *self,
 gboolean       pg_application_save_account_finish (PgApplication       *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
-void           pg_application_save_links         (PgApplication        *self);
 void           pg_application_notify             (PgApplication        *self,
                                                   const char           *id,
                                                   const char           *title,

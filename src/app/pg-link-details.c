@@ -12,29 +12,6 @@
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
  * and, for upload links, the commands a partner runs. */
 
-/**
- * pg_link_partner_instructions:
- *
- * PowerShell and curl commands that upload a file with @url, with the headers the link was
- * signed for.
- */
-char *
-pg_link_partner_instructions (PgLink     *link,
-                              const char *url)
-{
-  const char *curl_header = pg_link_get_if_none_match (link) ? " -H \"If-None-Match: *\"" : "";
-  const char *ps_header = pg_link_get_if_none_match (link)
-                          ? " -Headers @{\"If-None-Match\"=\"*\"}" : "";
-  g_autofree char *curl_type = pg_link_get_content_type (link)
-                               ? g_strdup_printf (" -H \"Content-Type: %s\"",
-                                                  pg_link_get_content_type (link))
-                               : g_strdup ("");
-
-  return g_strdup_printf ("PowerShell:\nInvoke-WebRequest -Uri \"%s\" -Method Put -InFile "
-                          "\"C:\\path\\to\\file\"%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
-                          url, ps_header, curl_header, curl_type, url);
-}
-
 static GtkWidget *
 text_block (const char *text)
 {

@@ -7,8 +7,6 @@
 
 G_BEGIN_DECLS
 
-char      *pg_link_partner_instructions (PgLink      *link,
-                                         const char  *url);
 GtkWindow *pg_link_details_new          (GtkWindow   *parent,
                                          PgLink      *link,
                                          const char  *url);

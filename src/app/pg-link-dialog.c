@@ -8,24 +8,23 @@
 
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
-#include "pg-policy.h"
 #include "pg-preferences-window.h"
 
-/* "New download link" and "New upload link". A download link whose file is currently revoked
- * would be dead on arrival: the dialog says so and offers a fresh copy under a new key instead
- * of lifting the revocation (which would revive the leaked link). Upload links get a key of
- * their own, so revoking one never touches another. */
+/* "New download link" and "New upload link": a form for the link service. A download link whose
+ * file is currently revoked would be dead on arrival: the dialog says so and offers a fresh copy
+ * under a new key instead of lifting the revocation (which would revive the leaked link). Upload
+ * links get a key of their own (pg_link_make_upload_key()), so revoking one never touches
+ * another. */
 
 struct _PgLinkDialog
 {
   AdwWindow     parent_instance;
 
-  PgSession    *session;
-  PgLinkStore  *store;
+  PgSession     *session;
+  PgLinkService *service;
   gboolean      upload;
   char         *key;
-  char         *folder;
-  gboolean      revoked;
+  PgLinkShareable shareable;
   GCancellable *cancellable;
 
   AdwActionRow *object_row;
@@ -52,57 +51,6 @@ enum {
 };
 
 static guint signals [N_SIGNALS];
-
-/**
- * pg_link_dialog_make_upload_key:
- * @pattern: e.g. "{date}-{time}-{id}/{name}"; a pattern without {id} gets "-{id}" added to its
- *   first part, since no two upload links may share a key
- *
- * "incoming/" + "20261128-104200-3fa9c1/contract.pdf": a key nobody else's link shares.
- */
-char *
-pg_link_dialog_make_upload_key (const char *folder,
-                                const char *pattern,
-                                const char *name,
-                                GDateTime  *now)
-{
-  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
-  g_autofree char *time = g_date_time_format (now, "%H%M%S");
-  g_autofree char *id = g_strdup_printf ("%06x", g_random_int () & 0xffffff);
-  g_autofree char *clean_folder = g_strstrip (g_strdup (folder ? folder : ""));
-  g_autoptr(GString) key = g_string_new (clean_folder);
-
-  if (pattern == NULL || *pattern == '\0')
-    pattern = "{date}-{time}-{id}/{name}";
-
-  if (key->len > 0 && !g_str_has_suffix (key->str, "/"))
-    g_string_append_c (key, '/');
-
-  g_string_append (key, pattern);
-  if (strstr (pattern, "{id}") == NULL)
-    {
-      const char *slash = strchr (key->str + strlen (clean_folder), '/');
-
-      g_string_insert (key, slash ? slash - key->str : (gssize) key->len, "-{id}");
-    }
-  if (strstr (pattern, "{name}") == NULL)
-    g_string_append (key, "/{name}");
-
-  g_string_replace (key, "{date}", date, 0);
-  g_string_replace (key, "{time}", time, 0);
-  g_string_replace (key, "{id}", id, 0);
-  g_string_replace (key, "{name}", name && *name ? name : "upload", 0);
-
-  return g_string_free (g_steal_pointer (&key), FALSE);
-}
-
-static const char *
-basename_of (const char *key)
-{
-  const char *slash = strrchr (key, '/');
-
-  return slash && slash[1] ? slash + 1 : key;
-}
 
 static void
 show_warning (PgLinkDialog *self,
@@ -131,21 +79,21 @@ update_upload_key (PgLinkDialog *self)
   g_free (self->key);
   folder = gtk_editable_get_text (GTK_EDITABLE (self->folder_row));
   name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
-  self->key = pg_link_dialog_make_upload_key (folder, pattern, name, now);
+  self->key = pg_link_make_upload_key (folder, pattern, name, now);
   adw_action_row_set_subtitle (self->key_row, self->key);
 }
 
 static void
-policy_checked_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+checked_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(PgPolicy) policy = NULL;
+  PgLinkShareable shareable;
   PgLinkDialog *self;
 
-  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error))
+  shareable = pg_link_service_check_shareable_finish (PG_LINK_SERVICE (source), result, &error);
+  if (error != NULL)
     {
       /* Not being allowed to read the policy does not stop sharing. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -154,22 +102,14 @@ policy_checked_cb (GObject      *source,
     }
 
   self = user_data;
-  policy = pg_policy_new (text, pg_endpoint_get_partition (pg_session_get_endpoint (self->session)),
-                          NULL);
-  if (policy == NULL)
-    return;
-  pg_policy_set_escape_wildcards (policy,
-                                  pg_endpoint_is_aws (pg_session_get_endpoint (self->session)));
-
-  if ((pg_policy_is_revoked (policy, pg_account_get_bucket (pg_session_get_account (self->session)),
-                                self->key, PG_POLICY_ACTION_GET)
-          || pg_policy_get_lockdown (policy, pg_account_get_bucket (pg_session_get_account (self->session)), PG_LOCKDOWN_SIGNER)))
-    {
-      self->revoked = TRUE;
-      show_warning (self, _("Links to this file have been revoked. A new link would not work "
-                            "either, and lifting the revocation would revive the old links. "
-                            "Share a fresh copy of the file instead."), TRUE);
-    }
+  self->shareable = shareable;
+  if (shareable == PG_LINK_SHAREABLE_REVOKED)
+    show_warning (self, _("Links to this file have been revoked. A new link would not work "
+                          "either, and lifting the revocation would revive the old links. "
+                          "Share a fresh copy of the file instead."), TRUE);
+  else if (shareable == PG_LINK_SHAREABLE_LOCKED)
+    show_warning (self, _("Every link of this bucket is blocked at the moment: a new link would "
+                          "not work until the block is switched off."), FALSE);
 }
 
 static void
@@ -193,7 +133,7 @@ copied_cb (GObject      *source,
   self = user_data;
   g_free (self->key);
   self->key = g_strdup (g_object_get_data (G_OBJECT (self), "pending-key"));
-  self->revoked = FALSE;
+  self->shareable = PG_LINK_SHAREABLE;
   adw_action_row_set_subtitle (self->object_row, self->key);
   gtk_widget_set_visible (self->warning_group, FALSE);
 }
@@ -205,13 +145,7 @@ fresh_copy_action (GtkWidget  *widget,
 {
   PgLinkDialog *self = PG_LINK_DIALOG (widget);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  const char *name = basename_of (self->key);
-  g_autofree char *dir = g_strndup (self->key, name - self->key);
-  const char *dot = strrchr (name, '.');
-  g_autofree char *stem = dot && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
-  g_autofree char *new_key = g_strdup_printf ("%s%s (%s)%s", dir, stem, stamp,
-                                              dot && dot != name ? dot : "");
+  g_autofree char *new_key = pg_link_fresh_copy_key (self->key, now);
 
   gtk_widget_set_sensitive (self->fresh_copy_button, FALSE);
   g_object_set_data_full (G_OBJECT (self), "pending-key", g_strdup (new_key), g_free);
@@ -267,7 +201,7 @@ on_expiry_changed (PgLinkDialog *self)
 
       show_warning (self, text, FALSE);
     }
-  else if (!self->revoked)
+  else if (self->shareable == PG_LINK_SHAREABLE)
     gtk_widget_set_visible (self->warning_group, FALSE);
 }
 
@@ -278,8 +212,7 @@ create_action (GtkWidget  *widget,
 {
   PgLinkDialog *self = PG_LINK_DIALOG (widget);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgLink) link = NULL;
-  g_autofree char *url = NULL;
+  PgLink *link;
   PgAccount *account = pg_session_get_account (self->session);
   const char *filename = gtk_editable_get_text (GTK_EDITABLE (self->filename_row));
   gint64 allowed = allowed_expiry (self);
@@ -301,44 +234,40 @@ create_action (GtkWidget  *widget,
       update_upload_key (self);
       options.if_none_match = gtk_switch_get_active (self->strict_switch);
     }
-  else if (*filename != '\0' && !g_str_equal (filename, basename_of (self->key)))
+  else if (*filename != '\0' && !g_str_equal (filename, pg_link_key_basename (self->key)))
     {
       options.filename = filename;
     }
   options.key = self->key;
 
-  /* Signing is checked here so that a bad name is reported in the dialog. */
-  url = pg_presign_url (pg_session_get_endpoint (self->session),
-                        pg_session_get_signer (self->session), &options, &error);
-  if (url == NULL)
+  /* Signing checks everything the link is made of: a bad name is reported in the dialog. */
+  link = pg_link_service_create_link (self->service, pg_account_get_id (account),
+                                      pg_session_get_endpoint (self->session),
+                                      pg_session_get_signer (self->session),
+                                      pg_session_get_signer_arn (self->session), &options,
+                                      self->shareable, &error);
+  if (link == NULL)
     {
       show_warning (self, error->message, FALSE);
       return;
     }
 
-  link = pg_link_new (pg_account_get_id (account), &options,
-                      pg_credentials_get_access_key_id (pg_session_get_signer (self->session)));
-  if (self->revoked)
-    pg_link_set_state (link, PG_LINK_DEAD_ON_ARRIVAL);
-
-  pg_link_store_add (self->store, link);
-  pg_link_store_save_async (self->store, NULL, NULL, NULL);
   g_signal_emit (self, signals [LINK_CREATED], 0, link);
   gtk_window_close (GTK_WINDOW (self));
 }
 
 GtkWindow *
-pg_link_dialog_new (GtkWindow   *parent,
-                    PgSession   *session,
-                    PgLinkStore *store,
-                    gboolean     upload,
-                    const char  *key_or_folder)
+pg_link_dialog_new (GtkWindow     *parent,
+                    PgSession     *session,
+                    PgLinkService *service,
+                    gboolean       upload,
+                    const char    *key_or_folder)
 {
   PgLinkDialog *self = g_object_new (PG_TYPE_LINK_DIALOG, "transient-for", parent, NULL);
   PgAccount *account = pg_session_get_account (session);
 
   self->session = g_object_ref (session);
-  self->store = g_object_ref (store);
+  self->service = g_object_ref (service);
   self->upload = upload;
 
   gtk_widget_set_visible (GTK_WIDGET (self->object_row), !upload);
@@ -374,10 +303,11 @@ pg_link_dialog_new (GtkWindow   *parent,
       gtk_window_set_title (GTK_WINDOW (self), _("New Download Link"));
       self->key = g_strdup (key_or_folder);
       adw_action_row_set_subtitle (self->object_row, self->key);
-      gtk_editable_set_text (GTK_EDITABLE (self->filename_row), basename_of (self->key));
-      pg_s3_client_get_bucket_policy_async (pg_session_get_client (session),
-                                            pg_account_get_bucket (account), self->cancellable,
-                                            policy_checked_cb, self);
+      gtk_editable_set_text (GTK_EDITABLE (self->filename_row),
+                             pg_link_key_basename (self->key));
+      pg_link_service_check_shareable_async (service, pg_session_get_client (session),
+                                             pg_account_get_bucket (account), self->key,
+                                             self->cancellable, checked_cb, self);
     }
 
   return GTK_WINDOW (self);
@@ -391,7 +321,7 @@ pg_link_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
-  g_clear_object (&self->store);
+  g_clear_object (&self->service);
   g_clear_pointer (&self->key, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_DIALOG);
 

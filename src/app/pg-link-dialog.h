@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "pg-link-store.h"
+#include "pg-link-service.h"
 #include "pg-session.h"
 
 G_BEGIN_DECLS
@@ -12,14 +12,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PgLinkDialog, pg_link_dialog, PG, LINK_DIALOG, AdwWindow)
 
-GtkWindow *pg_link_dialog_new         (GtkWindow   *parent,
-                                       PgSession   *session,
-                                       PgLinkStore *store,
-                                       gboolean     upload,
-                                       const char  *key_or_folder);
-char      *pg_link_dialog_make_upload_key (const char *folder,
-                                           const char *pattern,
-                                           const char *name,
-                                           GDateTime  *now);
+GtkWindow *pg_link_dialog_new         (GtkWindow     *parent,
+                                       PgSession     *session,
+                                       PgLinkService *service,
+                                       gboolean       upload,
+                                       const char    *key_or_folder);
 
 G_END_DECLS

@@ -280,6 +280,13 @@ pg_session_get_signer (PgSession *self)
   return self->signer;
 }
 
+/* The signer's principal, when the account or STS named it. */
+const char *
+pg_session_get_signer_arn (PgSession *self)
+{
+  return self->signer_arn;
+}
+
 /* A new revoker for one operation (its counters are per operation). */
 PgRevoker *
 pg_session_get_revoker (PgSession  *self,

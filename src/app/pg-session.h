@@ -24,6 +24,7 @@ PgAccount     *pg_session_get_account      (PgSession            *self);
 PgEndpoint    *pg_session_get_endpoint     (PgSession            *self);
 PgS3Client    *pg_session_get_client       (PgSession            *self);
 PgCredentials *pg_session_get_signer       (PgSession            *self);
+const char    *pg_session_get_signer_arn   (PgSession            *self);
 PgRevoker     *pg_session_get_revoker      (PgSession            *self,
                                             GError              **error);
 

@@ -28,18 +28,23 @@ parse_action (const char     *text,
   return TRUE;
 }
 
+/* Runs a job of the link service (the same the app uses) to its end and says how it went:
+ * "verified" on the last line only when the change was proven. */
 static int
-finish (PgRevoker    *revoker,
-        GAsyncResult *result,
-        const char   *done)
+run_job (PgLinkService *service,
+         PgLinkJob     *job_owned,
+         const char    *done)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean ok = pg_revoker_finish (revoker, result, &error);
+  g_autoptr(PgLinkJob) job = job_owned;
+  const GError *error;
 
-  if (pg_revoker_get_notice (revoker) != NULL)
-    pg_cli_note ("%s", pg_revoker_get_notice (revoker));
+  pg_link_service_wait (service, job);
+  error = pg_link_job_get_error (job);
 
-  if (!ok)
+  if (pg_link_job_get_notice (job) != NULL)
+    pg_cli_note ("%s", pg_link_job_get_notice (job));
+
+  if (error != NULL)
     {
       /* The policy may have been written: say so, but never claim the proof. */
       if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
@@ -52,9 +57,6 @@ finish (PgRevoker    *revoker,
   return PG_CLI_EXIT_OK;
 }
 
-typedef void (*ObjectOp) (PgRevoker *, const char *, const char *, PgPolicyAction,
-                          GCancellable *, GAsyncReadyCallback, gpointer);
-
 static int
 object_command (int         argc,
                 char      **argv,
@@ -62,7 +64,7 @@ object_command (int         argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   g_autofree char *key = NULL;
@@ -70,7 +72,7 @@ object_command (int         argc,
   g_autofree char *done = NULL;
   int verify_timeout = -1;
   PgPolicyAction action;
-  ObjectOp op = revoke ? pg_revoker_revoke_async : pg_revoker_unrevoke_async;
+  PgLinkJob *job;
   int exit_code;
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
@@ -99,11 +101,11 @@ object_command (int         argc,
 
   if (verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
-  op (revoker, bucket, key, action, NULL, pg_cli_store_result, &result);
+  job = pg_link_service_revoke_object (service, revoker, bucket, key, action, revoke);
   done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,
                           action == PG_POLICY_ACTION_GET ? "get" : "put");
 
-  return finish (revoker, pg_cli_wait (&result), done);
+  return run_job (service, job, done);
 }
 
 int
@@ -127,7 +129,7 @@ pg_cli_lockdown (int    argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   g_autofree char *mode_text = NULL;
@@ -173,12 +175,13 @@ pg_cli_lockdown (int    argc,
 
   if (verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
-  pg_revoker_set_lockdown_async (revoker, bucket, mode, enabled, (const char * const *) exempt,
-                                 NULL, pg_cli_store_result, &result);
   done = g_strdup_printf ("lockdown %s %s (%s)", enabled ? "on" : "off", bucket,
                           mode == PG_LOCKDOWN_SIGNER ? "signer" : "any");
 
-  return finish (revoker, pg_cli_wait (&result), done);
+  return run_job (service,
+                  pg_link_service_set_lockdown (service, revoker, bucket, mode, enabled,
+                                                (const char * const *) exempt),
+                  done);
 }
 
 static int

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "pg-endpoint.h"
+#include "pg-link-service.h"
 #include "pg-revoker.h"
 #include "pg-s3-client.h"
 

@@ -90,12 +90,16 @@ pg_link_store_init (PgLinkStore *self)
   g_mutex_init (&self->save_lock);
 }
 
+/**
+ * pg_link_store_new:
+ * @file: (nullable): the file the links are kept in; %NULL for a list in memory only
+ */
 PgLinkStore *
 pg_link_store_new (GFile *file)
 {
   PgLinkStore *self = g_object_new (PG_TYPE_LINK_STORE, NULL);
 
-  self->file = g_object_ref (file);
+  self->file = file ? g_object_ref (file) : NULL;
 
   return self;
 }
@@ -163,6 +167,13 @@ load_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GPtrArray) links = NULL;
+
+  if (self->file == NULL)
+    {
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_object_unref),
+                             (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
 
   bytes = g_file_load_bytes (self->file, cancellable, NULL, &error);
   if (bytes == NULL)
@@ -280,11 +291,18 @@ save_thread (GTask        *task,
 {
   PgLinkStore *self = source_object;
   GBytes *bytes = task_data;
-  g_autoptr(GFile) parent = g_file_get_parent (self->file);
+  g_autoptr(GFile) parent = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
   gconstpointer data = g_bytes_get_data (bytes, &length);
 
+  if (self->file == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  parent = g_file_get_parent (self->file);
   g_mutex_lock (&self->save_lock);
 
   if (!g_file_make_directory_with_parents (parent, cancellable, &error)

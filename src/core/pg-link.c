@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "pg-link.h"
 
 /* A link as remembered: metadata only. The URL itself is a bearer secret and is never stored;
@@ -24,6 +26,7 @@ struct _PgLink
   gboolean     if_none_match;
   char        *filename;
   char        *content_type;
+  char        *signer_arn;
   PgLinkState  state;
 };
 
@@ -49,6 +52,7 @@ pg_link_finalize (GObject *object)
   g_free (self->access_key_id);
   g_free (self->filename);
   g_free (self->content_type);
+  g_free (self->signer_arn);
 
   G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
 }
@@ -199,6 +203,62 @@ pg_link_get_content_type (PgLink *self)
   return self->content_type;
 }
 
+/* The principal the signing key belongs to, when it was known at signing time. */
+const char *
+pg_link_get_signer_arn (PgLink *self)
+{
+  return self->signer_arn;
+}
+
+void
+pg_link_set_signer_arn (PgLink     *self,
+                        const char *signer_arn)
+{
+  g_free (self->signer_arn);
+  self->signer_arn = g_strdup (signer_arn);
+}
+
+/**
+ * pg_link_shares_fate:
+ *
+ * Whether revoking @self also closes @other: the same object, the same action, signed by the
+ * same identity (the same principal when both know it, else the same access key). A revocation
+ * denies the signer one action on one object, so every such link dies with it.
+ */
+gboolean
+pg_link_shares_fate (PgLink *self,
+                     PgLink *other)
+{
+  return pg_link_matches (other, self->bucket, self->key, pg_link_is_upload (self),
+                          self->access_key_id, self->signer_arn);
+}
+
+/**
+ * pg_link_matches:
+ * @upload: whether the revocation concerns uploads (s3:PutObject) rather than downloads
+ * @access_key_id: the signing key
+ * @signer_arn: (nullable): the principal of the signing key, when known
+ *
+ * Whether a revocation of @upload on this object for this signer closes @self.
+ */
+gboolean
+pg_link_matches (PgLink     *self,
+                 const char *bucket,
+                 const char *key,
+                 gboolean    upload,
+                 const char *access_key_id,
+                 const char *signer_arn)
+{
+  if (g_strcmp0 (self->bucket, bucket) != 0 || g_strcmp0 (self->key, key) != 0
+      || pg_link_is_upload (self) != upload)
+    return FALSE;
+
+  if (self->signer_arn != NULL && signer_arn != NULL)
+    return g_str_equal (self->signer_arn, signer_arn);
+
+  return g_strcmp0 (self->access_key_id, access_key_id) == 0;
+}
+
 PgLinkState
 pg_link_get_state (PgLink *self)
 {
@@ -301,6 +361,11 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "content-type");
       json_builder_add_string_value (builder, self->content_type);
     }
+  if (self->signer_arn != NULL)
+    {
+      json_builder_set_member_name (builder, "signer-arn");
+      json_builder_add_string_value (builder, self->signer_arn);
+    }
   json_builder_set_member_name (builder, "state");
   /* A revocation still under way is remembered as not proven. */
   json_builder_add_string_value (builder, state_names[self->state == PG_LINK_REVOKING
@@ -342,6 +407,8 @@ _pg_link_new_from_json (JsonNode *node)
   self->content_type = g_strdup (json_object_get_string_member_with_default (object,
                                                                              "content-type",
                                                                              NULL));
+  self->signer_arn = g_strdup (json_object_get_string_member_with_default (object, "signer-arn",
+                                                                           NULL));
   method = json_object_get_string_member_with_default (object, "method", NULL);
   state = json_object_get_string_member_with_default (object, "state", "active");
 
@@ -357,4 +424,103 @@ _pg_link_new_from_json (JsonNode *node)
     }
 
   return g_steal_pointer (&self);
+}
+
+/* ---- Naming ------------------------------------------------------------------------------ */
+
+/**
+ * pg_link_make_upload_key:
+ * @folder: (nullable): where uploads go, e.g. "incoming/"
+ * @pattern: (nullable): e.g. "{date}-{time}-{id}/{name}" (the default); a pattern without {id}
+ *   gets "-{id}" added to its first part, since no two upload links may share a key
+ * @name: (nullable): the file name the partner's file is stored under
+ * @now: the time the key is dated with, in UTC
+ *
+ * "incoming/" + "20261128-104200-3fa9c1/contract.pdf": a key no other link shares, so revoking
+ * one upload link never touches another.
+ */
+char *
+pg_link_make_upload_key (const char *folder,
+                         const char *pattern,
+                         const char *name,
+                         GDateTime  *now)
+{
+  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *time = g_date_time_format (now, "%H%M%S");
+  g_autofree char *id = g_strdup_printf ("%06x", g_random_int () & 0xffffff);
+  g_autofree char *clean_folder = g_strstrip (g_strdup (folder ? folder : ""));
+  g_autoptr(GString) key = g_string_new (clean_folder);
+
+  if (pattern == NULL || *pattern == '\0')
+    pattern = "{date}-{time}-{id}/{name}";
+
+  if (key->len > 0 && !g_str_has_suffix (key->str, "/"))
+    g_string_append_c (key, '/');
+
+  g_string_append (key, pattern);
+  if (strstr (pattern, "{id}") == NULL)
+    {
+      const char *slash = strchr (key->str + strlen (clean_folder), '/');
+
+      g_string_insert (key, slash ? slash - key->str : (gssize) key->len, "-{id}");
+    }
+  if (strstr (pattern, "{name}") == NULL)
+    g_string_append (key, "/{name}");
+
+  g_string_replace (key, "{date}", date, 0);
+  g_string_replace (key, "{time}", time, 0);
+  g_string_replace (key, "{id}", id, 0);
+  g_string_replace (key, "{name}", name && *name ? name : "upload", 0);
+
+  return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+/* The last part of a key: "a/b/report.pdf" → "report.pdf". */
+const char *
+pg_link_key_basename (const char *key)
+{
+  const char *slash = strrchr (key, '/');
+
+  return slash && slash[1] ? slash + 1 : key;
+}
+
+/**
+ * pg_link_fresh_copy_key:
+ * @now: the time the copy is named after, in local time
+ *
+ * A new key next to @key for a fresh copy of a revoked file: "a/report (20261128-140200).pdf".
+ * Sharing the copy leaves the revocation of the old key, and so of its leaked links, in place.
+ */
+char *
+pg_link_fresh_copy_key (const char *key,
+                        GDateTime  *now)
+{
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  const char *name = pg_link_key_basename (key);
+  g_autofree char *dir = g_strndup (key, name - key);
+  const char *dot = strrchr (name, '.');
+  g_autofree char *stem = dot && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
+
+  return g_strdup_printf ("%s%s (%s)%s", dir, stem, stamp, dot && dot != name ? dot : "");
+}
+
+/**
+ * pg_link_partner_instructions:
+ *
+ * PowerShell and curl commands that upload a file with @url, with the headers the link was
+ * signed for.
+ */
+char *
+pg_link_partner_instructions (PgLink     *self,
+                              const char *url)
+{
+  const char *curl_header = self->if_none_match ? " -H \"If-None-Match: *\"" : "";
+  const char *ps_header = self->if_none_match ? " -Headers @{\"If-None-Match\"=\"*\"}" : "";
+  g_autofree char *curl_type = self->content_type
+                               ? g_strdup_printf (" -H \"Content-Type: %s\"", self->content_type)
+                               : g_strdup ("");
+
+  return g_strdup_printf ("PowerShell:\nInvoke-WebRequest -Uri \"%s\" -Method Put -InFile "
+                          "\"C:\\path\\to\\file\"%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
+                          url, ps_header, curl_header, curl_type, url);
 }

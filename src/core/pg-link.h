@@ -59,6 +59,27 @@ char        *pg_link_derive_url         (PgLink                  *self,
                                          PgCredentials           *signer,
                                          GError                 **error);
 gboolean     pg_link_is_upload          (PgLink                  *self);
+const char  *pg_link_get_signer_arn     (PgLink                  *self);
+void         pg_link_set_signer_arn     (PgLink                  *self,
+                                         const char              *signer_arn);
+gboolean     pg_link_shares_fate        (PgLink                  *self,
+                                         PgLink                  *other);
+gboolean     pg_link_matches            (PgLink                  *self,
+                                         const char              *bucket,
+                                         const char              *key,
+                                         gboolean                 upload,
+                                         const char              *access_key_id,
+                                         const char              *signer_arn);
+char        *pg_link_partner_instructions (PgLink                *self,
+                                         const char              *url);
+
+char        *pg_link_make_upload_key    (const char              *folder,
+                                         const char              *pattern,
+                                         const char              *name,
+                                         GDateTime               *now);
+char        *pg_link_fresh_copy_key     (const char              *key,
+                                         GDateTime               *now);
+const char  *pg_link_key_basename       (const char              *key);
 
 JsonNode    *_pg_link_to_json           (PgLink                  *self);
 PgLink      *_pg_link_new_from_json     (JsonNode                *node);

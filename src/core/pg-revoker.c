@@ -189,6 +189,18 @@ pg_revoker_check (PgRevoker  *self,
   return TRUE;
 }
 
+PgCredentials *
+pg_revoker_get_signer (PgRevoker *self)
+{
+  return self->signer;
+}
+
+const char *
+pg_revoker_get_signer_arn (PgRevoker *self)
+{
+  return self->signer_arn;
+}
+
 /* How long the proof may take before the change is reported as not verified. */
 void
 pg_revoker_set_verify_timeout (PgRevoker *self,

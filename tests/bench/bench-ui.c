@@ -106,7 +106,8 @@ prepare_profile (const char *endpoint_url)
 static void
 add_links (PgApplication *app)
 {
-  PgLinkStore *store = pg_application_get_link_store (app);
+  PgLinkService *service = pg_application_get_link_service (app);
+  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (service));
   PgAccount *account = pg_application_get_account (app);
   g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func (g_object_unref);
 

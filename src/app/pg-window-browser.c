@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "pg-object-item.h"
+#include "pg-window-private.h"
+
+/* The bucket browser of the main window: one folder of the bucket at a time, search, and files
+ * dropped on it uploaded into the folder shown (by the link service, which carries on when the
+ * window closes). */
+
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Listing) listing = pg_s3_client_list_objects_finish (PG_S3_CLIENT (source),
+                                                                     result, &error);
+  PgWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+
+  if (listing == NULL)
+    {
+      _pg_window_show_problem (self, error);
+      return;
+    }
+
+  g_list_store_remove_all (self->files);
+  for (guint i = 0; i < listing->prefixes->len; i++)
+    {
+      g_autoptr(PgObjectItem) item = pg_object_item_new (g_ptr_array_index (listing->prefixes, i),
+                                                         self->prefix, TRUE, 0, NULL);
+
+      g_list_store_append (self->files, item);
+    }
+  for (guint i = 0; i < listing->objects->len; i++)
+    {
+      PgS3Object *object = g_ptr_array_index (listing->objects, i);
+      g_autoptr(PgObjectItem) item = NULL;
+
+      /* The folder's own placeholder object is not a file to share. */
+      if (g_str_equal (object->key, self->prefix))
+        continue;
+
+      item = pg_object_item_new (object->key, self->prefix, FALSE, object->size,
+                                 object->last_modified);
+      g_list_store_append (self->files, item);
+    }
+
+  gtk_label_set_label (self->path_label, *self->prefix ? self->prefix : "/");
+  gtk_stack_set_visible_child_name (self->stack, "main");
+}
+
+/* Lists the folder shown. */
+void
+_pg_window_browser_list (PgWindow *self)
+{
+  pg_s3_client_list_objects_async (pg_session_get_client (self->session),
+                                   _pg_window_get_bucket (self), self->prefix, "/",
+                                   self->cancellable, listed_cb, self);
+}
+
+static void
+on_file_activated (PgWindow *self,
+                   guint     position)
+{
+  g_autoptr(PgObjectItem) item = g_list_model_get_item (G_LIST_MODEL (self->files_selection),
+                                                        position);
+
+  if (item == NULL)
+    return;
+
+  if (pg_object_item_is_folder (item))
+    {
+      g_free (self->prefix);
+      self->prefix = g_strdup (pg_object_item_get_key (item));
+      _pg_window_refresh (self);
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.new-download-link", NULL);
+}
+
+static void
+up_action (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  gsize len = strlen (self->prefix);
+  char *slash;
+
+  if (len == 0)
+    return;
+
+  /* "a/b/" → "a/" */
+  self->prefix[len - 1] = '\0';
+  slash = strrchr (self->prefix, '/');
+  if (slash != NULL)
+    slash[1] = '\0';
+  else
+    self->prefix[0] = '\0';
+  _pg_window_refresh (self);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (PG_WINDOW (widget)->search_entry));
+}
+
+/* ---- Dropped files ----------------------------------------------------------------------- */
+
+static gboolean
+on_files_dropped (GtkDropTarget *target,
+                  const GValue  *value,
+                  double         x,
+                  double         y,
+                  PgWindow      *self)
+{
+  GSList *files = g_value_get_boxed (value);
+
+  if (self->session == NULL)
+    return FALSE;
+
+  /* One at a time, into the folder shown, each with a progress bar and a way to cancel. */
+  for (GSList *l = files; l; l = l->next)
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+      g_autofree char *key = g_strconcat (self->prefix, name, NULL);
+      g_autoptr(PgLinkJob) job = pg_link_service_upload (self->service,
+                                                         pg_session_get_client (self->session),
+                                                         _pg_window_get_bucket (self), key,
+                                                         l->data);
+    }
+
+  return TRUE;
+}
+
+void
+_pg_window_browser_job (PgWindow  *self,
+                        PgLinkJob *job,
+                        guint      signal)
+{
+  const GError *error = pg_link_job_get_error (job);
+  const char *key = pg_link_job_get_key (job);
+
+  switch (signal)
+    {
+    case PG_WINDOW_JOB_STARTED:
+      {
+        g_autofree char *label = g_strdup_printf (_("Uploading “%s”"),
+                                                  pg_link_key_basename (key));
+
+        gtk_label_set_label (self->upload_label, label);
+        gtk_progress_bar_set_fraction (self->upload_progress, 0);
+        gtk_revealer_set_reveal_child (self->upload_revealer, TRUE);
+      }
+      break;
+
+    case PG_WINDOW_JOB_PROGRESS:
+      gtk_progress_bar_set_fraction (self->upload_progress, pg_link_job_get_fraction (job));
+      break;
+
+    case PG_WINDOW_JOB_FINISHED:
+    default:
+      gtk_revealer_set_reveal_child (self->upload_revealer, FALSE);
+      if (error == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("“%s” is in the bucket"), key);
+          AdwToast *toast = adw_toast_new (message);
+
+          /* "Share": a download link for the new file. */
+          adw_toast_set_button_label (toast, _("_Share"));
+          adw_toast_set_action_name (toast, "win.share-key");
+          adw_toast_set_action_target_value (toast, g_variant_new_string (key));
+          adw_toast_overlay_add_toast (self->toasts, toast);
+        }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          pg_window_show_toast (self, _("Upload cancelled"));
+        }
+      else
+        {
+          pg_window_show_toast (self, error->message);
+        }
+      _pg_window_refresh (self);
+    }
+}
+
+static void
+share_key_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  _pg_window_open_link_dialog (PG_WINDOW (widget), FALSE, g_variant_get_string (parameter, NULL));
+}
+
+static void
+cancel_upload_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  pg_link_service_cancel_uploads (PG_WINDOW (widget)->service);
+}
+
+/* ---- Columns ----------------------------------------------------------------------------- */
+
+static void
+setup_label (GtkListItemFactory *factory,
+             GtkListItem        *item,
+             gpointer            user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (user_data) ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+setup_name (GtkListItemFactory *factory,
+            GtkListItem        *item,
+            gpointer            user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_append (GTK_BOX (box), gtk_image_new ());
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_name (GtkListItemFactory *factory,
+           GtkListItem        *item,
+           gpointer            user_data)
+{
+  PgObjectItem *object = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  gtk_image_set_from_icon_name (GTK_IMAGE (gtk_widget_get_first_child (box)),
+                                pg_object_item_is_folder (object) ? "folder-symbolic"
+                                                                  : "text-x-generic-symbolic");
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (box)),
+                       pg_object_item_get_name (object));
+}
+
+static void
+bind_size (GtkListItemFactory *factory,
+           GtkListItem        *item,
+           gpointer            user_data)
+{
+  PgObjectItem *object = gtk_list_item_get_item (item);
+  g_autofree char *text = pg_object_item_is_folder (object)
+                          ? g_strdup ("") : g_format_size (pg_object_item_get_size (object));
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+bind_modified (GtkListItemFactory *factory,
+               GtkListItem        *item,
+               gpointer            user_data)
+{
+  PgObjectItem *object = gtk_list_item_get_item (item);
+  GDateTime *modified = pg_object_item_get_modified (object);
+  g_autoptr(GDateTime) local = modified ? g_date_time_to_local (modified) : NULL;
+  g_autofree char *text = local ? g_date_time_format (local, "%x %X") : g_strdup ("");
+
+  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+add_column (PgWindow   *self,
+            const char *title,
+            GCallback   setup,
+            GCallback   bind,
+            gboolean    right_aligned,
+            gboolean    expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+
+  g_signal_connect (factory, "setup", setup, GINT_TO_POINTER (right_aligned));
+  g_signal_connect (factory, "bind", bind, NULL);
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (column, expand);
+  gtk_column_view_append_column (self->files_view, column);
+  g_object_unref (column);
+}
+
+void
+_pg_window_browser_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.up", NULL, up_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.share-key", "s", share_key_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.up", NULL);
+}
+
+void
+_pg_window_browser_init (PgWindow *self)
+{
+  GtkStringFilter *filter;
+  GtkFilterListModel *filtered;
+  GtkDropTarget *drop;
+
+  self->files = g_list_store_new (PG_TYPE_OBJECT_ITEM);
+
+  /* Search filters on the name shown. */
+  filter = gtk_string_filter_new (gtk_property_expression_new (PG_TYPE_OBJECT_ITEM, NULL, "name"));
+  g_object_bind_property (self->search_entry, "text", filter, "search", G_BINDING_DEFAULT);
+  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->files)),
+                                        GTK_FILTER (filter));
+  self->files_selection = gtk_single_selection_new (G_LIST_MODEL (filtered));
+  gtk_single_selection_set_autoselect (self->files_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->files_selection, TRUE);
+  gtk_column_view_set_model (self->files_view, GTK_SELECTION_MODEL (self->files_selection));
+  g_signal_connect_swapped (self->files_view, "activate", G_CALLBACK (on_file_activated), self);
+
+  /* Files dropped on the list go into the folder shown. */
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_files_dropped), self);
+  gtk_widget_add_controller (self->files_scroller, GTK_EVENT_CONTROLLER (drop));
+
+  add_column (self, _("Name"), G_CALLBACK (setup_name), G_CALLBACK (bind_name), FALSE, TRUE);
+  add_column (self, _("Size"), G_CALLBACK (setup_label), G_CALLBACK (bind_size), TRUE, FALSE);
+  add_column (self, _("Modified"), G_CALLBACK (setup_label), G_CALLBACK (bind_modified), FALSE,
+              FALSE);
+}

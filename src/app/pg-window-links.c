@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-link-details.h"
+#include "pg-link-dialog.h"
+#include "pg-link-row.h"
+#include "pg-object-item.h"
+#include "pg-qr-dialog.h"
+#include "pg-window-private.h"
+
+/* The links side of the main window: the list of the account's links, each row's buttons (the
+ * window's actions, with the link's id), new links, and what revoking means for the other links
+ * of the same file — said before (a question) and after (the toast). States themselves come
+ * from the link service. */
+
+/* ---- A link's URL ------------------------------------------------------------------------ */
+
+static PgLink *
+link_from_parameter (PgWindow *self,
+                     GVariant *parameter)
+{
+  PgLink *link = pg_window_find_link (self, g_variant_get_string (parameter, NULL));
+
+  if (link == NULL)
+    pg_window_show_toast (self, _("That link is no longer in the list."));
+
+  return link;
+}
+
+/* The link an action's parameter names and its URL, or NULL after saying why not. */
+static char *
+url_from_parameter (PgWindow  *self,
+                    GVariant  *parameter,
+                    PgLink   **link)
+{
+  g_autoptr(GError) error = NULL;
+  char *url = NULL;
+
+  if (!(*link = link_from_parameter (self, parameter)))
+    return NULL;
+
+  if (self->session == NULL)
+    g_set_error_literal (&error, PG_ERROR, PG_ERROR_FAILED, _("The account is not ready yet."));
+  else
+    url = pg_link_derive_url (*link, pg_session_get_endpoint (self->session),
+                              pg_session_get_signer (self->session), &error);
+
+  if (url == NULL)
+    pg_window_show_toast (self, error->message);
+
+  return url;
+}
+
+static void
+copy_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
+
+  if (url == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  pg_window_show_toast (self, _("Link copied"));
+}
+
+static char *
+local_time (gint64      unix_time,
+            const char *format)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, format);
+}
+
+static char *
+mail_body (PgLink     *link,
+           const char *url)
+{
+  g_autofree char *until = local_time (pg_link_get_expires_at (link), "%x %X (%Z)");
+
+  if (pg_link_is_upload (link))
+    {
+      g_autofree char *instructions = pg_link_partner_instructions (link, url);
+
+      return g_strdup_printf (_("Hello,\n\nplease send your file with this upload link. It can be "
+                                "used until %s.\n\n%s\n\n%s"), until, url, instructions);
+    }
+
+  return g_strdup_printf (_("Hello,\n\nyou can download the file with this link until %s:\n\n"
+                            "%s\n"), until, url);
+}
+
+static void
+mail_link_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *mailto = NULL;
+  g_autofree char *subject_escaped = NULL;
+  g_autofree char *body_escaped = NULL;
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
+
+  if (url == NULL)
+    return;
+
+  subject = pg_link_is_upload (link)
+            ? g_strdup (_("Upload link"))
+            : g_strdup_printf (_("Download link: %s"), pg_link_key_basename (pg_link_get_key (link)));
+  body = mail_body (link, url);
+  subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
+  body_escaped = g_uri_escape_string (body, NULL, FALSE);
+  mailto = g_strdup_printf ("mailto:?subject=%s&body=%s", subject_escaped, body_escaped);
+
+  if (!g_app_info_launch_default_for_uri (mailto, NULL, &error))
+    pg_window_show_toast (self, _("No e-mail program is set up. Copy the link instead."));
+}
+
+static void
+qr_link_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
+  GtkWindow *dialog;
+
+  if (url == NULL)
+    return;
+
+  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_key (link), url, &error);
+  if (dialog == NULL)
+    {
+      pg_window_show_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_present (dialog);
+}
+
+static void
+details_link_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = NULL;
+  g_autofree char *url = url_from_parameter (self, parameter, &link);
+
+  if (url == NULL)
+    return;
+
+  gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url));
+}
+
+/* ---- Revoke ------------------------------------------------------------------------------ */
+
+static void
+revoke_now (PgWindow *self,
+            PgLink   *link,
+            gboolean  revoke)
+{
+  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self);
+  g_autoptr(PgLinkJob) job = NULL;
+
+  if (revoker == NULL)
+    return;
+
+  /* The service carries the job and announces its end ("job-finished"). */
+  job = revoke ? pg_link_service_revoke (self->service, revoker, link)
+               : pg_link_service_unrevoke (self->service, revoker, link);
+}
+
+static void
+revoke_confirmed_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     PgWindow         *self)
+{
+  PgLink *link;
+
+  if (!g_str_equal (response, "revoke"))
+    return;
+
+  link = pg_window_find_link (self, g_object_get_data (G_OBJECT (dialog), "link-id"));
+  if (link != NULL)
+    revoke_now (self, link, TRUE);
+}
+
+/* "made 28/11/2026 14:02, valid until 01/12/2026 14:02": a link has no name of its own. */
+static char *
+describe_link (PgLink *link)
+{
+  g_autofree char *made = local_time (pg_link_get_signed_at (link), "%x %H:%M");
+  g_autofree char *until = local_time (pg_link_get_expires_at (link), "%x %H:%M");
+
+  return g_strdup_printf (pg_link_is_upload (link) ? _("Upload link made %s, valid until %s")
+                                                   : _("Download link made %s, valid until %s"),
+                          made, until);
+}
+
+/* Revokes @link — after asking, when other links share its fate, and naming them. */
+static void
+start_revoke (PgWindow *self,
+              PgLink   *link)
+{
+  g_autoptr(GPtrArray) affected = pg_link_service_list_affected (self->service, link,
+                                                                 PG_LINK_JOB_REVOKE);
+  g_autoptr(GString) body = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *confirm = NULL;
+  guint others = affected->len - 1;
+  GtkWidget *dialog;
+
+  if (others == 0)
+    {
+      revoke_now (self, link, TRUE);
+      return;
+    }
+
+  body = g_string_new (NULL);
+  g_string_printf (body, g_dngettext (GETTEXT_PACKAGE,
+                                      "Links to “%s” are taken back per file: revoking this one "
+                                      "also closes the other link to it.",
+                                      "Links to “%s” are taken back per file: revoking this one "
+                                      "also closes the %u other links to it.", others),
+                   pg_link_key_basename (pg_link_get_key (link)), others);
+  for (guint i = 1; i < affected->len; i++)
+    {
+      g_autofree char *line = describe_link (g_ptr_array_index (affected, i));
+
+      g_string_append_printf (body, "\n• %s", line);
+    }
+
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Also Close %u Other Link?",
+                                          "Also Close %u Other Links?", others), others);
+  confirm = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Revoke %u Link", "_Revoke %u Links",
+                                          affected->len), affected->len);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body->str);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "revoke", confirm,
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "revoke",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_object_set_data_full (G_OBJECT (dialog), "link-id", g_strdup (pg_link_get_id (link)), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (revoke_confirmed_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+revoke_link_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PgLink *link = link_from_parameter (PG_WINDOW (widget), parameter);
+
+  if (link != NULL)
+    start_revoke (PG_WINDOW (widget), link);
+}
+
+static void
+unrevoke_link_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgLink *link = link_from_parameter (PG_WINDOW (widget), parameter);
+
+  if (link != NULL)
+    revoke_now (PG_WINDOW (widget), link, FALSE);
+}
+
+static void
+revoke_selected_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = gtk_single_selection_get_selected_item (self->links_selection);
+
+  if (link != NULL && pg_link_get_state (link) != PG_LINK_REVOKED
+      && pg_link_get_state (link) != PG_LINK_REVOKING)
+    start_revoke (self, link);
+}
+
+/* A revocation or its Undo is over: say how it went, and for how many links. */
+void
+_pg_window_links_job_finished (PgWindow  *self,
+                               PgLinkJob *job)
+{
+  const GError *error = pg_link_job_get_error (job);
+  PgLink *link = pg_link_job_get_link (job);
+  guint others = MAX (pg_link_job_get_affected (job)->len, 1) - 1;
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  if (link == NULL)
+    return;
+
+  if (error != NULL)
+    {
+      pg_window_show_toast (self, error->message);
+      return;
+    }
+
+  if (pg_link_job_get_kind (job) == PG_LINK_JOB_UNREVOKE)
+    {
+      message = others == 0
+                ? g_strdup (_("The link works again"))
+                : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "The link works again, and %u other link to "
+                                                "this file.",
+                                                "The link works again, and %u other links to "
+                                                "this file.", others), others);
+      pg_window_show_toast (self, message);
+      return;
+    }
+
+  message = others == 0
+            ? g_strdup (_("Link revoked — verified"))
+            : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Link revoked — verified. %u other link to this file "
+                                            "is closed too.",
+                                            "Link revoked — verified. %u other links to this file "
+                                            "are closed too.", others), others);
+  toast = adw_toast_new (message);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.unrevoke-link");
+  adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));
+  adw_toast_overlay_add_toast (self->toasts, toast);
+  pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link), _("Link revoked"),
+                         pg_link_get_key (link));
+}
+
+/* ---- New links --------------------------------------------------------------------------- */
+
+static void
+on_link_created (PgWindow *self,
+                 PgLink   *link)
+{
+  gtk_single_selection_set_selected (self->links_selection, 0);
+  pg_window_show_toast (self, _("Link created"));
+}
+
+void
+_pg_window_open_link_dialog (PgWindow   *self,
+                             gboolean    upload,
+                             const char *key)
+{
+  GtkWindow *dialog;
+
+  if (self->session == NULL)
+    return;
+
+  dialog = pg_link_dialog_new (GTK_WINDOW (self), self->session, self->service, upload,
+                               upload ? self->prefix : key);
+  g_signal_connect_object (dialog, "link-created", G_CALLBACK (on_link_created), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (dialog);
+}
+
+static void
+new_download_link_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgObjectItem *item = gtk_single_selection_get_selected_item (self->files_selection);
+
+  if (item == NULL || pg_object_item_is_folder (item))
+    {
+      pg_window_show_toast (self, _("Select a file to share first."));
+      return;
+    }
+
+  _pg_window_open_link_dialog (self, FALSE, pg_object_item_get_key (item));
+}
+
+static void
+new_upload_link_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  _pg_window_open_link_dialog (PG_WINDOW (widget), TRUE, NULL);
+}
+
+/* ---- Expiry notices ---------------------------------------------------------------------- */
+
+#define EXPIRY_NOTICE_SECONDS 3600
+
+/* Once a minute: a notice for each active link with less than an hour left, once per link. */
+static gboolean
+check_expiry_cb (gpointer user_data)
+{
+  PgWindow *self = user_data;
+  GListModel *links = G_LIST_MODEL (self->links_filtered);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      gint64 left = pg_link_get_expires_at (link) - now;
+
+      if (pg_link_get_state_at (link, now) != PG_LINK_ACTIVE || left > EXPIRY_NOTICE_SECONDS
+          || g_hash_table_contains (self->expiry_notified, pg_link_get_id (link)))
+        continue;
+
+      g_hash_table_add (self->expiry_notified, g_strdup (pg_link_get_id (link)));
+      pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link),
+                             _("A link expires soon"), pg_link_get_key (link));
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- The list ---------------------------------------------------------------------------- */
+
+static gboolean
+link_of_account (gpointer item,
+                 gpointer user_data)
+{
+  PgWindow *self = user_data;
+  PgAccount *account = pg_application_get_account (_pg_window_get_app (self));
+
+  return account != NULL && g_strcmp0 (pg_link_get_account_id (item),
+                                       pg_account_get_id (account)) == 0;
+}
+
+static void
+update_links_page (PgWindow *self)
+{
+  gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->links_filtered)) > 0;
+
+  gtk_stack_set_visible_child_name (self->links_stack, any ? "links" : "empty");
+}
+
+static void
+setup_link_row (GtkListItemFactory *factory,
+                GtkListItem        *item,
+                gpointer            user_data)
+{
+  gtk_list_item_set_child (item, pg_link_row_new ());
+}
+
+static void
+bind_link_row (GtkListItemFactory *factory,
+               GtkListItem        *item,
+               gpointer            user_data)
+{
+  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)),
+                        gtk_list_item_get_item (item));
+}
+
+static void
+unbind_link_row (GtkListItemFactory *factory,
+                 GtkListItem        *item,
+                 gpointer            user_data)
+{
+  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+void
+_pg_window_links_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.new-download-link", NULL,
+                                   new_download_link_action);
+  gtk_widget_class_install_action (widget_class, "win.new-upload-link", NULL,
+                                   new_upload_link_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-link", "s", copy_link_action);
+  gtk_widget_class_install_action (widget_class, "win.mail-link", "s", mail_link_action);
+  gtk_widget_class_install_action (widget_class, "win.qr-link", "s", qr_link_action);
+  gtk_widget_class_install_action (widget_class, "win.details-link", "s", details_link_action);
+  gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
+  gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
+  gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,
+                                   revoke_selected_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.new-download-link", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n,
+                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.new-upload-link", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.revoke-selected",
+                                       NULL);
+}
+
+/* Needs the service: called once the window has it. */
+void
+_pg_window_links_init (PgWindow *self)
+{
+  GtkCustomFilter *filter = gtk_custom_filter_new (link_of_account, self, NULL);
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  self->links_filtered =
+    gtk_filter_list_model_new (g_object_ref (pg_link_service_get_links (self->service)),
+                               GTK_FILTER (filter));
+  self->links_selection =
+    gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->links_filtered)));
+  gtk_single_selection_set_autoselect (self->links_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->links_selection, TRUE);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_link_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_link_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_link_row), NULL);
+  gtk_list_view_set_model (self->links_view, GTK_SELECTION_MODEL (self->links_selection));
+  gtk_list_view_set_factory (self->links_view, factory);
+  g_object_unref (factory);
+  g_signal_connect_object (self->links_filtered, "items-changed",
+                           G_CALLBACK (update_links_page), self, G_CONNECT_SWAPPED);
+  update_links_page (self);
+
+  self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);
+}

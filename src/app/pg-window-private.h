@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pg-link-service.h"
+#include "pg-window.h"
+
+G_BEGIN_DECLS
+
+/* The main window, in three files that share this structure:
+ *
+ *   pg-window.c          the window: the account's session, the lockdown switch, toasts, and the
+ *                        service's job signals routed to the parts below
+ *   pg-window-browser.c  the bucket browser: listing, folders, search, dropped files
+ *   pg-window-links.c    the links: the list, Copy, E-mail, QR, Details, Revoke, new links
+ *
+ * The window only shows and forwards. Work that must finish (a policy change, an upload) is the
+ * link service's; the window listens to it while it is open, and stops listening in dispose. */
+
+struct _PgWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  PgLinkService        *service;
+  PgSession            *session;
+  GCancellable         *cancellable;
+  char                 *prefix;
+  GListStore           *files;
+  GtkSingleSelection   *files_selection;
+  GtkFilterListModel   *links_filtered;
+  GtkSingleSelection   *links_selection;
+  GHashTable           *expiry_notified;
+  guint                 expiry_timer;
+  gboolean              notice_shown;
+
+  AdwToastOverlay      *toasts;
+  AdwWindowTitle       *window_title;
+  GtkStack             *stack;
+  AdwStatusPage        *problem_page;
+  GtkLabel             *path_label;
+  GtkSearchEntry       *search_entry;
+  GtkColumnView        *files_view;
+  GtkStack             *links_stack;
+  GtkListView          *links_view;
+  GtkWidget            *new_link_button;
+  GtkSwitch            *lockdown_switch;
+  GtkSpinner           *lockdown_spinner;
+  GtkWidget            *files_scroller;
+  GtkRevealer          *upload_revealer;
+  GtkLabel             *upload_label;
+  GtkProgressBar       *upload_progress;
+};
+
+PgApplication *_pg_window_get_app           (PgWindow        *self);
+const char    *_pg_window_get_bucket        (PgWindow        *self);
+PgRevoker     *_pg_window_get_revoker       (PgWindow        *self);
+void           _pg_window_show_problem      (PgWindow        *self,
+                                             const GError    *error);
+void           _pg_window_refresh           (PgWindow        *self);
+
+void           _pg_window_browser_class_init (GtkWidgetClass *widget_class);
+void           _pg_window_browser_init      (PgWindow        *self);
+void           _pg_window_browser_list      (PgWindow        *self);
+void           _pg_window_browser_job       (PgWindow        *self,
+                                             PgLinkJob       *job,
+                                             guint            signal);
+
+void           _pg_window_links_class_init  (GtkWidgetClass  *widget_class);
+void           _pg_window_links_init        (PgWindow        *self);
+void           _pg_window_links_job_finished (PgWindow       *self,
+                                             PgLinkJob       *job);
+void           _pg_window_open_link_dialog  (PgWindow        *self,
+                                             gboolean         upload,
+                                             const char      *key);
+
+/* Which of the service's signals a job arrives with. */
+enum {
+  PG_WINDOW_JOB_STARTED,
+  PG_WINDOW_JOB_PROGRESS,
+  PG_WINDOW_JOB_FINISHED,
+};
+
+G_END_DECLS

@@ -1,0 +1,939 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-service"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "pg-error.h"
+#include "pg-link-service.h"
+
+/* The life of links, in one place: the remembered links (the store), the jobs that change what
+ * links can do (revoke, unrevoke, lockdown) or that feed the bucket (uploads), and the state
+ * every link shows.
+ *
+ * Windows come and go; the work does not go with them. A window asks for a job and listens to
+ * the service's signals ("job-started", "job-progress", "job-finished"); a running job holds the
+ * service, not the window, so closing a window never leaves a callback touching a widget, and a
+ * policy write that has begun is carried to its end (the application stays up while the service
+ * is busy). Policy jobs run one at a time, in the order asked (a revoke, then its Undo); uploads
+ * run one at a time beside them. Saves of the link list are coalesced and kept in order.
+ *
+ * A revocation closes every link that shares the revoked link's fate (same object, same action,
+ * same signer; see pg_link_shares_fate()): all of them turn Revoked, and back on Undo. */
+
+/* ---- Jobs -------------------------------------------------------------------------------- */
+
+struct _PgLinkJob
+{
+  GObject         parent_instance;
+
+  PgLinkJobKind   kind;
+  PgLink         *link;
+  GPtrArray      *affected;
+  GArray         *previous;
+  char           *bucket;
+  char           *key;
+  PgPolicyAction  action;
+  PgLockdownMode  mode;
+  gboolean        enabled;
+  GStrv           exempt;
+  GFile          *file;
+
+  PgLinkService  *service;
+  PgRevoker      *revoker;
+  PgS3Client     *client;
+  GCancellable   *cancellable;
+
+  double          fraction;
+  GError         *error;
+  char           *notice;
+  gboolean        done;
+};
+
+G_DEFINE_FINAL_TYPE (PgLinkJob, pg_link_job, G_TYPE_OBJECT)
+
+static void
+pg_link_job_finalize (GObject *object)
+{
+  PgLinkJob *self = PG_LINK_JOB (object);
+
+  g_clear_object (&self->link);
+  g_clear_pointer (&self->affected, g_ptr_array_unref);
+  g_clear_pointer (&self->previous, g_array_unref);
+  g_free (self->bucket);
+  g_free (self->key);
+  g_strfreev (self->exempt);
+  g_clear_object (&self->file);
+  g_clear_object (&self->service);
+  g_clear_object (&self->revoker);
+  g_clear_object (&self->client);
+  g_clear_object (&self->cancellable);
+  g_clear_error (&self->error);
+  g_free (self->notice);
+
+  G_OBJECT_CLASS (pg_link_job_parent_class)->finalize (object);
+}
+
+static void
+pg_link_job_class_init (PgLinkJobClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pg_link_job_finalize;
+}
+
+static void
+pg_link_job_init (PgLinkJob *self)
+{
+  self->affected = g_ptr_array_new_with_free_func (g_object_unref);
+  self->previous = g_array_new (FALSE, FALSE, sizeof (PgLinkState));
+  self->cancellable = g_cancellable_new ();
+}
+
+PgLinkJobKind
+pg_link_job_get_kind (PgLinkJob *self)
+{
+  return self->kind;
+}
+
+/* The link the job was asked for, if it was asked for one. */
+PgLink *
+pg_link_job_get_link (PgLinkJob *self)
+{
+  return self->link;
+}
+
+/* Every remembered link whose state the job changes, the asked-for link first. */
+GPtrArray *
+pg_link_job_get_affected (PgLinkJob *self)
+{
+  return self->affected;
+}
+
+const char *
+pg_link_job_get_bucket (PgLinkJob *self)
+{
+  return self->bucket;
+}
+
+const char *
+pg_link_job_get_key (PgLinkJob *self)
+{
+  return self->key;
+}
+
+/* Lockdown jobs: whether they block (%TRUE) or unblock. */
+gboolean
+pg_link_job_get_enabled (PgLinkJob *self)
+{
+  return self->enabled;
+}
+
+gboolean
+pg_link_job_is_done (PgLinkJob *self)
+{
+  return self->done;
+}
+
+/* Why the job failed, once done; %NULL when it did what it was asked, proven. */
+const GError *
+pg_link_job_get_error (PgLinkJob *self)
+{
+  return self->error;
+}
+
+/* Something worth knowing about a job that went well (see pg_revoker_get_notice()). */
+const char *
+pg_link_job_get_notice (PgLinkJob *self)
+{
+  return self->notice;
+}
+
+/* Uploads: how much has been sent, from 0 to 1. */
+double
+pg_link_job_get_fraction (PgLinkJob *self)
+{
+  return self->fraction;
+}
+
+/* ---- The service ------------------------------------------------------------------------- */
+
+struct _PgLinkService
+{
+  GObject       parent_instance;
+
+  PgLinkStore  *store;
+  GQueue        policy_jobs;
+  PgLinkJob    *policy_running;
+  GQueue        upload_jobs;
+  PgLinkJob    *upload_running;
+  gboolean      saving;
+  gboolean      save_again;
+  gboolean      busy;
+};
+
+G_DEFINE_FINAL_TYPE (PgLinkService, pg_link_service, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+enum {
+  JOB_STARTED,
+  JOB_PROGRESS,
+  JOB_FINISHED,
+  SAVE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+static void
+pg_link_service_finalize (GObject *object)
+{
+  PgLinkService *self = PG_LINK_SERVICE (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (pg_link_service_parent_class)->finalize (object);
+}
+
+static void
+pg_link_service_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PgLinkService *self = PG_LINK_SERVICE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pg_link_service_class_init (PgLinkServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = pg_link_service_finalize;
+  object_class->get_property = pg_link_service_get_property;
+
+  /* Whether work is under way that must not be cut short (a policy change, an upload, a save of
+   * the list): the application stays up meanwhile. */
+  properties [PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals [JOB_STARTED] =
+    g_signal_new ("job-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
+  signals [JOB_PROGRESS] =
+    g_signal_new ("job-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
+  signals [JOB_FINISHED] =
+    g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
+  /* The list of links could not be written; the message says why. */
+  signals [SAVE_FAILED] =
+    g_signal_new ("save-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+pg_link_service_init (PgLinkService *self)
+{
+}
+
+/**
+ * pg_link_service_new:
+ * @file: (nullable): where the links are remembered; %NULL for a list in memory only
+ */
+PgLinkService *
+pg_link_service_new (GFile *file)
+{
+  PgLinkService *self = g_object_new (PG_TYPE_LINK_SERVICE, NULL);
+
+  self->store = pg_link_store_new (file);
+
+  return self;
+}
+
+/* The remembered links, newest first: a #GListModel of #PgLink. */
+GListModel *
+pg_link_service_get_links (PgLinkService *self)
+{
+  return G_LIST_MODEL (self->store);
+}
+
+gboolean
+pg_link_service_get_busy (PgLinkService *self)
+{
+  return self->busy;
+}
+
+static void
+update_busy (PgLinkService *self)
+{
+  gboolean busy = self->policy_running != NULL || self->upload_running != NULL
+                  || !g_queue_is_empty (&self->policy_jobs)
+                  || !g_queue_is_empty (&self->upload_jobs) || self->saving;
+
+  if (busy == self->busy)
+    return;
+
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
+}
+
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_store_load_finish (PG_LINK_STORE (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Reads the remembered links (in a worker thread). A damaged list is set aside, never lost;
+ * the error says where it went. */
+void
+pg_link_service_load_async (PgLinkService       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_link_service_load_async);
+  pg_link_store_load_async (self->store, cancellable, load_cb, task);
+}
+
+gboolean
+pg_link_service_load_finish (PgLinkService  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Returns: (transfer none) (nullable): the link with this id. */
+PgLink *
+pg_link_service_find (PgLinkService *self,
+                      const char    *id)
+{
+  GListModel *links = G_LIST_MODEL (self->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (g_strcmp0 (pg_link_get_id (link), id) == 0)
+        return link;
+    }
+
+  return NULL;
+}
+
+/* ---- Saving ------------------------------------------------------------------------------ */
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(PgLinkService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_store_save_finish (PG_LINK_STORE (source), result, &error))
+    g_signal_emit (self, signals [SAVE_FAILED], 0, error->message);
+
+  self->saving = FALSE;
+  if (self->save_again)
+    {
+      self->save_again = FALSE;
+      pg_link_service_save (self);
+    }
+  update_busy (self);
+}
+
+/**
+ * pg_link_service_save:
+ *
+ * Writes the list of links soon. Asked again while a save is under way, one more save follows
+ * it with everything up to then; saves never overtake each other.
+ */
+void
+pg_link_service_save (PgLinkService *self)
+{
+  if (self->saving)
+    {
+      self->save_again = TRUE;
+      return;
+    }
+
+  self->saving = TRUE;
+  update_busy (self);
+  pg_link_store_save_async (self->store, NULL, saved_cb, g_object_ref (self));
+}
+
+/* ---- Links ------------------------------------------------------------------------------- */
+
+static gboolean
+affected_by (PgLinkJobKind kind,
+             PgLinkState   state)
+{
+  switch (kind)
+    {
+    case PG_LINK_JOB_REVOKE:
+      return state == PG_LINK_ACTIVE || state == PG_LINK_USED
+             || state == PG_LINK_REVOKE_UNVERIFIED;
+    case PG_LINK_JOB_UNREVOKE:
+      return state == PG_LINK_REVOKED || state == PG_LINK_REVOKE_UNVERIFIED
+             || state == PG_LINK_DEAD_ON_ARRIVAL;
+    case PG_LINK_JOB_LOCKDOWN:
+    case PG_LINK_JOB_UPLOAD:
+    default:
+      return FALSE;
+    }
+}
+
+/* The remembered links a revocation (or its lifting) of this object for this signer changes. */
+static GPtrArray *
+collect_affected (PgLinkService *self,
+                  PgLink        *first,
+                  PgLinkJobKind  kind,
+                  const char    *bucket,
+                  const char    *key,
+                  gboolean       upload,
+                  const char    *access_key_id,
+                  const char    *signer_arn)
+{
+  GListModel *links = G_LIST_MODEL (self->store);
+  GPtrArray *affected = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (first != NULL)
+    g_ptr_array_add (affected, g_object_ref (first));
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (link != first && affected_by (kind, pg_link_get_state_at (link, now))
+          && pg_link_matches (link, bucket, key, upload, access_key_id, signer_arn))
+        g_ptr_array_add (affected, g_steal_pointer (&link));
+    }
+
+  return affected;
+}
+
+/**
+ * pg_link_service_list_affected:
+ * @kind: %PG_LINK_JOB_REVOKE or %PG_LINK_JOB_UNREVOKE
+ *
+ * Returns: (transfer full): @link and every other remembered link that revoking it (or lifting
+ *   its revocation) would change: the same object, the same action, the same signer.
+ */
+GPtrArray *
+pg_link_service_list_affected (PgLinkService *self,
+                               PgLink        *link,
+                               PgLinkJobKind  kind)
+{
+  return collect_affected (self, link, kind, pg_link_get_bucket (link), pg_link_get_key (link),
+                           pg_link_is_upload (link), pg_link_get_access_key_id (link),
+                           pg_link_get_signer_arn (link));
+}
+
+/**
+ * pg_link_service_create_link:
+ * @signer_arn: (nullable): the signer's principal, when known
+ * @options: what to sign; its signing time is the link's
+ * @shareable: what a check of the object found; a link to a revoked object is remembered as
+ *   dead on arrival
+ *
+ * Signs a new link (which checks everything it is made of), remembers it and saves the list.
+ *
+ * Returns: (transfer none): the new link, or %NULL with @error set.
+ */
+PgLink *
+pg_link_service_create_link (PgLinkService           *self,
+                             const char              *account_id,
+                             PgEndpoint              *endpoint,
+                             PgCredentials           *signer,
+                             const char              *signer_arn,
+                             const PgPresignOptions  *options,
+                             PgLinkShareable          shareable,
+                             GError                 **error)
+{
+  g_autofree char *url = pg_presign_url (endpoint, signer, options, error);
+  g_autoptr(PgLink) link = NULL;
+
+  if (url == NULL)
+    return NULL;
+
+  link = pg_link_new (account_id, options, pg_credentials_get_access_key_id (signer));
+  pg_link_set_signer_arn (link, signer_arn);
+  if (shareable != PG_LINK_SHAREABLE)
+    pg_link_set_state (link, PG_LINK_DEAD_ON_ARRIVAL);
+
+  pg_link_store_add (self->store, link);
+  pg_link_service_save (self);
+
+  return link;
+}
+
+/* ---- Running jobs ------------------------------------------------------------------------ */
+
+static void run_next_policy_job (PgLinkService *self);
+static void run_next_upload (PgLinkService *self);
+
+static void
+set_states (PgLinkJob   *job,
+            PgLinkState  state)
+{
+  for (guint i = 0; i < job->affected->len; i++)
+    pg_link_set_state (g_ptr_array_index (job->affected, i), state);
+}
+
+static void
+restore_states (PgLinkJob *job)
+{
+  for (guint i = 0; i < job->affected->len; i++)
+    pg_link_set_state (g_ptr_array_index (job->affected, i),
+                       g_array_index (job->previous, PgLinkState, i));
+}
+
+/* Ends @job with @error (taken; %NULL for success): says so, and lets the next one run. */
+static void
+job_done (PgLinkJob *job,
+          GError    *error)
+{
+  g_autoptr(PgLinkService) self = g_steal_pointer (&job->service);
+  g_autoptr(PgLinkJob) hold = g_object_ref (job);
+
+  job->error = error;
+  job->done = TRUE;
+  if (job->revoker != NULL && pg_revoker_get_notice (job->revoker) != NULL)
+    job->notice = g_strdup (pg_revoker_get_notice (job->revoker));
+  g_clear_object (&job->revoker);
+  g_clear_object (&job->client);
+
+  if (job->affected->len > 0)
+    pg_link_service_save (self);
+
+  if (job == self->policy_running)
+    g_clear_object (&self->policy_running);
+  if (job == self->upload_running)
+    g_clear_object (&self->upload_running);
+
+  g_signal_emit (self, signals [JOB_FINISHED], 0, job);
+
+  run_next_policy_job (self);
+  run_next_upload (self);
+  update_busy (self);
+}
+
+static void
+policy_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  PgLinkJob *job = user_data;
+  GError *error = NULL;
+  gboolean ok = pg_revoker_finish (PG_REVOKER (source), result, &error);
+
+  switch (job->kind)
+    {
+    case PG_LINK_JOB_REVOKE:
+      if (ok)
+        set_states (job, PG_LINK_REVOKED);
+      else if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
+        set_states (job, PG_LINK_REVOKE_UNVERIFIED);
+      else
+        restore_states (job);
+      break;
+
+    case PG_LINK_JOB_UNREVOKE:
+      /* Lifted in the policy, even when the proof is late: the links are not revoked. */
+      if (ok || g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
+        set_states (job, PG_LINK_ACTIVE);
+      break;
+
+    case PG_LINK_JOB_LOCKDOWN:
+    case PG_LINK_JOB_UPLOAD:
+    default:
+      break;
+    }
+
+  job_done (job, error);
+}
+
+/* Which remembered links the job changes, and what they were before. */
+static void
+find_affected (PgLinkService *self,
+               PgLinkJob     *job)
+{
+  g_ptr_array_unref (job->affected);
+  job->affected = collect_affected (self, job->link, job->kind, job->bucket, job->key,
+                                    job->action == PG_POLICY_ACTION_PUT,
+                                    pg_credentials_get_access_key_id (
+                                      pg_revoker_get_signer (job->revoker)),
+                                    pg_revoker_get_signer_arn (job->revoker));
+
+  g_array_set_size (job->previous, 0);
+  for (guint i = 0; i < job->affected->len; i++)
+    {
+      PgLinkState state = pg_link_get_state (g_ptr_array_index (job->affected, i));
+
+      g_array_append_val (job->previous, state);
+    }
+}
+
+static void
+run_next_policy_job (PgLinkService *self)
+{
+  PgLinkJob *job;
+
+  if (self->policy_running != NULL || g_queue_is_empty (&self->policy_jobs))
+    return;
+
+  job = self->policy_running = g_queue_pop_head (&self->policy_jobs);
+  job->service = g_object_ref (self);
+  g_signal_emit (self, signals [JOB_STARTED], 0, job);
+
+  switch (job->kind)
+    {
+    case PG_LINK_JOB_REVOKE:
+      pg_revoker_revoke_async (job->revoker, job->bucket, job->key, job->action,
+                               job->cancellable, policy_done_cb, job);
+      break;
+
+    case PG_LINK_JOB_UNREVOKE:
+      find_affected (self, job);
+      pg_revoker_unrevoke_async (job->revoker, job->bucket, job->key, job->action,
+                                 job->cancellable, policy_done_cb, job);
+      break;
+
+    case PG_LINK_JOB_LOCKDOWN:
+      pg_revoker_set_lockdown_async (job->revoker, job->bucket, job->mode, job->enabled,
+                                     (const char * const *) job->exempt, job->cancellable,
+                                     policy_done_cb, job);
+      break;
+
+    case PG_LINK_JOB_UPLOAD:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Queues @job (taken); returns a reference for the caller. */
+static PgLinkJob *
+queue_policy_job (PgLinkService *self,
+                  PgLinkJob     *job)
+{
+  g_queue_push_tail (&self->policy_jobs, job);
+  update_busy (self);
+  run_next_policy_job (self);
+
+  return g_object_ref (job);
+}
+
+static PgLinkJob *
+object_job (PgLinkService  *self,
+            PgRevoker      *revoker,
+            PgLinkJobKind   kind,
+            PgLink         *link,
+            const char     *bucket,
+            const char     *key,
+            PgPolicyAction  action)
+{
+  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
+
+  job->kind = kind;
+  job->link = link ? g_object_ref (link) : NULL;
+  job->revoker = g_object_ref (revoker);
+  job->bucket = g_strdup (bucket);
+  job->key = g_strdup (key);
+  job->action = action;
+
+  /* Seen at once, long before the proof is in. What an Undo brings back is known only when
+   * it runs, after the revocations queued before it. */
+  if (kind == PG_LINK_JOB_REVOKE)
+    {
+      find_affected (self, job);
+      set_states (job, PG_LINK_REVOKING);
+    }
+
+  return queue_policy_job (self, job);
+}
+
+/**
+ * pg_link_service_revoke:
+ * @revoker: acts for the account the link belongs to
+ *
+ * Revokes @link and, with it, every link that shares its fate; all of them show "Revoking…"
+ * at once, then Revoked (proven), Revoked — not verified, or their earlier state when nothing
+ * was changed. Finished, the job is announced with "job-finished".
+ *
+ * Returns: (transfer full): the job, to follow it (it is the one "job-finished" carries).
+ */
+PgLinkJob *
+pg_link_service_revoke (PgLinkService *self,
+                        PgRevoker     *revoker,
+                        PgLink        *link)
+{
+  return object_job (self, revoker, PG_LINK_JOB_REVOKE, link, pg_link_get_bucket (link),
+                     pg_link_get_key (link),
+                     pg_link_is_upload (link) ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET);
+}
+
+/**
+ * pg_link_service_unrevoke:
+ *
+ * Lifts the revocation of @link's object (the Undo of a revoke): it and every revoked link
+ * that shares its fate work again.
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_unrevoke (PgLinkService *self,
+                          PgRevoker     *revoker,
+                          PgLink        *link)
+{
+  return object_job (self, revoker, PG_LINK_JOB_UNREVOKE, link, pg_link_get_bucket (link),
+                     pg_link_get_key (link),
+                     pg_link_is_upload (link) ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET);
+}
+
+/**
+ * pg_link_service_revoke_object:
+ * @revoke: %TRUE to revoke, %FALSE to lift a revocation
+ *
+ * Revokes (or lifts the revocation of) one object for the revoker's signer, as the command
+ * line does; remembered links of it change state as with pg_link_service_revoke().
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_revoke_object (PgLinkService  *self,
+                               PgRevoker      *revoker,
+                               const char     *bucket,
+                               const char     *key,
+                               PgPolicyAction  action,
+                               gboolean        revoke)
+{
+  return object_job (self, revoker, revoke ? PG_LINK_JOB_REVOKE : PG_LINK_JOB_UNREVOKE, NULL,
+                     bucket, key, action);
+}
+
+/**
+ * pg_link_service_set_lockdown:
+ *
+ * Blocks (or unblocks) every link of @bucket; see pg_revoker_set_lockdown_async().
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_set_lockdown (PgLinkService      *self,
+                              PgRevoker          *revoker,
+                              const char         *bucket,
+                              PgLockdownMode      mode,
+                              gboolean            enabled,
+                              const char * const *exempt_arns)
+{
+  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
+
+  job->kind = PG_LINK_JOB_LOCKDOWN;
+  job->revoker = g_object_ref (revoker);
+  job->bucket = g_strdup (bucket);
+  job->mode = mode;
+  job->enabled = enabled;
+  job->exempt = g_strdupv ((char **) exempt_arns);
+
+  return queue_policy_job (self, job);
+}
+
+/* ---- Uploads ----------------------------------------------------------------------------- */
+
+static void
+upload_progress_cb (goffset  current,
+                    goffset  total,
+                    gpointer user_data)
+{
+  PgLinkJob *job = user_data;
+
+  job->fraction = total > 0 ? (double) current / (double) total : 1.0;
+  if (job->service != NULL)
+    g_signal_emit (job->service, signals [JOB_PROGRESS], 0, job);
+}
+
+static void
+uploaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PgLinkJob *job = user_data;
+  GError *error = NULL;
+
+  if (pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error))
+    job->fraction = 1.0;
+  job_done (job, error);
+}
+
+static void
+run_next_upload (PgLinkService *self)
+{
+  PgLinkJob *job;
+
+  if (self->upload_running != NULL || g_queue_is_empty (&self->upload_jobs))
+    return;
+
+  job = self->upload_running = g_queue_pop_head (&self->upload_jobs);
+  job->service = g_object_ref (self);
+  g_signal_emit (self, signals [JOB_STARTED], 0, job);
+  pg_s3_client_put_object_async (job->client, job->bucket, job->key, job->file, NULL,
+                                 upload_progress_cb, job, job->cancellable, uploaded_cb, job);
+}
+
+/**
+ * pg_link_service_upload:
+ *
+ * Uploads @file as @key, after the uploads asked for before it.
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_upload (PgLinkService *self,
+                        PgS3Client    *client,
+                        const char    *bucket,
+                        const char    *key,
+                        GFile         *file)
+{
+  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
+
+  job->kind = PG_LINK_JOB_UPLOAD;
+  job->client = g_object_ref (client);
+  job->bucket = g_strdup (bucket);
+  job->key = g_strdup (key);
+  job->file = g_object_ref (file);
+  g_queue_push_tail (&self->upload_jobs, job);
+  update_busy (self);
+  run_next_upload (self);
+
+  return g_object_ref (job);
+}
+
+/* Stops the upload under way (a multipart upload is aborted on the server) and drops the ones
+ * waiting. Each ends with "job-finished" and a cancelled error. */
+void
+pg_link_service_cancel_uploads (PgLinkService *self)
+{
+  PgLinkJob *job;
+
+  while ((job = g_queue_pop_head (&self->upload_jobs)))
+    {
+      job->service = g_object_ref (self);
+      job_done (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          _("The upload was cancelled.")));
+      g_object_unref (job);
+    }
+
+  if (self->upload_running != NULL)
+    g_cancellable_cancel (self->upload_running->cancellable);
+}
+
+/* Runs the main context until @job is finished: for the command line and tests. */
+void
+pg_link_service_wait (PgLinkService *self,
+                      PgLinkJob     *job)
+{
+  while (!pg_link_job_is_done (job))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* ---- Before sharing ---------------------------------------------------------------------- */
+
+static void
+policy_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(PgPolicy) policy = NULL;
+  PgEndpoint *endpoint = pg_s3_client_get_endpoint (PG_S3_CLIENT (source));
+  const char *key = g_task_get_task_data (task);
+  const char *bucket = g_object_get_data (G_OBJECT (task), "bucket");
+
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
+      || !(policy = pg_policy_new (text, pg_endpoint_get_partition (endpoint), &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pg_policy_set_escape_wildcards (policy, pg_endpoint_is_aws (endpoint));
+  if (pg_policy_get_lockdown (policy, bucket, PG_LOCKDOWN_SIGNER))
+    g_task_return_int (task, PG_LINK_SHAREABLE_LOCKED);
+  else if (key != NULL && pg_policy_is_revoked (policy, bucket, key, PG_POLICY_ACTION_GET))
+    g_task_return_int (task, PG_LINK_SHAREABLE_REVOKED);
+  else
+    g_task_return_int (task, PG_LINK_SHAREABLE);
+}
+
+/**
+ * pg_link_service_check_shareable_async:
+ * @key: (nullable): the object a download link is about to be made for
+ *
+ * Reads the bucket policy: would a new link work? A link to a revoked object would be dead on
+ * arrival, and lifting the revocation would revive the old links; a fresh copy is the way out.
+ */
+void
+pg_link_service_check_shareable_async (PgLinkService       *self,
+                                       PgS3Client          *client,
+                                       const char          *bucket,
+                                       const char          *key,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_link_service_check_shareable_async);
+  g_task_set_task_data (task, g_strdup (key), g_free);
+  g_object_set_data_full (G_OBJECT (task), "bucket", g_strdup (bucket), g_free);
+  pg_s3_client_get_bucket_policy_async (client, bucket, cancellable, policy_read_cb, task);
+}
+
+PgLinkShareable
+pg_link_service_check_shareable_finish (PgLinkService  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  gssize value;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), PG_LINK_SHAREABLE);
+
+  value = g_task_propagate_int (G_TASK (result), error);
+
+  return value < 0 ? PG_LINK_SHAREABLE : (PgLinkShareable) value;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "pg-link-store.h"
+#include "pg-revoker.h"
+#include "pg-s3-client.h"
+
+G_BEGIN_DECLS
+
+/**
+ * PgLinkJobKind:
+ * @PG_LINK_JOB_REVOKE: revoke a link (and every link that shares its fate)
+ * @PG_LINK_JOB_UNREVOKE: lift a revocation: its links work again
+ * @PG_LINK_JOB_LOCKDOWN: block, or unblock, every link of a bucket
+ * @PG_LINK_JOB_UPLOAD: put a file into the bucket
+ */
+typedef enum {
+  PG_LINK_JOB_REVOKE,
+  PG_LINK_JOB_UNREVOKE,
+  PG_LINK_JOB_LOCKDOWN,
+  PG_LINK_JOB_UPLOAD,
+} PgLinkJobKind;
+
+/**
+ * PgLinkShareable:
+ * @PG_LINK_SHAREABLE: a new link to the object would work
+ * @PG_LINK_SHAREABLE_REVOKED: links to the object are revoked: a new one would be dead
+ * @PG_LINK_SHAREABLE_LOCKED: every link of the bucket is blocked
+ */
+typedef enum {
+  PG_LINK_SHAREABLE,
+  PG_LINK_SHAREABLE_REVOKED,
+  PG_LINK_SHAREABLE_LOCKED,
+} PgLinkShareable;
+
+#define PG_TYPE_LINK_JOB (pg_link_job_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgLinkJob, pg_link_job, PG, LINK_JOB, GObject)
+
+PgLinkJobKind  pg_link_job_get_kind       (PgLinkJob            *self);
+PgLink        *pg_link_job_get_link       (PgLinkJob            *self);
+GPtrArray     *pg_link_job_get_affected   (PgLinkJob            *self);
+const char    *pg_link_job_get_bucket     (PgLinkJob            *self);
+const char    *pg_link_job_get_key        (PgLinkJob            *self);
+gboolean       pg_link_job_get_enabled    (PgLinkJob            *self);
+gboolean       pg_link_job_is_done        (PgLinkJob            *self);
+const GError  *pg_link_job_get_error      (PgLinkJob            *self);
+const char    *pg_link_job_get_notice     (PgLinkJob            *self);
+double         pg_link_job_get_fraction   (PgLinkJob            *self);
+
+#define PG_TYPE_LINK_SERVICE (pg_link_service_get_type ())
+
+G_DECLARE_FINAL_TYPE (PgLinkService, pg_link_service, PG, LINK_SERVICE, GObject)
+
+PgLinkService *pg_link_service_new             (GFile                *file);
+GListModel    *pg_link_service_get_links       (PgLinkService        *self);
+gboolean       pg_link_service_get_busy        (PgLinkService        *self);
+void           pg_link_service_load_async      (PgLinkService        *self,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean       pg_link_service_load_finish     (PgLinkService        *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
+PgLink        *pg_link_service_find            (PgLinkService        *self,
+                                                const char           *id);
+GPtrArray     *pg_link_service_list_affected   (PgLinkService        *self,
+                                                PgLink               *link,
+                                                PgLinkJobKind         kind);
+PgLink        *pg_link_service_create_link     (PgLinkService        *self,
+                                                const char           *account_id,
+                                                PgEndpoint           *endpoint,
+                                                PgCredentials        *signer,
+                                                const char           *signer_arn,
+                                                const PgPresignOptions *options,
+                                                PgLinkShareable       shareable,
+                                                GError              **error);
+void           pg_link_service_save            (PgLinkService        *self);
+
+PgLinkJob     *pg_link_service_revoke          (PgLinkService        *self,
+                                                PgRevoker            *revoker,
+                                                PgLink               *link);
+PgLinkJob     *pg_link_service_unrevoke        (PgLinkService        *self,
+                                                PgRevoker            *revoker,
+                                                PgLink               *link);
+PgLinkJob     *pg_link_service_revoke_object   (PgLinkService        *self,
+                                                PgRevoker            *revoker,
+                                                const char           *bucket,
+                                                const char           *key,
+                                                PgPolicyAction        action,
+                                                gboolean              revoke);
+PgLinkJob     *pg_link_service_set_lockdown    (PgLinkService        *self,
+                                                PgRevoker            *revoker,
+                                                const char           *bucket,
+                                                PgLockdownMode        mode,
+                                                gboolean              enabled,
+                                                const char * const   *exempt_arns);
+PgLinkJob     *pg_link_service_upload          (PgLinkService        *self,
+                                                PgS3Client           *client,
+                                                const char           *bucket,
+                                                const char           *key,
+                                                GFile                *file);
+void           pg_link_service_cancel_uploads  (PgLinkService        *self);
+void           pg_link_service_wait            (PgLinkService        *self,
+                                                PgLinkJob            *job);
+
+void           pg_link_service_check_shareable_async  (PgLinkService   *self,
+                                                       PgS3Client      *client,
+                                                       const char      *bucket,
+                                                       const char      *key,
+                                                       GCancellable    *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer         user_data);
+PgLinkShareable pg_link_service_check_shareable_finish (PgLinkService  *self,
+                                                       GAsyncResult    *result,
+                                                       GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-link-service"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-link-service.h"
+#include "s3-fake.h"
+
+/* The link service without any GTK: links, their states through revocations and Undo, jobs that
+ * outlive whoever asked for them, uploads, saves, and the naming rules of links — against the
+ * in-process S3 of s3-fake.c. */
+
+#define BUCKET     "demo"
+#define SIGNER_KEY "SIGNERKEY"
+#define SIGNER_ARN "arn:aws:iam:::user/owner:presign"
+
+typedef struct
+{
+  S3Fake        *fake;
+  PgEndpoint    *endpoint;
+  PgCredentials *signer;
+  PgS3Client    *client;
+  PgLinkService *service;
+  GFile         *file;
+  GPtrArray     *finished;
+} Fixture;
+
+static void
+on_job_finished (PgLinkService *service,
+                 PgLinkJob     *job,
+                 Fixture       *fixture)
+{
+  g_assert_true (pg_link_job_is_done (job));
+  g_ptr_array_add (fixture->finished, g_object_ref (job));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager = pg_credentials_new ("MANAGERKEY", "managersecret", NULL, NULL,
+                                                         &error);
+  g_autofree char *dir = g_dir_make_tmp ("test-link-service-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  fixture->fake = s3_fake_new (BUCKET, SIGNER_KEY, SIGNER_ARN);
+  s3_fake_put_object (fixture->fake, "report.pdf", "%PDF");
+  s3_fake_put_object (fixture->fake, "other.pdf", "%PDF");
+  fixture->endpoint = pg_endpoint_new (fixture->fake->url, "us-east-1", TRUE, &error);
+  g_assert_no_error (error);
+  fixture->signer = pg_credentials_new (SIGNER_KEY, "signersecret", NULL, NULL, &error);
+  fixture->client = pg_s3_client_new (fixture->endpoint, manager, NULL);
+  pg_s3_client_set_retries (fixture->client, 1, 0);
+  fixture->file = g_file_new_build_filename (dir, "links.json", NULL);
+  fixture->service = pg_link_service_new (fixture->file);
+  fixture->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (fixture->service, "job-finished", G_CALLBACK (on_job_finished), fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GFile) dir = g_file_get_parent (fixture->file);
+
+  g_ptr_array_unref (fixture->finished);
+  g_assert_false (pg_link_service_get_busy (fixture->service));
+  g_assert_finalize_object (fixture->service);
+  g_assert_finalize_object (fixture->client);
+  pg_credentials_unref (fixture->signer);
+  pg_endpoint_unref (fixture->endpoint);
+  s3_fake_free (fixture->fake);
+  g_file_delete (fixture->file, NULL, NULL);
+  g_file_delete (dir, NULL, NULL);
+  g_object_unref (fixture->file);
+}
+
+static PgRevoker *
+revoker_for (Fixture *fixture)
+{
+  PgRevoker *revoker = pg_revoker_new (fixture->client, fixture->signer, SIGNER_ARN);
+
+  pg_revoker_set_verify_timeout (revoker, 1);
+  pg_revoker_set_settle_time (revoker, 5);
+
+  return revoker;
+}
+
+static PgLink *
+make_link (Fixture    *fixture,
+           const char *key,
+           PgMethod    method,
+           gint64      signed_at)
+{
+  g_autoptr(GError) error = NULL;
+  PgPresignOptions options = {
+    .method = method, .bucket = BUCKET, .key = key, .expires = 3600,
+    .signing_time = signed_at ? signed_at : g_get_real_time () / G_USEC_PER_SEC,
+  };
+  PgLink *link = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
+                                              fixture->signer, SIGNER_ARN, &options,
+                                              PG_LINK_SHAREABLE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (link);
+
+  return link;
+}
+
+static void
+wait_idle (PgLinkService *service)
+{
+  while (pg_link_service_get_busy (service))
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* Signing checks the link before it is remembered. */
+static void
+test_create (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *long_key = g_strnfill (1025, 'k');
+  PgPresignOptions bad = { .method = PG_METHOD_GET, .bucket = BUCKET, .key = long_key,
+                           .expires = 60 };
+  PgLink *link = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+
+  g_assert_cmpstr (pg_link_get_signer_arn (link), ==, SIGNER_ARN);
+  g_assert_true (pg_link_service_find (fixture->service, pg_link_get_id (link)) == link);
+  g_assert_null (pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
+                                              fixture->signer, SIGNER_ARN, &bad,
+                                              PG_LINK_SHAREABLE, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (g_list_model_get_n_items (pg_link_service_get_links (fixture->service)), ==, 1);
+
+  /* A link to a revoked file is remembered as dead from the start. */
+  {
+    PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = BUCKET, .key = "report.pdf",
+                                 .expires = 60 };
+    PgLink *dead = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
+                                                fixture->signer, NULL, &options,
+                                                PG_LINK_SHAREABLE_REVOKED, NULL);
+
+    g_assert_cmpint (pg_link_get_state (dead), ==, PG_LINK_DEAD_ON_ARRIVAL);
+  }
+  wait_idle (fixture->service);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* The links as another start of the program would read them. */
+static PgLinkService *
+load_again (Fixture *fixture)
+{
+  PgLinkService *again = pg_link_service_new (fixture->file);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pg_link_service_load_async (again, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (pg_link_service_load_finish (again, result, &error));
+  g_assert_no_error (error);
+
+  return again;
+}
+
+/* Saves asked for in a burst are coalesced, in order: the file ends with everything. */
+static void
+test_saves_coalesced (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PgLinkService) again = NULL;
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("file-%u.pdf", i);
+
+      make_link (fixture, key, PG_METHOD_GET, 0);
+    }
+  g_assert_true (pg_link_service_get_busy (fixture->service));
+  wait_idle (fixture->service);
+
+  again = load_again (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (pg_link_service_get_links (again)), ==, 20);
+}
+
+/* Which links a revocation closes: the same object, the same action, the same signer. */
+static void
+test_affected (Fixture       *fixture,
+               gconstpointer  data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  PgLink *first = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  PgLink *sibling = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  PgLink *expired = make_link (fixture, "report.pdf", PG_METHOD_GET, now - 7200);
+  PgLink *upload = make_link (fixture, "report.pdf", PG_METHOD_PUT, 0);
+  PgLink *other_file = make_link (fixture, "other.pdf", PG_METHOD_GET, 0);
+  PgLink *other_signer;
+  g_autoptr(GPtrArray) affected = NULL;
+
+  {
+    g_autoptr(PgCredentials) someone = pg_credentials_new ("OTHERKEY", "x", NULL, NULL, NULL);
+    PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = BUCKET, .key = "report.pdf",
+                                 .expires = 600 };
+
+    other_signer = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
+                                                someone, "arn:aws:iam:::user/someone", &options,
+                                                PG_LINK_SHAREABLE, NULL);
+  }
+
+  affected = pg_link_service_list_affected (fixture->service, first, PG_LINK_JOB_REVOKE);
+  g_assert_cmpuint (affected->len, ==, 2);
+  g_assert_true (g_ptr_array_index (affected, 0) == first);
+  g_assert_true (g_ptr_array_index (affected, 1) == sibling);
+  g_assert_true (pg_link_shares_fate (first, sibling));
+  g_assert_true (pg_link_shares_fate (first, expired));
+  g_assert_false (pg_link_shares_fate (first, upload));
+  g_assert_false (pg_link_shares_fate (first, other_file));
+  g_assert_false (pg_link_shares_fate (first, other_signer));
+  wait_idle (fixture->service);
+}
+
+static gboolean
+all_in_state (GPtrArray   *links,
+              PgLinkState  state)
+{
+  for (guint i = 0; i < links->len; i++)
+    {
+      if (pg_link_get_state (g_ptr_array_index (links, i)) != state)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Revoke a link: it and its sibling turn Revoking at once, then Revoked; Undo brings both back.
+ * The jobs run in the order asked, each announced once. */
+static void
+test_revoke_and_undo (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  g_autoptr(PgRevoker) undo = revoker_for (fixture);
+  PgLink *first = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  PgLink *sibling = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  PgLink *bystander = make_link (fixture, "other.pdf", PG_METHOD_GET, 0);
+  PgLinkJob *job = pg_link_service_revoke (fixture->service, revoker, first);
+  PgLinkJob *undo_job = pg_link_service_unrevoke (fixture->service, undo, first);
+
+  g_assert_cmpuint (pg_link_job_get_affected (job)->len, ==, 2);
+  g_assert_true (all_in_state (pg_link_job_get_affected (job), PG_LINK_REVOKING));
+  g_assert_cmpint (pg_link_get_state (bystander), ==, PG_LINK_ACTIVE);
+  g_assert_true (pg_link_service_get_busy (fixture->service));
+
+  pg_link_service_wait (fixture->service, job);
+  g_assert_null (pg_link_job_get_error (job));
+  g_assert_cmpint (pg_link_get_state (first), ==, PG_LINK_REVOKED);
+  g_assert_cmpint (pg_link_get_state (sibling), ==, PG_LINK_REVOKED);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  g_assert_false (pg_link_job_is_done (undo_job));
+
+  pg_link_service_wait (fixture->service, undo_job);
+  g_assert_null (pg_link_job_get_error (undo_job));
+  g_assert_cmpuint (pg_link_job_get_affected (undo_job)->len, ==, 2);
+  g_assert_cmpint (pg_link_get_state (first), ==, PG_LINK_ACTIVE);
+  g_assert_cmpint (pg_link_get_state (sibling), ==, PG_LINK_ACTIVE);
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+
+  g_assert_cmpuint (fixture->finished->len, ==, 2);
+  g_assert_true (g_ptr_array_index (fixture->finished, 0) == job);
+  g_assert_true (g_ptr_array_index (fixture->finished, 1) == undo_job);
+  g_object_unref (job);
+  g_object_unref (undo_job);
+  wait_idle (fixture->service);
+
+  /* What the rows show is what was saved. */
+  {
+    g_autoptr(PgLinkService) again = load_again (fixture);
+
+    g_assert_cmpint (pg_link_get_state (pg_link_service_find (again, pg_link_get_id (first))),
+                     ==, PG_LINK_ACTIVE);
+  }
+}
+
+/* A failed revocation gives the links their earlier states back; an unproven one says so. */
+static void
+test_failures_shown (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  g_autoptr(PgRevoker) again = revoker_for (fixture);
+  PgLink *link = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  PgLink *missing = make_link (fixture, "missing.pdf", PG_METHOD_GET, 0);
+  PgLinkJob *job;
+
+  fixture->fake->presign_error = "SignatureDoesNotMatch";
+  job = pg_link_service_revoke (fixture->service, revoker, link);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_true (g_error_matches (pg_link_job_get_error (job), PG_ERROR,
+                                  PG_ERROR_SIGNER_REFUSED));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
+  g_object_unref (job);
+
+  fixture->fake->presign_error = NULL;
+  fixture->fake->missing_key_404 = TRUE;
+  job = pg_link_service_revoke (fixture->service, again, missing);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_true (g_error_matches (pg_link_job_get_error (job), PG_ERROR, PG_ERROR_NOT_VERIFIED));
+  g_assert_cmpint (pg_link_get_state (missing), ==, PG_LINK_REVOKE_UNVERIFIED);
+  g_object_unref (job);
+  wait_idle (fixture->service);
+}
+
+/* Whoever asked goes away mid-job (a window closed): the job still finishes and is proven, and
+ * nothing is delivered to the gone listener. */
+static void
+on_job_finished_listener (GObject   *listener,
+                          PgLinkJob *job)
+{
+  g_assert_true (G_IS_OBJECT (listener));
+  g_object_set_data (listener, "called", GINT_TO_POINTER (TRUE));
+}
+
+static void
+test_listener_gone (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  PgLink *link = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  GObject *listener = g_object_new (G_TYPE_OBJECT, NULL);
+  PgLinkJob *job;
+
+  g_signal_connect_object (fixture->service, "job-finished",
+                           G_CALLBACK (on_job_finished_listener), listener, G_CONNECT_SWAPPED);
+  job = pg_link_service_revoke (fixture->service, revoker, link);
+  g_clear_object (&revoker);
+  g_assert_finalize_object (listener);
+
+  pg_link_service_wait (fixture->service, job);
+  g_assert_null (pg_link_job_get_error (job));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_object_unref (job);
+  wait_idle (fixture->service);
+}
+
+/* Lockdown jobs go through the same queue. */
+static void
+test_lockdown (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(PgRevoker) on = revoker_for (fixture);
+  g_autoptr(PgRevoker) off = revoker_for (fixture);
+  PgLinkJob *job = pg_link_service_set_lockdown (fixture->service, on, BUCKET,
+                                                 PG_LOCKDOWN_SIGNER, TRUE, NULL);
+
+  pg_link_service_wait (fixture->service, job);
+  g_assert_null (pg_link_job_get_error (job));
+  g_assert_true (pg_link_job_get_enabled (job));
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "anything"));
+  g_object_unref (job);
+
+  job = pg_link_service_set_lockdown (fixture->service, off, BUCKET, PG_LOCKDOWN_SIGNER, FALSE,
+                                      NULL);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_null (pg_link_job_get_error (job));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "anything"));
+  g_object_unref (job);
+}
+
+/* Would a new link work? Revoked files and blocked buckets say no. */
+static PgLinkShareable
+shareable (Fixture    *fixture,
+           const char *key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PgLinkShareable answer;
+
+  pg_link_service_check_shareable_async (fixture->service, fixture->client, BUCKET, key, NULL,
+                                         store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  answer = pg_link_service_check_shareable_finish (fixture->service, result, &error);
+  g_assert_no_error (error);
+
+  return answer;
+}
+
+static void
+test_shareable (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  g_autoptr(PgRevoker) lockdown = revoker_for (fixture);
+  PgLinkJob *job;
+
+  g_assert_cmpint (shareable (fixture, "report.pdf"), ==, PG_LINK_SHAREABLE);
+  job = pg_link_service_revoke_object (fixture->service, revoker, BUCKET, "report.pdf",
+                                       PG_POLICY_ACTION_GET, TRUE);
+  pg_link_service_wait (fixture->service, job);
+  g_object_unref (job);
+  g_assert_cmpint (shareable (fixture, "report.pdf"), ==, PG_LINK_SHAREABLE_REVOKED);
+  g_assert_cmpint (shareable (fixture, "other.pdf"), ==, PG_LINK_SHAREABLE);
+  job = pg_link_service_set_lockdown (fixture->service, lockdown, BUCKET, PG_LOCKDOWN_SIGNER,
+                                      TRUE, NULL);
+  pg_link_service_wait (fixture->service, job);
+  g_object_unref (job);
+  g_assert_cmpint (shareable (fixture, "other.pdf"), ==, PG_LINK_SHAREABLE_LOCKED);
+  wait_idle (fixture->service);
+}
+
+/* Uploads: one at a time, with progress; cancelling stops the one under way and drops the rest. */
+static GFile *
+temp_upload (const char *name,
+             gsize       size)
+{
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), name, NULL);
+  g_autofree char *contents = g_strnfill (size, 'x');
+
+  g_assert_true (g_file_set_contents (path, contents, size, NULL));
+
+  return g_file_new_for_path (path);
+}
+
+/* Progress only ever grows, job by job; @last is the latest seen of any. */
+static void
+on_progress (PgLinkService *service,
+             PgLinkJob     *job,
+             double        *last)
+{
+  int permille = (int) (pg_link_job_get_fraction (job) * 1000);
+
+  g_assert_cmpint (permille, >=, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (job), "seen")));
+  g_object_set_data (G_OBJECT (job), "seen", GINT_TO_POINTER (permille));
+  *last = pg_link_job_get_fraction (job);
+}
+
+static void
+test_uploads (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GFile) small = temp_upload ("test-link-service-a.bin", 1000);
+  g_autoptr(GFile) second = temp_upload ("test-link-service-b.bin", 2000);
+  PgLinkJob *first;
+  PgLinkJob *queued;
+  double last = 0;
+
+  g_signal_connect (fixture->service, "job-progress", G_CALLBACK (on_progress), &last);
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", small);
+  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/b.bin", second);
+  pg_link_service_wait (fixture->service, first);
+  g_assert_null (pg_link_job_get_error (first));
+  g_assert_cmpfloat (pg_link_job_get_fraction (first), ==, 1.0);
+  g_assert_cmpfloat (last, >, 0.0);
+  g_assert_true (s3_fake_has_object (fixture->fake, "in/a.bin"));
+  pg_link_service_wait (fixture->service, queued);
+  g_assert_true (s3_fake_has_object (fixture->fake, "in/b.bin"));
+  g_clear_object (&first);
+  g_clear_object (&queued);
+
+  /* Cancelled: the one running and the one waiting both end cancelled. */
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/c.bin", small);
+  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/d.bin", second);
+  pg_link_service_cancel_uploads (fixture->service);
+  pg_link_service_wait (fixture->service, first);
+  pg_link_service_wait (fixture->service, queued);
+  g_assert_true (g_error_matches (pg_link_job_get_error (first), G_IO_ERROR,
+                                  G_IO_ERROR_CANCELLED));
+  g_assert_true (g_error_matches (pg_link_job_get_error (queued), G_IO_ERROR,
+                                  G_IO_ERROR_CANCELLED));
+  g_assert_false (s3_fake_has_object (fixture->fake, "in/d.bin"));
+  g_object_unref (first);
+  g_object_unref (queued);
+  g_file_delete (small, NULL, NULL);
+  g_file_delete (second, NULL, NULL);
+  wait_idle (fixture->service);
+}
+
+/* ---- The naming rules of links ----------------------------------------------------------- */
+
+static void
+test_upload_key_pattern (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 10, 42, 0);
+  g_autofree char *standard = pg_link_make_upload_key ("incoming", NULL, "a b.pdf", now);
+  g_autofree char *custom = pg_link_make_upload_key ("in/", "{name}/{date}", "x", now);
+  g_autofree char *again = pg_link_make_upload_key ("incoming", NULL, "a b.pdf", now);
+
+  /* incoming/20261128-104200-xxxxxx/a b.pdf */
+  g_assert_true (g_str_has_prefix (standard, "incoming/20261128-104200-"));
+  g_assert_true (g_str_has_suffix (standard, "/a b.pdf"));
+  g_assert_cmpuint (strlen (standard), ==, strlen ("incoming/20261128-104200-123456/a b.pdf"));
+  /* A pattern without {id} still gets one: no two links may share a key. */
+  g_assert_true (g_str_has_prefix (custom, "in/x-"));
+  g_assert_true (g_str_has_suffix (custom, "/20261128"));
+  g_assert_cmpstr (standard, !=, again);
+}
+
+static void
+test_fresh_copy_key (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 28, 14, 2, 0);
+  g_autofree char *plain = pg_link_fresh_copy_key ("a/report.pdf", now);
+  g_autofree char *no_dot = pg_link_fresh_copy_key ("README", now);
+  g_autofree char *hidden = pg_link_fresh_copy_key ("dir/.profile", now);
+
+  g_assert_cmpstr (plain, ==, "a/report (20261128-140200).pdf");
+  g_assert_cmpstr (no_dot, ==, "README (20261128-140200)");
+  g_assert_cmpstr (hidden, ==, "dir/.profile (20261128-140200)");
+}
+
+static void
+test_partner_instructions (void)
+{
+  PgPresignOptions options = { .method = PG_METHOD_PUT, .bucket = BUCKET, .key = "in/x",
+                               .expires = 60, .if_none_match = TRUE };
+  g_autoptr(PgLink) link = pg_link_new ("account", &options, SIGNER_KEY);
+  g_autofree char *text = pg_link_partner_instructions (link, "http://h/in/x?X-Amz-Signature=0");
+
+  g_assert_nonnull (strstr (text, "Invoke-WebRequest -Uri \"http://h/in/x?X-Amz-Signature=0\""));
+  g_assert_nonnull (strstr (text, "-H \"If-None-Match: *\""));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/pg/link-service/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("create", test_create);
+  ADD ("saves-coalesced", test_saves_coalesced);
+  ADD ("affected", test_affected);
+  ADD ("revoke-and-undo", test_revoke_and_undo);
+  ADD ("failures-shown", test_failures_shown);
+  ADD ("listener-gone", test_listener_gone);
+  ADD ("lockdown", test_lockdown);
+  ADD ("shareable", test_shareable);
+  ADD ("uploads", test_uploads);
+  g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
+  g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
+  g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);
+
+  return g_test_run ();
+}

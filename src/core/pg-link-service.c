@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pg-error.h"
+#include "pg-link-job-private.h"
 #include "pg-link-service.h"
 
 /* The life of links, in one place: the remembered links (the store), the jobs that change what
@@ -21,139 +22,6 @@
  *
  * A revocation closes every link that shares the revoked link's fate (same object, same action,
  * same signer; see pg_link_shares_fate()): all of them turn Revoked, and back on Undo. */
-
-/* ---- Jobs -------------------------------------------------------------------------------- */
-
-struct _PgLinkJob
-{
-  GObject         parent_instance;
-
-  PgLinkJobKind   kind;
-  PgLink         *link;
-  GPtrArray      *affected;
-  GArray         *previous;
-  char           *bucket;
-  char           *key;
-  PgPolicyAction  action;
-  PgLockdownMode  mode;
-  gboolean        enabled;
-  GStrv           exempt;
-  GFile          *file;
-
-  PgLinkService  *service;
-  PgRevoker      *revoker;
-  PgS3Client     *client;
-  GCancellable   *cancellable;
-
-  double          fraction;
-  GError         *error;
-  char           *notice;
-  gboolean        done;
-};
-
-G_DEFINE_FINAL_TYPE (PgLinkJob, pg_link_job, G_TYPE_OBJECT)
-
-static void
-pg_link_job_finalize (GObject *object)
-{
-  PgLinkJob *self = PG_LINK_JOB (object);
-
-  g_clear_object (&self->link);
-  g_clear_pointer (&self->affected, g_ptr_array_unref);
-  g_clear_pointer (&self->previous, g_array_unref);
-  g_free (self->bucket);
-  g_free (self->key);
-  g_strfreev (self->exempt);
-  g_clear_object (&self->file);
-  g_clear_object (&self->service);
-  g_clear_object (&self->revoker);
-  g_clear_object (&self->client);
-  g_clear_object (&self->cancellable);
-  g_clear_error (&self->error);
-  g_free (self->notice);
-
-  G_OBJECT_CLASS (pg_link_job_parent_class)->finalize (object);
-}
-
-static void
-pg_link_job_class_init (PgLinkJobClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = pg_link_job_finalize;
-}
-
-static void
-pg_link_job_init (PgLinkJob *self)
-{
-  self->affected = g_ptr_array_new_with_free_func (g_object_unref);
-  self->previous = g_array_new (FALSE, FALSE, sizeof (PgLinkState));
-  self->cancellable = g_cancellable_new ();
-}
-
-PgLinkJobKind
-pg_link_job_get_kind (PgLinkJob *self)
-{
-  return self->kind;
-}
-
-/* The link the job was asked for, if it was asked for one. */
-PgLink *
-pg_link_job_get_link (PgLinkJob *self)
-{
-  return self->link;
-}
-
-/* Every remembered link whose state the job changes, the asked-for link first. */
-GPtrArray *
-pg_link_job_get_affected (PgLinkJob *self)
-{
-  return self->affected;
-}
-
-const char *
-pg_link_job_get_bucket (PgLinkJob *self)
-{
-  return self->bucket;
-}
-
-const char *
-pg_link_job_get_key (PgLinkJob *self)
-{
-  return self->key;
-}
-
-/* Lockdown jobs: whether they block (%TRUE) or unblock. */
-gboolean
-pg_link_job_get_enabled (PgLinkJob *self)
-{
-  return self->enabled;
-}
-
-gboolean
-pg_link_job_is_done (PgLinkJob *self)
-{
-  return self->done;
-}
-
-/* Why the job failed, once done; %NULL when it did what it was asked, proven. */
-const GError *
-pg_link_job_get_error (PgLinkJob *self)
-{
-  return self->error;
-}
-
-/* Something worth knowing about a job that went well (see pg_revoker_get_notice()). */
-const char *
-pg_link_job_get_notice (PgLinkJob *self)
-{
-  return self->notice;
-}
-
-/* Uploads: how much has been sent, from 0 to 1. */
-double
-pg_link_job_get_fraction (PgLinkJob *self)
-{
-  return self->fraction;
-}
 
 /* ---- The service ------------------------------------------------------------------------- */
 

@@ -3,25 +3,12 @@
 
 #include <gio/gio.h>
 
+#include "pg-link-job.h"
 #include "pg-link-store.h"
 #include "pg-revoker.h"
 #include "pg-s3-client.h"
 
 G_BEGIN_DECLS
-
-/**
- * PgLinkJobKind:
- * @PG_LINK_JOB_REVOKE: revoke a link (and every link that shares its fate)
- * @PG_LINK_JOB_UNREVOKE: lift a revocation: its links work again
- * @PG_LINK_JOB_LOCKDOWN: block, or unblock, every link of a bucket
- * @PG_LINK_JOB_UPLOAD: put a file into the bucket
- */
-typedef enum {
-  PG_LINK_JOB_REVOKE,
-  PG_LINK_JOB_UNREVOKE,
-  PG_LINK_JOB_LOCKDOWN,
-  PG_LINK_JOB_UPLOAD,
-} PgLinkJobKind;
 
 /**
  * PgLinkShareable:
@@ -34,21 +21,6 @@ typedef enum {
   PG_LINK_SHAREABLE_REVOKED,
   PG_LINK_SHAREABLE_LOCKED,
 } PgLinkShareable;
-
-#define PG_TYPE_LINK_JOB (pg_link_job_get_type ())
-
-G_DECLARE_FINAL_TYPE (PgLinkJob, pg_link_job, PG, LINK_JOB, GObject)
-
-PgLinkJobKind  pg_link_job_get_kind       (PgLinkJob            *self);
-PgLink        *pg_link_job_get_link       (PgLinkJob            *self);
-GPtrArray     *pg_link_job_get_affected   (PgLinkJob            *self);
-const char    *pg_link_job_get_bucket     (PgLinkJob            *self);
-const char    *pg_link_job_get_key        (PgLinkJob            *self);
-gboolean       pg_link_job_get_enabled    (PgLinkJob            *self);
-gboolean       pg_link_job_is_done        (PgLinkJob            *self);
-const GError  *pg_link_job_get_error      (PgLinkJob            *self);
-const char    *pg_link_job_get_notice     (PgLinkJob            *self);
-double         pg_link_job_get_fraction   (PgLinkJob            *self);
 
 #define PG_TYPE_LINK_SERVICE (pg_link_service_get_type ())
 

@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "pg-error.h"
-#include "pg-lease.h"
-#include "pg-presign.h"
-#include "pg-revoker.h"
+#include "pg-revoker-private.h"
 
 /* Revocation as a read-modify-write of the bucket policy, kept apart from other writers and
  * proven with the signer's own key:
@@ -32,77 +30,8 @@
  * Where the managing key may not write the lease object, that is said once (see
  * pg_revoker_get_notice()) and the steps run without it: step 6 is then the only guard. */
 
-#define MAX_CYCLES              5
-#define DEFAULT_VERIFY_SECONDS  30
-#define DEFAULT_SETTLE_MS       100
-#define AWS_SETTLE_MS           1000
-#define FIRST_PROBE_DELAY_MS    50
-#define MAX_PROBE_DELAY_MS      2000
-#define PROBE_BODY_MISMATCH     "presign-guard probe"
-#define MD5_OF_NOTHING          "1B2M2Y8AsgTpgAmY7PhCfg=="
-
-struct _PgRevoker
-{
-  GObject        parent_instance;
-
-  PgS3Client    *manager;
-  PgCredentials *signer;
-  char          *signer_arn;
-  gboolean       same_identity;
-  guint          verify_seconds;
-  guint          settle_ms;
-  guint          lease_seconds;
-  char          *notice;
-  PgRevokeStats  stats;
-};
-
 G_DEFINE_FINAL_TYPE (PgRevoker, pg_revoker, G_TYPE_OBJECT)
 
-typedef enum {
-  OP_REVOKE,
-  OP_UNREVOKE,
-  OP_LOCKDOWN,
-  OP_PRUNE,
-} Op;
-
-typedef enum {
-  EXPECT_NOTHING,
-  EXPECT_REFUSED,
-  EXPECT_ALLOWED,
-} Expectation;
-
-/* What a request signed by the signer met. */
-typedef enum {
-  PROBE_ALLOWED,     /* past authorization: 2xx, 404 (no such key), 416, 400 (bad digest) */
-  PROBE_DENIED,      /* 403 AccessDenied: refused by a policy */
-  PROBE_BAD_KEY,     /* the signer's key itself was not accepted */
-  PROBE_OTHER,       /* anything else: a busy or broken server */
-} ProbeOutcome;
-
-typedef struct
-{
-  Op              op;
-  char           *bucket;
-  char           *key;
-  PgPolicyAction  action;
-  PgLockdownMode  mode;
-  gboolean        enabled;
-  GStrv           exempt;
-  char           *probe_key;
-  Expectation     expect;
-
-  PgLease        *lease;
-  gint64          started;
-  guint           cycle;
-  gboolean        written;
-  gboolean        key_missing;
-  gboolean        baseline_done;
-  gboolean        rechecked;
-  gboolean        final_check;
-  guint           unmet;
-  gint64          proof_started;
-  guint           probe_delay;
-} Job;
 
 static void
 job_free (Job *job)
@@ -250,14 +179,14 @@ partition_of (PgRevoker *self)
   return pg_endpoint_get_partition (pg_s3_client_get_endpoint (self->manager));
 }
 
-static gboolean
-is_aws (PgRevoker *self)
+gboolean
+_pg_revoker_is_aws (PgRevoker *self)
 {
   return pg_endpoint_is_aws (pg_s3_client_get_endpoint (self->manager));
 }
 
-static double
-seconds_since (gint64 started)
+double
+_pg_revoker_seconds_since (gint64 started)
 {
   return (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
 }
@@ -283,14 +212,14 @@ released_cb (GObject      *source,
 }
 
 /* Ends the operation with @error (taken), or with success when it is %NULL. */
-static void
-job_end (GTask  *task,
+void
+_pg_revoker_job_end (GTask  *task,
          GError *error)
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
 
-  self->stats.seconds = seconds_since (job->started);
+  self->stats.seconds = _pg_revoker_seconds_since (job->started);
   if (job->lease != NULL)
     {
       self->stats.requests += pg_lease_get_requests (job->lease) + pg_lease_is_held (job->lease);
@@ -312,318 +241,17 @@ job_end (GTask  *task,
   g_object_unref (task);
 }
 
-static gboolean
-job_end_if_cancelled (GTask *task)
+gboolean
+_pg_revoker_job_end_if_cancelled (GTask *task)
 {
   GError *error = NULL;
 
   if (!g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
     return FALSE;
 
-  job_end (task, error);
+  _pg_revoker_job_end (task, error);
 
   return TRUE;
-}
-
-/* ---- Probes: requests signed like the link ------------------------------------------------ */
-
-/* Downloads are tried with GET of the first byte, so that a refusal comes with S3's reason (an
- * answer to HEAD has no body). Uploads and lockdowns are tried with a PUT whose body does not
- * match its signed checksum: refused by the policy it is a 403, allowed it is a 400 "bad
- * digest", and nothing is ever stored. A lockdown is tried on a key that need not exist (some
- * servers answer 404 to a missing key before they look at the policy; a PUT is not affected). */
-static gboolean
-uses_get_probe (Job *job)
-{
-  return job->op != OP_LOCKDOWN && job->action == PG_POLICY_ACTION_GET;
-}
-
-static void
-probe (GTask               *task,
-       GAsyncReadyCallback  callback)
-{
-  PgRevoker *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
-  PgPresignOptions options = {
-    .bucket = job->bucket,
-    .key = job->key ? job->key : job->probe_key,
-    .expires = 60,
-    .signing_time = pg_s3_client_get_now (self->manager),
-  };
-
-  if (uses_get_probe (job))
-    {
-      options.method = PG_METHOD_GET;
-    }
-  else
-    {
-      options.method = PG_METHOD_PUT;
-      options.content_md5 = MD5_OF_NOTHING;
-    }
-
-  url = pg_presign_url (pg_s3_client_get_endpoint (self->manager), self->signer, &options,
-                        &error);
-  if (url == NULL)
-    {
-      job_end (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self->stats.probes++;
-  self->stats.requests++;
-  if (uses_get_probe (job))
-    {
-      static const char *headers[] = { "Range", "bytes=0-0", NULL };
-
-      pg_s3_client_fetch_url_async (self->manager, "GET", url, headers, NULL,
-                                    g_task_get_cancellable (task), callback, task);
-    }
-  else
-    {
-      static const char *headers[] = { "Content-MD5", MD5_OF_NOTHING, NULL };
-      static const char mismatch[] = PROBE_BODY_MISMATCH;
-      g_autoptr(GBytes) body = g_bytes_new_static (mismatch, sizeof mismatch - 1);
-
-      pg_s3_client_fetch_url_async (self->manager, "PUT", url, headers, body,
-                                    g_task_get_cancellable (task), callback, task);
-    }
-}
-
-static ProbeOutcome
-classify (guint       status,
-          const char *code)
-{
-  if (status < 300 || status == SOUP_STATUS_NOT_FOUND || status == 416
-      || (status == SOUP_STATUS_BAD_REQUEST
-          && (g_strcmp0 (code, "BadDigest") == 0 || g_strcmp0 (code, "InvalidDigest") == 0)))
-    return PROBE_ALLOWED;
-
-  if (status == SOUP_STATUS_FORBIDDEN && g_strcmp0 (code, "AccessDenied") == 0)
-    return PROBE_DENIED;
-
-  if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0
-      || g_strcmp0 (code, "InvalidAccessKeyId") == 0
-      || g_strcmp0 (code, "InvalidToken") == 0 || g_strcmp0 (code, "ExpiredToken") == 0
-      || g_strcmp0 (code, "TokenRefreshRequired") == 0
-      || g_strcmp0 (code, "RequestTimeTooSkewed") == 0)
-    return PROBE_BAD_KEY;
-
-  return PROBE_OTHER;
-}
-
-/* Why a request signed with the signing key was not accepted, in words. */
-static GError *
-signer_error (PgRevoker  *self,
-              Job        *job,
-              guint       status,
-              const char *code)
-{
-  const char *key_id = pg_credentials_get_access_key_id (self->signer);
-  const char *outcome = job->written ? _("The change was saved, but it cannot be proven.")
-                                     : _("Nothing was changed.");
-  g_autofree char *reason = NULL;
-
-  if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0)
-    reason = g_strdup_printf (_("A test link signed with the signing key %s was refused: its "
-                                "secret key does not match. Check the signing key."), key_id);
-  else if (g_strcmp0 (code, "InvalidAccessKeyId") == 0)
-    reason = g_strdup_printf (_("The server does not know the signing key %s. Check the signing "
-                                "key."), key_id);
-  else if (g_strcmp0 (code, "RequestTimeTooSkewed") == 0)
-    reason = g_strdup (_("A test link was refused because your computer’s clock is off. Set it "
-                         "right and try again."));
-  else if (code != NULL && (g_str_has_suffix (code, "Token")
-                            || g_str_equal (code, "TokenRefreshRequired")))
-    reason = g_strdup_printf (_("The temporary credentials of the signing key %s are not valid "
-                                "any more (%s). Get new ones."), key_id, code);
-  else if (status == SOUP_STATUS_FORBIDDEN)
-    reason = g_strdup_printf (_("Links signed with the signing key %s are already refused here, "
-                                "by something other than Presign Guard (another statement of "
-                                "the bucket policy, or the key’s own permissions), so refusing "
-                                "them cannot be proven."), key_id);
-  else
-    reason = g_strdup_printf (_("A test link signed with the signing key was answered with "
-                                "%u %s."), status, code ? code : soup_status_get_phrase (status));
-
-  return g_error_new (PG_ERROR, job->written ? PG_ERROR_NOT_VERIFIED : PG_ERROR_SIGNER_REFUSED,
-                      "%s %s", reason, outcome);
-}
-
-/* ---- Proof, settle, re-check --------------------------------------------------------------- */
-
-static void cycle_start (GTask *task);
-static void proof_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
-static gboolean
-probe_again_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-
-  if (!job_end_if_cancelled (task))
-    probe (task, proof_cb);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-schedule_probe (GTask *task)
-{
-  Job *job = g_task_get_task_data (task);
-
-  job->probe_delay = MIN (MAX_PROBE_DELAY_MS, MAX (FIRST_PROBE_DELAY_MS, job->probe_delay * 2));
-  g_timeout_add (job->probe_delay, probe_again_cb, task);
-}
-
-static GError *
-not_verified_error (PgRevoker *self,
-                    Job       *job)
-{
-  if (job->expect == EXPECT_ALLOWED)
-    return g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                        _("The change was saved, but after %u seconds the link is still "
-                          "refused."), self->verify_seconds);
-
-  return g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                      _("The change was saved, but after %u seconds a link signed with the "
-                        "signing key still works. Check that the signer’s ARN (%s) names the "
-                        "user or role whose key signs the links; otherwise this server may not "
-                        "enforce bucket policies."),
-                      self->verify_seconds, self->signer_arn);
-}
-
-static void
-recheck_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data);
-
-/* Reads the policy again: is our change still there? @final: after the proof held, to confirm
- * it; otherwise while the proof does not hold yet, to see whether somebody undid our change. */
-static void
-check_policy (GTask    *task,
-              gboolean  final)
-{
-  PgRevoker *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-
-  job->final_check = final;
-  self->stats.requests++;
-  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket,
-                                        g_task_get_cancellable (task), recheck_cb, task);
-}
-
-static gboolean
-settled_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-
-  if (!job_end_if_cancelled (task))
-    check_policy (task, TRUE);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-proof_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GTask *task = user_data;
-  PgRevoker *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
-  guint status = pg_s3_client_fetch_url_finish (PG_S3_CLIENT (source), result, &code, &error);
-  ProbeOutcome outcome = classify (status, code);
-  gboolean met;
-
-  if (status == 0)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && job->written)
-        {
-          GError *wrapped = g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                                         _("The change was saved, but it could not be checked: "
-                                           "%s"), error->message);
-
-          job_end (task, wrapped);
-          return;
-        }
-      job_end (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (outcome == PROBE_BAD_KEY)
-    {
-      job_end (task, signer_error (self, job, status, code));
-      return;
-    }
-
-  met = job->expect == EXPECT_REFUSED ? outcome == PROBE_DENIED : outcome == PROBE_ALLOWED;
-
-  if (met && !job->rechecked)
-    {
-      /* Proven once: let other writers' changes land, then look again. */
-      g_timeout_add (self->settle_ms, settled_cb, task);
-      return;
-    }
-
-  if (met)
-    {
-      job_end (task, NULL);
-      return;
-    }
-
-  /* Some servers answer 404 for a missing key before they look at the policy: a link to a file
-   * that is not there cannot be shown to be refused. AWS does refuse it. */
-  if (job->expect == EXPECT_REFUSED && job->key_missing && status == SOUP_STATUS_NOT_FOUND
-      && !is_aws (self))
-    {
-      job_end (task, g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                                  _("The file “%s” is not in the bucket, so this server cannot "
-                                    "show that links to it are refused. The revocation was "
-                                    "saved; it also holds if the file is put back."),
-                                  job->key));
-      return;
-    }
-
-  if (seconds_since (job->proof_started) > self->verify_seconds)
-    {
-      job_end (task, not_verified_error (self, job));
-      return;
-    }
-
-  /* Now and then, look whether our change is still in the policy at all. */
-  if (job->written && ++job->unmet % 3 == 0)
-    {
-      check_policy (task, FALSE);
-      return;
-    }
-
-  schedule_probe (task);
-}
-
-static void
-prove (GTask *task)
-{
-  Job *job = g_task_get_task_data (task);
-
-  if (job->expect == EXPECT_NOTHING)
-    {
-      PgRevoker *self = g_task_get_source_object (task);
-
-      if (job->rechecked)
-        job_end (task, NULL);
-      else
-        g_timeout_add (self->settle_ms, settled_cb, task);
-      return;
-    }
-
-  if (job->proof_started == 0)
-    job->proof_started = g_get_monotonic_time ();
-  job->probe_delay = 0;
-  job->unmet = 0;
-  probe (task, proof_cb);
 }
 
 /* ---- Read-modify-write ------------------------------------------------------------------- */
@@ -657,8 +285,8 @@ apply (PgRevoker  *self,
 
 /* The stored policy, and what our operation would make of it; @changed says whether they
  * differ. */
-static PgPolicy *
-apply_to_stored (PgRevoker   *self,
+PgPolicy *
+_pg_revoker_apply_to_stored (PgRevoker   *self,
                  Job         *job,
                  const char  *text,
                  PgPolicy   **before,
@@ -671,7 +299,7 @@ apply_to_stored (PgRevoker   *self,
   if (stored == NULL)
     return NULL;
 
-  pg_policy_set_escape_wildcards (stored, is_aws (self));
+  pg_policy_set_escape_wildcards (stored, _pg_revoker_is_aws (self));
   after = pg_policy_copy (stored);
   if (!apply (self, job, after, error))
     return NULL;
@@ -681,46 +309,6 @@ apply_to_stored (PgRevoker   *self,
     *before = g_steal_pointer (&stored);
 
   return g_steal_pointer (&after);
-}
-
-static void
-recheck_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  PgRevoker *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(PgPolicy) after = NULL;
-  gboolean changed = FALSE;
-
-  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
-      || !(after = apply_to_stored (self, job, text, NULL, &changed, &error)))
-    {
-      job_end (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* Our change is gone (or never arrived): somebody wrote meanwhile. Do it again. */
-  if (changed)
-    {
-      g_debug ("bucket policy of %s changed under us; cycle %u", job->bucket, job->cycle);
-      cycle_start (task);
-      return;
-    }
-
-  /* Still there. While the proof does not hold yet, keep trying; once it held, one more try
-   * of the link says whether it still does. */
-  if (!job->final_check)
-    {
-      schedule_probe (task);
-      return;
-    }
-
-  job->rechecked = TRUE;
-  prove (task);
 }
 
 static void
@@ -738,12 +326,12 @@ written_cb (GObject      *source,
        : pg_s3_client_put_bucket_policy_finish (PG_S3_CLIENT (source), result, &error);
   if (!ok)
     {
-      job_end (task, g_steal_pointer (&error));
+      _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
   job->written = TRUE;
-  prove (task);
+  _pg_revoker_prove (task);
 }
 
 static void
@@ -785,7 +373,7 @@ confirmed_cb (GObject      *source,
     {
       if (error != NULL)
         {
-          job_end (task, g_steal_pointer (&error));
+          _pg_revoker_job_end (task, g_steal_pointer (&error));
           return;
         }
 
@@ -831,14 +419,14 @@ baseline_cb (GObject      *source,
 
   if (status == 0)
     {
-      job_end (task, g_steal_pointer (&error));
+      _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
   /* Anything but "let through" before our change means the proof could not mean anything. */
-  if (classify (status, code) != PROBE_ALLOWED)
+  if (_pg_revoker_classify (status, code) != PROBE_ALLOWED)
     {
-      job_end (task, signer_error (self, job, status, code));
+      _pg_revoker_job_end (task, _pg_revoker_signer_error (self, job, status, code));
       return;
     }
 
@@ -854,7 +442,7 @@ refused_by_ours (PgRevoker *self,
                  PgPolicy  *policy)
 {
   if (pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_SIGNER)
-      || (is_aws (self) && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
+      || (_pg_revoker_is_aws (self) && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
     return TRUE;
 
   return job->op == OP_REVOKE && pg_policy_is_revoked (policy, job->bucket, job->key, job->action);
@@ -875,16 +463,16 @@ read_cb (GObject      *source,
   gboolean changed = FALSE;
 
   if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
-      || !(after = apply_to_stored (self, job, text, &before, &changed, &error)))
+      || !(after = _pg_revoker_apply_to_stored (self, job, text, &before, &changed, &error)))
     {
-      job_end (task, g_steal_pointer (&error));
+      _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
   /* Already as wanted (a second revoke, say): nothing to write, only the proof. */
   if (!changed)
     {
-      prove (task);
+      _pg_revoker_prove (task);
       return;
     }
 
@@ -895,25 +483,25 @@ read_cb (GObject      *source,
     {
       g_object_set_data_full (G_OBJECT (task), "policy", g_steal_pointer (&after),
                               (GDestroyNotify) pg_policy_free);
-      probe (task, baseline_cb);
+      _pg_revoker_probe (task, baseline_cb);
       return;
     }
 
   write_under_lease (task, g_steal_pointer (&after));
 }
 
-static void
-cycle_start (GTask *task)
+void
+_pg_revoker_cycle_start (GTask *task)
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
 
-  if (job_end_if_cancelled (task))
+  if (_pg_revoker_job_end_if_cancelled (task))
     return;
 
   if (++job->cycle > MAX_CYCLES)
     {
-      job_end (task, g_error_new_literal (PG_ERROR, PG_ERROR_CONFLICT,
+      _pg_revoker_job_end (task, g_error_new_literal (PG_ERROR, PG_ERROR_CONFLICT,
                                           _("The bucket policy kept changing while it was being "
                                             "updated. Somebody else may be editing it; try again "
                                             "in a minute.")));
@@ -949,15 +537,15 @@ lease_taken_cb (GObject      *source,
                                             "“%s”, so changes by several people at once are not "
                                             "kept apart; each change is checked after it is "
                                             "made."), PG_REVOKER_LEASE_KEY, job->bucket);
-          cycle_start (task);
+          _pg_revoker_cycle_start (task);
           return;
         }
 
-      job_end (task, g_steal_pointer (&error));
+      _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
-  cycle_start (task);
+  _pg_revoker_cycle_start (task);
 }
 
 static void
@@ -988,7 +576,7 @@ start (PgRevoker           *self,
                                                : NULL,
                                   &error))
     {
-      job_end (task, g_steal_pointer (&error));
+      _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
@@ -1080,7 +668,7 @@ pg_revoker_set_lockdown_async (PgRevoker           *self,
   job->exempt = g_strdupv ((char **) exempt_arns);
   job->expect = enabled ? EXPECT_REFUSED : EXPECT_ALLOWED;
 
-  if (mode == PG_LOCKDOWN_ANY && !is_aws (self))
+  if (mode == PG_LOCKDOWN_ANY && !_pg_revoker_is_aws (self))
     {
       GTask *task = g_task_new (self, cancellable, callback, user_data);
 

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pg-link-job.h"
+#include "pg-link-service.h"
+
+G_BEGIN_DECLS
+
+/* A job of the link service, as the service fills it in (internal to the core). */
+struct _PgLinkJob
+{
+  GObject         parent_instance;
+
+  PgLinkJobKind   kind;
+  PgLink         *link;
+  GPtrArray      *affected;
+  GArray         *previous;
+  char           *bucket;
+  char           *key;
+  PgPolicyAction  action;
+  PgLockdownMode  mode;
+  gboolean        enabled;
+  GStrv           exempt;
+  GFile          *file;
+
+  PgLinkService  *service;
+  PgRevoker      *revoker;
+  PgS3Client     *client;
+  GCancellable   *cancellable;
+
+  double          fraction;
+  GError         *error;
+  char           *notice;
+  gboolean        done;
+};
+
+G_END_DECLS

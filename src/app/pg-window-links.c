@@ -121,7 +121,8 @@ mail_link_action (GtkWidget  *widget,
 
   subject = pg_link_is_upload (link)
             ? g_strdup (_("Upload link"))
-            : g_strdup_printf (_("Download link: %s"), pg_link_key_basename (pg_link_get_key (link)));
+            : g_strdup_printf (_("Download link: %s"),
+                               pg_link_key_basename (pg_link_get_key (link)));
   body = mail_body (link, url);
   subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
   body_escaped = g_uri_escape_string (body, NULL, FALSE);
@@ -235,11 +236,12 @@ start_revoke (PgWindow *self,
     }
 
   body = g_string_new (NULL);
-  g_string_printf (body, g_dngettext (GETTEXT_PACKAGE,
-                                      "Links to “%s” are taken back per file: revoking this one "
-                                      "also closes the other link to it.",
-                                      "Links to “%s” are taken back per file: revoking this one "
-                                      "also closes the %u other links to it.", others),
+  g_string_printf (body,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "Links to “%s” are taken back per file: revoking this one also "
+                                "closes the other link to it.",
+                                "Links to “%s” are taken back per file: revoking this one also "
+                                "closes the %u other links to it.", others),
                    pg_link_key_basename (pg_link_get_key (link)), others);
   for (guint i = 1; i < affected->len; i++)
     {
@@ -338,10 +340,10 @@ _pg_window_links_job_finished (PgWindow  *self,
   message = others == 0
             ? g_strdup (_("Link revoked — verified"))
             : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "Link revoked — verified. %u other link to this file "
-                                            "is closed too.",
-                                            "Link revoked — verified. %u other links to this file "
-                                            "are closed too.", others), others);
+                                            "Link revoked — verified. %u other link to this "
+                                            "file is closed too.",
+                                            "Link revoked — verified. %u other links to this "
+                                            "file are closed too.", others), others);
   toast = adw_toast_new (message);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.unrevoke-link");

@@ -361,8 +361,9 @@ edit_account_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   PgWindow *self = PG_WINDOW (widget);
-  GtkWindow *dialog = pg_account_dialog_new (GTK_WINDOW (self), _pg_window_get_app (self),
-                                             pg_application_get_account (_pg_window_get_app (self)));
+  PgApplication *app = _pg_window_get_app (self);
+  GtkWindow *dialog = pg_account_dialog_new (GTK_WINDOW (self), app,
+                                             pg_application_get_account (app));
 
   gtk_window_present (dialog);
 }

@@ -29,7 +29,7 @@ uses_get_probe (Job *job)
 
 void
 _pg_revoker_probe (GTask               *task,
-       GAsyncReadyCallback  callback)
+                   GAsyncReadyCallback  callback)
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
@@ -82,7 +82,7 @@ _pg_revoker_probe (GTask               *task,
 
 ProbeOutcome
 _pg_revoker_classify (guint       status,
-          const char *code)
+                      const char *code)
 {
   if (status < 300 || status == SOUP_STATUS_NOT_FOUND || status == 416
       || (status == SOUP_STATUS_BAD_REQUEST
@@ -105,9 +105,9 @@ _pg_revoker_classify (guint       status,
 /* Why a request signed with the signing key was not accepted, in words. */
 GError *
 _pg_revoker_signer_error (PgRevoker  *self,
-              Job        *job,
-              guint       status,
-              const char *code)
+                          Job        *job,
+                          guint       status,
+                          const char *code)
 {
   const char *key_id = pg_credentials_get_access_key_id (self->signer);
   const char *outcome = job->written ? _("The change was saved, but it cannot be proven.")
@@ -264,11 +264,12 @@ proof_cb (GObject      *source,
   if (job->expect == EXPECT_REFUSED && job->key_missing && status == SOUP_STATUS_NOT_FOUND
       && !_pg_revoker_is_aws (self))
     {
-      _pg_revoker_job_end (task, g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                                  _("The file “%s” is not in the bucket, so this server cannot "
-                                    "show that links to it are refused. The revocation was "
-                                    "saved; it also holds if the file is put back."),
-                                  job->key));
+      _pg_revoker_job_end (task,
+                           g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                                        _("The file “%s” is not in the bucket, so this server "
+                                          "cannot show that links to it are refused. The "
+                                          "revocation was saved; it also holds if the file is "
+                                          "put back."), job->key));
       return;
     }
 
@@ -310,7 +311,6 @@ _pg_revoker_prove (GTask *task)
   job->unmet = 0;
   _pg_revoker_probe (task, proof_cb);
 }
-
 
 static void
 recheck_cb (GObject      *source,

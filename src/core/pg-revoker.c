@@ -32,7 +32,6 @@
 
 G_DEFINE_FINAL_TYPE (PgRevoker, pg_revoker, G_TYPE_OBJECT)
 
-
 static void
 job_free (Job *job)
 {
@@ -214,7 +213,7 @@ released_cb (GObject      *source,
 /* Ends the operation with @error (taken), or with success when it is %NULL. */
 void
 _pg_revoker_job_end (GTask  *task,
-         GError *error)
+                     GError *error)
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
@@ -287,11 +286,11 @@ apply (PgRevoker  *self,
  * differ. */
 PgPolicy *
 _pg_revoker_apply_to_stored (PgRevoker   *self,
-                 Job         *job,
-                 const char  *text,
-                 PgPolicy   **before,
-                 gboolean    *changed,
-                 GError     **error)
+                             Job         *job,
+                             const char  *text,
+                             PgPolicy   **before,
+                             gboolean    *changed,
+                             GError     **error)
 {
   g_autoptr(PgPolicy) stored = pg_policy_new (text, partition_of (self), error);
   g_autoptr(PgPolicy) after = NULL;
@@ -442,7 +441,8 @@ refused_by_ours (PgRevoker *self,
                  PgPolicy  *policy)
 {
   if (pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_SIGNER)
-      || (_pg_revoker_is_aws (self) && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
+      || (_pg_revoker_is_aws (self)
+          && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
     return TRUE;
 
   return job->op == OP_REVOKE && pg_policy_is_revoked (policy, job->bucket, job->key, job->action);
@@ -501,10 +501,11 @@ _pg_revoker_cycle_start (GTask *task)
 
   if (++job->cycle > MAX_CYCLES)
     {
-      _pg_revoker_job_end (task, g_error_new_literal (PG_ERROR, PG_ERROR_CONFLICT,
-                                          _("The bucket policy kept changing while it was being "
-                                            "updated. Somebody else may be editing it; try again "
-                                            "in a minute.")));
+      _pg_revoker_job_end (task,
+                           g_error_new_literal (PG_ERROR, PG_ERROR_CONFLICT,
+                                                _("The bucket policy kept changing while it "
+                                                  "was being updated. Somebody else may be "
+                                                  "editing it; try again in a minute.")));
       return;
     }
 

@@ -107,8 +107,8 @@ list_page (GTask      *task,
   if (continuation != NULL)
     _pg_s3_call_add_query (call, "continuation-token", continuation);
 
-  _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task), list_page_cb,
-              task);
+  _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task),
+                     list_page_cb, task);
 }
 
 /**
@@ -194,7 +194,8 @@ pg_s3_client_head_object_async (PgS3Client          *self,
 
   g_task_set_source_tag (task, pg_s3_client_head_object_async);
   g_task_set_task_data (task, g_strdup (key), g_free);
-  _pg_s3_call_async (self, _pg_s3_call_new ("HEAD", bucket, key, TRUE), cancellable, head_object_cb, task);
+  _pg_s3_call_async (self, _pg_s3_call_new ("HEAD", bucket, key, TRUE), cancellable,
+                     head_object_cb, task);
 }
 
 PgS3Object *
@@ -319,7 +320,7 @@ pg_s3_client_copy_object_async (PgS3Client          *self,
   source_text = g_string_free (source, FALSE);
   _pg_s3_call_add_header (call, "x-amz-copy-source", source_text);
   _pg_s3_call_boolean_async (self, call, pg_s3_client_copy_object_async, cancellable, callback,
-                      user_data);
+                             user_data);
 }
 
 gboolean
@@ -339,7 +340,7 @@ pg_s3_client_delete_object_async (PgS3Client          *self,
                                   gpointer             user_data)
 {
   _pg_s3_call_boolean_async (self, _pg_s3_call_new ("DELETE", bucket, key, TRUE),
-                      pg_s3_client_delete_object_async, cancellable, callback, user_data);
+                             pg_s3_client_delete_object_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -372,7 +373,7 @@ pg_s3_client_create_bucket_async (PgS3Client          *self,
     }
 
   _pg_s3_call_boolean_async (self, call, pg_s3_client_create_bucket_async, cancellable, callback,
-                      user_data);
+                             user_data);
 }
 
 gboolean
@@ -467,8 +468,8 @@ pg_s3_client_put_bucket_policy_async (PgS3Client          *self,
 
   _pg_s3_call_add_query (call, "policy", "");
   _pg_s3_call_set_body (call, body, "application/json");
-  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_policy_async, cancellable, callback,
-                      user_data);
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_policy_async, cancellable,
+                             callback, user_data);
 }
 
 gboolean
@@ -489,8 +490,8 @@ pg_s3_client_delete_bucket_policy_async (PgS3Client          *self,
   Call *call = _pg_s3_call_new ("DELETE", bucket, NULL, TRUE);
 
   _pg_s3_call_add_query (call, "policy", "");
-  _pg_s3_call_boolean_async (self, call, pg_s3_client_delete_bucket_policy_async, cancellable, callback,
-                      user_data);
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_delete_bucket_policy_async, cancellable,
+                             callback, user_data);
 }
 
 gboolean

@@ -16,7 +16,6 @@
 
 /* ---- One request ----------------------------------------------------------------------- */
 
-
 void
 _pg_s3_call_free (Call *call)
 {
@@ -40,12 +39,11 @@ _pg_s3_reply_free (Reply *reply)
   g_free (reply);
 }
 
-
 Call *
 _pg_s3_call_new (const char *method,
-          const char *bucket,
-          const char *key,
-          gboolean    idempotent)
+                 const char *bucket,
+                 const char *key,
+                 gboolean    idempotent)
 {
   Call *call = g_new0 (Call, 1);
 
@@ -62,8 +60,8 @@ _pg_s3_call_new (const char *method,
 
 void
 _pg_s3_call_add_query (Call       *call,
-                const char *name,
-                const char *value)
+                       const char *name,
+                       const char *value)
 {
   g_ptr_array_add (call->query, g_strdup (name));
   g_ptr_array_add (call->query, g_strdup (value ? value : ""));
@@ -71,8 +69,8 @@ _pg_s3_call_add_query (Call       *call,
 
 void
 _pg_s3_call_add_header (Call       *call,
-                 const char *name,
-                 const char *value)
+                        const char *name,
+                        const char *value)
 {
   g_ptr_array_add (call->headers, g_strdup (name));
   g_ptr_array_add (call->headers, g_strdup (value));
@@ -80,8 +78,8 @@ _pg_s3_call_add_header (Call       *call,
 
 void
 _pg_s3_call_set_body (Call       *call,
-               GBytes     *body,
-               const char *content_type)
+                      GBytes     *body,
+                      const char *content_type)
 {
   g_clear_pointer (&call->body, g_bytes_unref);
   call->body = g_bytes_ref (body);
@@ -514,9 +512,9 @@ call_sent_cb (GObject      *source,
  * the body waits for the server's delayed acknowledgement of the headers (40 ms on Linux). */
 void
 _pg_s3_on_network_event (SoupMessage        *message,
-                  GSocketClientEvent  event,
-                  GIOStream          *connection,
-                  gpointer            user_data)
+                         GSocketClientEvent  event,
+                         GIOStream          *connection,
+                         gpointer            user_data)
 {
   GSocket *socket;
 
@@ -626,10 +624,10 @@ call_send (GTask *task)
 /* Sends @call (taking it); the result is a Reply with a 2xx status, or an error. */
 void
 _pg_s3_call_async (PgS3Client          *self,
-            Call                *call,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
+                   Call                *call,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -640,8 +638,8 @@ _pg_s3_call_async (PgS3Client          *self,
 
 Reply *
 _pg_s3_call_finish (PgS3Client    *self,
-             GAsyncResult  *result,
-             GError       **error)
+                    GAsyncResult  *result,
+                    GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -664,11 +662,11 @@ call_done_boolean_cb (GObject      *source,
 
 void
 _pg_s3_call_boolean_async (PgS3Client          *self,
-                    Call                *call,
-                    gpointer             source_tag,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
+                           Call                *call,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -678,9 +676,9 @@ _pg_s3_call_boolean_async (PgS3Client          *self,
 
 gboolean
 _pg_s3_boolean_finish (PgS3Client    *self,
-                GAsyncResult  *result,
-                gpointer       source_tag,
-                GError       **error)
+                       GAsyncResult  *result,
+                       gpointer       source_tag,
+                       GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
@@ -690,7 +688,7 @@ _pg_s3_boolean_finish (PgS3Client    *self,
 
 PgXmlNode *
 _pg_s3_reply_xml (Reply   *reply,
-           GError **error)
+                  GError **error)
 {
   gsize length = 0;
   const char *data = reply->body ? g_bytes_get_data (reply->body, &length) : NULL;

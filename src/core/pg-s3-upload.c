@@ -166,7 +166,7 @@ upload_complete (GTask *task)
   _pg_s3_call_add_query (call, "uploadId", upload->upload_id);
   _pg_s3_call_set_body (call, body, "application/xml");
   _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task),
-              upload_complete_cb, task);
+                     upload_complete_cb, task);
 }
 
 static void
@@ -255,7 +255,7 @@ upload_read_cb (GObject      *source,
       call->progress_data = upload->progress_data;
       call->progress_total = upload->size;
       _pg_s3_call_async (self, call, cancellable, upload_single_cb,
-                  g_steal_pointer (&task));
+                         g_steal_pointer (&task));
       return;
     }
 
@@ -270,7 +270,7 @@ upload_read_cb (GObject      *source,
     call->progress_data = upload;
     call->progress_total = read;
     _pg_s3_call_async (self, call, cancellable, upload_part_cb,
-                g_steal_pointer (&task));
+                       g_steal_pointer (&task));
   }
 }
 
@@ -370,7 +370,7 @@ upload_opened_cb (GObject      *source,
     if (upload->content_type != NULL)
       _pg_s3_call_add_header (call, "Content-Type", upload->content_type);
     _pg_s3_call_async (self, call, cancellable, upload_initiated_cb,
-                g_steal_pointer (&task));
+                       g_steal_pointer (&task));
   }
 }
 

@@ -714,18 +714,21 @@ pg_link_service_upload (PgLinkService *self,
 void
 pg_link_service_cancel_uploads (PgLinkService *self)
 {
+  GQueue waiting = self->upload_jobs;
   PgLinkJob *job;
 
-  while ((job = g_queue_pop_head (&self->upload_jobs)))
+  /* Taken off the queue first: ending one must not start the next. */
+  g_queue_init (&self->upload_jobs);
+  if (self->upload_running != NULL)
+    g_cancellable_cancel (self->upload_running->cancellable);
+
+  while ((job = g_queue_pop_head (&waiting)))
     {
       job->service = g_object_ref (self);
       job_done (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                           _("The upload was cancelled.")));
       g_object_unref (job);
     }
-
-  if (self->upload_running != NULL)
-    g_cancellable_cancel (self->upload_running->cancellable);
 }
 
 /* Runs the main context until @job is finished: for the command line and tests. */

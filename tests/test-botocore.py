@@ -192,7 +192,12 @@ def our_url(case):
 def split(url):
     parts = urllib.parse.urlsplit(url)
     query = sorted(tuple(pair.split("=", 1)) for pair in parts.query.split("&"))
-    return parts.scheme, parts.netloc, parts.path, query
+    # Our links write "." and ".." path segments as %2E and %2E%2E, so that no browser or proxy
+    # resolves them away; botocore leaves them as they are. Both are the same key to S3, and the
+    # signature (compared exactly) is made over the plain dots in both.
+    path = "/".join({"%2E": ".", "%2E%2E": ".."}.get(segment, segment)
+                    for segment in parts.path.split("/"))
+    return parts.scheme, parts.netloc, path, query
 
 
 def main():

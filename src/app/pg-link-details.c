@@ -37,6 +37,8 @@ add_fact (AdwPreferencesGroup *group,
 {
   GtkWidget *row = adw_action_row_new ();
 
+  /* Keys and file names are shown as they are, never read as markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
   adw_preferences_group_add (group, row);

@@ -369,6 +369,9 @@ pg_link_dialog_init (PgLinkDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  /* Keys are shown as they are, never read as markup ("Q&A <draft>.pdf"). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->object_row), FALSE);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->key_row), FALSE);
 
   adw_combo_row_set_selected (self->expiry_row,
                               pg_expiry_seconds_to_index (g_settings_get_uint (settings,

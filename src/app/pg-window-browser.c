@@ -179,7 +179,7 @@ _pg_window_browser_job (PgWindow  *self,
       if (error == NULL)
         {
           g_autofree char *message = g_strdup_printf (_("“%s” is in the bucket"), key);
-          AdwToast *toast = adw_toast_new (message);
+          AdwToast *toast = _pg_window_toast_new (message);
 
           /* "Share": a download link for the new file. */
           adw_toast_set_button_label (toast, _("_Share"));

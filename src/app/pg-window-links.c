@@ -344,7 +344,7 @@ _pg_window_links_job_finished (PgWindow  *self,
                                             "file is closed too.",
                                             "Link revoked — verified. %u other links to this "
                                             "file are closed too.", others), others);
-  toast = adw_toast_new (message);
+  toast = _pg_window_toast_new (message);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.unrevoke-link");
   adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));

@@ -51,6 +51,7 @@ struct _PgWindow
 };
 
 PgApplication *_pg_window_get_app           (PgWindow        *self);
+AdwToast      *_pg_window_toast_new         (const char      *text);
 const char    *_pg_window_get_bucket        (PgWindow        *self);
 PgRevoker     *_pg_window_get_revoker       (PgWindow        *self);
 void           _pg_window_show_problem      (PgWindow        *self,

@@ -22,11 +22,20 @@ _pg_window_get_app (PgWindow *self)
   return PG_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 }
 
+/* A toast's title is Pango markup; what it says (a file name, a server's words) is not. */
+AdwToast *
+_pg_window_toast_new (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
+
 void
 pg_window_show_toast (PgWindow   *self,
                       const char *message)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (message));
+  adw_toast_overlay_add_toast (self->toasts, _pg_window_toast_new (message));
 }
 
 /* The bucket of the account being shown. */
@@ -61,7 +70,10 @@ void
 _pg_window_show_problem (PgWindow     *self,
                          const GError *error)
 {
-  adw_status_page_set_description (self->problem_page, error->message);
+  g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+  /* The description is markup; the message may carry a server's words. */
+  adw_status_page_set_description (self->problem_page, escaped);
   gtk_stack_set_visible_child_name (self->stack, "problem");
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pg-cli.h"
+#include "pg-text.h"
 
 /* ls, upload and mb: plain bucket work with the managing key. */
 
@@ -58,8 +59,14 @@ pg_cli_ls (int    argc,
   if (!(listing = pg_s3_client_list_objects_finish (client, pg_cli_wait (&result), &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
+  /* Keys are the server's text: escaped, a key can neither act on the terminal nor pass for
+   * two lines. */
   for (guint i = 0; i < listing->prefixes->len; i++)
-    printf ("-\t-\t%s\n", (char *) g_ptr_array_index (listing->prefixes, i));
+    {
+      g_autofree char *folder = pg_text_sanitize (g_ptr_array_index (listing->prefixes, i));
+
+      printf ("-\t-\t%s\n", folder);
+    }
 
   for (guint i = 0; i < listing->objects->len; i++)
     {
@@ -67,8 +74,9 @@ pg_cli_ls (int    argc,
       g_autofree char *modified = object->last_modified
                                   ? pg_cli_format_time (g_date_time_to_unix (object->last_modified))
                                   : g_strdup ("-");
+      g_autofree char *key = pg_text_sanitize (object->key);
 
-      printf ("%" G_GUINT64_FORMAT "\t%s\t%s\n", object->size, modified, object->key);
+      printf ("%" G_GUINT64_FORMAT "\t%s\t%s\n", object->size, modified, key);
     }
 
   return PG_CLI_EXIT_OK;
@@ -220,7 +228,11 @@ pg_cli_identity (int    argc,
       || !(signer_arn = identity_of (signer, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  printf ("manager: %s\nsigner: %s\n", manager_arn, signer_arn);
+  {
+    g_autofree char *text = g_strdup_printf ("manager: %s\nsigner: %s", manager_arn, signer_arn);
+
+    pg_cli_print_lines (text);
+  }
 
   return PG_CLI_EXIT_OK;
 }

@@ -8,6 +8,16 @@
 
 #include "pg-cli.h"
 #include "pg-presigned-url.h"
+#include "pg-text.h"
+
+static void
+field (const char *name,
+       const char *value)
+{
+  g_autofree char *safe = pg_text_sanitize (value);
+
+  printf ("%s: %s\n", name, safe);
+}
 
 /* presign-guard-cli inspect URL: prints "name: value" lines, one per fact. */
 int
@@ -33,18 +43,20 @@ pg_cli_inspect (int    argc,
   signed_at = pg_cli_format_time (pg_presigned_url_get_signed_at (link));
   expires_at = pg_cli_format_time (pg_presigned_url_get_expires_at (link));
 
-  printf ("bucket: %s\n", pg_presigned_url_get_bucket (link));
-  printf ("key: %s\n", pg_presigned_url_get_key (link));
-  printf ("host: %s\n", pg_presigned_url_get_host (link));
-  printf ("style: %s\n", pg_presigned_url_get_path_style (link) ? "path" : "virtual-hosted");
-  printf ("region: %s\n", pg_presigned_url_get_region (link));
-  printf ("service: %s\n", pg_presigned_url_get_service (link));
-  printf ("access-key-id: %s\n", pg_presigned_url_get_access_key_id (link));
-  printf ("signed-headers: %s\n", pg_presigned_url_get_signed_headers (link));
-  printf ("session-token: %s\n", pg_presigned_url_has_session_token (link) ? "yes" : "no");
-  printf ("signed-at: %s\n", signed_at);
+  /* A link is anybody's text: its key is shown exactly as S3 sees it, escaped. */
+  field ("bucket", pg_presigned_url_get_bucket (link));
+  field ("key", pg_presigned_url_get_key (link));
+  field ("dot-segments", pg_presigned_url_has_dot_segments (link) ? "yes" : "no");
+  field ("host", pg_presigned_url_get_host (link));
+  field ("style", pg_presigned_url_get_path_style (link) ? "path" : "virtual-hosted");
+  field ("region", pg_presigned_url_get_region (link));
+  field ("service", pg_presigned_url_get_service (link));
+  field ("access-key-id", pg_presigned_url_get_access_key_id (link));
+  field ("signed-headers", pg_presigned_url_get_signed_headers (link));
+  field ("session-token", pg_presigned_url_has_session_token (link) ? "yes" : "no");
+  field ("signed-at", signed_at);
   printf ("expires: %u\n", pg_presigned_url_get_expires (link));
-  printf ("expires-at: %s\n", expires_at);
+  field ("expires-at", expires_at);
   printf ("seconds-left: %" G_GINT64_FORMAT "\n",
           pg_presigned_url_get_seconds_left (link, now));
 

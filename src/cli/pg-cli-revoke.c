@@ -48,11 +48,12 @@ run_job (PgLinkService *service,
     {
       /* The policy may have been written: say so, but never claim the proof. */
       if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
-        printf ("%s\n", done);
+        pg_cli_print_lines (done);
       return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
     }
 
-  printf ("%s\nverified\n", done);
+  pg_cli_print_lines (done);
+  printf ("verified\n");
 
   return PG_CLI_EXIT_OK;
 }
@@ -213,7 +214,7 @@ policy_show (PgCliEndpointOptions *endpoint_options,
   /* Shown pretty when it parses, as stored otherwise. */
   policy = pg_policy_new (text, NULL, NULL);
   pretty = policy ? pg_policy_to_json (policy, TRUE) : NULL;
-  printf ("%s\n", pretty ? pretty : text);
+  pg_cli_print_lines (pretty ? pretty : text);
 
   return PG_CLI_EXIT_OK;
 }

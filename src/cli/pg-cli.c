@@ -8,6 +8,7 @@
 
 #include "pg-cli.h"
 #include "pg-error.h"
+#include "pg-text.h"
 
 int
 pg_cli_fail (int         exit_code,
@@ -15,15 +16,18 @@ pg_cli_fail (int         exit_code,
              ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *safe = NULL;
   va_list args;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* One line, always: scripts read the first line of stderr. */
+  /* One line, always: scripts read the first line of stderr. Parts of it may come from a
+   * server: nothing in it may act on the terminal. */
   g_strdelimit (message, "\n", ' ');
-  fprintf (stderr, "presign-guard-cli: %s\n", message);
+  safe = pg_text_sanitize (message);
+  fprintf (stderr, "presign-guard-cli: %s\n", safe);
 
   return exit_code;
 }
@@ -34,6 +38,7 @@ pg_cli_note (const char *format,
              ...)
 {
   g_autofree char *message = NULL;
+  g_autofree char *safe = NULL;
   va_list args;
 
   va_start (args, format);
@@ -41,7 +46,24 @@ pg_cli_note (const char *format,
   va_end (args);
 
   g_strdelimit (message, "\n", ' ');
-  fprintf (stderr, "presign-guard-cli: %s %s\n", _("note:"), message);
+  safe = pg_text_sanitize (message);
+  fprintf (stderr, "presign-guard-cli: %s %s\n", _("note:"), safe);
+}
+
+/* Prints @text, which may come from a server or a link, line by line with every control
+ * character escaped. */
+void
+pg_cli_print_lines (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *safe = pg_text_sanitize (lines[i]);
+
+      if (lines[i + 1] != NULL || *safe != '\0')
+        printf ("%s\n", safe);
+    }
 }
 
 int
@@ -118,6 +140,9 @@ pg_cli_add_endpoint_options (GOptionContext       *context,
       N_("Put the bucket in the path, not the host name"), NULL },
     { "signer-arn", 0, 0, G_OPTION_ARG_STRING, &options->signer_arn,
       N_("ARN of the signing key’s user, where the server cannot tell"), N_("ARN") },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options->timeout,
+      N_("Give up on a server that has not answered after this long, retries included "
+         "(default 90)"), N_("SECONDS") },
     { NULL }
   };
 
@@ -204,11 +229,23 @@ pg_cli_client_new (PgCliEndpointOptions  *options,
                    GError               **error)
 {
   g_autoptr(PgEndpoint) endpoint = pg_cli_endpoint_new (options, error);
+  PgS3Client *client;
 
   if (endpoint == NULL)
     return NULL;
 
-  return pg_s3_client_new (endpoint, credentials, NULL);
+  if (options->timeout < 0 || options->timeout > 86400)
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                   _("--timeout must be between 1 and 86400 seconds."));
+      return NULL;
+    }
+
+  client = pg_s3_client_new (endpoint, credentials, NULL);
+  if (options->timeout > 0)
+    pg_s3_client_set_timeouts (client, MIN (options->timeout, 60), options->timeout);
+
+  return client;
 }
 
 /**

@@ -23,6 +23,7 @@ typedef struct
   char     *region;
   gboolean  path_style;
   char     *signer_arn;
+  int       timeout;
 } PgCliEndpointOptions;
 
 int          pg_cli_fail                   (int                    exit_code,
@@ -30,6 +31,7 @@ int          pg_cli_fail                   (int                    exit_code,
                                             ...) G_GNUC_PRINTF (2, 3);
 void         pg_cli_note                   (const char            *format,
                                             ...) G_GNUC_PRINTF (1, 2);
+void         pg_cli_print_lines            (const char            *text);
 int          pg_cli_fail_error             (int                    exit_code,
                                             const GError          *error);
 gboolean     pg_cli_parse_command          (int                   *argc,

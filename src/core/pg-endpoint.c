@@ -40,6 +40,28 @@ region_is_valid (const char *region)
   return TRUE;
 }
 
+/* A host name (letters, digits, hyphens, dots, underscores) or an IP address; nothing encoded,
+ * nothing that would end up elsewhere in a request. */
+static gboolean
+host_is_valid (const char *host)
+{
+  gsize len = strlen (host);
+
+  if (len == 0 || len > 253)
+    return FALSE;
+
+  if (strchr (host, ':') != NULL)
+    return g_hostname_is_ip_address (host);
+
+  for (const char *p = host; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.' && *p != '_')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * pg_endpoint_new:
  * @url: (nullable): %NULL for Amazon S3, or the base URL of an S3-compatible server such as
@@ -79,12 +101,16 @@ pg_endpoint_new (const char  *url,
       const char *path;
       int port;
 
-      uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      /* Encoded, the host is seen as written: "h%2Fx" is not a host name. */
+      uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_NON_DNS, NULL);
       scheme = uri ? g_uri_get_scheme (uri) : NULL;
       host = uri ? g_uri_get_host (uri) : NULL;
       path = uri ? g_uri_get_path (uri) : NULL;
+      port = uri ? g_uri_get_port (uri) : -1;
 
-      if (uri == NULL || scheme == NULL || host == NULL || *host == '\0'
+      if (uri == NULL || scheme == NULL || host == NULL || !host_is_valid (host)
+          || (port != -1 && (port < 1 || port > 65535))
+          || strpbrk (url, " \t\r\n\f\v") != NULL
           || (g_ascii_strcasecmp (scheme, "http") != 0
               && g_ascii_strcasecmp (scheme, "https") != 0))
         {
@@ -95,7 +121,8 @@ pg_endpoint_new (const char  *url,
         }
 
       if ((path != NULL && *path != '\0' && strcmp (path, "/") != 0)
-          || g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL)
+          || g_uri_get_query (uri) != NULL || g_uri_get_userinfo (uri) != NULL
+          || g_uri_get_fragment (uri) != NULL)
         {
           g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                        _("The server address “%s” must not contain a path, a query or a user "
@@ -104,7 +131,6 @@ pg_endpoint_new (const char  *url,
         }
 
       self->scheme = g_ascii_strdown (scheme, -1);
-      port = g_uri_get_port (uri);
       self->host_is_address = g_hostname_is_ip_address (host);
 
       /* GUri strips the brackets of IPv6 literals. */

@@ -205,7 +205,7 @@ pg_presign_url (PgEndpoint              *endpoint,
                                  when, options->expires, error))
     return NULL;
 
-  target = pg_sigv4_request_get_path_and_query (request);
+  target = pg_sigv4_protect_dot_segments (pg_sigv4_request_get_path_and_query (request));
 
   return g_strconcat (location.scheme, "://", location.host, target, NULL);
 }

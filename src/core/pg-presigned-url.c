@@ -114,6 +114,39 @@ percent_decode (const char *text)
   return g_uri_unescape_string (text, NULL);
 }
 
+/* The path of @url exactly as written: GUri resolves "." and ".." segments, S3 does not. */
+static char *
+raw_path_of (const char *url)
+{
+  const char *authority = strstr (url, "://");
+  const char *path;
+
+  if (authority == NULL)
+    return NULL;
+
+  path = authority + 3 + strcspn (authority + 3, "/?#");
+  if (*path != '/')
+    return g_strdup ("/");
+
+  return g_strndup (path, strcspn (path, "?#"));
+}
+
+/* Whether the key has a "." or ".." segment: a program that resolves those before sending the
+ * link (most do) would ask for another key. */
+static gboolean
+has_dot_segments (const char *key)
+{
+  g_auto(GStrv) segments = g_strsplit (key, "/", -1);
+
+  for (guint i = 0; segments[i] != NULL; i++)
+    {
+      if (g_str_equal (segments[i], ".") || g_str_equal (segments[i], ".."))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 /**
  * pg_presigned_url_parse:
  * @url: a presigned S3 URL, as a partner would receive it
@@ -133,6 +166,7 @@ pg_presigned_url_parse (const char  *url,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(GHashTable) params = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *raw_path = NULL;
   g_autofree char *host_bucket = NULL;
   g_auto(GStrv) credential = NULL;
   const char *query;
@@ -153,6 +187,7 @@ pg_presigned_url_parse (const char  *url,
     g_autofree char *trimmed = g_strstrip (g_strdup (url));
 
     uri = g_uri_parse (trimmed, G_URI_FLAGS_ENCODED | G_URI_FLAGS_NON_DNS, NULL);
+    raw_path = raw_path_of (trimmed);
   }
 
   if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
@@ -230,8 +265,9 @@ pg_presigned_url_parse (const char  *url,
 
   self->has_session_token = g_hash_table_contains (params, "X-Amz-Security-Token");
 
-  /* The key is the path after the bucket, decoded once: S3 never normalises it. */
-  path = g_uri_unescape_string (g_uri_get_path (uri), NULL);
+  /* The key is the path after the bucket, decoded once: S3 never normalises it, so neither do
+   * we ("a/../b" is a key of its own, not "b"). */
+  path = raw_path ? g_uri_unescape_string (raw_path, NULL) : NULL;
   if (path == NULL || *path != '/' || !g_utf8_validate (path, -1, NULL))
     return fail (error, _("its path is damaged."));
 
@@ -288,6 +324,13 @@ const char *
 pg_presigned_url_get_bucket (PgPresignedUrl *self)
 {
   return self->bucket;
+}
+
+/* Whether the key has "." or ".." segments, which programs other than S3 tend to resolve. */
+gboolean
+pg_presigned_url_has_dot_segments (PgPresignedUrl *self)
+{
+  return has_dot_segments (self->key);
 }
 
 const char *

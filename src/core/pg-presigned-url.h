@@ -17,6 +17,7 @@ void            pg_presigned_url_unref                 (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_scheme            (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_host              (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_bucket            (PgPresignedUrl  *self);
+gboolean        pg_presigned_url_has_dot_segments      (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_key               (PgPresignedUrl  *self);
 gboolean        pg_presigned_url_get_path_style        (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_access_key_id     (PgPresignedUrl  *self);

@@ -581,6 +581,21 @@ start (PgRevoker           *self,
       return;
     }
 
+  /* Where "*" and "?" in a policy's Resource cannot be escaped (AWS reads ${*} and ${?}, other
+   * servers do not), a key with them would be a pattern: its revocation would also close links
+   * to other files. Refused rather than done too widely without a word. */
+  if (job->op == OP_REVOKE && !_pg_revoker_is_aws (self) && strpbrk (job->key, "*?") != NULL)
+    {
+      _pg_revoker_job_end (task,
+                           g_error_new (PG_ERROR, PG_ERROR_UNSUPPORTED,
+                                        _("This server reads “*” and “?” in “%s” as wildcards: "
+                                          "revoking it would also close links to other files "
+                                          "whose names match. Nothing was changed. Share a "
+                                          "copy under a name without “*” and “?” to be able to "
+                                          "take its links back."), job->key));
+      return;
+    }
+
   job->lease = pg_lease_new (self->manager, job->bucket, PG_REVOKER_LEASE_KEY, purpose,
                              self->lease_seconds ? self->lease_seconds
                                                  : self->verify_seconds + 60);

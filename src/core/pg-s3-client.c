@@ -67,6 +67,8 @@ pg_s3_client_init (PgS3Client *self)
 {
   self->attempts = DEFAULT_ATTEMPTS;
   self->base_delay_ms = DEFAULT_BASE_DELAY_MS;
+  self->request_seconds = REQUEST_TIMEOUT_SECONDS;
+  self->total_seconds = TOTAL_TIMEOUT_SECONDS;
   self->multipart_threshold = DEFAULT_MULTIPART_BYTES;
 }
 
@@ -149,6 +151,31 @@ pg_s3_client_set_retries (PgS3Client *self,
 
   self->attempts = MAX (1, attempts);
   self->base_delay_ms = base_delay_ms;
+}
+
+/**
+ * pg_s3_client_set_timeouts:
+ * @request_seconds: the longest one request may take, from connecting to the answer's last byte
+ *   (60 by default; a request that sends a file gets more, as for an uplink of 16 KiB/s)
+ * @total_seconds: the longest a call may take with all its retries (90 by default)
+ *
+ * A server that never answers, or answers a byte now and then, is given up on after these.
+ */
+void
+pg_s3_client_set_timeouts (PgS3Client *self,
+                           guint       request_seconds,
+                           guint       total_seconds)
+{
+  g_return_if_fail (PG_IS_S3_CLIENT (self));
+
+  self->request_seconds = MAX (request_seconds, 1);
+  self->total_seconds = MAX (total_seconds, self->request_seconds);
+}
+
+guint
+pg_s3_client_get_request_timeout (PgS3Client *self)
+{
+  return self->request_seconds;
 }
 
 /* Files larger than this go up in parts (at least 5 MiB each, as S3 requires). */

@@ -70,6 +70,10 @@ gint64         pg_s3_client_get_now                (PgS3Client           *self);
 void           pg_s3_client_set_retries            (PgS3Client           *self,
                                                     guint                 attempts,
                                                     guint                 base_delay_ms);
+void           pg_s3_client_set_timeouts           (PgS3Client           *self,
+                                                    guint                 request_seconds,
+                                                    guint                 total_seconds);
+guint          pg_s3_client_get_request_timeout    (PgS3Client           *self);
 void           pg_s3_client_set_multipart_threshold (PgS3Client          *self,
                                                     guint64               bytes);
 

@@ -11,6 +11,9 @@
 
 /* The S3 operations the project needs, each one request (or a few, for listings). */
 
+/* A million files at most in one listing (S3 sends a thousand a page). */
+#define MAX_LIST_PAGES 1000
+
 /* ---- ListObjectsV2 --------------------------------------------------------------------- */
 
 typedef struct
@@ -19,6 +22,7 @@ typedef struct
   char        *prefix;
   char        *delimiter;
   PgS3Listing *listing;
+  GHashTable  *tokens;
 } ListState;
 
 static void
@@ -28,6 +32,7 @@ list_state_free (ListState *state)
   g_free (state->prefix);
   g_free (state->delimiter);
   pg_s3_listing_free (state->listing);
+  g_hash_table_unref (state->tokens);
   g_free (state);
 }
 
@@ -84,6 +89,23 @@ list_page_cb (GObject      *source,
   next = pg_xml_child_text (xml, "NextContinuationToken");
   if (g_strcmp0 (pg_xml_child_text (xml, "IsTruncated"), "true") == 0 && next && *next)
     {
+      /* A server that sends the same page again, or pages without end, is not followed. */
+      if (g_hash_table_contains (state->tokens, next))
+        {
+          g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_SERVER,
+                                   _("The server sent the same part of the listing of “%s” "
+                                     "twice. The listing was stopped."), state->bucket);
+          return;
+        }
+      if (g_hash_table_size (state->tokens) + 1 >= MAX_LIST_PAGES)
+        {
+          g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
+                                   _("The listing of “%s” has more than %d pages of a thousand "
+                                     "files each. Open a folder with fewer files."),
+                                   state->bucket, MAX_LIST_PAGES);
+          return;
+        }
+      g_hash_table_add (state->tokens, g_strdup (next));
       list_page (g_steal_pointer (&task), next);
       return;
     }
@@ -137,6 +159,7 @@ pg_s3_client_list_objects_async (PgS3Client          *self,
   state->listing = g_new0 (PgS3Listing, 1);
   state->listing->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_s3_object_free);
   state->listing->prefixes = g_ptr_array_new_with_free_func (g_free);
+  state->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_task_set_task_data (task, state, (GDestroyNotify) list_state_free);
 
   list_page (task, NULL);
@@ -598,8 +621,8 @@ pg_s3_client_fetch_url_async (PgS3Client          *self,
   fetch = g_new0 (Fetch, 1);
   fetch->message = message;
   g_task_set_task_data (task, fetch, (GDestroyNotify) fetch_free);
-  _pg_s3_send_async (self->session, message, FETCH_MAX_BODY_BYTES, TRUE, cancellable,
-                     fetch_url_cb, task);
+  _pg_s3_send_async (self->session, message, FETCH_MAX_BODY_BYTES, TRUE,
+                     self->request_seconds * 1000, cancellable, fetch_url_cb, task);
 }
 
 /**

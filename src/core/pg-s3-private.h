@@ -21,6 +21,10 @@ G_BEGIN_DECLS
 #define MIN_PART_BYTES            (5 * 1024 * 1024)
 #define MAX_PARTS                 10000
 #define REQUEST_TIMEOUT_SECONDS   60
+#define TOTAL_TIMEOUT_SECONDS     90
+#define MIN_ATTEMPT_MS            1000
+/* A request that sends a body gets more time, as for an uplink of 16 KiB/s. */
+#define MIN_UPLOAD_BYTES_PER_S    (16 * 1024)
 
 /* The most of an answer that is read into memory; object contents are never read whole. */
 #define PG_S3_MAX_BODY_BYTES      (8 * 1024 * 1024)
@@ -35,6 +39,8 @@ struct _PgS3Client
   gint64         clock_offset;
   guint          attempts;
   guint          base_delay_ms;
+  guint          request_seconds;
+  guint          total_seconds;
   guint64        multipart_threshold;
 };
 
@@ -49,6 +55,7 @@ typedef struct
   GBytes               *body;
   gboolean              idempotent;
   gsize                 max_body;
+  gint64                started;
   GFileProgressCallback progress;
   gpointer              progress_data;
   goffset               progress_done;
@@ -106,6 +113,7 @@ void        _pg_s3_send_async          (SoupSession          *session,
                                         SoupMessage          *message,
                                         gsize                 max_body,
                                         gboolean              truncate,
+                                        guint                 deadline_ms,
                                         GCancellable         *cancellable,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);

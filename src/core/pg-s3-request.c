@@ -10,6 +10,7 @@
 
 #include "pg-s3-private.h"
 #include "pg-sigv4.h"
+#include "pg-text.h"
 
 /* One request to S3: signed (SigV4, header form) right before it is sent with the clock offset
  * last measured, retried when that is safe, and its error answer turned into a sentence. */
@@ -87,10 +88,11 @@ _pg_s3_call_set_body (Call       *call,
     _pg_s3_call_add_header (call, "Content-Type", content_type);
 }
 
-static const char *
+/* The key, as it may appear in a sentence. */
+static char *
 describe_key (Call *call)
 {
-  return call->key ? call->key : "";
+  return pg_text_sanitize (call->key);
 }
 
 /* Turns an S3 error answer into a sentence a person can act on. */
@@ -100,6 +102,9 @@ error_from_reply (PgS3Client *self,
                   Reply      *reply)
 {
   g_autoptr(PgXmlNode) xml = NULL;
+  g_autofree char *safe_code = NULL;
+  g_autofree char *safe_message = NULL;
+  g_autofree char *key = describe_key (call);
   const char *code = NULL;
   const char *message = NULL;
   gsize length = 0;
@@ -118,6 +123,12 @@ error_from_reply (PgS3Client *self,
           message = pg_xml_child_text (pg_xml_child (xml, "Error"), "Message");
         }
     }
+
+  /* The server's words end up in front of the user: nothing in them may act on a terminal. */
+  if (code != NULL)
+    code = safe_code = pg_text_sanitize (code);
+  if (message != NULL)
+    message = safe_message = pg_text_sanitize (message);
 
   /* Answers to HEAD have no body: the status has to do. */
   if (code == NULL)
@@ -155,7 +166,7 @@ error_from_reply (PgS3Client *self,
                         _("The bucket “%s” has no bucket policy."), call->bucket);
   if (g_str_equal (code, "NoSuchKey"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY,
-                        _("The file “%s” is not in the bucket “%s”."), describe_key (call),
+                        _("The file “%s” is not in the bucket “%s”."), key,
                         call->bucket ? call->bucket : "");
   if (g_str_equal (code, "SignatureDoesNotMatch"))
     return g_error_new_literal (PG_S3_ERROR, PG_S3_ERROR_SIGNATURE_MISMATCH,
@@ -195,7 +206,7 @@ error_from_reply (PgS3Client *self,
                                 _("The server is busy. Try again in a moment."));
   if (g_str_equal (code, "PreconditionFailed"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_PRECONDITION_FAILED,
-                        _("The file “%s” already exists."), describe_key (call));
+                        _("The file “%s” already exists."), key);
   if (g_str_equal (code, "BucketAlreadyExists") || g_str_equal (code, "BucketAlreadyOwnedByYou"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_BUCKET_EXISTS,
                         _("The bucket “%s” already exists."), call->bucket ? call->bucket : "");
@@ -203,7 +214,7 @@ error_from_reply (PgS3Client *self,
       || reply->status == 409)
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_CONFLICT,
                         _("Another request changed “%s” at the same moment. Try again."),
-                        describe_key (call));
+                        key);
   if (g_str_equal (code, "NotImplemented") || g_str_equal (code, "InvalidAction")
       || reply->status == SOUP_STATUS_NOT_IMPLEMENTED || reply->status == 405)
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NOT_SUPPORTED,
@@ -252,8 +263,19 @@ call_retry_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Exponential backoff with jitter: base × 2^(attempt-1), plus up to half of that again. */
-static void
+/* Milliseconds left of the call's whole budget, retries included. */
+static gint64
+budget_left_ms (PgS3Client *self,
+                Call       *call)
+{
+  gint64 spent = (g_get_monotonic_time () - call->started) / 1000;
+
+  return (gint64) self->total_seconds * 1000 - spent;
+}
+
+/* Exponential backoff with jitter: base × 2^(attempt-1), plus up to half of that again; only
+ * when a retry still fits into the call's budget. */
+static gboolean
 call_schedule_retry (GTask *task)
 {
   PgS3Client *self = g_task_get_source_object (task);
@@ -261,7 +283,12 @@ call_schedule_retry (GTask *task)
   guint delay = MIN (MAX_DELAY_MS, self->base_delay_ms << MIN (call->attempt - 1, 10));
 
   delay += g_random_int_range (0, delay / 2 + 1);
+  if (call->attempt >= self->attempts || budget_left_ms (self, call) < delay + MIN_ATTEMPT_MS)
+    return FALSE;
+
   g_timeout_add (delay, call_retry_cb, task);
+
+  return TRUE;
 }
 
 static void
@@ -301,14 +328,63 @@ typedef struct
   GByteArray   *body;
   gsize         max_body;
   gboolean      truncate;
+  GCancellable *outer;
+  GCancellable *own;
+  gulong        outer_handler;
+  guint         deadline;
+  gboolean      timed_out;
 } BodyRead;
 
 static void
 body_read_free (BodyRead *read)
 {
+  g_clear_handle_id (&read->deadline, g_source_remove);
+  if (read->outer != NULL)
+    g_cancellable_disconnect (read->outer, read->outer_handler);
+  g_clear_object (&read->outer);
+  g_clear_object (&read->own);
   g_clear_object (&read->stream);
   g_clear_pointer (&read->body, g_byte_array_unref);
   g_free (read);
+}
+
+/* The whole exchange — connecting, sending, every byte of the answer — must be over by the
+ * deadline: a server that never answers, or trickles a byte now and then, is given up on. */
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  BodyRead *read = user_data;
+
+  read->deadline = 0;
+  read->timed_out = TRUE;
+  g_cancellable_cancel (read->own);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+outer_cancelled_cb (GCancellable *outer,
+                    GCancellable *own)
+{
+  g_cancellable_cancel (own);
+}
+
+/* Ends the read with @error (taken), said as a time-out when the deadline cut it. */
+static void
+body_read_fail (GTask  *task,
+                GError *error)
+{
+  BodyRead *read = g_task_get_task_data (task);
+
+  if (read->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "no complete answer before the deadline");
+      return;
+    }
+
+  g_task_return_error (task, error);
 }
 
 static void body_read_more (GTask *task);
@@ -327,7 +403,7 @@ body_read_cb (GObject      *source,
 
   if (chunk == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      body_read_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -366,8 +442,8 @@ body_read_more (GTask *task)
 {
   BodyRead *read = g_task_get_task_data (task);
 
-  g_input_stream_read_bytes_async (read->stream, 64 * 1024, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), body_read_cb, task);
+  g_input_stream_read_bytes_async (read->stream, 64 * 1024, G_PRIORITY_DEFAULT, read->own,
+                                   body_read_cb, task);
 }
 
 static void
@@ -382,7 +458,7 @@ body_sent_cb (GObject      *source,
 
   if (stream == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      body_read_fail (task, g_steal_pointer (&error));
       return;
     }
 
@@ -395,15 +471,19 @@ body_sent_cb (GObject      *source,
  * _pg_s3_send_async:
  * @max_body: the most of the answer's body that is read
  * @truncate: whether a longer body is cut at @max_body (%TRUE) or an error (%FALSE)
+ * @deadline_ms: the longest the whole exchange may take; then it fails with
+ *   %G_IO_ERROR_TIMED_OUT
  *
- * Sends @message and reads its answer's body, never more than @max_body bytes of it: a broken
- * or hostile server cannot make us hold more. The result is the body as #GBytes.
+ * Sends @message and reads its answer's body, never more than @max_body bytes of it and never
+ * for longer than @deadline_ms: a broken or hostile server cannot make us hold more or wait
+ * longer. The result is the body as #GBytes.
  */
 void
 _pg_s3_send_async (SoupSession         *session,
                    SoupMessage         *message,
                    gsize                max_body,
                    gboolean             truncate,
+                   guint                deadline_ms,
                    GCancellable        *cancellable,
                    GAsyncReadyCallback  callback,
                    gpointer             user_data)
@@ -415,9 +495,16 @@ _pg_s3_send_async (SoupSession         *session,
   read->body = g_byte_array_new ();
   read->max_body = MAX (max_body, 1);
   read->truncate = truncate;
+  read->own = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      read->outer = g_object_ref (cancellable);
+      read->outer_handler = g_cancellable_connect (cancellable, G_CALLBACK (outer_cancelled_cb),
+                                                   read->own, NULL);
+    }
+  read->deadline = g_timeout_add (MAX (deadline_ms, 1), deadline_cb, read);
   g_task_set_task_data (task, read, (GDestroyNotify) body_read_free);
-  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, cancellable, body_sent_cb,
-                           task);
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, read->own, body_sent_cb, task);
 }
 
 GBytes *
@@ -455,10 +542,18 @@ call_sent_cb (GObject      *source,
 
   if (error != NULL)
     {
-      if (call->idempotent && call->attempt < self->attempts && is_retryable_network_error (error))
+      /* Our own verdict on the answer (too large): final, and already in words. */
+      if (error->domain == PG_S3_ERROR)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (call->idempotent && is_retryable_network_error (error)
+          && call_schedule_retry (task))
         {
           g_debug ("%s %s: %s; retrying", call->method, call->host, error->message);
-          call_schedule_retry (g_steal_pointer (&task));
+          g_steal_pointer (&task);
           return;
         }
 
@@ -496,12 +591,13 @@ call_sent_cb (GObject      *source,
       return;
     }
 
-  if (call->idempotent && call->attempt < self->attempts
+  if (call->idempotent
       && (is_retryable_status (reply->status)
-          || g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_SLOW_DOWN)))
+          || g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_SLOW_DOWN))
+      && call_schedule_retry (task))
     {
       g_debug ("%s %s: status %u; retrying", call->method, call->host, reply->status);
-      call_schedule_retry (g_steal_pointer (&task));
+      g_steal_pointer (&task);
       return;
     }
 
@@ -537,9 +633,11 @@ call_send (GTask *task)
   g_autofree char *target = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GUri) uri = NULL;
-  g_autofree char *payload_hash = NULL;
+  gint64 deadline_ms;
 
   call->attempt++;
+  if (call->started == 0)
+    call->started = g_get_monotonic_time ();
 
   if (g_str_equal (call->service, "s3"))
     {
@@ -580,7 +678,7 @@ call_send (GTask *task)
       return;
     }
 
-  target = pg_sigv4_request_get_path_and_query (request);
+  target = pg_sigv4_protect_dot_segments (pg_sigv4_request_get_path_and_query (request));
   url = g_strconcat (location.scheme, "://", location.host, target, NULL);
   uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, &error);
   if (uri == NULL)
@@ -616,9 +714,14 @@ call_send (GTask *task)
         }
     }
 
+  deadline_ms = CLAMP (budget_left_ms (self, call), MIN_ATTEMPT_MS,
+                       (gint64) self->request_seconds * 1000);
+  if (call->body != NULL)
+    deadline_ms += (gint64) g_bytes_get_size (call->body) * 1000 / MIN_UPLOAD_BYTES_PER_S;
   _pg_s3_send_async (self->session, call->message,
                      call->max_body ? call->max_body : PG_S3_MAX_BODY_BYTES, FALSE,
-                     g_task_get_cancellable (task), call_sent_cb, task);
+                     (guint) MIN (deadline_ms, G_MAXUINT), g_task_get_cancellable (task),
+                     call_sent_cb, task);
 }
 
 /* Sends @call (taking it); the result is a Reply with a 2xx status, or an error. */

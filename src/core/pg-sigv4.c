@@ -741,6 +741,44 @@ pg_sigv4_request_presign (PgSigv4Request  *self,
 }
 
 /**
+ * pg_sigv4_protect_dot_segments:
+ * @target: (transfer full): a request target, "/path?query"
+ *
+ * Writes path segments that are exactly "." or ".." as "%2E" and "%2E%2E". Browsers, proxies and
+ * HTTP libraries resolve such segments before sending ("/a/../b" becomes "/b"), but in S3 they
+ * are part of the key; encoded, they reach the server as they are. The server decodes them
+ * before it checks the signature, which is therefore made over the plain dots.
+ *
+ * Returns: (transfer full): the target to send.
+ */
+char *
+pg_sigv4_protect_dot_segments (char *target)
+{
+  g_autofree char *owned = target;
+  const char *query = strchr (target, '?');
+  gsize path_length = query ? (gsize) (query - target) : strlen (target);
+  g_autofree char *path = g_strndup (target, path_length);
+  g_auto(GStrv) segments = g_strsplit (path, "/", -1);
+  GString *out = g_string_sized_new (strlen (target) + 8);
+
+  for (guint i = 0; segments[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '/');
+      if (g_str_equal (segments[i], "."))
+        g_string_append (out, "%2E");
+      else if (g_str_equal (segments[i], ".."))
+        g_string_append (out, "%2E%2E");
+      else
+        g_string_append (out, segments[i]);
+    }
+  if (query != NULL)
+    g_string_append (out, query);
+
+  return g_string_free (out, FALSE);
+}
+
+/**
  * pg_sigv4_request_get_path_and_query:
  *
  * Returns: (transfer full): the request target as sent on the wire, "/path?name=value&…", with

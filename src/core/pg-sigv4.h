@@ -83,6 +83,8 @@ void            pg_sigv4_format_time                   (gint64           unix_ti
 gboolean        pg_sigv4_parse_time                    (const char      *text,
                                                         gint64          *unix_time);
 
+char           *pg_sigv4_protect_dot_segments       (char                   *target);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgSigv4Request, pg_sigv4_request_free)
 
 G_END_DECLS

@@ -5,6 +5,18 @@
 
 #include "pg-xml.h"
 
+/* Documents come from servers, and anybody on the way can send anything: the tree is bounded in
+ * depth and size (S3's answers are a few levels deep and, for a page of a thousand keys, some
+ * ten thousand elements), and nothing here recurses. */
+#define MAX_DEPTH 32
+#define MAX_NODES 200000
+
+typedef struct
+{
+  GQueue stack;
+  guint  nodes;
+} Parse;
+
 static PgXmlNode *
 node_new (const char *name)
 {
@@ -12,21 +24,31 @@ node_new (const char *name)
 
   node->name = g_strdup (name);
   node->text = g_string_new (NULL);
-  node->children = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_xml_node_free);
+  node->children = g_ptr_array_new ();
 
   return node;
 }
 
+/* Frees a whole tree, without recursion however deep it is. */
 void
 pg_xml_node_free (PgXmlNode *node)
 {
+  g_autoptr(GPtrArray) pending = NULL;
+
   if (node == NULL)
     return;
 
-  g_free (node->name);
-  g_string_free (node->text, TRUE);
-  g_ptr_array_unref (node->children);
-  g_free (node);
+  pending = g_ptr_array_new ();
+  g_ptr_array_add (pending, node);
+  while (pending->len > 0)
+    {
+      PgXmlNode *next = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+
+      g_ptr_array_extend_and_steal (pending, g_steal_pointer (&next->children));
+      g_free (next->name);
+      g_string_free (next->text, TRUE);
+      g_free (next);
+    }
 }
 
 static void
@@ -37,11 +59,19 @@ on_start (GMarkupParseContext  *context,
           gpointer              user_data,
           GError              **error)
 {
-  GQueue *stack = user_data;
-  PgXmlNode *node = node_new (element);
+  Parse *parse = user_data;
+  PgXmlNode *node;
 
-  g_ptr_array_add (((PgXmlNode *) g_queue_peek_head (stack))->children, node);
-  g_queue_push_head (stack, node);
+  if (g_queue_get_length (&parse->stack) > MAX_DEPTH || ++parse->nodes > MAX_NODES)
+    {
+      g_set_error_literal (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                           "the document is nested too deeply or has too many elements");
+      return;
+    }
+
+  node = node_new (element);
+  g_ptr_array_add (((PgXmlNode *) g_queue_peek_head (&parse->stack))->children, node);
+  g_queue_push_head (&parse->stack, node);
 }
 
 static void
@@ -50,7 +80,9 @@ on_end (GMarkupParseContext  *context,
         gpointer              user_data,
         GError              **error)
 {
-  g_queue_pop_head (user_data);
+  Parse *parse = user_data;
+
+  g_queue_pop_head (&parse->stack);
 }
 
 static void
@@ -60,7 +92,9 @@ on_text (GMarkupParseContext  *context,
          gpointer              user_data,
          GError              **error)
 {
-  g_string_append_len (((PgXmlNode *) g_queue_peek_head (user_data))->text, text, length);
+  Parse *parse = user_data;
+
+  g_string_append_len (((PgXmlNode *) g_queue_peek_head (&parse->stack))->text, text, length);
 }
 
 /**
@@ -76,7 +110,7 @@ pg_xml_parse (const char  *data,
   static const GMarkupParser parser = { on_start, on_end, on_text, NULL, NULL };
   g_autoptr(PgXmlNode) root = node_new ("");
   g_autoptr(GMarkupParseContext) context = NULL;
-  GQueue stack = G_QUEUE_INIT;
+  Parse parse = { G_QUEUE_INIT, 0 };
   const char *body = data;
 
   /* GMarkup does not take the XML declaration. */
@@ -91,15 +125,15 @@ pg_xml_parse (const char  *data,
         }
     }
 
-  g_queue_push_head (&stack, root);
-  context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &stack, NULL);
+  g_queue_push_head (&parse.stack, root);
+  context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &parse, NULL);
   if (!g_markup_parse_context_parse (context, body, length, error)
       || !g_markup_parse_context_end_parse (context, error))
     {
-      g_queue_clear (&stack);
+      g_queue_clear (&parse.stack);
       return NULL;
     }
-  g_queue_clear (&stack);
+  g_queue_clear (&parse.stack);
 
   if (root->children->len != 1)
     {

@@ -155,13 +155,40 @@ def test_upload_link_revoked():
 
 def test_awkward_keys():
     bucket = new_bucket()
-    for key in ("a b/c d.txt", "日本語/見積書 (最終).xlsx", "plus+and%percent.txt"):
-        put(bucket, key)
+    # "." and ".." segments are part of a key in S3: uploaded, linked (browsers and curl would
+    # resolve them: the link writes them encoded), listed and revoked as they are.
+    keys = ("a b/c d.txt", "日本語/見積書 (最終).xlsx", "plus+and%percent.txt",
+            "reports/../secret.pdf", "a/./b.txt", "../up.txt")
+    with tempfile.NamedTemporaryFile() as handle:
+        handle.write(b"awkward")
+        handle.flush()
+        for key in keys:
+            cli("upload", handle.name, *COMMON, "--bucket", bucket, "--key", key)
+    for key in keys:
         link = signer_link(bucket, key)
+        assert fetch("GET", link) == (200, b"awkward"), (key, link)
+        done = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", link],
+                              capture_output=True, text=True, check=False)
+        assert done.stdout == "200", ("curl", key, done.stdout)
         cli_s3("revoke", "--bucket", bucket, "--key", key)
         assert fetch("GET", link)[0] == 403, key
+    listed = sorted(o["Key"] for o in client().list_objects_v2(Bucket=bucket)["Contents"])
+    assert listed == sorted(keys), listed
     put(bucket, "other.txt")
     assert fetch("GET", signer_link(bucket, "other.txt"))[0] == 200
+
+
+def test_wildcard_keys_refused_here():
+    """This server reads * and ? in a policy Resource as wildcards: never a silent over-revoke."""
+    bucket = new_bucket()
+    put(bucket, "report*.pdf")
+    put(bucket, "report-2026.pdf")
+    sibling = signer_link(bucket, "report-2026.pdf")
+    done = cli_s3("revoke", "--bucket", bucket, "--key", "report*.pdf", check=False)
+    assert done.returncode == 1 and "wildcards" in done.stderr, done.stderr
+    assert "verified" not in done.stdout
+    assert stored_policy(bucket) is None
+    assert fetch("GET", sibling)[0] == 200
 
 
 def test_foreign_statement_survives_everything():
@@ -566,6 +593,7 @@ TESTS = [
     test_unrevoke_restores,
     test_upload_link_revoked,
     test_awkward_keys,
+    test_wildcard_keys_refused_here,
     test_foreign_statement_survives_everything,
     test_lockdown_signer,
     test_prune_removes_only_old,

@@ -599,7 +599,8 @@ pg_s3_client_fetch_url_async (PgS3Client          *self,
                               gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  SoupMessage *message = soup_message_new (method, url);
+  g_autoptr(GUri) uri = _pg_s3_uri_new (url, NULL);
+  SoupMessage *message = uri ? soup_message_new_from_uri (method, uri) : NULL;
   Fetch *fetch;
 
   g_task_set_source_tag (task, pg_s3_client_fetch_url_async);

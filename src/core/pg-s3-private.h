@@ -10,6 +10,7 @@ G_BEGIN_DECLS
  *
  *   pg-s3-client.c      the client object and its settings
  *   pg-s3-request.c     one signed request: sending, retries, clock, errors in words
+ *   pg-s3-transport.c   a request's URL, and its answer read within a size and a deadline
  *   pg-s3-operations.c  listing, objects, buckets, bucket policies, plain URLs
  *   pg-s3-upload.c      PutObject from a file, in one piece or in parts
  *   pg-s3-sts.c         STS */
@@ -118,6 +119,8 @@ void        _pg_s3_send_async          (SoupSession          *session,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data);
 GBytes     *_pg_s3_send_finish         (GAsyncResult         *result,
+                                        GError              **error);
+GUri       *_pg_s3_uri_new             (const char           *url,
                                         GError              **error);
 void        _pg_s3_on_network_event    (SoupMessage          *message,
                                         GSocketClientEvent    event,

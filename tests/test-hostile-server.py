@@ -275,6 +275,53 @@ def test_crafted_links():
         assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
 
 
+def test_bad_command_lines(server):
+    """Every field of the command line, filled in badly: one line, exit 1 or 2, never a crash,
+    never a request."""
+    endpoint = ["--endpoint", "http://127.0.0.1:%d" % server.port, "--path-style"]
+    presign = ["presign", *endpoint, "--method", "GET", "--bucket", "demo", "--key", "k"]
+    cases = [
+        presign + ["--expires", value] for value in
+        ("0", "-5", "604801", "abc", "99999999999999999999", "", "1e3", "60 ")
+    ] + [
+        ["presign", *endpoint, "--method", "GET", "--bucket", bucket, "--key", "k",
+         "--expires", "60"] for bucket in ("", "ab", "a b", "a/b", "x" * 256, "bad\nname")
+    ] + [
+        ["presign", *endpoint, "--method", method, "--bucket", "demo", "--key", "k",
+         "--expires", "60"] for method in ("DELETE", "", "get; rm -rf /")
+    ] + [
+        ["presign", *endpoint, "--method", "GET", "--bucket", "demo", "--key", key,
+         "--expires", "60"] for key in ("", "k" * 1025)
+    ] + [
+        ["presign", "--endpoint", url, "--path-style", "--method", "GET", "--bucket", "demo",
+         "--key", "k", "--expires", "60"]
+        for url in ("http://h%2Fx", "http://a%0Ab", "http://h:0", "ftp://h", "http://u@h",
+                    "http://h/p", "http://h#f", "")
+    ] + [
+        ["revoke", *endpoint, "--signer-arn", arn, "--bucket", "demo", "--key", "k"]
+        for arn in ("", "AKID", "arn:aws", "arn:aws:iam::1:user/a b")
+    ] + [
+        ["revoke", *endpoint, "--signer-arn", "arn:aws:iam:::user/s", "--bucket", "demo",
+         "--key", key] for key in ("", "k" * 1025)
+    ] + [
+        ["lockdown", "sideways", *endpoint, "--bucket", "demo"],
+        ["ls", *endpoint, "--timeout", "-1", "--bucket", "demo"],
+        ["inspect", "https://h/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256"],
+        ["inspect", "\x1b[2J"],
+        ["no-such-command"],
+    ]
+    before = sum(server.requests.values())
+    for args in cases:
+        done = subprocess.run([CLI, *args], env=ENV, capture_output=True, text=True,
+                              timeout=30, check=False)
+        assert done.returncode in (1, 2), (args, done.returncode, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert lines and lines[0].startswith("presign-guard-cli: "), (args, done.stderr)
+        assert "\x1b" not in done.stderr, (args, done.stderr)
+    assert sum(server.requests.values()) == before, "a bad command line reached the server"
+    print("# %d bad command lines, each refused in one line" % len(cases))
+
+
 def test_silent_default(server, background):
     """The default limits: a silent server is given up on after 90 s, not 4 × 60 s."""
     code, err, seconds, peak = background.result()
@@ -311,6 +358,7 @@ def main():
         ("escape sequences in the error", lambda: test_escapes(server)),
         ("garbage", lambda: test_garbage(server)),
         ("crafted links", test_crafted_links),
+        ("bad command lines", lambda: test_bad_command_lines(server)),
         ("silence with the default limits", lambda: test_silent_default(server, background)),
     ]
     print("1..%d" % len(tests))

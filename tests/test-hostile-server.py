@@ -22,6 +22,8 @@ ENV = dict(os.environ, AWS_ACCESS_KEY_ID="HOSTILEKEY", AWS_SECRET_ACCESS_KEY="HO
            LC_ALL="C.UTF-8")
 ENV.pop("AWS_SESSION_TOKEN", None)
 MIB = 1024 * 1024
+# AddressSanitizer keeps freed memory in quarantine: its builds get more room.
+MEMORY_FACTOR = 4 if "ASAN_OPTIONS" in os.environ else 1
 
 
 class Server:
@@ -201,13 +203,13 @@ def test_deep_xml(server):
     code, err, seconds, peak = run_measured(ls(server, "deep-xml"), 10)
     # The document is refused; the answer's status still says what happened.
     check_one_line(code, err, seconds, 10, "Access denied")
-    assert peak < 100, "peak %.0f MiB" % peak
+    assert peak < 100 * MEMORY_FACTOR, "peak %.0f MiB" % peak
 
 
 def test_huge_error_body(server):
     code, err, seconds, peak = run_measured(ls(server, "huge-error"), 30)
     check_one_line(code, err, seconds, 30, "larger than")
-    assert peak < 100, "peak %.0f MiB for a 300 MB answer" % peak
+    assert peak < 100 * MEMORY_FACTOR, "peak %.0f MiB for a 300 MB answer" % peak
     assert server.count("huge-error") == 1, "asked again: %d" % server.count("huge-error")
     print("# peak memory %.0f MiB" % peak)
 
@@ -215,7 +217,7 @@ def test_huge_error_body(server):
 def test_huge_listing(server):
     code, err, seconds, peak = run_measured(ls(server, "huge-listing"), 30)
     check_one_line(code, err, seconds, 30, "larger than")
-    assert peak < 150, "peak %.0f MiB" % peak
+    assert peak < 150 * MEMORY_FACTOR, "peak %.0f MiB" % peak
 
 
 def test_same_token(server):
@@ -228,7 +230,7 @@ def test_endless_pages(server):
     code, err, seconds, peak = run_measured(ls(server, "endless-pages"), 120)
     check_one_line(code, err, seconds, 120, "more than 1000 pages")
     assert server.count("endless-pages") == 1000, server.count("endless-pages")
-    assert peak < 100, "peak %.0f MiB" % peak
+    assert peak < 100 * MEMORY_FACTOR, "peak %.0f MiB" % peak
 
 
 def test_silent(server):

@@ -139,10 +139,11 @@ on_files_dropped (GtkDropTarget *target,
     {
       g_autofree char *name = g_file_get_basename (l->data);
       g_autofree char *key = g_strconcat (self->prefix, name, NULL);
-      g_autoptr(PgLinkJob) job = pg_link_service_upload (self->service,
-                                                         pg_session_get_client (self->session),
-                                                         _pg_window_get_bucket (self), key,
-                                                         l->data);
+      PgS3Client *client = pg_session_get_client (self->session);
+      g_autoptr(PgLinkJob) job G_GNUC_UNUSED = NULL;
+
+      job = pg_link_service_upload (self->service, client, _pg_window_get_bucket (self), key,
+                                    l->data);
     }
 
   return TRUE;

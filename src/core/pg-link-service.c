@@ -395,7 +395,7 @@ job_done (PgLinkJob *job,
           GError    *error)
 {
   g_autoptr(PgLinkService) self = g_steal_pointer (&job->service);
-  g_autoptr(PgLinkJob) hold = g_object_ref (job);
+  g_autoptr(PgLinkJob) hold G_GNUC_UNUSED = g_object_ref (job);
 
   job->error = error;
   job->done = TRUE;

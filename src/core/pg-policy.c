@@ -806,3 +806,26 @@ _pg_policy_free_sid (JsonArray  *statements,
 
   return NULL;
 }
+
+/**
+ * pg_policy_count_ours:
+ * @bucket: the bucket of the policy
+ *
+ * Returns: how many statements are ours, by Sid and shape; the rest is somebody else's.
+ */
+guint
+pg_policy_count_ours (PgPolicy   *self,
+                      const char *bucket)
+{
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  guint n = 0;
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      Ours ours;
+
+      n += _pg_policy_statement_ours (self, json_array_get_element (statements, i), bucket, &ours);
+    }
+
+  return n;
+}

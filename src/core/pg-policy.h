@@ -76,6 +76,8 @@ char       *pg_policy_object_arn        (const char           *partition,
                                          const char           *bucket,
                                          const char           *key,
                                          gboolean              escape_wildcards);
+guint       pg_policy_count_ours        (PgPolicy             *self,
+                                         const char           *bucket);
 gboolean    pg_policy_arn_is_valid      (const char           *arn);
 gboolean    pg_policy_check_target      (const char           *bucket,
                                          const char           *key,

@@ -44,6 +44,50 @@ parse_iso8601 (const char *text)
   return text ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
 }
 
+/**
+ * _pg_s3_listing_add_page:
+ * @xml: a ListObjectsV2 result
+ *
+ * Adds the objects and folders of one page of a listing, whatever the page holds: elements
+ * missing, repeated or in the wrong place are left out or read as empty.
+ *
+ * Returns: (nullable): the token for the next page, when the listing says it goes on.
+ */
+const char *
+_pg_s3_listing_add_page (PgS3Listing *listing,
+                         PgXmlNode   *xml)
+{
+  const char *next;
+
+  for (guint i = 0; i < xml->children->len; i++)
+    {
+      PgXmlNode *child = g_ptr_array_index (xml->children, i);
+
+      if (g_str_equal (child->name, "Contents"))
+        {
+          PgS3Object *object = g_new0 (PgS3Object, 1);
+          const char *size = pg_xml_child_text (child, "Size");
+
+          object->key = g_strdup (pg_xml_child_text (child, "Key"));
+          object->size = size ? g_ascii_strtoull (size, NULL, 10) : 0;
+          object->last_modified = parse_iso8601 (pg_xml_child_text (child, "LastModified"));
+          object->etag = g_strdup (pg_xml_child_text (child, "ETag"));
+          g_ptr_array_add (listing->objects, object);
+        }
+      else if (g_str_equal (child->name, "CommonPrefixes"))
+        {
+          g_ptr_array_add (listing->prefixes, g_strdup (pg_xml_child_text (child, "Prefix")));
+        }
+    }
+
+  next = pg_xml_child_text (xml, "NextContinuationToken");
+  if (g_strcmp0 (pg_xml_child_text (xml, "IsTruncated"), "true") != 0 || next == NULL
+      || *next == '\0')
+    return NULL;
+
+  return next;
+}
+
 static void
 list_page_cb (GObject      *source,
               GAsyncResult *result,
@@ -63,31 +107,8 @@ list_page_cb (GObject      *source,
     }
 
   state = g_task_get_task_data (task);
-
-  for (guint i = 0; i < xml->children->len; i++)
-    {
-      PgXmlNode *child = g_ptr_array_index (xml->children, i);
-
-      if (g_str_equal (child->name, "Contents"))
-        {
-          PgS3Object *object = g_new0 (PgS3Object, 1);
-          const char *size = pg_xml_child_text (child, "Size");
-
-          object->key = g_strdup (pg_xml_child_text (child, "Key"));
-          object->size = size ? g_ascii_strtoull (size, NULL, 10) : 0;
-          object->last_modified = parse_iso8601 (pg_xml_child_text (child, "LastModified"));
-          object->etag = g_strdup (pg_xml_child_text (child, "ETag"));
-          g_ptr_array_add (state->listing->objects, object);
-        }
-      else if (g_str_equal (child->name, "CommonPrefixes"))
-        {
-          g_ptr_array_add (state->listing->prefixes,
-                           g_strdup (pg_xml_child_text (child, "Prefix")));
-        }
-    }
-
-  next = pg_xml_child_text (xml, "NextContinuationToken");
-  if (g_strcmp0 (pg_xml_child_text (xml, "IsTruncated"), "true") == 0 && next && *next)
+  next = _pg_s3_listing_add_page (state->listing, xml);
+  if (next != NULL)
     {
       /* A server that sends the same page again, or pages without end, is not followed. */
       if (g_hash_table_contains (state->tokens, next))
@@ -552,7 +573,6 @@ fetch_url_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = _pg_s3_send_finish (result, &error);
-  g_autoptr(PgXmlNode) xml = NULL;
   Fetch *fetch;
   guint status;
 
@@ -571,10 +591,13 @@ fetch_url_cb (GObject      *source,
 
   /* S3 says why it refused in an error document: its code tells a policy's denial
    * ("AccessDenied") from a bad signature or an unknown key. */
-  if (status >= 300 && g_bytes_get_size (body) > 0)
-    xml = pg_xml_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL);
-  if (xml != NULL && g_str_equal (xml->name, "Error"))
-    fetch->code = g_strdup (pg_xml_child_text (xml, "Code"));
+  if (status >= 300)
+    {
+      g_autofree char *message = NULL;
+
+      _pg_s3_parse_error (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &fetch->code,
+                          &message);
+    }
 
   g_task_return_int (task, status);
 }

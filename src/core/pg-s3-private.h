@@ -120,6 +120,12 @@ void        _pg_s3_send_async          (SoupSession          *session,
                                         gpointer              user_data);
 GBytes     *_pg_s3_send_finish         (GAsyncResult         *result,
                                         GError              **error);
+void        _pg_s3_parse_error         (const char           *data,
+                                        gsize                 length,
+                                        char                **code,
+                                        char                **message);
+const char *_pg_s3_listing_add_page    (PgS3Listing          *listing,
+                                        PgXmlNode            *xml);
 GUri       *_pg_s3_uri_new             (const char           *url,
                                         GError              **error);
 void        _pg_s3_on_network_event    (SoupMessage          *message,

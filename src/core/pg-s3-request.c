@@ -95,40 +95,56 @@ describe_key (Call *call)
   return pg_text_sanitize (call->key);
 }
 
+/**
+ * _pg_s3_parse_error:
+ * @data: (nullable): an error answer's body
+ * @code: (out) (transfer full) (nullable): S3's error code, e.g. "AccessDenied"
+ * @message: (out) (transfer full) (nullable): its message
+ *
+ * Reads an S3 (or STS) error document. The server's words end up in front of the user: they
+ * come back with every control character escaped, fit for a terminal or a label.
+ */
+void
+_pg_s3_parse_error (const char  *data,
+                    gsize        length,
+                    char       **code,
+                    char       **message)
+{
+  g_autoptr(PgXmlNode) xml = data && length > 0 ? pg_xml_parse (data, length, NULL) : NULL;
+  PgXmlNode *error = xml;
+
+  *code = NULL;
+  *message = NULL;
+  if (xml == NULL)
+    return;
+
+  /* STS wraps its error one level deeper. */
+  if (pg_xml_child (xml, "Code") == NULL && pg_xml_child (xml, "Error") != NULL)
+    error = pg_xml_child (xml, "Error");
+
+  if (pg_xml_child (error, "Code") != NULL)
+    *code = pg_text_sanitize (pg_xml_child_text (error, "Code"));
+  if (pg_xml_child (error, "Message") != NULL)
+    *message = pg_text_sanitize (pg_xml_child_text (error, "Message"));
+}
+
 /* Turns an S3 error answer into a sentence a person can act on. */
 static GError *
 error_from_reply (PgS3Client *self,
                   Call       *call,
                   Reply      *reply)
 {
-  g_autoptr(PgXmlNode) xml = NULL;
   g_autofree char *safe_code = NULL;
   g_autofree char *safe_message = NULL;
   g_autofree char *key = describe_key (call);
-  const char *code = NULL;
-  const char *message = NULL;
+  const char *code;
+  const char *message;
   gsize length = 0;
   const char *data = reply->body ? g_bytes_get_data (reply->body, &length) : NULL;
 
-  if (length > 0)
-    xml = pg_xml_parse (data, length, NULL);
-  if (xml != NULL)
-    {
-      code = pg_xml_child_text (xml, "Code");
-      message = pg_xml_child_text (xml, "Message");
-      /* STS wraps its error one level deeper. */
-      if (code == NULL && pg_xml_child (xml, "Error") != NULL)
-        {
-          code = pg_xml_child_text (pg_xml_child (xml, "Error"), "Code");
-          message = pg_xml_child_text (pg_xml_child (xml, "Error"), "Message");
-        }
-    }
-
-  /* The server's words end up in front of the user: nothing in them may act on a terminal. */
-  if (code != NULL)
-    code = safe_code = pg_text_sanitize (code);
-  if (message != NULL)
-    message = safe_message = pg_text_sanitize (message);
+  _pg_s3_parse_error (data, length, &safe_code, &safe_message);
+  code = safe_code;
+  message = safe_message;
 
   /* Answers to HEAD have no body: the status has to do. */
   if (code == NULL)

@@ -60,9 +60,11 @@ upload_abort_cb (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, NULL);
+  Reply *reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, NULL);
   Upload *upload = g_task_get_task_data (task);
 
+  /* Whether the abort went through or not, the upload failed for its own reason. */
+  g_clear_pointer (&reply, _pg_s3_reply_free);
   g_task_return_error (task, g_steal_pointer (&upload->pending_error));
 }
 

@@ -754,7 +754,7 @@ pg_sigv4_request_presign (PgSigv4Request  *self,
 char *
 pg_sigv4_protect_dot_segments (char *target)
 {
-  g_autofree char *owned = target;
+  g_autofree char *owned G_GNUC_UNUSED = target;
   const char *query = strchr (target, '?');
   gsize path_length = query ? (gsize) (query - target) : strlen (target);
   g_autofree char *path = g_strndup (target, path_length);

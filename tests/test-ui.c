@@ -833,6 +833,35 @@ test_ui_sibling_links (void)
   g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
 }
 
+/* Lifetimes in the form cannot leave what S3 allows: the custom hours stay within 1 and 168 (a
+ * week), whatever is typed. */
+static void
+test_ui_lifetime_bounds (void)
+{
+  static const double typed[] = { 100000, -5, 0, 168.9 };
+  static const guint hours[] = { 168, 1, 1, 168 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    {
+      GtkWidget *dialog;
+      g_autoptr(PgLink) link = NULL;
+
+      select_file ("lifetime.pdf");
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+      wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+      dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+      adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                        "expiry_row")), 4);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                         "custom_hours")), typed[i]);
+      click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+      wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+      link = newest_link ();
+      g_assert_cmpstr (pg_link_get_key (link), ==, "lifetime.pdf");
+      g_assert_cmpuint (pg_link_get_expires (link), ==, hours[i] * 3600);
+    }
+}
+
 static gboolean
 service_idle (gpointer data)
 {
@@ -906,7 +935,7 @@ prepare_bucket (void)
   g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL, NULL);
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
-  static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf" };
+  static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf" };
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-report.pdf", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
@@ -1005,6 +1034,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
   g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
   g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);
+  g_test_add_func ("/pg/ui/lifetime-bounds", test_ui_lifetime_bounds);
   g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
 
   ret = g_test_run ();

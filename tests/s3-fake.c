@@ -219,6 +219,11 @@ bucket_policy (S3Fake            *fake,
   if (g_str_equal (method, "GET"))
     {
       fake->policy_reads++;
+      if (fake->policy_read_status != 0)
+        {
+          reply (message, fake->policy_read_status, "InternalError");
+          return;
+        }
       if (fake->policy == NULL)
         {
           reply (message, SOUP_STATUS_NOT_FOUND, "NoSuchBucketPolicy");

@@ -30,6 +30,7 @@ struct _S3Fake
   const char       *presign_error;     /* e.g. "SignatureDoesNotMatch" for every presigned one */
   guint             lock_put_status;   /* answer to writes under ".presign-guard/" (0: normal) */
   gboolean          missing_key_404;   /* answer 404 to a missing key before the policy */
+  guint             policy_read_status; /* answer to reads of the policy (0: normal) */
   S3FakePolicyHook  policy_hook;
   gpointer          policy_hook_data;
 

@@ -322,6 +322,38 @@ test_policy_sid_taken (void)
   }
 }
 
+/* AWS hands policies back with lists of one shortened to the value, and a lone statement
+ * without its list: that is the same document, so nothing is written again. */
+static void
+test_policy_short_forms (void)
+{
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autoptr(PgPolicy) stored = pg_policy_new (
+    "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"PresignGuardRevokedGet20261128\","
+    "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"" SIGNER "\"},\"Action\":\"s3:GetObject\","
+    "\"Resource\":\"arn:aws:s3:::demo/k\"}}", NULL, NULL);
+  g_autoptr(PgPolicy) again = pg_policy_copy (stored);
+  g_autoptr(PgPolicy) locked = pg_policy_new (
+    "{\"Statement\":{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":\"" SIGNER "\"},\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],"
+    "\"Resource\":\"arn:aws:s3:::demo/*\"}}", NULL, NULL);
+  g_autoptr(PgPolicy) relocked = pg_policy_copy (locked);
+
+  g_assert_true (pg_policy_revoke (again, "demo", "k", PG_POLICY_ACTION_GET, SIGNER, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_equal (again, stored));
+  g_assert_true (pg_policy_set_lockdown (relocked, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         NULL));
+  g_assert_true (pg_policy_equal (relocked, locked));
+
+  /* Switched off, a lone lockdown statement goes. */
+  g_assert_true (pg_policy_get_lockdown (locked, "demo", PG_LOCKDOWN_SIGNER));
+  g_assert_true (pg_policy_set_lockdown (locked, "demo", PG_LOCKDOWN_SIGNER, FALSE, NULL, NULL,
+                                         NULL));
+  g_assert_false (pg_policy_get_lockdown (locked, "demo", PG_LOCKDOWN_SIGNER));
+  g_assert_true (pg_policy_is_empty (locked));
+}
+
 /* Invalid input is refused before anything changes. */
 static void
 test_policy_invalid_input (void)
@@ -923,6 +955,7 @@ main (int   argc,
   g_test_add_func ("/pg/policy/lookalikes", test_policy_lookalikes);
   g_test_add_func ("/pg/policy/sid-taken", test_policy_sid_taken);
   g_test_add_func ("/pg/policy/invalid-input", test_policy_invalid_input);
+  g_test_add_func ("/pg/policy/short-forms", test_policy_short_forms);
   g_test_add_func ("/pg/policy/lockdown", test_policy_lockdown);
   g_test_add_func ("/pg/policy/too-large", test_policy_too_large);
   g_test_add_func ("/pg/policy/malformed", test_policy_malformed);

@@ -60,13 +60,17 @@ listed_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->stack, "main");
 }
 
-/* Lists the folder shown. */
+/* Lists the folder shown; a listing still under way (of the folder shown before) is dropped,
+ * so an older answer never lands under a newer folder. */
 void
 _pg_window_browser_list (PgWindow *self)
 {
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
   pg_s3_client_list_objects_async (pg_session_get_client (self->session),
                                    _pg_window_get_bucket (self), self->prefix, "/",
-                                   self->cancellable, listed_cb, self);
+                                   self->list_cancellable, listed_cb, self);
 }
 
 static void

@@ -23,6 +23,8 @@ struct _PgWindow
   PgLinkService        *service;
   PgSession            *session;
   GCancellable         *cancellable;
+  GCancellable         *list_cancellable;
+  gboolean              lockdown_busy;
   char                 *prefix;
   GListStore           *files;
   GtkSingleSelection   *files_selection;

@@ -110,10 +110,19 @@ lockdown_read_cb (GObject      *source,
     return;
 
   self = user_data;
+
+  /* A block or unblock under way says for itself how it ends. */
+  if (self->lockdown_busy)
+    return;
+
   if (error != NULL)
-    gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), FALSE);
-  else
-    show_lockdown (self, shareable == PG_LINK_SHAREABLE_LOCKED);
+    {
+      gtk_spinner_set_spinning (self->lockdown_spinner, FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), FALSE);
+      return;
+    }
+
+  show_lockdown (self, shareable == PG_LINK_SHAREABLE_LOCKED);
 }
 
 /* What the bucket policy says now. */
@@ -197,6 +206,7 @@ lockdown_job (PgWindow  *self,
 
   if (signal == PG_WINDOW_JOB_STARTED)
     {
+      self->lockdown_busy = TRUE;
       gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), FALSE);
       gtk_spinner_set_spinning (self->lockdown_spinner, TRUE);
       return;
@@ -204,6 +214,8 @@ lockdown_job (PgWindow  *self,
 
   if (signal != PG_WINDOW_JOB_FINISHED)
     return;
+
+  self->lockdown_busy = FALSE;
 
   if (error != NULL)
     {
@@ -334,6 +346,7 @@ start_session (PgWindow *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->session);
   g_free (self->prefix);
   self->prefix = g_strdup ("");
@@ -416,6 +429,8 @@ pg_window_dispose (GObject *object)
   g_clear_object (&self->service);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
   g_clear_handle_id (&self->expiry_timer, g_source_remove);
   g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
   g_clear_object (&self->session);

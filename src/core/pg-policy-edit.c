@@ -397,12 +397,18 @@ lockdown_edit (PgPolicy  *self,
   LockdownArgs *args = data;
   const char *base = args->mode == PG_LOCKDOWN_SIGNER ? SID_LOCKDOWN "Signer"
                                                       : SID_LOCKDOWN "Any";
-  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, args->enabled);
+  g_autoptr(JsonArray) statements = NULL;
   g_autofree char *sid = NULL;
   gboolean replaced = FALSE;
 
+  /* Nothing to switch off: the document stays exactly as it is (a lone statement included). */
+  if (!args->enabled && !pg_policy_get_lockdown (self, args->bucket, args->mode))
+    return TRUE;
+
+  statements = _pg_policy_get_statements (self, TRUE);
+
   /* Ours of this mode are replaced in place (the first) or dropped (any further ones). */
-  for (guint i = 0; statements && i < json_array_get_length (statements);)
+  for (guint i = 0; i < json_array_get_length (statements);)
     {
       JsonNode *node = json_array_get_element (statements, i);
       Ours ours;

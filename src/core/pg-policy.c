@@ -231,26 +231,51 @@ _pg_policy_get_statements (PgPolicy *self,
   return json_array_ref (json_object_get_array_member (root, "Statement"));
 }
 
-/* The document as a list of statements whatever its form, for comparing. */
+/* A copy of @node in which every list of one is that one value: AWS hands a policy back with
+ * such lists shortened ("AWS": ["arn"] becomes "AWS": "arn"), and IAM reads both alike. Iterative,
+ * however deep the document. */
 static JsonNode *
-normalized (PgPolicy *self)
+normalized (JsonNode *node)
 {
-  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
-  JsonObject *root = json_object_new ();
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *member;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+  JsonNode *top = deep_copy (node);
 
-  json_object_iter_init (&iter, json_node_get_object (self->root));
-  while (json_object_iter_next (&iter, &name, &member))
+  g_ptr_array_add (pending, top);
+  while (pending->len > 0)
     {
-      if (!g_str_equal (name, "Statement"))
-        json_object_set_member (root, name, json_node_copy (member));
-    }
-  if (statements != NULL)
-    json_object_set_array_member (root, "Statement", g_steal_pointer (&statements));
+      JsonNode *next = g_ptr_array_steal_index_fast (pending, pending->len - 1);
 
-  return _pg_policy_node_take_object (root);
+      if (JSON_NODE_HOLDS_OBJECT (next))
+        {
+          JsonObject *object = json_node_get_object (next);
+          g_autoptr(GList) names = json_object_get_members (object);
+
+          for (GList *l = names; l != NULL; l = l->next)
+            {
+              g_autofree char *name = g_strdup (l->data);
+              JsonNode *member = json_object_get_member (object, name);
+
+              if (JSON_NODE_HOLDS_ARRAY (member)
+                  && json_array_get_length (json_node_get_array (member)) == 1)
+                {
+                  json_object_set_member (object, name,
+                                          json_node_copy (json_array_get_element (
+                                            json_node_get_array (member), 0)));
+                  member = json_object_get_member (object, name);
+                }
+              g_ptr_array_add (pending, member);
+            }
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (next))
+        {
+          JsonArray *array = json_node_get_array (next);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            g_ptr_array_add (pending, json_array_get_element (array, i));
+        }
+    }
+
+  return top;
 }
 
 char *
@@ -291,7 +316,8 @@ pg_policy_is_empty (PgPolicy *self)
          && json_array_get_length (json_node_get_array (statement)) == 0;
 }
 
-/* Equal as documents: a lone statement equals a list holding just that statement. */
+/* Equal as documents: a lone statement equals a list holding just that statement, a string
+ * equals a list holding just that string, wherever they are. */
 gboolean
 pg_policy_equal (PgPolicy *self,
                  PgPolicy *other)
@@ -302,8 +328,8 @@ pg_policy_equal (PgPolicy *self,
   if (pg_policy_is_empty (self) || pg_policy_is_empty (other))
     return pg_policy_is_empty (self) == pg_policy_is_empty (other);
 
-  a = normalized (self);
-  b = normalized (other);
+  a = normalized (self->root);
+  b = normalized (other->root);
 
   return json_node_equal (a, b);
 }

@@ -225,15 +225,6 @@ proof_cb (GObject      *source,
 
   if (status == 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && job->written)
-        {
-          GError *wrapped = g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
-                                         _("The change was saved, but it could not be checked: "
-                                           "%s"), error->message);
-
-          _pg_revoker_job_end (task, wrapped);
-          return;
-        }
       _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }

@@ -218,6 +218,18 @@ _pg_revoker_job_end (GTask  *task,
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
 
+  /* Whatever stopped us once the policy was written, the change may well be in place: never
+   * report it as not made. */
+  if (error != NULL && job->written && !g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
+    {
+      GError *saved = g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
+                                   _("The change was saved, but it could not be checked: %s"),
+                                   error->message);
+
+      g_error_free (error);
+      error = saved;
+    }
+
   self->stats.seconds = _pg_revoker_seconds_since (job->started);
   if (job->lease != NULL)
     {

@@ -9,6 +9,7 @@
 
 #include "pg-error.h"
 #include "pg-lease.h"
+#include "pg-text.h"
 
 /* A lease: one writer at a time for a bucket's policy, across processes and workstations.
  *
@@ -289,9 +290,14 @@ inspected_cb (GObject      *source,
       return;
     }
 
+  /* The lease is anybody's text: shown escaped. */
   g_free (acquire->last_holder);
-  acquire->last_holder = g_strdup_printf ("%s, %s", holder.host ? holder.host : "?",
-                                          holder.purpose ? holder.purpose : "?");
+  {
+    g_autofree char *host = pg_text_sanitize (holder.host ? holder.host : "?");
+    g_autofree char *purpose = pg_text_sanitize (holder.purpose ? holder.purpose : "?");
+
+    acquire->last_holder = g_strdup_printf ("%s, %s", host, purpose);
+  }
 
   /* Somebody else holds it: wait a little longer each time, a random part of it so that
    * waiters do not all come back at the same moment. */

@@ -100,6 +100,50 @@ deep_copy (JsonNode *node)
 
 /* ---- The document ------------------------------------------------------------------------ */
 
+/* Whether every name and string in the document is UTF-8. json-glib reads escapes JSON does not
+ * have ("\202" as a byte), and a document written back with such bytes would be damaged, a
+ * foreign statement with it. Iterative, however deep the document. */
+static gboolean
+is_valid_text (JsonNode *root)
+{
+  g_autoptr(GPtrArray) pending = g_ptr_array_new ();
+
+  g_ptr_array_add (pending, root);
+  while (pending->len > 0)
+    {
+      JsonNode *node = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, json_node_get_object (node));
+          while (json_object_iter_next (&iter, &name, &member))
+            {
+              if (!g_utf8_validate (name, -1, NULL))
+                return FALSE;
+              g_ptr_array_add (pending, member);
+            }
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            g_ptr_array_add (pending, json_array_get_element (array, i));
+        }
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+               && !g_utf8_validate (json_node_get_string (node), -1, NULL))
+        {
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 /**
  * pg_policy_new:
  * @json: (nullable): the bucket policy as S3 returned it, or %NULL when the bucket has none
@@ -128,6 +172,14 @@ pg_policy_new (const char  *json,
         {
           g_set_error (error, PG_ERROR, PG_ERROR_FAILED,
                        _("The bucket policy is not valid JSON: %s"), local_error->message);
+          return NULL;
+        }
+
+      if (!is_valid_text (json_parser_get_root (parser)))
+        {
+          g_set_error_literal (error, PG_ERROR, PG_ERROR_FAILED,
+                               _("The bucket policy holds text that is not UTF-8. It was left as "
+                                 "it is."));
           return NULL;
         }
 

@@ -17,15 +17,17 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$artifacts"
 cp -r "$corpus"/. "$work"/
 
+started=$(date +%s)
 set +e
 "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" >"$work.log" 2>&1
 status=$?
 set -e
+elapsed=$(( $(date +%s) - started ))
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log" | tail -n 1)
 crashes=$(find "$artifacts" -type f -newer "$work" | wc -l)
-echo "$name: ${runs:-0} executions in $seconds s, $crashes crashes"
+echo "$name: ${runs:-0} executions in $elapsed s, $crashes crashes"
 if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
   tail -n 40 "$work.log"
   rm -f "$work.log"

@@ -19,6 +19,7 @@ typedef struct
 
 static const Command commands[] = {
   { "presign", pg_cli_presign, N_("Make a link to download or upload one file") },
+  { "upload-page", pg_cli_upload_page, N_("Make a page for a partner to send files with a browser") },
   { "inspect", pg_cli_inspect, N_("Show what a link says about itself") },
   { "revoke", pg_cli_revoke, N_("Make the links to one file stop working") },
   { "unrevoke", pg_cli_unrevoke, N_("Let the links to one file work again") },
@@ -38,7 +39,7 @@ print_usage (FILE *out)
   fprintf (out, "%s\n\n", _("Usage: presign-guard-cli COMMAND [OPTION…]"));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, "\n%s\n",
            _("Run “presign-guard-cli COMMAND --help” for the options of a command."));
 }

@@ -58,6 +58,55 @@ run_job (PgLinkService *service,
   return PG_CLI_EXIT_OK;
 }
 
+/* What a job took back (or gave back), one line per object. */
+static char *
+describe_targets (PgLinkJob *job,
+                  gboolean   revoke)
+{
+  GString *text = g_string_new (NULL);
+  GArray *targets = pg_link_job_get_targets (job);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PgPolicyTarget *target = &g_array_index (targets, PgPolicyTarget, i);
+
+      g_string_append_printf (text, "%s%s %s/%s (%s)", i > 0 ? "\n" : "",
+                              revoke ? "revoked" : "unrevoked", pg_link_job_get_bucket (job),
+                              target->key, target->action == PG_POLICY_ACTION_GET ? "get" : "put");
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static int
+url_command (PgLinkService  *service,
+             PgRevoker      *revoker,
+             const char     *url,
+             PgPolicyAction  action,
+             gboolean        revoke)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *done = NULL;
+  PgLinkJob *job;
+
+  pg_link_service_revoke_url_async (service, revoker, url, action, revoke, NULL,
+                                    pg_cli_store_result, &result);
+  job = pg_link_service_revoke_url_finish (service, pg_cli_wait (&result), &error);
+  if (job == NULL)
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  /* A plain link is taken back with its object: say that other links to it go too. */
+  if (pg_link_job_get_targets (job)->len == 1 && revoke)
+    pg_cli_note ("%s", _("Every link of the signing key to this file is revoked with it."));
+  else if (pg_link_job_get_targets (job)->len == 1)
+    pg_cli_note ("%s", _("Every link of the signing key to this file works again with it."));
+
+  done = describe_targets (job, revoke);
+
+  return run_job (service, job, done);
+}
+
 static int
 object_command (int         argc,
                 char      **argv,
@@ -69,6 +118,7 @@ object_command (int         argc,
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
   g_autofree char *action_text = NULL;
   g_autofree char *done = NULL;
   int verify_timeout = -1;
@@ -78,6 +128,8 @@ object_command (int         argc,
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
     { "key", 0, 0, G_OPTION_ARG_STRING, &key, N_("Object key"), N_("KEY") },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &url,
+      N_("A link instead of --bucket and --key; an upload page is taken back whole"), N_("URL") },
     { "action", 0, 0, G_OPTION_ARG_STRING, &action_text,
       N_("get for download links (default), put for upload links"), "get|put" },
     { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
@@ -92,8 +144,10 @@ object_command (int         argc,
                              entries, &endpoint_options, 0, &exit_code))
     return exit_code;
 
-  if (bucket == NULL || key == NULL)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
+  if (url != NULL && (bucket != NULL || key != NULL))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Give either --url or --bucket and --key."));
+  if (url == NULL && (bucket == NULL || key == NULL))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key (or --url) are required."));
   if (!parse_action (action_text, &action))
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--action must be get or put."));
 
@@ -102,6 +156,10 @@ object_command (int         argc,
 
   if (verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
+
+  if (url != NULL)
+    return url_command (service, revoker, url, action, revoke);
+
   job = pg_link_service_revoke_object (service, revoker, bucket, key, action, revoke);
   done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,
                           action == PG_POLICY_ACTION_GET ? "get" : "put");

@@ -63,6 +63,8 @@ PgRevoker   *pg_cli_revoker_new            (PgCliEndpointOptions  *options,
 
 int          pg_cli_presign                (int                    argc,
                                             char                 **argv);
+int          pg_cli_upload_page            (int                    argc,
+                                            char                 **argv);
 int          pg_cli_inspect                (int                    argc,
                                             char                 **argv);
 int          pg_cli_revoke                 (int                    argc,

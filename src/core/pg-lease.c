@@ -355,7 +355,8 @@ try_create (GTask *task)
 
   self->requests++;
   pg_s3_client_put_bytes_async (self->client, self->bucket, self->key, document,
-                                "application/json", TRUE, g_task_get_cancellable (task),
+                                "application/json", PG_S3_PUT_IF_NONE_MATCH,
+                                g_task_get_cancellable (task),
                                 created_cb, task);
 }
 

@@ -18,6 +18,8 @@ struct _PgLinkJob
   char           *bucket;
   char           *key;
   PgPolicyAction  action;
+  GStrv           target_keys;
+  GArray         *targets;     /* of PgPolicyTarget, keys in @target_keys */
   PgLockdownMode  mode;
   gboolean        enabled;
   GStrv           exempt;

@@ -20,6 +20,8 @@ pg_link_job_finalize (GObject *object)
   g_clear_pointer (&self->previous, g_array_unref);
   g_free (self->bucket);
   g_free (self->key);
+  g_strfreev (self->target_keys);
+  g_clear_pointer (&self->targets, g_array_unref);
   g_strfreev (self->exempt);
   g_clear_object (&self->file);
   g_clear_object (&self->service);
@@ -76,6 +78,14 @@ const char *
 pg_link_job_get_key (PgLinkJob *self)
 {
   return self->key;
+}
+
+/* Returns: (transfer none) (nullable): the objects and actions a revoke or unrevoke job is
+ *   about, as a #GArray of #PgPolicyTarget */
+GArray *
+pg_link_job_get_targets (PgLinkJob *self)
+{
+  return self->targets;
 }
 
 /* Lockdown jobs: whether they block (%TRUE) or unblock. */

@@ -28,6 +28,7 @@ PgLink        *pg_link_job_get_link       (PgLinkJob            *self);
 GPtrArray     *pg_link_job_get_affected   (PgLinkJob            *self);
 const char    *pg_link_job_get_bucket     (PgLinkJob            *self);
 const char    *pg_link_job_get_key        (PgLinkJob            *self);
+GArray        *pg_link_job_get_targets    (PgLinkJob            *self);
 gboolean       pg_link_job_get_enabled    (PgLinkJob            *self);
 gboolean       pg_link_job_is_done        (PgLinkJob            *self);
 const GError  *pg_link_job_get_error      (PgLinkJob            *self);

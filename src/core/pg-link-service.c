@@ -8,6 +8,8 @@
 #include "pg-error.h"
 #include "pg-link-job-private.h"
 #include "pg-link-service.h"
+#include "pg-presigned-url.h"
+#include "pg-upload-page.h"
 
 /* The life of links, in one place: the remembered links (the store), the jobs that change what
  * links can do (revoke, unrevoke, lockdown) or that feed the bucket (uploads), and the state
@@ -283,14 +285,33 @@ affected_by (PgLinkJobKind kind,
     }
 }
 
-/* The remembered links a revocation (or its lifting) of this object for this signer changes. */
+static gboolean
+matches_any (PgLink     *link,
+             const char *bucket,
+             GArray     *targets,
+             const char *access_key_id,
+             const char *signer_arn)
+{
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PgPolicyTarget *target = &g_array_index (targets, PgPolicyTarget, i);
+
+      if (pg_link_matches (link, bucket, target->key, target->action == PG_POLICY_ACTION_PUT,
+                           access_key_id, signer_arn))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The remembered links a revocation (or its lifting) of these targets for this signer
+ * changes. */
 static GPtrArray *
 collect_affected (PgLinkService *self,
                   PgLink        *first,
                   PgLinkJobKind  kind,
                   const char    *bucket,
-                  const char    *key,
-                  gboolean       upload,
+                  GArray        *targets,
                   const char    *access_key_id,
                   const char    *signer_arn)
 {
@@ -306,7 +327,7 @@ collect_affected (PgLinkService *self,
       g_autoptr(PgLink) link = g_list_model_get_item (links, i);
 
       if (link != first && affected_by (kind, pg_link_get_state_at (link, now))
-          && pg_link_matches (link, bucket, key, upload, access_key_id, signer_arn))
+          && matches_any (link, bucket, targets, access_key_id, signer_arn))
         g_ptr_array_add (affected, g_steal_pointer (&link));
     }
 
@@ -325,9 +346,10 @@ pg_link_service_list_affected (PgLinkService *self,
                                PgLink        *link,
                                PgLinkJobKind  kind)
 {
-  return collect_affected (self, link, kind, pg_link_get_bucket (link), pg_link_get_key (link),
-                           pg_link_is_upload (link), pg_link_get_access_key_id (link),
-                           pg_link_get_signer_arn (link));
+  g_autoptr(GArray) targets = pg_link_get_targets (link);
+
+  return collect_affected (self, link, kind, pg_link_get_bucket (link), targets,
+                           pg_link_get_access_key_id (link), pg_link_get_signer_arn (link));
 }
 
 /**
@@ -366,6 +388,187 @@ pg_link_service_create_link (PgLinkService           *self,
   pg_link_service_save (self);
 
   return link;
+}
+
+/* ---- Upload pages ------------------------------------------------------------------------ */
+
+static void
+page_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgLinkService *self = g_task_get_source_object (task);
+  PgLink *link = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The page is in the bucket: the link is remembered even if the caller has gone away
+   * meanwhile, so that it can be revoked and removed like any other. */
+  pg_link_store_add (self->store, link);
+  pg_link_service_save (self);
+  g_task_return_pointer (task, g_object_ref (link), g_object_unref);
+}
+
+/**
+ * pg_link_service_create_upload_page_async:
+ * @manager: writes the page into the bucket; its endpoint and clock are the link's
+ * @signer: signs the page's download and its uploads
+ * @signer_arn: (nullable): the signer's principal, when known
+ *
+ * Makes an upload page link: @request->n_files strict single-use uploads into a new folder
+ * under @request->folder, and the page that carries them, written into the bucket under
+ * %PG_UPLOAD_PAGE_PREFIX. The link is remembered once the page is there. Everything the page is
+ * made of is checked before anything is sent.
+ */
+void
+pg_link_service_create_upload_page_async (PgLinkService             *self,
+                                          PgS3Client                *manager,
+                                          const char                *account_id,
+                                          PgCredentials             *signer,
+                                          const char                *signer_arn,
+                                          const PgUploadPageRequest *request,
+                                          GCancellable              *cancellable,
+                                          GAsyncReadyCallback        callback,
+                                          gpointer                   user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  PgEndpoint *endpoint = pg_s3_client_get_endpoint (manager);
+  gint64 now = pg_s3_client_get_now (manager);
+  g_autoptr(GDateTime) now_utc = g_date_time_new_from_unix_utc (now);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_auto(GStrv) urls = NULL;
+  g_autofree char *page_url = NULL;
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(PgLink) link = NULL;
+  PgUploadPageContent content = { 0, };
+  PgPresignOptions options = {
+    .method = PG_METHOD_PUT,
+    .bucket = request->bucket,
+    .expires = request->expires,
+    .signing_time = now,
+    .if_none_match = TRUE,
+  };
+
+  g_task_set_source_tag (task, pg_link_service_create_upload_page_async);
+
+  if (request->n_files < 1 || request->n_files > PG_UPLOAD_PAGE_MAX_FILES)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("An upload page takes 1 to %d files."),
+                               PG_UPLOAD_PAGE_MAX_FILES);
+      return;
+    }
+
+  keys = pg_link_make_upload_page_keys (request->folder, request->n_files, now_utc);
+  options.key = keys[0];
+  link = pg_link_new_upload_page (account_id, &options, pg_credentials_get_access_key_id (signer),
+                                  (const char * const *) keys);
+  pg_link_set_signer_arn (link, signer_arn);
+
+  /* Signing checks the bucket, the keys and the lifetime; rendering checks the rest. */
+  urls = pg_link_derive_upload_urls (link, endpoint, signer, &error);
+  if (urls != NULL)
+    page_url = pg_link_derive_url (link, endpoint, signer, &error);
+  if (page_url != NULL)
+    {
+      content.folder = request->folder;
+      content.note = request->note;
+      content.expires_at = pg_link_get_expires_at (link);
+      content.upload_keys = (const char * const *) keys;
+      content.upload_urls = (const char * const *) urls;
+      page = pg_upload_page_render (&content, &error);
+    }
+  if (page == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pg_s3_client_put_bytes_async (manager, request->bucket, pg_link_get_page_key (link), page,
+                                PG_UPLOAD_PAGE_CONTENT_TYPE, PG_S3_PUT_NO_STORE, cancellable,
+                                page_written_cb, g_object_ref (task));
+  g_task_set_task_data (task, g_steal_pointer (&link), g_object_unref);
+}
+
+/* Returns: (transfer full): the new link, remembered */
+PgLink *
+pg_link_service_create_upload_page_finish (PgLinkService  *self,
+                                           GAsyncResult   *result,
+                                           GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+page_deleted_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgLinkService *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_delete_object_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (pg_link_store_remove (self->store, g_task_get_task_data (task)))
+    pg_link_service_save (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_link_service_remove_async:
+ * @manager: deletes what the link left in the bucket
+ *
+ * Forgets @link. An upload page link's page is deleted from the bucket first; when that fails,
+ * the link is kept and the error says why. Files that partners uploaded stay.
+ */
+void
+pg_link_service_remove_async (PgLinkService       *self,
+                              PgS3Client          *manager,
+                              PgLink              *link,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_link_service_remove_async);
+  g_task_set_task_data (task, g_object_ref (link), g_object_unref);
+
+  if (pg_link_get_page_key (link) != NULL)
+    {
+      pg_s3_client_delete_object_async (manager, pg_link_get_bucket (link),
+                                        pg_link_get_page_key (link), cancellable,
+                                        page_deleted_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  if (pg_link_store_remove (self->store, link))
+    pg_link_service_save (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+gboolean
+pg_link_service_remove_finish (PgLinkService  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- Running jobs ------------------------------------------------------------------------ */
@@ -460,8 +663,7 @@ find_affected (PgLinkService *self,
                PgLinkJob     *job)
 {
   g_ptr_array_unref (job->affected);
-  job->affected = collect_affected (self, job->link, job->kind, job->bucket, job->key,
-                                    job->action == PG_POLICY_ACTION_PUT,
+  job->affected = collect_affected (self, job->link, job->kind, job->bucket, job->targets,
                                     pg_credentials_get_access_key_id (
                                       pg_revoker_get_signer (job->revoker)),
                                     pg_revoker_get_signer_arn (job->revoker));
@@ -490,14 +692,17 @@ run_next_policy_job (PgLinkService *self)
   switch (job->kind)
     {
     case PG_LINK_JOB_REVOKE:
-      pg_revoker_revoke_async (job->revoker, job->bucket, job->key, job->action,
-                               job->cancellable, policy_done_cb, job);
+      pg_revoker_revoke_targets_async (job->revoker, job->bucket,
+                                       (PgPolicyTarget *) job->targets->data, job->targets->len,
+                                       job->cancellable, policy_done_cb, job);
       break;
 
     case PG_LINK_JOB_UNREVOKE:
       find_affected (self, job);
-      pg_revoker_unrevoke_async (job->revoker, job->bucket, job->key, job->action,
-                                 job->cancellable, policy_done_cb, job);
+      pg_revoker_unrevoke_targets_async (job->revoker, job->bucket,
+                                         (PgPolicyTarget *) job->targets->data,
+                                         job->targets->len, job->cancellable, policy_done_cb,
+                                         job);
       break;
 
     case PG_LINK_JOB_LOCKDOWN:
@@ -525,13 +730,13 @@ queue_policy_job (PgLinkService *self,
 }
 
 static PgLinkJob *
-object_job (PgLinkService  *self,
-            PgRevoker      *revoker,
-            PgLinkJobKind   kind,
-            PgLink         *link,
-            const char     *bucket,
-            const char     *key,
-            PgPolicyAction  action)
+object_job (PgLinkService        *self,
+            PgRevoker            *revoker,
+            PgLinkJobKind         kind,
+            PgLink               *link,
+            const char           *bucket,
+            const PgPolicyTarget *targets,
+            guint                 n_targets)
 {
   PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
 
@@ -539,8 +744,17 @@ object_job (PgLinkService  *self,
   job->link = link ? g_object_ref (link) : NULL;
   job->revoker = g_object_ref (revoker);
   job->bucket = g_strdup (bucket);
-  job->key = g_strdup (key);
-  job->action = action;
+  job->key = g_strdup (targets[0].key);
+  job->action = targets[0].action;
+  job->target_keys = g_new0 (char *, n_targets + 1);
+  job->targets = g_array_sized_new (FALSE, FALSE, sizeof (PgPolicyTarget), n_targets);
+  for (guint i = 0; i < n_targets; i++)
+    {
+      PgPolicyTarget target = { job->target_keys[i] = g_strdup (targets[i].key),
+                                targets[i].action };
+
+      g_array_append_val (job->targets, target);
+    }
 
   /* Seen at once, long before the proof is in. What an Undo brings back is known only when
    * it runs, after the revocations queued before it. */
@@ -568,9 +782,10 @@ pg_link_service_revoke (PgLinkService *self,
                         PgRevoker     *revoker,
                         PgLink        *link)
 {
+  g_autoptr(GArray) targets = pg_link_get_targets (link);
+
   return object_job (self, revoker, PG_LINK_JOB_REVOKE, link, pg_link_get_bucket (link),
-                     pg_link_get_key (link),
-                     pg_link_is_upload (link) ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET);
+                     (PgPolicyTarget *) targets->data, targets->len);
 }
 
 /**
@@ -586,9 +801,10 @@ pg_link_service_unrevoke (PgLinkService *self,
                           PgRevoker     *revoker,
                           PgLink        *link)
 {
+  g_autoptr(GArray) targets = pg_link_get_targets (link);
+
   return object_job (self, revoker, PG_LINK_JOB_UNREVOKE, link, pg_link_get_bucket (link),
-                     pg_link_get_key (link),
-                     pg_link_is_upload (link) ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET);
+                     (PgPolicyTarget *) targets->data, targets->len);
 }
 
 /**
@@ -608,8 +824,199 @@ pg_link_service_revoke_object (PgLinkService  *self,
                                PgPolicyAction  action,
                                gboolean        revoke)
 {
+  PgPolicyTarget target = { key, action };
+
+  return pg_link_service_revoke_targets (self, revoker, bucket, &target, 1, revoke);
+}
+
+/**
+ * pg_link_service_revoke_targets:
+ * @targets: (array length=n_targets): at least one
+ *
+ * Like pg_link_service_revoke_object(), for several objects in one change of the policy: how
+ * an upload page found by its URL alone is revoked whole (its page and every upload key).
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_revoke_targets (PgLinkService        *self,
+                                PgRevoker            *revoker,
+                                const char           *bucket,
+                                const PgPolicyTarget *targets,
+                                guint                 n_targets,
+                                gboolean              revoke)
+{
+  g_return_val_if_fail (n_targets > 0, NULL);
+
   return object_job (self, revoker, revoke ? PG_LINK_JOB_REVOKE : PG_LINK_JOB_UNREVOKE, NULL,
-                     bucket, key, action);
+                     bucket, targets, n_targets);
+}
+
+/* An upload page is small; anything much larger at its key is not one of ours. */
+#define MAX_PAGE_BYTES (1024 * 1024)
+
+typedef struct
+{
+  PgRevoker      *revoker;
+  char           *bucket;
+  char           *key;
+  PgPolicyAction  action;
+  gboolean        revoke;
+} UrlJob;
+
+static void
+url_job_free (UrlJob *data)
+{
+  g_object_unref (data->revoker);
+  g_free (data->bucket);
+  g_free (data->key);
+  g_free (data);
+}
+
+static void
+page_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgLinkService *self = g_task_get_source_object (task);
+  UrlJob *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) page = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result, &error);
+  g_auto(GStrv) keys = NULL;
+  g_autoptr(GArray) targets = NULL;
+  PgPolicyTarget page_target = { data->key, PG_POLICY_ACTION_GET };
+
+  if (page == NULL || !(keys = pg_upload_page_read_keys (page, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  targets = g_array_new (FALSE, FALSE, sizeof (PgPolicyTarget));
+  g_array_append_val (targets, page_target);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      PgPolicyTarget upload = { keys[i], PG_POLICY_ACTION_PUT };
+
+      g_array_append_val (targets, upload);
+    }
+
+  g_task_return_pointer (task,
+                         pg_link_service_revoke_targets (self, data->revoker, data->bucket,
+                                                         (PgPolicyTarget *) targets->data,
+                                                         targets->len, data->revoke),
+                         g_object_unref);
+}
+
+/**
+ * pg_link_service_revoke_url_async:
+ * @url: a link as the partner received it
+ * @action: what a plain link is for (a URL does not say whether it downloads or uploads)
+ * @revoke: %TRUE to revoke, %FALSE to lift the revocation
+ *
+ * Revokes what @url gives access to, from the URL alone: for an upload page, the page and every
+ * upload in it (read from the page in the bucket); for any other link, its object for @action,
+ * which closes the signer's other links to it too. The URL must be signed by the revoker's
+ * signer, for the revoker's server.
+ *
+ * pg_link_service_revoke_url_finish() returns the job, queued; follow it as any other.
+ */
+void
+pg_link_service_revoke_url_async (PgLinkService       *self,
+                                  PgRevoker           *revoker,
+                                  const char          *url,
+                                  PgPolicyAction       action,
+                                  gboolean             revoke,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(PgPresignedUrl) link = NULL;
+  g_autoptr(PgPresignedUrl) ours = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *our_url = NULL;
+  PgS3Client *manager = pg_revoker_get_manager (revoker);
+  const char *signer_key = pg_credentials_get_access_key_id (pg_revoker_get_signer (revoker));
+  UrlJob *data;
+
+  g_task_set_source_tag (task, pg_link_service_revoke_url_async);
+
+  if (!(link = pg_presigned_url_parse (url, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (g_strcmp0 (pg_presigned_url_get_access_key_id (link), signer_key) != 0)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("This link was signed with the key %s, not with the signing "
+                                 "key %s. Nothing was changed."),
+                               pg_presigned_url_get_access_key_id (link), signer_key);
+      return;
+    }
+
+  /* The same object on this server would be reached at the same host: otherwise the link is
+   * for another server, and revoking here would prove nothing about it. */
+  {
+    PgPresignOptions options = {
+      .method = PG_METHOD_GET,
+      .bucket = pg_presigned_url_get_bucket (link),
+      .key = pg_presigned_url_get_key (link),
+      .expires = 60,
+    };
+
+    our_url = pg_presign_url (pg_s3_client_get_endpoint (manager), pg_revoker_get_signer (revoker),
+                              &options, &error);
+    if (our_url == NULL || !(ours = pg_presigned_url_parse (our_url, &error)))
+      {
+        g_task_return_error (task, g_steal_pointer (&error));
+        return;
+      }
+    if (g_ascii_strcasecmp (pg_presigned_url_get_host (link),
+                            pg_presigned_url_get_host (ours)) != 0
+        || g_strcmp0 (pg_presigned_url_get_scheme (link), pg_presigned_url_get_scheme (ours)) != 0)
+      {
+        g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                                 _("This link is for %s, not for the server given (%s). Nothing "
+                                   "was changed."),
+                                 pg_presigned_url_get_host (link), pg_presigned_url_get_host (ours));
+        return;
+      }
+  }
+
+  data = g_new0 (UrlJob, 1);
+  data->revoker = g_object_ref (revoker);
+  data->bucket = g_strdup (pg_presigned_url_get_bucket (link));
+  data->key = g_strdup (pg_presigned_url_get_key (link));
+  data->action = action;
+  data->revoke = revoke;
+  g_task_set_task_data (task, data, (GDestroyNotify) url_job_free);
+
+  if (pg_upload_page_is_page_key (data->key))
+    {
+      pg_s3_client_get_object_async (manager, data->bucket, data->key, MAX_PAGE_BYTES,
+                                     cancellable, page_read_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_pointer (task,
+                         pg_link_service_revoke_object (self, revoker, data->bucket, data->key,
+                                                        action, revoke),
+                         g_object_unref);
+}
+
+/* Returns: (transfer full): the job, queued */
+PgLinkJob *
+pg_link_service_revoke_url_finish (PgLinkService  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

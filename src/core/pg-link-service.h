@@ -22,6 +22,23 @@ typedef enum {
   PG_LINK_SHAREABLE_LOCKED,
 } PgLinkShareable;
 
+/**
+ * PgUploadPageRequest:
+ * @bucket: where the page and the files go
+ * @folder: the folder under which the files' own folder is made ("" for the top)
+ * @n_files: how many files the partner may send (1 to %PG_UPLOAD_PAGE_MAX_FILES)
+ * @expires: the lifetime of the page and its uploads, in seconds
+ * @note: (nullable): a note from the sender, shown on the page
+ */
+typedef struct
+{
+  const char *bucket;
+  const char *folder;
+  guint       n_files;
+  guint       expires;
+  const char *note;
+} PgUploadPageRequest;
+
 #define PG_TYPE_LINK_SERVICE (pg_link_service_get_type ())
 
 G_DECLARE_FINAL_TYPE (PgLinkService, pg_link_service, PG, LINK_SERVICE, GObject)
@@ -49,6 +66,27 @@ PgLink        *pg_link_service_create_link     (PgLinkService        *self,
                                                 const PgPresignOptions *options,
                                                 PgLinkShareable       shareable,
                                                 GError              **error);
+void           pg_link_service_create_upload_page_async  (PgLinkService             *self,
+                                                          PgS3Client                *manager,
+                                                          const char                *account_id,
+                                                          PgCredentials             *signer,
+                                                          const char                *signer_arn,
+                                                          const PgUploadPageRequest *request,
+                                                          GCancellable              *cancellable,
+                                                          GAsyncReadyCallback        callback,
+                                                          gpointer                   user_data);
+PgLink        *pg_link_service_create_upload_page_finish (PgLinkService             *self,
+                                                          GAsyncResult              *result,
+                                                          GError                   **error);
+void           pg_link_service_remove_async    (PgLinkService        *self,
+                                                PgS3Client           *manager,
+                                                PgLink               *link,
+                                                GCancellable         *cancellable,
+                                                GAsyncReadyCallback   callback,
+                                                gpointer              user_data);
+gboolean       pg_link_service_remove_finish   (PgLinkService        *self,
+                                                GAsyncResult         *result,
+                                                GError              **error);
 void           pg_link_service_save            (PgLinkService        *self);
 
 PgLinkJob     *pg_link_service_revoke          (PgLinkService        *self,
@@ -63,6 +101,23 @@ PgLinkJob     *pg_link_service_revoke_object   (PgLinkService        *self,
                                                 const char           *key,
                                                 PgPolicyAction        action,
                                                 gboolean              revoke);
+PgLinkJob     *pg_link_service_revoke_targets  (PgLinkService        *self,
+                                                PgRevoker            *revoker,
+                                                const char           *bucket,
+                                                const PgPolicyTarget *targets,
+                                                guint                 n_targets,
+                                                gboolean              revoke);
+void           pg_link_service_revoke_url_async  (PgLinkService        *self,
+                                                  PgRevoker            *revoker,
+                                                  const char           *url,
+                                                  PgPolicyAction        action,
+                                                  gboolean              revoke,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+PgLinkJob     *pg_link_service_revoke_url_finish (PgLinkService        *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 PgLinkJob     *pg_link_service_set_lockdown    (PgLinkService        *self,
                                                 PgRevoker            *revoker,
                                                 const char           *bucket,

@@ -115,6 +115,24 @@ pg_link_store_add (PgLinkStore *self,
   g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, 1);
 }
 
+/* Forgets @link; %FALSE when it was not in the list. */
+gboolean
+pg_link_store_remove (PgLinkStore *self,
+                      PgLink      *link)
+{
+  guint position;
+
+  g_return_val_if_fail (PG_IS_LINK_STORE (self), FALSE);
+
+  if (!g_ptr_array_find (self->links, link, &position))
+    return FALSE;
+
+  g_ptr_array_remove_index (self->links, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+
+  return TRUE;
+}
+
 /* ---- Loading ---------------------------------------------------------------------------- */
 
 static GPtrArray *

@@ -21,6 +21,8 @@ gboolean     pg_link_store_load_finish  (PgLinkStore          *self,
                                          GError              **error);
 void         pg_link_store_add          (PgLinkStore          *self,
                                          PgLink               *link);
+gboolean     pg_link_store_remove       (PgLinkStore          *self,
+                                         PgLink               *link);
 void         pg_link_store_save_async   (PgLinkStore          *self,
                                          GCancellable         *cancellable,
                                          GAsyncReadyCallback   callback,

@@ -6,10 +6,15 @@
 #include <string.h>
 
 #include "pg-link.h"
+#include "pg-upload-page.h"
 
 /* A link as remembered: metadata only. The URL itself is a bearer secret and is never stored;
  * SigV4 is deterministic, so the same URL is derived again from these fields and the signer's
- * secret whenever it is needed. */
+ * secret whenever it is needed.
+ *
+ * An upload page link (pg_link_new_upload_page()) is one link made of several objects: the page
+ * (a download of .presign-guard/pages/ID.html, what the partner receives) and the keys the files
+ * go to, each with a strict single-use upload. It is revoked, and expires, as one. */
 
 struct _PgLink
 {
@@ -27,6 +32,8 @@ struct _PgLink
   char        *filename;
   char        *content_type;
   char        *signer_arn;
+  char        *page_key;
+  GStrv        upload_keys;
   PgLinkState  state;
 };
 
@@ -53,6 +60,8 @@ pg_link_finalize (GObject *object)
   g_free (self->filename);
   g_free (self->content_type);
   g_free (self->signer_arn);
+  g_free (self->page_key);
+  g_strfreev (self->upload_keys);
 
   G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
 }
@@ -121,6 +130,31 @@ pg_link_new (const char             *account_id,
   self->if_none_match = options->if_none_match;
   self->filename = g_strdup (options->filename);
   self->content_type = g_strdup (options->content_type);
+
+  return self;
+}
+
+/**
+ * pg_link_new_upload_page:
+ * @options: the upload of the first file: a strict single-use PUT, with its signing time
+ * @upload_keys: every key the page uploads to, the first being @options' key
+ *
+ * A link whose partner gets a page to send up to as many files as @upload_keys has.
+ */
+PgLink *
+pg_link_new_upload_page (const char             *account_id,
+                         const PgPresignOptions *options,
+                         const char             *access_key_id,
+                         const char * const     *upload_keys)
+{
+  PgLink *self;
+
+  g_return_val_if_fail (options->method == PG_METHOD_PUT && options->if_none_match, NULL);
+  g_return_val_if_fail (upload_keys && g_strcmp0 (upload_keys[0], options->key) == 0, NULL);
+
+  self = pg_link_new (account_id, options, access_key_id);
+  self->page_key = pg_upload_page_key (self->id);
+  self->upload_keys = g_strdupv ((char **) upload_keys);
 
   return self;
 }
@@ -203,6 +237,56 @@ pg_link_get_content_type (PgLink *self)
   return self->content_type;
 }
 
+/* The page the partner opens, for an upload page link; %NULL for other links. */
+const char *
+pg_link_get_page_key (PgLink *self)
+{
+  return self->page_key;
+}
+
+/* Every key an upload page link uploads to; %NULL for other links. */
+const char * const *
+pg_link_get_upload_keys (PgLink *self)
+{
+  return (const char * const *) self->upload_keys;
+}
+
+/**
+ * pg_link_get_targets:
+ *
+ * What revoking the link takes back: its object and action, or for an upload page link the
+ * page (downloads) and every upload key (uploads).
+ *
+ * Returns: (transfer container): a #GArray of #PgPolicyTarget pointing into @self
+ */
+GArray *
+pg_link_get_targets (PgLink *self)
+{
+  GArray *targets = g_array_new (FALSE, FALSE, sizeof (PgPolicyTarget));
+
+  if (self->page_key != NULL)
+    {
+      PgPolicyTarget page = { self->page_key, PG_POLICY_ACTION_GET };
+
+      g_array_append_val (targets, page);
+      for (guint i = 0; self->upload_keys[i] != NULL; i++)
+        {
+          PgPolicyTarget upload = { self->upload_keys[i], PG_POLICY_ACTION_PUT };
+
+          g_array_append_val (targets, upload);
+        }
+    }
+  else
+    {
+      PgPolicyTarget target = { self->key, pg_link_is_upload (self) ? PG_POLICY_ACTION_PUT
+                                                                    : PG_POLICY_ACTION_GET };
+
+      g_array_append_val (targets, target);
+    }
+
+  return targets;
+}
+
 /* The principal the signing key belongs to, when it was known at signing time. */
 const char *
 pg_link_get_signer_arn (PgLink *self)
@@ -229,8 +313,33 @@ gboolean
 pg_link_shares_fate (PgLink *self,
                      PgLink *other)
 {
-  return pg_link_matches (other, self->bucket, self->key, pg_link_is_upload (self),
-                          self->access_key_id, self->signer_arn);
+  g_autoptr(GArray) targets = pg_link_get_targets (self);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      PgPolicyTarget *target = &g_array_index (targets, PgPolicyTarget, i);
+
+      if (pg_link_matches (other, self->bucket, target->key,
+                           target->action == PG_POLICY_ACTION_PUT, self->access_key_id,
+                           self->signer_arn))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+concerns (PgLink     *self,
+          const char *key,
+          gboolean    upload)
+{
+  if (self->page_key == NULL)
+    return g_strcmp0 (self->key, key) == 0 && pg_link_is_upload (self) == upload;
+
+  if (!upload)
+    return g_strcmp0 (self->page_key, key) == 0;
+
+  return key != NULL && g_strv_contains ((const char * const *) self->upload_keys, key);
 }
 
 /**
@@ -249,8 +358,7 @@ pg_link_matches (PgLink     *self,
                  const char *access_key_id,
                  const char *signer_arn)
 {
-  if (g_strcmp0 (self->bucket, bucket) != 0 || g_strcmp0 (self->key, key) != 0
-      || pg_link_is_upload (self) != upload)
+  if (g_strcmp0 (self->bucket, bucket) != 0 || !concerns (self, key, upload))
     return FALSE;
 
   if (self->signer_arn != NULL && signer_arn != NULL)
@@ -289,11 +397,26 @@ pg_link_set_state (PgLink      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
 }
 
+static gboolean
+check_signer (PgLink         *self,
+              PgCredentials  *signer,
+              GError        **error)
+{
+  if (g_strcmp0 (pg_credentials_get_access_key_id (signer), self->access_key_id) == 0)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+               "link signed by %s, not %s", self->access_key_id,
+               pg_credentials_get_access_key_id (signer));
+  return FALSE;
+}
+
 /**
  * pg_link_derive_url:
  * @signer: the credentials the link was signed with (checked against the stored key id)
  *
- * Signs the link again with the stored time: the same URL as the first time.
+ * Signs the link again with the stored time: the same URL as the first time. For an upload
+ * page link, this is the page: what the partner receives.
  */
 char *
 pg_link_derive_url (PgLink         *self,
@@ -312,15 +435,64 @@ pg_link_derive_url (PgLink         *self,
     .filename = self->filename,
   };
 
-  if (g_strcmp0 (pg_credentials_get_access_key_id (signer), self->access_key_id) != 0)
+  if (!check_signer (self, signer, error))
+    return NULL;
+
+  if (self->page_key != NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                   "link signed by %s, not %s", self->access_key_id,
-                   pg_credentials_get_access_key_id (signer));
-      return NULL;
+      options.method = PG_METHOD_GET;
+      options.key = self->page_key;
+      options.if_none_match = FALSE;
+      options.content_type = NULL;
+      options.filename = NULL;
     }
 
   return pg_presign_url (endpoint, signer, &options, error);
+}
+
+/**
+ * pg_link_derive_upload_urls:
+ *
+ * The upload URLs of an upload link, derived again: one for a plain upload link, one per file
+ * for an upload page link (the ones in the page).
+ *
+ * Returns: (transfer full): the URLs, or %NULL with @error set
+ */
+GStrv
+pg_link_derive_upload_urls (PgLink         *self,
+                            PgEndpoint     *endpoint,
+                            PgCredentials  *signer,
+                            GError        **error)
+{
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  const char *single[] = { self->key, NULL };
+  const char * const *keys = self->upload_keys ? (const char * const *) self->upload_keys
+                                               : single;
+
+  g_return_val_if_fail (pg_link_is_upload (self), NULL);
+
+  if (!check_signer (self, signer, error))
+    return NULL;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      PgPresignOptions options = {
+        .method = PG_METHOD_PUT,
+        .bucket = self->bucket,
+        .key = keys[i],
+        .expires = self->expires,
+        .signing_time = self->signed_at,
+        .if_none_match = self->if_none_match,
+        .content_type = self->content_type,
+      };
+      g_autofree char *url = pg_presign_url (endpoint, signer, &options, error);
+
+      if (url == NULL)
+        return NULL;
+      g_strv_builder_add (urls, url);
+    }
+
+  return g_strv_builder_end (urls);
 }
 
 static const char *state_names[] = {
@@ -366,6 +538,16 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "signer-arn");
       json_builder_add_string_value (builder, self->signer_arn);
     }
+  if (self->page_key != NULL)
+    {
+      json_builder_set_member_name (builder, "page-key");
+      json_builder_add_string_value (builder, self->page_key);
+      json_builder_set_member_name (builder, "upload-keys");
+      json_builder_begin_array (builder);
+      for (guint i = 0; self->upload_keys[i] != NULL; i++)
+        json_builder_add_string_value (builder, self->upload_keys[i]);
+      json_builder_end_array (builder);
+    }
   json_builder_set_member_name (builder, "state");
   /* A revocation still under way is remembered as not proven. */
   json_builder_add_string_value (builder, state_names[self->state == PG_LINK_REVOKING
@@ -374,6 +556,38 @@ _pg_link_to_json (PgLink *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+/* An upload page link's page and keys; %FALSE when they are there but not whole. */
+static gboolean
+read_page (PgLink     *self,
+           JsonObject *object)
+{
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+  JsonNode *node = json_object_get_member (object, "upload-keys");
+  const char *page_key = json_object_get_string_member_with_default (object, "page-key", NULL);
+  JsonArray *array;
+
+  if (page_key == NULL && node == NULL)
+    return TRUE;
+
+  if (!pg_upload_page_is_page_key (page_key) || node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return FALSE;
+      g_strv_builder_add (keys, json_node_get_string (element));
+    }
+
+  self->page_key = g_strdup (page_key);
+  self->upload_keys = g_strv_builder_end (keys);
+
+  return self->upload_keys[0] != NULL && g_strcmp0 (self->upload_keys[0], self->key) == 0;
 }
 
 /* Returns NULL for an entry that lacks what a link needs. */
@@ -411,6 +625,8 @@ _pg_link_new_from_json (JsonNode *node)
                                                                            NULL));
   method = json_object_get_string_member_with_default (object, "method", NULL);
   state = json_object_get_string_member_with_default (object, "state", "active");
+  if (!read_page (self, object))
+    return NULL;
 
   if (self->id == NULL || self->bucket == NULL || self->key == NULL
       || self->access_key_id == NULL || self->signed_at <= 0 || self->expires == 0
@@ -473,6 +689,30 @@ pg_link_make_upload_key (const char *folder,
   g_string_replace (key, "{name}", name && *name ? name : "upload", 0);
 
   return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+/**
+ * pg_link_make_upload_page_keys:
+ * @n_files: how many files the page takes
+ *
+ * The keys of an upload page's files: one new folder under @folder (named as
+ * pg_link_make_upload_key() names it), with "file-1", "file-2"… in it. The partner's own file
+ * names travel with the uploads (Content-Disposition), not in the keys, which are signed before
+ * anybody knows them.
+ */
+GStrv
+pg_link_make_upload_page_keys (const char *folder,
+                               guint       n_files,
+                               GDateTime  *now)
+{
+  g_autofree char *first = pg_link_make_upload_key (folder, NULL, "file-1", now);
+  g_autofree char *prefix = g_strndup (first, pg_link_key_basename (first) - first);
+  GStrv keys = g_new0 (char *, n_files + 1);
+
+  for (guint i = 0; i < n_files; i++)
+    keys[i] = g_strdup_printf ("%sfile-%u", prefix, i + 1);
+
+  return keys;
 }
 
 /* The last part of a key: "a/b/report.pdf" → "report.pdf". */

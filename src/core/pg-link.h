@@ -6,6 +6,7 @@
 
 #include "pg-credentials.h"
 #include "pg-endpoint.h"
+#include "pg-policy.h"
 #include "pg-presign.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,10 @@ G_DECLARE_FINAL_TYPE (PgLink, pg_link, PG, LINK, GObject)
 PgLink      *pg_link_new                (const char              *account_id,
                                          const PgPresignOptions  *options,
                                          const char              *access_key_id);
+PgLink      *pg_link_new_upload_page    (const char              *account_id,
+                                         const PgPresignOptions  *options,
+                                         const char              *access_key_id,
+                                         const char * const      *upload_keys);
 const char  *pg_link_get_id             (PgLink                  *self);
 const char  *pg_link_get_account_id     (PgLink                  *self);
 const char  *pg_link_get_bucket         (PgLink                  *self);
@@ -58,7 +63,14 @@ char        *pg_link_derive_url         (PgLink                  *self,
                                          PgEndpoint              *endpoint,
                                          PgCredentials           *signer,
                                          GError                 **error);
+GStrv        pg_link_derive_upload_urls (PgLink                  *self,
+                                         PgEndpoint              *endpoint,
+                                         PgCredentials           *signer,
+                                         GError                 **error);
 gboolean     pg_link_is_upload          (PgLink                  *self);
+const char  *pg_link_get_page_key       (PgLink                  *self);
+const char * const *pg_link_get_upload_keys (PgLink              *self);
+GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
 void         pg_link_set_signer_arn     (PgLink                  *self,
                                          const char              *signer_arn);
@@ -76,6 +88,9 @@ char        *pg_link_partner_instructions (PgLink                *self,
 char        *pg_link_make_upload_key    (const char              *folder,
                                          const char              *pattern,
                                          const char              *name,
+                                         GDateTime               *now);
+GStrv        pg_link_make_upload_page_keys (const char         *folder,
+                                         guint                    n_files,
                                          GDateTime               *now);
 char        *pg_link_fresh_copy_key     (const char              *key,
                                          GDateTime               *now);

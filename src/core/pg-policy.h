@@ -21,6 +21,19 @@ typedef enum {
   PG_POLICY_ACTION_PUT,
 } PgPolicyAction;
 
+/**
+ * PgPolicyTarget:
+ * @key: an object key
+ * @action: what is refused or allowed on it
+ *
+ * One thing a revocation takes back: downloads or uploads of one object.
+ */
+typedef struct
+{
+  const char     *key;
+  PgPolicyAction  action;
+} PgPolicyTarget;
+
 typedef enum {
   PG_LOCKDOWN_SIGNER,
   PG_LOCKDOWN_ANY,

@@ -57,12 +57,21 @@ typedef enum {
   PROBE_OTHER,       /* anything else: a busy or broken server */
 } ProbeOutcome;
 
+/* One object and action the job is about; a lockdown has one, without a key. */
+typedef struct
+{
+  char           *key;
+  PgPolicyAction  action;
+  gboolean        missing;    /* the baseline found no such object */
+  gboolean        baseline;   /* needs a baseline probe before the write */
+} Target;
+
 typedef struct
 {
   Op              op;
   char           *bucket;
-  char           *key;
-  PgPolicyAction  action;
+  GArray         *targets;    /* of Target */
+  guint           current;    /* the target being probed */
   PgLockdownMode  mode;
   gboolean        enabled;
   GStrv           exempt;
@@ -73,7 +82,6 @@ typedef struct
   gint64          started;
   guint           cycle;
   gboolean        written;
-  gboolean        key_missing;
   gboolean        baseline_done;
   gboolean        rechecked;
   gboolean        final_check;
@@ -81,6 +89,12 @@ typedef struct
   gint64          proof_started;
   guint           probe_delay;
 } Job;
+
+static inline Target *
+_pg_revoker_target (Job *job)
+{
+  return &g_array_index (job->targets, Target, job->current);
+}
 
 void          _pg_revoker_job_end              (GTask        *task,
                                                 GError       *error);

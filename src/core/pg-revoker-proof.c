@@ -24,8 +24,10 @@
 static gboolean
 uses_get_probe (Job *job)
 {
-  return job->op != OP_LOCKDOWN && job->action == PG_POLICY_ACTION_GET;
+  return job->op != OP_LOCKDOWN && _pg_revoker_target (job)->action == PG_POLICY_ACTION_GET;
 }
+
+/* Probes the job's targets one after the other, from the first. */
 
 void
 _pg_revoker_probe (GTask               *task,
@@ -33,11 +35,12 @@ _pg_revoker_probe (GTask               *task,
 {
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
+  Target *target = _pg_revoker_target (job);
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   PgPresignOptions options = {
     .bucket = job->bucket,
-    .key = job->key ? job->key : job->probe_key,
+    .key = target->key ? target->key : job->probe_key,
     .expires = 60,
     .signing_time = pg_s3_client_get_now (self->manager),
   };
@@ -237,6 +240,14 @@ proof_cb (GObject      *source,
 
   met = job->expect == EXPECT_REFUSED ? outcome == PROBE_DENIED : outcome == PROBE_ALLOWED;
 
+  /* Every target must meet the change: the next one is tried at once. */
+  if (met && job->current + 1 < job->targets->len)
+    {
+      job->current++;
+      _pg_revoker_probe (task, proof_cb);
+      return;
+    }
+
   if (met && !job->rechecked)
     {
       /* Proven once: let other writers' changes land, then look again. */
@@ -252,15 +263,15 @@ proof_cb (GObject      *source,
 
   /* Some servers answer 404 for a missing key before they look at the policy: a link to a file
    * that is not there cannot be shown to be refused. AWS does refuse it. */
-  if (job->expect == EXPECT_REFUSED && job->key_missing && status == SOUP_STATUS_NOT_FOUND
-      && !_pg_revoker_is_aws (self))
+  if (job->expect == EXPECT_REFUSED && _pg_revoker_target (job)->missing
+      && status == SOUP_STATUS_NOT_FOUND && !_pg_revoker_is_aws (self))
     {
       _pg_revoker_job_end (task,
                            g_error_new (PG_ERROR, PG_ERROR_NOT_VERIFIED,
                                         _("The file “%s” is not in the bucket, so this server "
                                           "cannot show that links to it are refused. The "
                                           "revocation was saved; it also holds if the file is "
-                                          "put back."), job->key));
+                                          "put back."), _pg_revoker_target (job)->key));
       return;
     }
 
@@ -298,6 +309,7 @@ _pg_revoker_prove (GTask *task)
 
   if (job->proof_started == 0)
     job->proof_started = g_get_monotonic_time ();
+  job->current = 0;
   job->probe_delay = 0;
   job->unmet = 0;
   _pg_revoker_probe (task, proof_cb);

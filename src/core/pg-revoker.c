@@ -33,10 +33,16 @@
 G_DEFINE_FINAL_TYPE (PgRevoker, pg_revoker, G_TYPE_OBJECT)
 
 static void
+target_clear (Target *target)
+{
+  g_free (target->key);
+}
+
+static void
 job_free (Job *job)
 {
   g_free (job->bucket);
-  g_free (job->key);
+  g_array_unref (job->targets);
   g_strfreev (job->exempt);
   g_free (job->probe_key);
   g_clear_object (&job->lease);
@@ -115,6 +121,13 @@ pg_revoker_check (PgRevoker  *self,
     }
 
   return TRUE;
+}
+
+/* The client that reads and writes the bucket policy. */
+PgS3Client *
+pg_revoker_get_manager (PgRevoker *self)
+{
+  return self->manager;
 }
 
 PgCredentials *
@@ -278,10 +291,22 @@ apply (PgRevoker  *self,
   switch (job->op)
     {
     case OP_REVOKE:
-      return pg_policy_revoke (policy, job->bucket, job->key, job->action, self->signer_arn,
-                               self->same_identity, now, error);
+      for (guint i = 0; i < job->targets->len; i++)
+        {
+          Target *target = &g_array_index (job->targets, Target, i);
+
+          if (!pg_policy_revoke (policy, job->bucket, target->key, target->action,
+                                 self->signer_arn, self->same_identity, now, error))
+            return FALSE;
+        }
+      return TRUE;
     case OP_UNREVOKE:
-      pg_policy_unrevoke (policy, job->bucket, job->key, job->action);
+      for (guint i = 0; i < job->targets->len; i++)
+        {
+          Target *target = &g_array_index (job->targets, Target, i);
+
+          pg_policy_unrevoke (policy, job->bucket, target->key, target->action);
+        }
       return TRUE;
     case OP_LOCKDOWN:
       return pg_policy_set_lockdown (policy, job->bucket, job->mode, job->enabled,
@@ -416,6 +441,19 @@ write_under_lease (GTask    *task,
   pg_lease_confirm_async (job->lease, g_task_get_cancellable (task), confirmed_cb, task);
 }
 
+/* Moves to the next target that needs a baseline; %FALSE when there is none. */
+static gboolean
+next_baseline (Job *job)
+{
+  while (++job->current < job->targets->len)
+    {
+      if (_pg_revoker_target (job)->baseline)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static void
 baseline_cb (GObject      *source,
              GAsyncResult *result,
@@ -441,23 +479,55 @@ baseline_cb (GObject      *source,
       return;
     }
 
+  _pg_revoker_target (job)->missing = status == SOUP_STATUS_NOT_FOUND;
+  if (next_baseline (job))
+    {
+      _pg_revoker_probe (task, baseline_cb);
+      return;
+    }
+
   job->baseline_done = TRUE;
-  job->key_missing = status == SOUP_STATUS_NOT_FOUND;
   write_under_lease (task, g_object_steal_data (G_OBJECT (task), "policy"));
 }
 
-/* Whether a statement of ours in @policy already refuses what the job is about. */
+/* Whether a statement of ours in @policy already refuses @target. */
 static gboolean
 refused_by_ours (PgRevoker *self,
                  Job       *job,
-                 PgPolicy  *policy)
+                 PgPolicy  *policy,
+                 Target    *target)
 {
   if (pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_SIGNER)
       || (_pg_revoker_is_aws (self)
           && pg_policy_get_lockdown (policy, job->bucket, PG_LOCKDOWN_ANY)))
     return TRUE;
 
-  return job->op == OP_REVOKE && pg_policy_is_revoked (policy, job->bucket, job->key, job->action);
+  return job->op == OP_REVOKE
+         && pg_policy_is_revoked (policy, job->bucket, target->key, target->action);
+}
+
+/* Marks the targets that need a baseline before a refusal is written, and points at the first;
+ * %FALSE when none does. */
+static gboolean
+plan_baseline (PgRevoker *self,
+               Job       *job,
+               PgPolicy  *before)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < job->targets->len; i++)
+    {
+      Target *target = &g_array_index (job->targets, Target, i);
+
+      target->baseline = !refused_by_ours (self, job, before, target);
+      any |= target->baseline;
+    }
+
+  job->current = 0;
+  if (any && !g_array_index (job->targets, Target, 0).baseline)
+    next_baseline (job);
+
+  return any;
 }
 
 static void
@@ -491,7 +561,7 @@ read_cb (GObject      *source,
   /* A refusal we are about to write must be provable: the link must work before — unless a
    * statement of ours refuses it already (a lockdown), which then is what the proof sees. Once
    * is enough; a later cycle only redoes what somebody undid. */
-  if (job->expect == EXPECT_REFUSED && !job->baseline_done && !refused_by_ours (self, job, before))
+  if (job->expect == EXPECT_REFUSED && !job->baseline_done && plan_baseline (self, job, before))
     {
       g_object_set_data_full (G_OBJECT (task), "policy", g_steal_pointer (&after),
                               (GDestroyNotify) pg_policy_free);
@@ -583,29 +653,40 @@ start (PgRevoker           *self,
   job->started = g_get_monotonic_time ();
 
   /* Invalid input changes nothing: it is refused before anything is sent. */
-  if ((job->op != OP_PRUNE && !pg_revoker_check (self, &error))
-      || !pg_policy_check_target (job->bucket, job->key,
-                                  names_signer ? (self->signer_arn ? self->signer_arn : "")
-                                               : NULL,
-                                  &error))
+  if (job->op != OP_PRUNE && !pg_revoker_check (self, &error))
     {
       _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
     }
 
-  /* Where "*" and "?" in a policy's Resource cannot be escaped (AWS reads ${*} and ${?}, other
-   * servers do not), a key with them would be a pattern: its revocation would also close links
-   * to other files. Refused rather than done too widely without a word. */
-  if (job->op == OP_REVOKE && !_pg_revoker_is_aws (self) && strpbrk (job->key, "*?") != NULL)
+  for (guint i = 0; i < job->targets->len; i++)
     {
-      _pg_revoker_job_end (task,
-                           g_error_new (PG_ERROR, PG_ERROR_UNSUPPORTED,
-                                        _("This server reads “*” and “?” in “%s” as wildcards: "
-                                          "revoking it would also close links to other files "
-                                          "whose names match. Nothing was changed. Share a "
-                                          "copy under a name without “*” and “?” to be able to "
-                                          "take its links back."), job->key));
-      return;
+      const char *key = g_array_index (job->targets, Target, i).key;
+
+      if (!pg_policy_check_target (job->bucket, key,
+                                   names_signer ? (self->signer_arn ? self->signer_arn : "")
+                                                : NULL,
+                                   &error))
+        {
+          _pg_revoker_job_end (task, g_steal_pointer (&error));
+          return;
+        }
+
+      /* Where "*" and "?" in a policy's Resource cannot be escaped (AWS reads ${*} and ${?},
+       * other servers do not), a key with them would be a pattern: its revocation would also
+       * close links to other files. Refused rather than done too widely without a word. */
+      if (job->op == OP_REVOKE && !_pg_revoker_is_aws (self) && strpbrk (key, "*?") != NULL)
+        {
+          _pg_revoker_job_end (task,
+                               g_error_new (PG_ERROR, PG_ERROR_UNSUPPORTED,
+                                            _("This server reads “*” and “?” in “%s” as "
+                                              "wildcards: revoking it would also close links to "
+                                              "other files whose names match. Nothing was "
+                                              "changed. Share a copy under a name without “*” "
+                                              "and “?” to be able to take its links back."),
+                                            key));
+          return;
+        }
     }
 
   job->lease = pg_lease_new (self->manager, job->bucket, PG_REVOKER_LEASE_KEY, purpose,
@@ -615,26 +696,92 @@ start (PgRevoker           *self,
 }
 
 static Job *
-job_new (Op          op,
-         const char *bucket,
-         const char *key)
+job_new (Op                    op,
+         const char           *bucket,
+         const PgPolicyTarget *targets,
+         guint                 n_targets)
 {
   Job *job = g_new0 (Job, 1);
 
   job->op = op;
   job->bucket = g_strdup (bucket);
-  job->key = g_strdup (key);
+  job->targets = g_array_sized_new (FALSE, TRUE, sizeof (Target), MAX (n_targets, 1));
+  g_array_set_clear_func (job->targets, (GDestroyNotify) target_clear);
+  for (guint i = 0; i < n_targets; i++)
+    {
+      Target target = { .key = g_strdup (targets[i].key), .action = targets[i].action };
+
+      g_array_append_val (job->targets, target);
+    }
+  /* A lockdown is tried on a key of its own; see uses_get_probe(). */
+  if (n_targets == 0)
+    {
+      Target target = { .key = NULL, .action = PG_POLICY_ACTION_PUT };
+
+      g_array_append_val (job->targets, target);
+    }
   job->probe_key = g_strdup_printf (".presign-guard/probe-%08x", g_random_int ());
 
   return job;
 }
 
 /**
+ * pg_revoker_revoke_targets_async:
+ * @targets: (array length=n_targets): objects and actions, at least one
+ *
+ * Makes every link of the signer for each target stop working, in one write of the policy, and
+ * proves it. pg_revoker_finish() returns %TRUE only once a request signed by the signer is
+ * refused by the policy for every target, and still is after the policy was read once more.
+ */
+void
+pg_revoker_revoke_targets_async (PgRevoker            *self,
+                                 const char           *bucket,
+                                 const PgPolicyTarget *targets,
+                                 guint                 n_targets,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  Job *job;
+
+  g_return_if_fail (n_targets > 0);
+
+  job = job_new (OP_REVOKE, bucket, targets, n_targets);
+  job->expect = EXPECT_REFUSED;
+  start (self, job, "revoke", pg_revoker_revoke_targets_async, cancellable, callback,
+         user_data);
+}
+
+/**
+ * pg_revoker_unrevoke_targets_async:
+ *
+ * Lifts the revocation of each target (the "Undo" of a revoke) in one write, and proves the
+ * signer is allowed again on every one.
+ */
+void
+pg_revoker_unrevoke_targets_async (PgRevoker            *self,
+                                   const char           *bucket,
+                                   const PgPolicyTarget *targets,
+                                   guint                 n_targets,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  Job *job;
+
+  g_return_if_fail (n_targets > 0);
+
+  job = job_new (OP_UNREVOKE, bucket, targets, n_targets);
+  job->expect = EXPECT_ALLOWED;
+  start (self, job, "unrevoke", pg_revoker_unrevoke_targets_async, cancellable, callback,
+         user_data);
+}
+
+/**
  * pg_revoker_revoke_async:
  *
- * Makes every link of the signer for @action on this one object stop working, and proves it.
- * pg_revoker_finish() returns %TRUE only once a request signed by the signer is refused by the
- * policy, and still is after the policy was read once more.
+ * Makes every link of the signer for @action on this one object stop working, and proves it;
+ * see pg_revoker_revoke_targets_async().
  */
 void
 pg_revoker_revoke_async (PgRevoker           *self,
@@ -645,11 +792,9 @@ pg_revoker_revoke_async (PgRevoker           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  Job *job = job_new (OP_REVOKE, bucket, key);
+  PgPolicyTarget target = { key, action };
 
-  job->action = action;
-  job->expect = EXPECT_REFUSED;
-  start (self, job, "revoke", pg_revoker_revoke_async, cancellable, callback, user_data);
+  pg_revoker_revoke_targets_async (self, bucket, &target, 1, cancellable, callback, user_data);
 }
 
 /**
@@ -666,11 +811,9 @@ pg_revoker_unrevoke_async (PgRevoker           *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  Job *job = job_new (OP_UNREVOKE, bucket, key);
+  PgPolicyTarget target = { key, action };
 
-  job->action = action;
-  job->expect = EXPECT_ALLOWED;
-  start (self, job, "unrevoke", pg_revoker_unrevoke_async, cancellable, callback, user_data);
+  pg_revoker_unrevoke_targets_async (self, bucket, &target, 1, cancellable, callback, user_data);
 }
 
 /**
@@ -689,7 +832,7 @@ pg_revoker_set_lockdown_async (PgRevoker           *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Job *job = job_new (OP_LOCKDOWN, bucket, NULL);
+  Job *job = job_new (OP_LOCKDOWN, bucket, NULL, 0);
 
   job->mode = mode;
   job->enabled = enabled;
@@ -725,7 +868,7 @@ pg_revoker_prune_async (PgRevoker           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  Job *job = job_new (OP_PRUNE, bucket, NULL);
+  Job *job = job_new (OP_PRUNE, bucket, NULL, 0);
 
   job->expect = EXPECT_NOTHING;
   start (self, job, "prune", pg_revoker_prune_async, cancellable, callback, user_data);

@@ -41,6 +41,7 @@ void        pg_revoker_set_settle_time     (PgRevoker            *self,
                                             guint                 milliseconds);
 void        pg_revoker_set_lease_seconds   (PgRevoker            *self,
                                             guint                 seconds);
+PgS3Client *pg_revoker_get_manager         (PgRevoker            *self);
 PgCredentials *pg_revoker_get_signer      (PgRevoker            *self);
 const char *pg_revoker_get_signer_arn      (PgRevoker            *self);
 const PgRevokeStats *pg_revoker_get_stats  (PgRevoker            *self);
@@ -53,6 +54,20 @@ void        pg_revoker_revoke_async        (PgRevoker            *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data);
+void        pg_revoker_revoke_targets_async   (PgRevoker            *self,
+                                               const char           *bucket,
+                                               const PgPolicyTarget *targets,
+                                               guint                 n_targets,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+void        pg_revoker_unrevoke_targets_async (PgRevoker            *self,
+                                               const char           *bucket,
+                                               const PgPolicyTarget *targets,
+                                               guint                 n_targets,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
 void        pg_revoker_unrevoke_async      (PgRevoker            *self,
                                             const char           *bucket,
                                             const char           *key,

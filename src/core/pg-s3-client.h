@@ -51,6 +51,17 @@ typedef struct
   GPtrArray *prefixes;  /* char *, "folders" when listing with a delimiter */
 } PgS3Listing;
 
+/**
+ * PgS3PutFlags:
+ * @PG_S3_PUT_IF_NONE_MATCH: create the object only where there is none (If-None-Match: *)
+ * @PG_S3_PUT_NO_STORE: ask browsers and caches not to keep the object (Cache-Control: no-store)
+ */
+typedef enum {
+  PG_S3_PUT_NONE = 0,
+  PG_S3_PUT_IF_NONE_MATCH = 1 << 0,
+  PG_S3_PUT_NO_STORE = 1 << 1,
+} PgS3PutFlags;
+
 #define PG_TYPE_S3_CLIENT (pg_s3_client_get_type ())
 
 G_DECLARE_FINAL_TYPE (PgS3Client, pg_s3_client, PG, S3_CLIENT, GObject)
@@ -124,7 +135,7 @@ void           pg_s3_client_put_bytes_async        (PgS3Client           *self,
                                                     const char           *key,
                                                     GBytes               *body,
                                                     const char           *content_type,
-                                                    gboolean              if_none_match,
+                                                    PgS3PutFlags          flags,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);

@@ -305,8 +305,8 @@ pg_s3_client_get_object_finish (PgS3Client    *self,
 /**
  * pg_s3_client_put_bytes_async:
  * @content_type: (nullable): the type the object is stored with
- * @if_none_match: create the object only if there is none: S3 answers 412 ("precondition
- *   failed") to every writer but the first
+ * @flags: with %PG_S3_PUT_IF_NONE_MATCH, S3 answers 412 ("precondition failed") to every
+ *   writer but the first
  *
  * Writes a small object from memory (PutObject).
  */
@@ -316,7 +316,7 @@ pg_s3_client_put_bytes_async (PgS3Client          *self,
                               const char          *key,
                               GBytes              *body,
                               const char          *content_type,
-                              gboolean             if_none_match,
+                              PgS3PutFlags         flags,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -324,8 +324,10 @@ pg_s3_client_put_bytes_async (PgS3Client          *self,
   Call *call = _pg_s3_call_new ("PUT", bucket, key, TRUE);
 
   _pg_s3_call_set_body (call, body, content_type);
-  if (if_none_match)
+  if (flags & PG_S3_PUT_IF_NONE_MATCH)
     _pg_s3_call_add_header (call, "If-None-Match", "*");
+  if (flags & PG_S3_PUT_NO_STORE)
+    _pg_s3_call_add_header (call, "Cache-Control", "no-store");
   _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bytes_async, cancellable, callback,
                              user_data);
 }

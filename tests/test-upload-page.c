@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-upload-page"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pg-catalog.h"
+#include "pg-crypto.h"
+#include "pg-error.h"
+#include "pg-upload-page.h"
+
+/* The upload page as text: what a browser would parse. The page in a real browser is tested by
+ * test-browser-upload.mjs; here, what can be checked without one — escaping, the CSP hashes, the
+ * strings of both languages, and reading the keys back. */
+
+static const char *hostile[] = {
+  "</script><script>alert(1)</script>",
+  "<img src=x onerror=alert(1)>",
+  "\"'`${x}{count}@SCRIPT@@CONFIG@",
+  "<!-- <script> -->",
+  "&amp;&lt;",
+  "line\u2028break\u2029para",
+  "\u202Egnp.exe\u202C",
+  "日本語のフォルダ/報告書",
+  "]]></script>\\u003c/script>",
+};
+
+static char *
+between (const char *text,
+         const char *open,
+         const char *close)
+{
+  const char *start = strstr (text, open);
+  const char *end;
+
+  g_assert_nonnull (start);
+  start += strlen (open);
+  end = strstr (start, close);
+  g_assert_nonnull (end);
+
+  return g_strndup (start, end - start);
+}
+
+static guint
+count (const char *text,
+       const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, needle); p; p = strstr (p + 1, needle))
+    n++;
+
+  return n;
+}
+
+static char *
+hash_source (const char *text)
+{
+  guint8 digest[32];
+  g_autofree char *base64 = NULL;
+
+  pg_sha256 (text, strlen (text), digest);
+  base64 = g_base64_encode (digest, sizeof digest);
+
+  return g_strdup_printf ("'sha256-%s'", base64);
+}
+
+static char *
+render (const char  *folder,
+        const char  *note,
+        guint        n_files,
+        GError     **error)
+{
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) urls = g_strv_builder_new ();
+  g_auto(GStrv) key_list = NULL;
+  g_auto(GStrv) url_list = NULL;
+  g_autoptr(GBytes) page = NULL;
+  PgUploadPageContent content = {
+    .folder = folder,
+    .note = note,
+    .expires_at = 1767225600,
+  };
+
+  for (guint i = 0; i < n_files; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("in/%s/file-%u", folder, i + 1);
+      g_autofree char *url = g_strdup_printf ("http://127.0.0.1:7480/b/in/file-%u?X-Amz-Signature=%02u",
+                                              i + 1, i);
+
+      g_strv_builder_add (keys, key);
+      g_strv_builder_add (urls, url);
+    }
+  key_list = g_strv_builder_end (keys);
+  url_list = g_strv_builder_end (urls);
+  content.upload_keys = (const char * const *) key_list;
+  content.upload_urls = (const char * const *) url_list;
+
+  page = pg_upload_page_render (&content, error);
+  if (page == NULL)
+    return NULL;
+
+  return g_strndup (g_bytes_get_data (page, NULL), g_bytes_get_size (page));
+}
+
+static JsonObject *
+read_config (const char *page,
+             JsonParser *parser)
+{
+  g_autofree char *config = between (page, "<script type=\"application/json\" id=\"pg-config\">",
+                                     "</script>");
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing in the block can end it or open markup, whatever the values were. */
+  g_assert_null (strchr (config, '<'));
+  g_assert_null (strchr (config, '>'));
+  g_assert_null (strchr (config, '&'));
+  g_assert_null (strstr (config, "\u2028"));
+  g_assert_null (strstr (config, "\u2029"));
+
+  json_parser_load_from_data (parser, config, -1, &error);
+  g_assert_no_error (error);
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+test_values_escaped (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *page = render (hostile[i], hostile[i], 2, &error);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *config;
+      JsonArray *files;
+
+      g_assert_no_error (error);
+
+      /* The values come back exactly, through the JSON block only. */
+      config = read_config (page, parser);
+      g_assert_cmpstr (json_object_get_string_member (config, "folder"), ==, hostile[i]);
+      g_assert_cmpstr (json_object_get_string_member (config, "note"), ==, hostile[i]);
+      files = json_object_get_array_member (config, "files");
+      g_assert_cmpuint (json_array_get_length (files), ==, 2);
+
+      /* Two script elements (the data block and the code) and one style, however hostile the
+       * values: none was opened or closed by a value. */
+      g_assert_cmpuint (count (page, "<script"), ==, 2);
+      g_assert_cmpuint (count (page, "</script"), ==, 2);
+      g_assert_cmpuint (count (page, "<style"), ==, 1);
+      g_assert_null (strstr (page, "<img"));
+      g_assert_null (strstr (page, "<!-- <script"));
+      /* Every placeholder of the template was filled, once: the values (which hold some) are
+       * only in the data block. */
+      g_assert_cmpuint (count (page, "'use strict'"), ==, 1);
+      g_assert_cmpuint (count (page, "Content-Security-Policy"), ==, 1);
+      {
+        g_autofree char *block = between (page, "id=\"pg-config\">", "</script>");
+        g_autofree char *rest = g_strdup (page);
+        static const char *placeholders[] = { "@CSP@", "@TITLE@", "@STYLE@", "@NOSCRIPT@",
+                                              "@CONFIG@", "@SCRIPT@" };
+
+        memset (strstr (rest, block), ' ', strlen (block));
+        for (guint p = 0; p < G_N_ELEMENTS (placeholders); p++)
+          g_assert_null (strstr (rest, placeholders[p]));
+      }
+    }
+}
+
+static void
+test_csp_matches_inline_code (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page = render ("incoming", "Thanks!", 1, &error);
+  g_autofree char *csp = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *style = NULL;
+  g_autofree char *script_hash = NULL;
+  g_autofree char *style_hash = NULL;
+  const char *code;
+
+  g_assert_no_error (error);
+  csp = between (page, "http-equiv=\"Content-Security-Policy\" content=\"", "\"");
+  style = between (page, "<style>", "</style>");
+  code = strstr (page, "</script>\n<script>");
+  g_assert_nonnull (code);
+  script = between (code, "<script>", "</script>");
+  script_hash = hash_source (script);
+  style_hash = hash_source (style);
+
+  /* Only our own inline blocks, only our own origin, nothing else. */
+  g_assert_true (g_str_has_prefix (csp, "default-src 'none'; "));
+  g_assert_nonnull (strstr (csp, script_hash));
+  g_assert_nonnull (strstr (csp, style_hash));
+  g_assert_nonnull (strstr (csp, "connect-src 'self'"));
+  g_assert_null (strstr (csp, "unsafe"));
+  g_assert_null (strstr (csp, "http"));
+  g_assert_null (strstr (page, "src=\"http"));
+  g_assert_null (strstr (page, "href=\"http"));
+  g_assert_null (strstr (page, "@import"));
+  g_assert_null (strstr (page, "url("));
+}
+
+static void
+test_both_languages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page = render ("incoming", NULL, 3, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *config;
+  JsonObject *strings;
+  JsonObject *ja;
+  JsonObject *en;
+  GList *members;
+
+  g_assert_no_error (error);
+  config = read_config (page, parser);
+  strings = json_object_get_object_member (config, "strings");
+  g_assert_true (json_object_has_member (strings, "en"));
+
+  /* The test environment points at the build's catalogues: Japanese must be there. */
+  g_assert_true (json_object_has_member (strings, "ja"));
+  en = json_object_get_object_member (strings, "en");
+  ja = json_object_get_object_member (strings, "ja");
+  g_assert_cmpuint (json_object_get_size (en), ==, json_object_get_size (ja));
+  g_assert_cmpstr (json_object_get_string_member (en, "sent"), ==, "Sent.");
+
+  members = json_object_get_members (en);
+  for (GList *m = members; m; m = m->next)
+    {
+      const char *id = m->data;
+
+      /* Every message is translated, and keeps its placeholders. */
+      g_assert_cmpstr (json_object_get_string_member (ja, id), !=,
+                       json_object_get_string_member (en, id));
+      for (const char *p = strchr (json_object_get_string_member (en, id), '{'); p;
+           p = strchr (p + 1, '{'))
+        {
+          g_autofree char *placeholder = g_strndup (p, strcspn (p, "}") + 1);
+
+          g_assert_nonnull (strstr (json_object_get_string_member (ja, id), placeholder));
+        }
+    }
+  g_list_free (members);
+
+  /* Before the script runs, the title and the note for browsers without scripts speak both. */
+  g_assert_nonnull (strstr (page, "<title>Send files · "));
+  g_assert_cmpint (json_object_get_int_member (config, "maxBytes"), ==, 5368709120);
+  g_assert_cmpint (json_object_get_int_member (config, "expires"), ==, 1767225600);
+}
+
+static void
+test_read_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *page = render (hostile[0], NULL, 3, &error);
+  g_autoptr(GBytes) bytes = g_bytes_new (page, strlen (page));
+  g_auto(GStrv) keys = pg_upload_page_read_keys (bytes, &error);
+  g_autofree char *first = g_strdup_printf ("in/%s/file-1", hostile[0]);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (keys), ==, 3);
+  g_assert_cmpstr (keys[0], ==, first);
+
+  {
+    static const char *not_pages[] = {
+      "", "<html></html>", "<script type=\"application/json\" id=\"pg-config\">{}</script>",
+      "<script type=\"application/json\" id=\"pg-config\">{\"files\":[]}</script>",
+      "<script type=\"application/json\" id=\"pg-config\">{\"files\":[{\"key\":\"\"}]}</script>",
+      "<script type=\"application/json\" id=\"pg-config\">{\"files\":[{\"key\":3}]}</script>",
+      "<script type=\"application/json\" id=\"pg-config\">{\"files\":[1]}</script>",
+      "<script type=\"application/json\" id=\"pg-config\">[]</script>",
+      "<script type=\"application/json\" id=\"pg-config\">{\"files\":[{\"key\":\"a\"}]}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (not_pages); i++)
+      {
+        g_autoptr(GError) local = NULL;
+        g_autoptr(GBytes) b = g_bytes_new (not_pages[i], strlen (not_pages[i]));
+        g_auto(GStrv) none = pg_upload_page_read_keys (b, &local);
+
+        g_assert_null (none);
+        g_assert_error (local, PG_ERROR, PG_ERROR_INVALID_URL);
+      }
+  }
+}
+
+static void
+test_refuses_bad_content (void)
+{
+  g_autofree char *long_note = NULL;
+  GString *note = g_string_new (NULL);
+
+  for (guint i = 0; i <= PG_UPLOAD_PAGE_MAX_NOTE; i++)
+    g_string_append (note, "あ");
+  long_note = g_string_free (note, FALSE);
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *page = render ("in", NULL, 0, &error);
+
+    g_assert_null (page);
+    g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *page = render ("in", NULL, PG_UPLOAD_PAGE_MAX_FILES + 1, &error);
+
+    g_assert_null (page);
+    g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *page = render ("in", long_note, 1, &error);
+
+    g_assert_null (page);
+    g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *page = render ("in\xff", NULL, 1, &error);
+
+    g_assert_null (page);
+    g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *page = render ("in", long_note + 3, PG_UPLOAD_PAGE_MAX_FILES, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (page);
+  }
+}
+
+static void
+test_page_keys (void)
+{
+  g_autofree char *key = pg_upload_page_key ("0b5c1b0e-1d1a-4f2e-9a0e-3f8c5c2a9d11");
+
+  g_assert_cmpstr (key, ==, ".presign-guard/pages/0b5c1b0e-1d1a-4f2e-9a0e-3f8c5c2a9d11.html");
+  g_assert_true (pg_upload_page_is_page_key (key));
+  g_assert_false (pg_upload_page_is_page_key ("reports/page.html"));
+  g_assert_false (pg_upload_page_is_page_key (".presign-guard/pages/a/b.html"));
+  g_assert_false (pg_upload_page_is_page_key (".presign-guard/lock"));
+  g_assert_false (pg_upload_page_is_page_key (NULL));
+}
+
+/* A damaged catalogue is refused whole: nothing read outside the file, nothing half read. */
+static void
+test_catalog_damaged (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCatalog) ja = pg_catalog_load (NULL, "ja", &error);
+  g_autofree char *path = g_build_filename (pg_catalog_get_default_dir (), "ja", "LC_MESSAGES",
+                                            GETTEXT_PACKAGE ".mo", NULL);
+  g_autofree char *data = NULL;
+  gsize size;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (pg_catalog_lookup (ja, "Send files"), !=, "Send files");
+  g_assert_cmpstr (pg_catalog_lookup (ja, "no such message"), ==, "no such message");
+  g_assert_cmpstr (pg_catalog_lookup (NULL, "Send"), ==, "Send");
+
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+
+  /* Every truncation, and a byte changed at every place of the header and the tables. */
+  for (gsize cut = 0; cut < size; cut += (cut < 64 ? 1 : 997))
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (data, cut);
+      g_autoptr(GError) local = NULL;
+      g_autoptr(PgCatalog) catalog = pg_catalog_new_from_bytes (bytes, &local);
+
+      /* A cut inside the strings may still leave every entry whole only at the very end. */
+      if (catalog == NULL)
+        g_assert_error (local, PG_ERROR, PG_ERROR_FAILED);
+    }
+  for (gsize at = 0; at < MIN (size, 4096); at++)
+    {
+      g_autofree char *copy = g_memdup2 (data, size);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(PgCatalog) catalog = NULL;
+
+      copy[at] ^= 0xff;
+      bytes = g_bytes_new (copy, size);
+      catalog = pg_catalog_new_from_bytes (bytes, NULL);
+      if (catalog != NULL)
+        (void) pg_catalog_lookup (catalog, "Send files");
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pg/upload-page/values-escaped", test_values_escaped);
+  g_test_add_func ("/pg/upload-page/csp-matches-inline-code", test_csp_matches_inline_code);
+  g_test_add_func ("/pg/upload-page/both-languages", test_both_languages);
+  g_test_add_func ("/pg/upload-page/read-keys", test_read_keys);
+  g_test_add_func ("/pg/upload-page/refuses-bad-content", test_refuses_bad_content);
+  g_test_add_func ("/pg/upload-page/page-keys", test_page_keys);
+  g_test_add_func ("/pg/catalog/damaged", test_catalog_damaged);
+
+  return g_test_run ();
+}

@@ -357,16 +357,16 @@ async function testLanguagesAndKeyboard () {
 // Not a test: pictures of the page for the README (run.sh … --screenshots DIR).
 async function takeScreenshots (dir) {
   const bucket = newBucket();
-  const { url } = makePage(bucket, {
-    files: 3, note: 'Please send the signed contract and the invoice.\n契約書と請求書をお送りください。',
-  });
   const shots = [
-    { name: 'upload-page-en.png', locale: 'en-US', viewport: { width: 900, height: 860 } },
-    { name: 'upload-page-ja.png', locale: 'ja-JP', viewport: { width: 900, height: 860 } },
-    { name: 'upload-page-phone.png', locale: 'ja-JP', viewport: { width: 390, height: 844 } },
+    { name: 'en/upload-page.png', locale: 'en-US', viewport: { width: 900, height: 860 } },
+    { name: 'ja/upload-page.png', locale: 'ja-JP', viewport: { width: 900, height: 860 } },
+    { name: 'ja/upload-page-phone.png', locale: 'ja-JP', viewport: { width: 390, height: 844 } },
   ];
 
   for (const shot of shots) {
+    const { url } = makePage(bucket, {
+      files: 3, note: 'Please send the signed contract and the invoice.\n契約書と請求書をお送りください。',
+    });
     const page = await open(url, shot);
     await choose(page, [file('contract-signed.pdf', randomBytes(180000), 'application/pdf'),
                         file('invoice-2026-11.pdf', randomBytes(42000), 'application/pdf')]);

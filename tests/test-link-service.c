@@ -8,6 +8,7 @@
 
 #include "pg-error.h"
 #include "pg-link-service.h"
+#include "pg-upload-page.h"
 #include "s3-fake.h"
 
 /* The link service without any GTK: links, their states through revocations and Undo, jobs that
@@ -533,6 +534,171 @@ test_partner_instructions (void)
   g_assert_nonnull (strstr (text, "-H \"If-None-Match: *\""));
 }
 
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static PgLink *
+make_page (Fixture    *fixture,
+           guint       n_files,
+           GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  PgUploadPageRequest request = {
+    .bucket = BUCKET, .folder = "incoming/acme", .n_files = n_files, .expires = 3600,
+    .note = "Thanks",
+  };
+
+  pg_link_service_create_upload_page_async (fixture->service, fixture->client, "account",
+                                            fixture->signer, SIGNER_ARN, &request, NULL,
+                                            store_result, &result);
+
+  return pg_link_service_create_upload_page_finish (fixture->service, wait_for (&result), error);
+}
+
+/* An upload page link: the page in the bucket, remembered with its keys, one revocation for the
+ * page and every upload (and for a plain link to one of its keys), the page deleted on
+ * removal. */
+static void
+test_upload_page (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) page = make_page (fixture, 3, &error);
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  g_autoptr(PgLinkJob) job = NULL;
+  g_autoptr(GPtrArray) affected = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkService) reloaded = NULL;
+  const char * const *keys;
+  PgLink *plain;
+  PgLink *again;
+
+  g_assert_no_error (error);
+  keys = pg_link_get_upload_keys (page);
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 3);
+  g_assert_true (pg_upload_page_is_page_key (pg_link_get_page_key (page)));
+  g_assert_true (s3_fake_has_object (fixture->fake, pg_link_get_page_key (page)));
+  g_assert_true (pg_link_service_find (fixture->service, pg_link_get_id (page)) == page);
+
+  /* Remembered whole. */
+  wait_idle (fixture->service);
+  reloaded = load_again (fixture);
+  again = pg_link_service_find (reloaded, pg_link_get_id (page));
+  g_assert_nonnull (again);
+  g_assert_cmpstr (pg_link_get_page_key (again), ==, pg_link_get_page_key (page));
+  g_assert_cmpstrv (pg_link_get_upload_keys (again), keys);
+
+  /* A plain upload link to one of the page's keys shares its fate; a download of another file
+   * does not. */
+  plain = make_link (fixture, keys[1], PG_METHOD_PUT, 0);
+  make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
+  affected = pg_link_service_list_affected (fixture->service, page, PG_LINK_JOB_REVOKE);
+  g_assert_cmpuint (affected->len, ==, 2);
+  g_assert_true (g_ptr_array_find (affected, plain, NULL));
+
+  job = pg_link_service_revoke (fixture->service, revoker, page);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  g_assert_cmpuint (pg_link_job_get_targets (job)->len, ==, 4);
+  g_assert_cmpuint (fixture->fake->policy_writes, ==, 1);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", pg_link_get_page_key (page)));
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_assert_true (s3_fake_denies (fixture->fake, "s3:PutObject", keys[i]));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  g_assert_cmpint (pg_link_get_state (page), ==, PG_LINK_REVOKED);
+  g_assert_cmpint (pg_link_get_state (plain), ==, PG_LINK_REVOKED);
+
+  /* Removed: the page leaves the bucket, the link the list. */
+  g_clear_object (&result);
+  pg_link_service_remove_async (fixture->service, fixture->client, page, NULL, store_result,
+                                &result);
+  g_assert_true (pg_link_service_remove_finish (fixture->service, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_false (s3_fake_has_object (fixture->fake, pg_link_get_page_key (page)));
+  g_assert_null (pg_link_service_find (fixture->service, pg_link_get_id (page)));
+  wait_idle (fixture->service);
+}
+
+/* Revoked from its URL alone, as on another computer: the page says which keys it uploads to.
+ * A link signed by another key, or for another server, changes nothing. */
+static void
+test_revoke_page_url (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) page = make_page (fixture, 2, &error);
+  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
+  g_autoptr(PgLinkJob) job = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgCredentials) stranger = pg_credentials_new ("STRANGERKEY", "secret", NULL, NULL,
+                                                          NULL);
+  g_autoptr(PgEndpoint) elsewhere = pg_endpoint_new ("http://127.0.0.2:9", "us-east-1", TRUE,
+                                                     NULL);
+  g_autofree char *url = pg_link_derive_url (page, fixture->endpoint, fixture->signer, &error);
+  const char *bad_urls[3] = { NULL, NULL, "http://127.0.0.1/not-a-link" };
+  g_autofree char *stranger_url = NULL;
+  g_autofree char *elsewhere_url = NULL;
+  PgPresignOptions options = {
+    .method = PG_METHOD_GET, .bucket = BUCKET, .key = pg_link_get_page_key (page),
+    .expires = 60,
+  };
+
+  g_assert_no_error (error);
+  bad_urls[0] = stranger_url = pg_presign_url (fixture->endpoint, stranger, &options, NULL);
+  bad_urls[1] = elsewhere_url = pg_presign_url (elsewhere, fixture->signer, &options, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_urls); i++)
+    {
+      g_autoptr(GAsyncResult) bad = NULL;
+      g_autoptr(GError) local = NULL;
+      g_autoptr(PgLinkJob) none = NULL;
+
+      pg_link_service_revoke_url_async (fixture->service, revoker, bad_urls[i],
+                                        PG_POLICY_ACTION_GET, TRUE, NULL, store_result, &bad);
+      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), &local);
+      g_assert_null (none);
+      g_assert_nonnull (local);
+    }
+  g_assert_cmpuint (fixture->fake->policy_writes, ==, 0);
+
+  pg_link_service_revoke_url_async (fixture->service, revoker, url, PG_POLICY_ACTION_GET, TRUE,
+                                    NULL, store_result, &result);
+  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), &error);
+  g_assert_no_error (error);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  g_assert_cmpuint (pg_link_job_get_targets (job)->len, ==, 3);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", pg_link_get_page_key (page)));
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:PutObject",
+                                 pg_link_get_upload_keys (page)[1]));
+  /* The remembered link turned Revoked with it. */
+  g_assert_cmpint (pg_link_get_state (page), ==, PG_LINK_REVOKED);
+  wait_idle (fixture->service);
+}
+
+/* Nothing is written for a page that cannot be made. */
+static void
+test_upload_page_refused (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  for (guint n = 0; n <= PG_UPLOAD_PAGE_MAX_FILES + 1; n += PG_UPLOAD_PAGE_MAX_FILES + 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PgLink) page = make_page (fixture, n, &error);
+
+      g_assert_null (page);
+      g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+    }
+  g_assert_cmpuint (fixture->fake->requests, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (pg_link_service_get_links (fixture->service)), ==,
+                    0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -551,6 +717,9 @@ main (int   argc,
   ADD ("lockdown", test_lockdown);
   ADD ("shareable", test_shareable);
   ADD ("uploads", test_uploads);
+  ADD ("upload-page", test_upload_page);
+  ADD ("revoke-page-url", test_revoke_page_url);
+  ADD ("upload-page-refused", test_upload_page_refused);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);

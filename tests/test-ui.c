@@ -489,8 +489,9 @@ test_ui_upload_link (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
   dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  /* A plain upload link, for partners with a program: the page is switched off. */
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "page_switch")), FALSE);
   set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "契約書.pdf");
-  screenshot (dialog, "new-upload-link");
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
                                                            "strict_switch"))));
   click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
@@ -506,6 +507,96 @@ test_ui_upload_link (void)
   g_assert_cmpuint (fetch ("PUT", url, "signed contract", "*"), ==, 200);
   g_assert_cmpuint (fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
   screenshot (GTK_WIDGET (window), "main-window");
+}
+
+static gboolean
+link_removed (gpointer link)
+{
+  GListModel *links = pg_link_service_get_links (pg_application_get_link_service (app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) item = g_list_model_get_item (links, i);
+
+      if (item == link)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The page in the bucket, read with the managing key: its status. */
+static guint
+fetch_page_as_manager (PgLink *link)
+{
+  g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL,
+                                                             NULL);
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new (g_getenv ("PG_TEST_S3_ENDPOINT"), "us-east-1",
+                                                    TRUE, NULL);
+  PgPresignOptions options = {
+    .method = PG_METHOD_GET,
+    .bucket = pg_link_get_bucket (link),
+    .key = pg_link_get_page_key (link),
+    .expires = 60,
+  };
+  g_autofree char *url = pg_presign_url (endpoint, owner, &options, NULL);
+
+  return fetch ("GET", url, NULL, NULL);
+}
+
+/* "Upload page" is on by default: the partner gets a page in the bucket, Copy gives the page,
+ * the page carries one single-use upload per file, one Revoke closes the page and every upload,
+ * and removing the link deletes the page. */
+static void
+test_ui_upload_page (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  g_auto(GStrv) uploads = NULL;
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                           "page_switch"))));
+  g_assert_false (gtk_widget_get_visible (child (dialog, PG_TYPE_LINK_DIALOG, "strict_row")));
+  g_assert_false (gtk_widget_get_visible (child (dialog, PG_TYPE_LINK_DIALOG, "name_row")));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, PG_TYPE_LINK_DIALOG, "files_spin")),
+                             2);
+  set_text (dialog, PG_TYPE_LINK_DIALOG, "note_row", "契約書と請求書をお願いします");
+  screenshot (dialog, "new-upload-link");
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_nonnull (pg_link_get_page_key (link));
+  g_assert_cmpuint (g_strv_length ((char **) pg_link_get_upload_keys (link)), ==, 2);
+
+  /* What the partner gets is the page, served as a page. */
+  url = copy_link (link);
+  g_assert_nonnull (strstr (url, "/.presign-guard/pages/"));
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+
+  uploads = pg_link_derive_upload_urls (link, pg_session_get_endpoint (window->session),
+                                        pg_session_get_signer (window->session), NULL);
+  g_assert_cmpuint (fetch ("PUT", uploads[0], "first", "*"), ==, 200);
+  g_assert_cmpuint (fetch ("PUT", uploads[0], "again", "*"), ==, 412);
+
+  click (child (row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));
+  wait_until (revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+  g_assert_cmpuint (fetch ("PUT", uploads[1], "late", "*"), ==, 403);
+
+  /* Gone from the list, and from the bucket. */
+  g_assert_cmpuint (fetch_page_as_manager (link), ==, 200);
+  wait_until (row_shown, link, "the link's row");
+  g_assert_true (gtk_widget_get_visible (child (row_for (link), PG_TYPE_LINK_ROW,
+                                                "remove_button")));
+  click (child (row_for (link), PG_TYPE_LINK_ROW, "remove_button"));
+  wait_until (link_removed, link, "the removal");
+  g_assert_cmpuint (fetch_page_as_manager (link), ==, 404);
 }
 
 static gboolean
@@ -796,14 +887,18 @@ test_ui_sibling_links (void)
   g_autofree char *second_url = copy_link (second);
   PgLink *pair[] = { first, second };
   AdwMessageDialog *dialog;
+  g_autofree char *heading = NULL;
   const char *body;
 
   g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
   g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
 
+  /* The heading as the app words it, in whatever language the test runs (screenshots). */
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Also Close %u Other Link?",
+                                          "Also Close %u Other Links?", 1), 1);
   click (child (row_for (first), PG_TYPE_LINK_ROW, "revoke_button"));
-  wait_until (question_shown, (gpointer) "Also Close 1 Other Link", "the question");
-  dialog = find_question ("Also Close 1 Other Link");
+  wait_until (question_shown, heading, "the question");
+  dialog = find_question (heading);
   body = adw_message_dialog_get_body (dialog);
   g_test_message ("asked: %s — %s", adw_message_dialog_get_heading (dialog), body);
   g_assert_nonnull (strstr (body, "contract.pdf"));
@@ -1029,6 +1124,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/revoke-undo", test_ui_revoke_undo);
   g_test_add_func ("/pg/ui/qr-code", test_ui_qr_code);
   g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+  g_test_add_func ("/pg/ui/upload-page", test_ui_upload_page);
   g_test_add_func ("/pg/ui/details", test_ui_details);
   g_test_add_func ("/pg/ui/drop-upload", test_ui_drop_upload);
   g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);

@@ -53,10 +53,16 @@ local_time (gint64 unix_time)
   return g_date_time_format (local, "%x %X (%Z)");
 }
 
+/**
+ * pg_link_details_new:
+ * @url: what the partner receives (for an upload page, the page)
+ * @upload_urls: (nullable): an upload page's own upload links, one per file
+ */
 GtkWindow *
-pg_link_details_new (GtkWindow  *parent,
-                     PgLink     *link,
-                     const char *url)
+pg_link_details_new (GtkWindow          *parent,
+                     PgLink             *link,
+                     const char         *url,
+                     const char * const *upload_urls)
 {
   GtkWidget *window = adw_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -71,7 +77,8 @@ pg_link_details_new (GtkWindow  *parent,
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 640);
 
-  add_fact (facts, _("Kind"), pg_link_is_upload (link) ? _("Upload link") : _("Download link"));
+  add_fact (facts, _("Kind"), pg_link_get_page_key (link) ? _("Upload page")
+                              : pg_link_is_upload (link) ? _("Upload link") : _("Download link"));
   add_fact (facts, _("File"), pg_link_get_key (link));
   add_fact (facts, _("Bucket"), pg_link_get_bucket (link));
   add_fact (facts, _("State"),
@@ -86,11 +93,26 @@ pg_link_details_new (GtkWindow  *parent,
     add_fact (facts, _("Saved by the partner as"), pg_link_get_filename (link));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), facts);
 
-  adw_preferences_group_set_title (address, _("Presigned URL"));
+  adw_preferences_group_set_title (address, upload_urls ? _("Page for the Partner")
+                                                        : _("Presigned URL"));
   adw_preferences_group_add (address, text_block (url));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), address);
 
-  if (pg_link_is_upload (link))
+  /* An upload page: each file's own upload link, with instructions for a program. */
+  for (guint i = 0; upload_urls && upload_urls[i] != NULL; i++)
+    {
+      AdwPreferencesGroup *upload = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+      g_autofree char *title = g_strdup_printf (_("Upload %u: %s"), i + 1,
+                                                pg_link_get_upload_keys (link)[i]);
+      g_autofree char *instructions = pg_link_partner_instructions (link, upload_urls[i]);
+      g_autofree char *block = g_strdup_printf ("%s\n\n%s", upload_urls[i], instructions);
+
+      adw_preferences_group_set_title (upload, title);
+      adw_preferences_group_add (upload, text_block (block));
+      adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), upload);
+    }
+
+  if (pg_link_is_upload (link) && upload_urls == NULL)
     {
       AdwPreferencesGroup *how = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
       g_autofree char *instructions = pg_link_partner_instructions (link, url);

@@ -9,6 +9,7 @@ G_BEGIN_DECLS
 
 GtkWindow *pg_link_details_new          (GtkWindow   *parent,
                                          PgLink      *link,
-                                         const char  *url);
+                                         const char  *url,
+                                         const char * const *upload_urls);
 
 G_END_DECLS

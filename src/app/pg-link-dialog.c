@@ -14,7 +14,8 @@
  * file is currently revoked would be dead on arrival: the dialog says so and offers a fresh copy
  * under a new key instead of lifting the revocation (which would revive the leaked link). Upload
  * links get a key of their own (pg_link_make_upload_key()), so revoking one never touches
- * another. */
+ * another. An upload link is an upload page by default: the partner gets a page for any web
+ * browser (pg-upload-page.c), written into the bucket before the dialog closes. */
 
 struct _PgLinkDialog
 {
@@ -29,6 +30,11 @@ struct _PgLinkDialog
 
   AdwActionRow *object_row;
   AdwEntryRow  *filename_row;
+  AdwActionRow *page_row;
+  GtkSwitch    *page_switch;
+  AdwActionRow *files_row;
+  GtkSpinButton *files_spin;
+  AdwEntryRow  *note_row;
   AdwEntryRow  *folder_row;
   AdwEntryRow  *name_row;
   AdwActionRow *key_row;
@@ -62,6 +68,12 @@ show_warning (PgLinkDialog *self,
   gtk_widget_set_visible (self->fresh_copy_button, offer_copy);
 }
 
+static gboolean
+makes_page (PgLinkDialog *self)
+{
+  return self->upload && gtk_switch_get_active (self->page_switch);
+}
+
 static void
 update_upload_key (PgLinkDialog *self)
 {
@@ -74,6 +86,30 @@ update_upload_key (PgLinkDialog *self)
   if (!self->upload)
     return;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->name_row), !makes_page (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->strict_row), !makes_page (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->files_row), makes_page (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->note_row), makes_page (self));
+
+  if (makes_page (self))
+    {
+      guint n_files = (guint) gtk_spin_button_get_value_as_int (self->files_spin);
+      g_auto(GStrv) keys = pg_link_make_upload_page_keys (
+                             gtk_editable_get_text (GTK_EDITABLE (self->folder_row)), n_files,
+                             now);
+      g_autofree char *shown = n_files > 1 ? g_strdup_printf ("%s … %s", keys[0],
+                                                              pg_link_key_basename (keys[n_files - 1]))
+                                           : g_strdup (keys[0]);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row),
+                                     n_files > 1 ? _("The files will arrive as")
+                                                 : _("The file will arrive as"));
+      adw_action_row_set_subtitle (self->key_row, shown);
+      return;
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row),
+                                 _("The file will arrive as"));
   settings = g_settings_new (APP_ID);
   pattern = g_settings_get_string (settings, "upload-key-pattern");
   g_free (self->key);
@@ -206,6 +242,56 @@ on_expiry_changed (PgLinkDialog *self)
 }
 
 static void
+page_created_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) link = NULL;
+  PgLinkDialog *self;
+
+  link = pg_link_service_create_upload_page_finish (PG_LINK_SERVICE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  gtk_widget_set_sensitive (self->create_button, TRUE);
+  gtk_button_set_label (GTK_BUTTON (self->create_button), _("C_reate Link"));
+  if (link == NULL)
+    {
+      show_warning (self, error->message, FALSE);
+      return;
+    }
+
+  g_signal_emit (self, signals [LINK_CREATED], 0, link);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+create_page (PgLinkDialog *self,
+             guint         expires)
+{
+  PgAccount *account = pg_session_get_account (self->session);
+  PgUploadPageRequest request = {
+    .bucket = pg_account_get_bucket (account),
+    .folder = gtk_editable_get_text (GTK_EDITABLE (self->folder_row)),
+    .n_files = (guint) gtk_spin_button_get_value_as_int (self->files_spin),
+    .expires = expires,
+    .note = gtk_editable_get_text (GTK_EDITABLE (self->note_row)),
+  };
+
+  /* The page goes into the bucket before the link is shown: a moment, with the window usable. */
+  gtk_widget_set_sensitive (self->create_button, FALSE);
+  gtk_button_set_label (GTK_BUTTON (self->create_button), _("Creating…"));
+  gtk_widget_set_visible (self->warning_group, FALSE);
+  pg_link_service_create_upload_page_async (self->service, pg_session_get_client (self->session),
+                                            pg_account_get_id (account),
+                                            pg_session_get_signer (self->session),
+                                            pg_session_get_signer_arn (self->session), &request,
+                                            self->cancellable, page_created_cb, self);
+}
+
+static void
 create_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -226,6 +312,12 @@ create_action (GtkWidget  *widget,
   if (allowed <= 0)
     {
       on_expiry_changed (self);
+      return;
+    }
+
+  if (makes_page (self))
+    {
+      create_page (self, options.expires);
       return;
     }
 
@@ -276,6 +368,9 @@ pg_link_dialog_new (GtkWindow     *parent,
   gtk_widget_set_visible (GTK_WIDGET (self->name_row), upload);
   gtk_widget_set_visible (GTK_WIDGET (self->key_row), upload);
   gtk_widget_set_visible (GTK_WIDGET (self->strict_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->page_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->files_row), upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->note_row), upload);
 
   /* A link signed with temporary credentials dies with them. */
   g_signal_connect_swapped (self->expiry_row, "notify::selected", G_CALLBACK (on_expiry_changed),
@@ -296,6 +391,10 @@ pg_link_dialog_new (GtkWindow     *parent,
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("document"));
       g_signal_connect_swapped (self->folder_row, "changed", G_CALLBACK (update_upload_key), self);
       g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (update_upload_key), self);
+      g_signal_connect_swapped (self->page_switch, "notify::active",
+                                G_CALLBACK (update_upload_key), self);
+      g_signal_connect_swapped (self->files_spin, "value-changed",
+                                G_CALLBACK (update_upload_key), self);
       update_upload_key (self);
     }
   else
@@ -344,6 +443,11 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
                                                "/io/github/presignguard/PresignGuard/pg-link-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, object_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, filename_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, page_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, page_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, files_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, files_spin);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, note_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, folder_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, key_row);

@@ -29,6 +29,7 @@ struct _PgLinkRow
   GtkButton *mail_button;
   GtkButton *qr_button;
   GtkButton *details_button;
+  GtkButton *remove_button;
   GtkButton *revoke_button;
 };
 
@@ -106,10 +107,21 @@ update (PgLinkRow *self)
 
   state = pg_link_get_state_at (self->link, now);
   left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
-  subtitle = g_strdup_printf ("%s · %s",
-                              pg_link_is_upload (self->link) ? _("Upload link")
-                                                             : _("Download link"),
-                              left);
+  if (pg_link_get_page_key (self->link) != NULL)
+    {
+      guint n = g_strv_length ((char **) pg_link_get_upload_keys (self->link));
+      g_autofree char *files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file",
+                                                             "up to %u files", n), n);
+
+      subtitle = g_strdup_printf ("%s · %s · %s", _("Upload page"), files, left);
+    }
+  else
+    {
+      subtitle = g_strdup_printf ("%s · %s",
+                                  pg_link_is_upload (self->link) ? _("Upload link")
+                                                                 : _("Download link"),
+                                  left);
+    }
   gtk_label_set_label (self->subtitle, subtitle);
 
   /* The exact time, in the local time zone, for whoever hovers. */
@@ -139,6 +151,10 @@ update (PgLinkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button),
                             state != PG_LINK_REVOKING && state != PG_LINK_REVOKED
                             && state != PG_LINK_EXPIRED);
+  /* A link that works is revoked first; one that does not can go. */
+  gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
+                          state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED
+                          || state == PG_LINK_DEAD_ON_ARRIVAL);
 }
 
 static gboolean
@@ -176,14 +192,16 @@ pg_link_row_set_link (PgLinkRow *self,
 
   {
     const char *key = pg_link_get_key (link);
-    const char *slash = strrchr (key, '/');
-    const char *name = slash && slash[1] ? slash + 1 : key;
+    const char *name = pg_link_key_basename (key);
+    g_autofree char *folder = g_strndup (key, name - key);
     GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
-                             self->details_button, self->revoke_button };
+                             self->details_button, self->remove_button, self->revoke_button };
     static const char *actions[] = { "win.copy-link", "win.mail-link", "win.qr-link",
-                                     "win.details-link", "win.revoke-link" };
+                                     "win.details-link", "win.remove-link", "win.revoke-link" };
 
-    gtk_label_set_label (self->title, name);
+    /* An upload page's files arrive in a folder of their own: that is what it is named by. */
+    gtk_label_set_label (self->title,
+                         pg_link_get_page_key (link) != NULL && *folder ? folder : name);
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
     gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
                                               ? "document-send-symbolic"
@@ -276,6 +294,7 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, mail_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, qr_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, details_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
 }
 

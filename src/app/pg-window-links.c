@@ -89,6 +89,11 @@ mail_body (PgLink     *link,
 {
   g_autofree char *until = local_time (pg_link_get_expires_at (link), "%x %X (%Z)");
 
+  if (pg_link_get_page_key (link) != NULL)
+    return g_strdup_printf (_("Hello,\n\nplease send your files through this page. It opens in "
+                              "any web browser and can be used until %s:\n\n%s\n"),
+                            until, url);
+
   if (pg_link_is_upload (link))
     {
       g_autofree char *instructions = pg_link_partner_instructions (link, url);
@@ -162,13 +167,66 @@ details_link_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   PgWindow *self = PG_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
   PgLink *link = NULL;
   g_autofree char *url = url_from_parameter (self, parameter, &link);
+  g_auto(GStrv) upload_urls = NULL;
 
   if (url == NULL)
     return;
 
-  gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url));
+  /* An upload page's raw upload links stay at hand, for partners who prefer a program. */
+  if (pg_link_get_page_key (link) != NULL
+      && !(upload_urls = pg_link_derive_upload_urls (link, pg_session_get_endpoint (self->session),
+                                                     pg_session_get_signer (self->session),
+                                                     &error)))
+    {
+      pg_window_show_toast (self, error->message);
+      return;
+    }
+
+  gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url,
+                                           (const char * const *) upload_urls));
+}
+
+/* ---- Remove ------------------------------------------------------------------------------ */
+
+static void
+removed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PgWindow *self;
+
+  pg_link_service_remove_finish (PG_LINK_SERVICE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  pg_window_show_toast (self, error ? error->message : _("Link removed"));
+}
+
+static void
+remove_link_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = link_from_parameter (self, parameter);
+
+  if (link == NULL)
+    return;
+
+  if (self->session == NULL)
+    {
+      pg_window_show_toast (self, _("The account is not ready yet."));
+      return;
+    }
+
+  /* An upload page leaves the bucket with its link. */
+  pg_link_service_remove_async (self->service, pg_session_get_client (self->session), link,
+                                self->cancellable, removed_cb, self);
 }
 
 /* ---- Revoke ------------------------------------------------------------------------------ */
@@ -491,6 +549,7 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.mail-link", "s", mail_link_action);
   gtk_widget_class_install_action (widget_class, "win.qr-link", "s", qr_link_action);
   gtk_widget_class_install_action (widget_class, "win.details-link", "s", details_link_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-link", "s", remove_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,

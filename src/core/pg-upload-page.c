@@ -423,7 +423,7 @@ pg_upload_page_read_keys (GBytes  *page,
   static const char open_tag[] = "<script type=\"application/json\" id=\"pg-config\">";
   gsize size;
   const char *data = g_bytes_get_data (page, &size);
-  g_autofree char *text = g_strndup (data, size);
+  g_autofree char *text = g_strndup (data ? data : "", size);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
   const char *start = strstr (text, open_tag);

@@ -131,6 +131,27 @@ def test_revoke_kills_one_link_only():
     assert client().get_object(Bucket=bucket, Key="report.pdf")["Body"].read() == b"content"
 
 
+def test_revoke_by_url():
+    """A pasted link is revoked as what it is; a link of another key changes nothing."""
+    bucket = new_bucket()
+    put(bucket, "report.pdf")
+    link = signer_link(bucket, "report.pdf")
+    done = cli_s3("revoke", "--url", link)
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert "revoked %s/report.pdf (get)" % bucket in done.stdout, done.stdout
+    assert "Every link of the signing key" in done.stderr, done.stderr
+    assert fetch("GET", link)[0] == 403
+    assert cli_s3("unrevoke", "--url", link).stdout.strip().splitlines()[-1] == "verified"
+    assert fetch("GET", link)[0] == 200
+
+    before = stored_policy(bucket)
+    managers = cli("presign", *COMMON, "--method", "GET", "--bucket", bucket, "--key",
+                   "report.pdf", "--expires", "900").stdout.strip()
+    done = cli_s3("revoke", "--url", managers, check=False)
+    assert done.returncode == 1 and "not with the signing key" in done.stderr, done.stderr
+    assert stored_policy(bucket) == before
+
+
 def test_unrevoke_restores():
     bucket = new_bucket()
     put(bucket, "a.txt")
@@ -591,6 +612,7 @@ TESTS = [
     test_share_again_under_new_key,
     test_revoke_kills_one_link_only,
     test_unrevoke_restores,
+    test_revoke_by_url,
     test_upload_link_revoked,
     test_awkward_keys,
     test_wildcard_keys_refused_here,

@@ -136,6 +136,9 @@ async function testSendOnce () {
   const bucket = newBucket();
   const { url, uploads } = makePage(bucket);
   const bytes = randomBytes(300 * 1024);
+  const served = await fetch(url);
+  equal(served.headers.get('content-type'), 'text/html; charset=utf-8', 'Content-Type');
+  equal(served.headers.get('cache-control'), 'no-store', 'Cache-Control');
   const page = await open(url);
 
   equal(await page.title(), 'Send files', 'title');

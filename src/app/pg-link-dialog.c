@@ -97,8 +97,8 @@ update_upload_key (PgLinkDialog *self)
       g_auto(GStrv) keys = pg_link_make_upload_page_keys (
                              gtk_editable_get_text (GTK_EDITABLE (self->folder_row)), n_files,
                              now);
-      g_autofree char *shown = n_files > 1 ? g_strdup_printf ("%s … %s", keys[0],
-                                                              pg_link_key_basename (keys[n_files - 1]))
+      const char *last = pg_link_key_basename (keys[n_files - 1]);
+      g_autofree char *shown = n_files > 1 ? g_strdup_printf ("%s … %s", keys[0], last)
                                            : g_strdup (keys[0]);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row),

@@ -19,7 +19,8 @@ typedef struct
 
 static const Command commands[] = {
   { "presign", pg_cli_presign, N_("Make a link to download or upload one file") },
-  { "upload-page", pg_cli_upload_page, N_("Make a page for a partner to send files with a browser") },
+  { "upload-page", pg_cli_upload_page,
+    N_("Make a page for a partner to send files with a browser") },
   { "inspect", pg_cli_inspect, N_("Show what a link says about itself") },
   { "revoke", pg_cli_revoke, N_("Make the links to one file stop working") },
   { "unrevoke", pg_cli_unrevoke, N_("Let the links to one file work again") },

@@ -328,7 +328,8 @@ pg_link_service_revoke_url_async (PgLinkService       *self,
         g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                                  _("This link is for %s, not for the server given (%s). Nothing "
                                    "was changed."),
-                                 pg_presigned_url_get_host (link), pg_presigned_url_get_host (ours));
+                                 pg_presigned_url_get_host (link),
+                                 pg_presigned_url_get_host (ours));
         return;
       }
   }

@@ -79,7 +79,8 @@ static const struct {
 
 /* The page's languages, and what the page says when scripts are off. */
 static const char *languages[] = { "en", "ja" };
-#define NOSCRIPT_TEXT N_("This page needs JavaScript to send files. Turn it on, or ask the sender for another way.")
+#define NOSCRIPT_TEXT N_("This page needs JavaScript to send files. Turn it on, or ask the " \
+                         "sender for another way.")
 
 static GBytes *
 load_resource (const char  *name,
@@ -404,7 +405,8 @@ gboolean
 pg_upload_page_is_page_key (const char *key)
 {
   return key != NULL && g_str_has_prefix (key, PG_UPLOAD_PAGE_PREFIX)
-         && g_str_has_suffix (key, ".html") && strchr (key + strlen (PG_UPLOAD_PAGE_PREFIX), '/') == NULL;
+         && g_str_has_suffix (key, ".html")
+         && strchr (key + strlen (PG_UPLOAD_PAGE_PREFIX), '/') == NULL;
 }
 
 /**

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "pg-account-dialog.h"
@@ -1030,9 +1031,11 @@ prepare_bucket (void)
   g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL, NULL);
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
-  static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf" };
-  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-report.pdf", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (path);
+  static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
+                                "keys.pdf" };
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  int fd;
 
   g_assert_no_error (error);
   bucket = g_strdup_printf ("ui-test-%08x", g_random_int ());
@@ -1040,7 +1043,12 @@ prepare_bucket (void)
   wait_until (is_set, &created, "the bucket");
   g_assert_true (pg_s3_client_create_bucket_finish (client, created, &error));
 
-  g_file_set_contents (path, "%PDF-1.4 report", -1, NULL);
+  /* A file of this run's own: two runs at once must not share it. */
+  fd = g_file_open_tmp ("test-ui-report-XXXXXX.pdf", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, "%PDF-1.4 report", -1, NULL));
+  file = g_file_new_for_path (path);
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       g_autoptr(GAsyncResult) uploaded = NULL;
@@ -1051,6 +1059,46 @@ prepare_bucket (void)
       g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
     }
   g_unlink (path);
+}
+
+/* Enter in the New Link dialog makes the link (the focus starts in a field, not on Cancel); Delete
+ * revokes the selected link only with the focus in the list of links. */
+static void
+test_ui_keys_safe (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  GtkWidget *dialog;
+  GtkWidget *focus;
+
+  select_file ("keys.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, child (dialog, PG_TYPE_LINK_DIALOG,
+                                                       "filename_row")));
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (dialog))
+                 == child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  /* Return in the field: its text's "activate". */
+  g_assert_true (GTK_IS_TEXT (focus));
+  g_signal_emit_by_name (focus, "activate");
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "Enter to make the link");
+  link = newest_link ();
+  g_assert_cmpstr (pg_link_get_key (link), ==, "keys.pdf");
+
+  /* Selected, but the focus is in the list of files: Delete does nothing. */
+  gtk_single_selection_set_selected (window->links_selection, 0);
+  gtk_widget_grab_focus (child (window, PG_TYPE_WINDOW, "files_view"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.revoke-selected", NULL);
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
+
+  /* In the list of links, it revokes. */
+  wait_until (row_shown, link, "the link's row");
+  g_assert_true (gtk_widget_grab_focus (child (window, PG_TYPE_WINDOW, "links_view")));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.revoke-selected", NULL);
+  wait_until (revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
 }
 
 int
@@ -1132,6 +1180,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);
   g_test_add_func ("/pg/ui/lifetime-bounds", test_ui_lifetime_bounds);
   g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
+  g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
 
   ret = g_test_run ();
 

@@ -383,6 +383,11 @@ pg_link_dialog_new (GtkWindow     *parent,
     show_warning (self, _("These keys are temporary: the link stops working when they expire, "
                           "which may be before the time chosen here."), FALSE);
 
+  /* Enter makes the link; the first field, not Cancel, has the focus. */
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->create_button);
+  gtk_window_set_focus (GTK_WINDOW (self),
+                        upload ? GTK_WIDGET (self->folder_row) : GTK_WIDGET (self->filename_row));
+
   if (upload)
     {
       gtk_window_set_title (GTK_WINDOW (self), _("New Upload Link"));

@@ -356,6 +356,13 @@ revoke_selected_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   PgLink *link = gtk_single_selection_get_selected_item (self->links_selection);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* Delete means "this link" only where the links are: typed in the list of files or an entry,
+   * it must not revoke whichever link happens to be selected. */
+  if (focus == NULL || (focus != GTK_WIDGET (self->links_view)
+                        && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->links_view))))
+    return;
 
   if (link != NULL && pg_link_get_state (link) != PG_LINK_REVOKED
       && pg_link_get_state (link) != PG_LINK_REVOKING)

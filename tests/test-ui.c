@@ -453,11 +453,21 @@ test_ui_revoke_undo (void)
   g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
 
-  /* The toast's Undo button runs this action with the link's id. */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.unrevoke-link", "s",
-                              pg_link_get_id (link));
+  /* Long after the toast, the row itself offers Restore (the toast's Undo runs the same
+   * action with the link's id). */
+  {
+    GtkWidget *button = child (row_for (link), PG_TYPE_LINK_ROW, "revoke_button");
+
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("_Restore"));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==,
+                     "win.unrevoke-link");
+    click (button);
+  }
   wait_until (link_active, link, "the undo");
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (row_for (link), PG_TYPE_LINK_ROW,
+                                                            "revoke_button"))), ==,
+                   _("_Revoke"));
 }
 
 static void
@@ -621,7 +631,37 @@ file_listed (gpointer name)
   return FALSE;
 }
 
-/* Details show the URL and, for upload links, the partner's commands. */
+/* Whether Escape is bound to closing @toplevel. */
+static gboolean
+closes_on_escape (GtkWidget *toplevel)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (toplevel);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger)
+              && gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == GDK_KEY_Escape
+              && GTK_IS_NAMED_ACTION (action)
+              && g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)),
+                              "window.close"))
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Details show the URL and, for upload links, the partner's commands; Escape closes them. */
 static void
 test_ui_details (void)
 {
@@ -646,6 +686,7 @@ test_ui_details (void)
   }
   g_assert_nonnull (details);
   screenshot (GTK_WIDGET (details), "details");
+  g_assert_true (closes_on_escape (GTK_WIDGET (details)));
   gtk_window_destroy (details);
 }
 
@@ -1032,7 +1073,7 @@ prepare_bucket (void)
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
-                                "keys.pdf" };
+                                "keys.pdf", "mail.pdf" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
@@ -1099,6 +1140,45 @@ test_ui_keys_safe (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.revoke-selected", NULL);
   wait_until (revoke_done, link, "the revocation");
   g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+}
+
+static gboolean
+clipboard_has (gpointer expected)
+{
+  static char *text;
+
+  g_clear_pointer (&text, g_free);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL,
+                                 clipboard_read_cb, &text);
+  while (text == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return strstr (text, expected) != NULL;
+}
+
+/* Without an e-mail program, E-mail shows the message, with Copy buttons for it and the link. */
+static void
+test_ui_mail_fallback (void)
+{
+  g_autoptr(GAppInfo) handler = g_app_info_get_default_for_uri_scheme ("mailto");
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *heading = g_strdup (_("No E-mail Program"));
+  AdwMessageDialog *dialog;
+
+  /* The test would open a real mail program otherwise. */
+  g_assert_null (handler);
+
+  link = make_download_link ("mail.pdf");
+  url = copy_link (link);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (window)), "");
+  click (child (row_for (link), PG_TYPE_LINK_ROW, "mail_button"));
+  wait_until (question_shown, heading, "the message");
+  dialog = find_question (heading);
+  g_assert_true (adw_message_dialog_has_response (dialog, "copy-link"));
+  adw_message_dialog_response (dialog, "copy-message");
+  wait_until (clipboard_has, url, "the message in the clipboard");
+  g_assert_true (clipboard_has ((gpointer) "mail.pdf"));
 }
 
 int
@@ -1180,6 +1260,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);
   g_test_add_func ("/pg/ui/lifetime-bounds", test_ui_lifetime_bounds);
   g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
+  g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
   g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
 
   ret = g_test_run ();

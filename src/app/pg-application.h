@@ -32,5 +32,6 @@ void           pg_application_notify             (PgApplication        *self,
                                                   const char           *id,
                                                   const char           *title,
                                                   const char           *body);
+void           pg_close_on_escape                (GtkWindow            *window);
 
 G_END_DECLS

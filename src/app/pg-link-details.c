@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pg-application.h"
 #include "pg-link-details.h"
 #include "pg-link-row.h"
 
@@ -75,6 +76,7 @@ pg_link_details_new (GtkWindow          *parent,
   gtk_window_set_title (GTK_WINDOW (window), _("Link Details"));
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  pg_close_on_escape (GTK_WINDOW (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 640);
 
   add_fact (facts, _("Kind"), pg_link_get_page_key (link) ? _("Upload page")

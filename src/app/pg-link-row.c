@@ -101,6 +101,7 @@ update (PgLinkRow *self)
   g_autoptr(GDateTime) expires = NULL;
   g_autoptr(GDateTime) local = NULL;
   gboolean usable;
+  gboolean restorable;
 
   if (self->link == NULL)
     return;
@@ -148,9 +149,21 @@ update (PgLinkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
+  /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
+  restorable = state == PG_LINK_REVOKED && now < pg_link_get_expires_at (self->link);
+  gtk_button_set_label (self->revoke_button, restorable ? _("_Restore") : _("_Revoke"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->revoke_button),
+                               restorable ? _("Make this link work again")
+                                          : _("Make this link stop working now"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->revoke_button),
+                                  restorable ? "win.unrevoke-link" : "win.revoke-link");
+  if (restorable)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->revoke_button), "destructive-action");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->revoke_button), "destructive-action");
   gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button),
-                            state != PG_LINK_REVOKING && state != PG_LINK_REVOKED
-                            && state != PG_LINK_EXPIRED);
+                            restorable || (state != PG_LINK_REVOKING && state != PG_LINK_REVOKED
+                                           && state != PG_LINK_EXPIRED));
   /* A link that works is revoked first; one that does not can go. */
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED

@@ -8,6 +8,7 @@
 #include <qrencode.h>
 #include <string.h>
 
+#include "pg-application.h"
 #include "pg-qr-dialog.h"
 
 #define MODULE_PIXELS 6
@@ -79,6 +80,7 @@ pg_qr_dialog_new (GtkWindow   *parent,
   gtk_window_set_title (GTK_WINDOW (window), _("QR Code"));
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);
   gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  pg_close_on_escape (GTK_WINDOW (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 420, 520);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);

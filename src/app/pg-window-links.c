@@ -107,6 +107,62 @@ mail_body (PgLink     *link,
 }
 
 static void
+mail_text_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       PgWindow         *self)
+{
+  const char *text = g_object_get_data (G_OBJECT (dialog), response);
+
+  if (text == NULL)
+    return;
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+  pg_window_show_toast (self, g_str_equal (response, "copy-link") ? _("Link copied")
+                                                                  : _("Message copied"));
+}
+
+/* Without an e-mail program, the message itself: to read, and to copy into whatever is used. */
+static void
+show_mail_text (PgWindow   *self,
+                const char *url,
+                const char *subject,
+                const char *body)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *label;
+  GtkWidget *scrolled;
+  g_autofree char *message = g_strdup_printf ("%s\n\n%s", subject, body);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("No E-mail Program"),
+                                                       _("Copy the message, or only the link, "
+                                                         "and paste it where you write to the "
+                                                         "partner.")));
+  label = gtk_label_new (message);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "monospace");
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
+  adw_message_dialog_set_extra_child (dialog, scrolled);
+
+  adw_message_dialog_add_responses (dialog, "close", _("_Close"), "copy-link", _("Copy _Link"),
+                                    "copy-message", _("Copy _Message"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "copy-message",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "copy-message");
+  adw_message_dialog_set_close_response (dialog, "close");
+  g_object_set_data_full (G_OBJECT (dialog), "copy-link", g_strdup (url), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "copy-message", g_steal_pointer (&message), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (mail_text_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 mail_link_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -134,7 +190,7 @@ mail_link_action (GtkWidget  *widget,
   mailto = g_strdup_printf ("mailto:?subject=%s&body=%s", subject_escaped, body_escaped);
 
   if (!g_app_info_launch_default_for_uri (mailto, NULL, &error))
-    pg_window_show_toast (self, _("No e-mail program is set up. Copy the link instead."));
+    show_mail_text (self, url, subject, body);
 }
 
 static void
@@ -410,6 +466,9 @@ _pg_window_links_job_finished (PgWindow  *self,
                                             "Link revoked — verified. %u other links to this "
                                             "file are closed too.", others), others);
   toast = _pg_window_toast_new (message);
+  /* Ahead of "Link copied" and the like, and long enough to be read and used. */
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 10);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_action_name (toast, "win.unrevoke-link");
   adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));

@@ -45,15 +45,6 @@ add_fact (AdwPreferencesGroup *group,
   adw_preferences_group_add (group, row);
 }
 
-static char *
-local_time (gint64 unix_time)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
-  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-
-  return g_date_time_format (local, "%x %X (%Z)");
-}
-
 /**
  * pg_link_details_new:
  * @url: what the partner receives (for an upload page, the page)
@@ -70,8 +61,8 @@ pg_link_details_new (GtkWindow          *parent,
   GtkWidget *page = adw_preferences_page_new ();
   AdwPreferencesGroup *facts = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   AdwPreferencesGroup *address = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  g_autofree char *signed_at = local_time (pg_link_get_signed_at (link));
-  g_autofree char *expires_at = local_time (pg_link_get_expires_at (link));
+  g_autofree char *signed_at = pg_format_local_time (pg_link_get_signed_at (link), TRUE);
+  g_autofree char *expires_at = pg_format_local_time (pg_link_get_expires_at (link), TRUE);
 
   gtk_window_set_title (GTK_WINDOW (window), _("Link Details"));
   gtk_window_set_transient_for (GTK_WINDOW (window), parent);

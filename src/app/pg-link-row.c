@@ -66,6 +66,22 @@ pg_format_time_left (gint64 seconds)
                           n);
 }
 
+/**
+ * pg_format_local_time:
+ * @with_zone: add the time zone (for a message read elsewhere)
+ *
+ * A moment in the local time zone, as the locale writes a date, to the minute.
+ */
+char *
+pg_format_local_time (gint64   unix_time,
+                      gboolean with_zone)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, with_zone ? "%x %H:%M (%Z)" : "%x %H:%M");
+}
+
 const char *
 pg_link_state_describe (PgLinkState state)
 {
@@ -98,8 +114,7 @@ update (PgLinkRow *self)
   g_autofree char *left = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = NULL;
-  g_autoptr(GDateTime) expires = NULL;
-  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *until = NULL;
   gboolean usable;
   gboolean restorable;
 
@@ -107,7 +122,15 @@ update (PgLinkRow *self)
     return;
 
   state = pg_link_get_state_at (self->link, now);
-  left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
+  /* The date says what "2 days left" rounds down. */
+  {
+    g_autofree char *relative = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
+    g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+
+    left = now < pg_link_get_expires_at (self->link)
+           ? g_strdup_printf (_("until %s (%s)"), end, relative)
+           : g_steal_pointer (&relative);
+  }
   if (pg_link_get_page_key (self->link) != NULL)
     {
       guint n = g_strv_length ((char **) pg_link_get_upload_keys (self->link));
@@ -125,10 +148,9 @@ update (PgLinkRow *self)
     }
   gtk_label_set_label (self->subtitle, subtitle);
 
-  /* The exact time, in the local time zone, for whoever hovers. */
-  expires = g_date_time_new_from_unix_utc (pg_link_get_expires_at (self->link));
-  local = g_date_time_to_local (expires);
-  tooltip = g_date_time_format (local, _("Valid until %x %X"));
+  /* With the time zone, for whoever hovers. */
+  until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
+  tooltip = g_strdup_printf (_("Valid until %s"), until);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle), tooltip);
 
   gtk_label_set_label (self->state, pg_link_state_describe (state));

@@ -74,20 +74,10 @@ copy_link_action (GtkWidget  *widget,
 }
 
 static char *
-local_time (gint64      unix_time,
-            const char *format)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
-  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-
-  return g_date_time_format (local, format);
-}
-
-static char *
 mail_body (PgLink     *link,
            const char *url)
 {
-  g_autofree char *until = local_time (pg_link_get_expires_at (link), "%x %X (%Z)");
+  g_autofree char *until = pg_format_local_time (pg_link_get_expires_at (link), TRUE);
 
   if (pg_link_get_page_key (link) != NULL)
     return g_strdup_printf (_("Hello,\n\nplease send your files through this page. It opens in "
@@ -322,8 +312,8 @@ revoke_confirmed_cb (AdwMessageDialog *dialog,
 static char *
 describe_link (PgLink *link)
 {
-  g_autofree char *made = local_time (pg_link_get_signed_at (link), "%x %H:%M");
-  g_autofree char *until = local_time (pg_link_get_expires_at (link), "%x %H:%M");
+  g_autofree char *made = pg_format_local_time (pg_link_get_signed_at (link), FALSE);
+  g_autofree char *until = pg_format_local_time (pg_link_get_expires_at (link), FALSE);
 
   return g_strdup_printf (pg_link_is_upload (link) ? _("Upload link made %s, valid until %s")
                                                    : _("Download link made %s, valid until %s"),

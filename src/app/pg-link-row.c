@@ -122,15 +122,7 @@ update (PgLinkRow *self)
     return;
 
   state = pg_link_get_state_at (self->link, now);
-  /* The date says what "2 days left" rounds down. */
-  {
-    g_autofree char *relative = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
-    g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
-
-    left = now < pg_link_get_expires_at (self->link)
-           ? g_strdup_printf (_("until %s (%s)"), end, relative)
-           : g_steal_pointer (&relative);
-  }
+  left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
   if (pg_link_get_page_key (self->link) != NULL)
     {
       guint n = g_strv_length ((char **) pg_link_get_upload_keys (self->link));
@@ -153,7 +145,20 @@ update (PgLinkRow *self)
   tooltip = g_strdup_printf (_("Valid until %s"), until);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle), tooltip);
 
-  gtk_label_set_label (self->state, pg_link_state_describe (state));
+  /* A working link says until when: the date says what "2 days left" rounds down. */
+  if (state == PG_LINK_ACTIVE || state == PG_LINK_USED)
+    {
+      g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+      /* Translators: a link's state ("Active") and the date and time it ends */
+      g_autofree char *text = g_strdup_printf (_("%s, until %s"), pg_link_state_describe (state),
+                                               end);
+
+      gtk_label_set_label (self->state, text);
+    }
+  else
+    {
+      gtk_label_set_label (self->state, pg_link_state_describe (state));
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), state == PG_LINK_REVOKING);
   gtk_spinner_set_spinning (self->spinner, state == PG_LINK_REVOKING);
 

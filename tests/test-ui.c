@@ -422,6 +422,9 @@ test_ui_share_revoked_file (void)
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
   dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
   wait_until (fresh_copy_offered, dialog, "the offer of a fresh copy");
+  /* No link that would be dead from the start: a choice first. */
+  g_assert_false (gtk_widget_is_sensitive (child (dialog, PG_TYPE_LINK_DIALOG, "create_button")));
+  g_assert_true (gtk_widget_get_visible (child (dialog, PG_TYPE_LINK_DIALOG, "lift_button")));
   click (child (dialog, PG_TYPE_LINK_DIALOG, "fresh_copy_button"));
   wait_until (key_changed, dialog, "the copy");
   click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
@@ -1181,6 +1184,39 @@ test_ui_mail_fallback (void)
   g_assert_true (clipboard_has ((gpointer) "mail.pdf"));
 }
 
+static gboolean
+create_allowed (gpointer dialog)
+{
+  return gtk_widget_is_sensitive (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+}
+
+/* The other way out for a revoked file: lift the revocation from the dialog (the old links come
+ * back too, as the dialog says), then make the link. */
+static void
+test_ui_lift_revocation (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  GtkWidget *dialog;
+
+  select_file ("report 2026.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  wait_until (fresh_copy_offered, dialog, "the choice");
+  g_assert_false (create_allowed (dialog));
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "lift_button"));
+  wait_until (create_allowed, dialog, "the revocation to be lifted");
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_cmpstr (pg_link_get_key (link), ==, "report 2026.pdf");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
+  url = copy_link (link);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1262,6 +1298,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
   g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
   g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
+  g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
 
   ret = g_test_run ();
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pg-error.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
@@ -46,7 +47,9 @@ struct _PgLinkDialog
   GtkWidget    *warning_group;
   GtkLabel     *warning_label;
   GtkWidget    *fresh_copy_button;
+  GtkWidget    *lift_button;
   GtkWidget    *create_button;
+  PgLinkJob    *lift_job;
 };
 
 G_DEFINE_FINAL_TYPE (PgLinkDialog, pg_link_dialog, ADW_TYPE_WINDOW)
@@ -66,6 +69,18 @@ show_warning (PgLinkDialog *self,
   gtk_label_set_label (self->warning_label, message);
   gtk_widget_set_visible (self->warning_group, TRUE);
   gtk_widget_set_visible (self->fresh_copy_button, offer_copy);
+  gtk_widget_set_visible (self->lift_button, offer_copy);
+}
+
+/* A link to a revoked file would be dead from the start: no link without a choice first. */
+static void
+set_shareable (PgLinkDialog    *self,
+               PgLinkShareable  shareable)
+{
+  self->shareable = shareable;
+  gtk_widget_set_sensitive (self->create_button, shareable != PG_LINK_SHAREABLE_REVOKED);
+  if (shareable == PG_LINK_SHAREABLE)
+    gtk_widget_set_visible (self->warning_group, FALSE);
 }
 
 static gboolean
@@ -138,7 +153,7 @@ checked_cb (GObject      *source,
     }
 
   self = user_data;
-  self->shareable = shareable;
+  set_shareable (self, shareable);
   if (shareable == PG_LINK_SHAREABLE_REVOKED)
     show_warning (self, _("Links to this file have been revoked. A new link would not work "
                           "either, and lifting the revocation would revive the old links. "
@@ -169,9 +184,50 @@ copied_cb (GObject      *source,
   self = user_data;
   g_free (self->key);
   self->key = g_strdup (g_object_get_data (G_OBJECT (self), "pending-key"));
-  self->shareable = PG_LINK_SHAREABLE;
   adw_action_row_set_subtitle (self->object_row, self->key);
-  gtk_widget_set_visible (self->warning_group, FALSE);
+  set_shareable (self, PG_LINK_SHAREABLE);
+}
+
+static void
+on_job_finished (PgLinkDialog *self,
+                 PgLinkJob    *job)
+{
+  const GError *error = pg_link_job_get_error (job);
+
+  if (job != self->lift_job)
+    return;
+
+  g_clear_object (&self->lift_job);
+  gtk_widget_set_sensitive (self->lift_button, TRUE);
+  /* Lifted in the policy, even if not yet proven: a new link is no longer dead from the start. */
+  if (error == NULL || g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
+    set_shareable (self, PG_LINK_SHAREABLE);
+  else
+    show_warning (self, error->message, TRUE);
+}
+
+static void
+lift_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PgLinkDialog *self = PG_LINK_DIALOG (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = pg_session_get_revoker (self->session, &error);
+
+  if (revoker == NULL)
+    {
+      show_warning (self, error->message, TRUE);
+      return;
+    }
+
+  /* The service carries the job; the dialog only listens for its end. */
+  gtk_widget_set_sensitive (self->lift_button, FALSE);
+  g_clear_object (&self->lift_job);
+  self->lift_job = pg_link_service_revoke_object (
+                     self->service, revoker,
+                     pg_account_get_bucket (pg_session_get_account (self->session)), self->key,
+                     PG_POLICY_ACTION_GET, FALSE);
 }
 
 static void
@@ -361,6 +417,8 @@ pg_link_dialog_new (GtkWindow     *parent,
   self->session = g_object_ref (session);
   self->service = g_object_ref (service);
   self->upload = upload;
+  g_signal_connect_object (service, "job-finished", G_CALLBACK (on_job_finished), self,
+                           G_CONNECT_SWAPPED);
 
   gtk_widget_set_visible (GTK_WIDGET (self->object_row), !upload);
   gtk_widget_set_visible (GTK_WIDGET (self->filename_row), !upload);
@@ -426,6 +484,7 @@ pg_link_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_object (&self->service);
+  g_clear_object (&self->lift_job);
   g_clear_pointer (&self->key, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_DIALOG);
 
@@ -464,10 +523,12 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_label);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, fresh_copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, lift_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, create_button);
 
   gtk_widget_class_install_action (widget_class, "dialog.create", NULL, create_action);
   gtk_widget_class_install_action (widget_class, "dialog.fresh-copy", NULL, fresh_copy_action);
+  gtk_widget_class_install_action (widget_class, "dialog.lift", NULL, lift_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -951,7 +951,7 @@ test_ui_sibling_links (void)
     /* The other link is named by when it was made. */
     g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (pg_link_get_signed_at (second));
     g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-    g_autofree char *made = g_date_time_format (local, "%x %H:%M");
+    g_autofree char *made = g_date_time_format (local, "%H:%M");
 
     g_assert_nonnull (strstr (body, made));
   }
@@ -1011,7 +1011,7 @@ service_idle (gpointer data)
 static gboolean
 window_has_session (gpointer other)
 {
-  return gtk_widget_get_sensitive (child (other, PG_TYPE_WINDOW, "new_link_button"));
+  return gtk_widget_get_sensitive (child (other, PG_TYPE_WINDOW, "new_link_squeezer"));
 }
 
 /* A second window starts a revocation, a lockdown and an upload and is closed at once: no
@@ -1076,7 +1076,7 @@ prepare_bucket (void)
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
-                                "keys.pdf", "mail.pdf" };
+                                "keys.pdf", "mail.pdf", "widths.pdf" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
@@ -1182,6 +1182,148 @@ test_ui_mail_fallback (void)
   adw_message_dialog_response (dialog, "copy-message");
   wait_until (clipboard_has, url, "the message in the clipboard");
   g_assert_true (clipboard_has ((gpointer) "mail.pdf"));
+}
+
+/* ---- Every width ------------------------------------------------------------------------- */
+
+/* Every mapped control lies wholly inside the window or wholly outside it; a control across
+ * the edge is cut off. */
+static void
+check_inside (GtkWidget *widget,
+              int        width,
+              GPtrArray *outside)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget) || GTK_IS_SWITCH (widget)
+      || GTK_IS_SEARCH_ENTRY (widget) || PG_IS_LINK_ROW (widget))
+    {
+      graphene_rect_t bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds));
+      /* Wholly outside is the other pane of a narrow window, slid away. */
+      if ((bounds.origin.x < 0 && bounds.origin.x + bounds.size.width > 0)
+          || (bounds.origin.x < width && bounds.origin.x + bounds.size.width > width + 0.5))
+        g_ptr_array_add (outside, g_strdup_printf ("%s at %.0f–%.0f of %d px",
+                                                   G_OBJECT_TYPE_NAME (widget), bounds.origin.x,
+                                                   bounds.origin.x + bounds.size.width, width));
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    check_inside (c, width, outside);
+}
+
+static gboolean
+settled (gpointer data)
+{
+  return frames_drawn (data) && !adw_leaflet_get_child_transition_running (window->leaflet);
+}
+
+static void
+check_width (int         width,
+             const char *name)
+{
+  g_autoptr(GPtrArray) outside = g_ptr_array_new_with_free_func (g_free);
+  guint frames = 0;
+
+  wait_until (settled, &frames, "the window to settle");
+  /* Without a window manager the window draws its own frame, a few pixels of the width. */
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, width);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), >=, width - 24);
+  check_inside (GTK_WIDGET (window), gtk_widget_get_width (GTK_WIDGET (window)), outside);
+  for (guint i = 0; i < outside->len; i++)
+    g_test_message ("cut off at %s: %s", name, (char *) g_ptr_array_index (outside, i));
+  g_assert_cmpuint (outside->len, ==, 0);
+}
+
+static gboolean
+window_listed (gpointer data)
+{
+  GtkStack *stack = GTK_STACK (child (window, PG_TYPE_WINDOW, "stack"));
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "main") == 0 && files_listed (NULL);
+}
+
+/* A second window of the given width (GTK sizes a window once, when it is first shown); the
+ * helpers above work on it until it is closed. */
+static PgWindow *
+open_window (int width)
+{
+  PgWindow *first = window;
+
+  window = pg_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (window_listed, NULL, "the new window's files");
+
+  return first;
+}
+
+static void
+close_window (PgWindow *first)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  window = first;
+}
+
+/* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
+ * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
+static void
+test_ui_widths (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  PgWindow *first;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      int width = i == 0 ? 1400 : 800;
+      g_autofree char *name = g_strdup_printf ("%d px", width);
+
+      first = open_window (width);
+      wait_until (row_shown, newest_link (), "the newest link's row");
+      check_width (width, name);
+      g_assert_false (adw_leaflet_get_folded (window->leaflet));
+      g_assert_true (gtk_widget_get_mapped (child (row_for (newest_link ()), PG_TYPE_LINK_ROW,
+                                                   "revoke_button")));
+      close_window (first);
+    }
+
+  first = open_window (360);
+  check_width (360, "360 px (files)");
+  g_assert_true (adw_leaflet_get_folded (window->leaflet));
+  g_assert_true (gtk_widget_get_mapped (child (window, PG_TYPE_WINDOW, "pane_switcher")));
+  g_assert_false (gtk_widget_get_mapped (child (window, PG_TYPE_WINDOW, "links_stack")));
+
+  /* A new link brings the links into view, its Revoke button in reach. */
+  link = make_download_link ("widths.pdf");
+  wait_until (row_shown, link, "the link's row");
+  check_width (360, "360 px (links)");
+  g_assert_true (gtk_widget_get_mapped (child (row_for (link), PG_TYPE_LINK_ROW,
+                                               "revoke_button")));
+  g_assert_true (gtk_widget_get_mapped (child (row_for (link), PG_TYPE_LINK_ROW, "more_button")));
+  {
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (child (row_for (link), PG_TYPE_LINK_ROW,
+                                                     "revoke_button"),
+                                              GTK_WIDGET (window), &bounds));
+    g_assert_cmpfloat (bounds.origin.x, >=, 0);
+    g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  }
+  screenshot (GTK_WIDGET (window), "narrow-links");
+
+  /* The switcher goes back to the files and again to the links. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (window, PG_TYPE_WINDOW, "files_toggle")),
+                                TRUE);
+  check_width (360, "360 px (files again)");
+  g_assert_true (gtk_widget_get_mapped (child (window, PG_TYPE_WINDOW, "files_view")));
+  g_assert_null (row_for (link));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child (window, PG_TYPE_WINDOW, "links_toggle")),
+                                TRUE);
+  check_width (360, "360 px (links again)");
+  g_assert_nonnull (row_for (link));
+  close_window (first);
 }
 
 static gboolean
@@ -1299,6 +1441,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
   g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
   g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
+  g_test_add_func ("/pg/ui/widths", test_ui_widths);
 
   ret = g_test_run ();
 

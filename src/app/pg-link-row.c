@@ -10,7 +10,8 @@
 #include "pg-link-row.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
- * buttons carry the link's id as the target of the window's actions. */
+ * buttons carry the link's id as the target of the window's actions. Where the row is narrow,
+ * the small buttons give way to a menu with the same actions; Revoke always stays. */
 
 struct _PgLinkRow
 {
@@ -31,6 +32,7 @@ struct _PgLinkRow
   GtkButton *details_button;
   GtkButton *remove_button;
   GtkButton *revoke_button;
+  GtkMenuButton *more_button;
 };
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
@@ -79,7 +81,18 @@ pg_format_local_time (gint64   unix_time,
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
   g_autoptr(GDateTime) local = g_date_time_to_local (utc);
 
-  return g_date_time_format (local, with_zone ? "%x %H:%M (%Z)" : "%x %H:%M");
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  const char *format;
+
+  /* Translators: a date and time as in "Mon 1 Dec, 14:00" (strftime format; %-d is the day
+   * without a leading zero); a year is added by the next strings when it is not this year */
+  if (g_date_time_get_year (local) == g_date_time_get_year (now))
+    format = with_zone ? _("%a %-d %b, %H:%M (%Z)") : _("%a %-d %b, %H:%M");
+  else
+    /* Translators: a date and time as in "Mon 1 Dec 2027, 14:00" (strftime format) */
+    format = with_zone ? _("%a %-d %b %Y, %H:%M (%Z)") : _("%a %-d %b %Y, %H:%M");
+
+  return g_date_time_format (local, format);
 }
 
 const char *
@@ -195,6 +208,55 @@ update (PgLinkRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED
                           || state == PG_LINK_DEAD_ON_ARRIVAL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->revoke_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  restorable ? _("Restore") : _("Revoke"), -1);
+
+  /* What a screen reader says for the row: the file, the kind of link, until when, the state. */
+  {
+    g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+    /* Translators: a link row read aloud: file name, "Download link", "until" date, state */
+    g_autofree char *spoken = g_strdup_printf (_("%s, %s, until %s, %s"),
+                                               gtk_label_get_label (self->title),
+                                               pg_link_is_upload (self->link) ? _("Upload link")
+                                                                              : _("Download link"),
+                                               end, pg_link_state_describe (state));
+    GtkWidget *item = gtk_widget_get_parent (GTK_WIDGET (self));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                    -1);
+    /* GTK 4.8 gives a list's items no label of their own: the row speaks for its item. */
+    if (item != NULL)
+      gtk_accessible_update_property (GTK_ACCESSIBLE (item), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      spoken, -1);
+  }
+}
+
+/* The narrow row's menu, made when it opens: the same actions as the buttons, for this link in
+ * its current state. */
+static void
+create_more_menu (GtkMenuButton *button,
+                  gpointer       user_data)
+{
+  PgLinkRow *self = user_data;
+  g_autoptr(GMenu) menu = g_menu_new ();
+  GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
+                           self->details_button, self->remove_button };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      GtkWidget *widget = GTK_WIDGET (buttons[i]);
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!gtk_widget_get_visible (widget) || !gtk_widget_get_sensitive (widget))
+        continue;
+      item = g_menu_item_new (gtk_widget_get_tooltip_text (widget), NULL);
+      g_menu_item_set_action_and_target_value (
+        item, gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
+        gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget)));
+      g_menu_append_item (menu, item);
+    }
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
 }
 
 static gboolean
@@ -336,10 +398,12 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, details_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, more_button);
 }
 
 static void
 pg_link_row_init (PgLinkRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->more_button, create_more_menu, self, NULL);
 }

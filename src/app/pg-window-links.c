@@ -474,6 +474,7 @@ on_link_created (PgWindow *self,
                  PgLink   *link)
 {
   gtk_single_selection_set_selected (self->links_selection, 0);
+  _pg_window_show_links (self);
   pg_window_show_toast (self, _("Link created"));
 }
 

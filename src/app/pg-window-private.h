@@ -44,12 +44,18 @@ struct _PgWindow
   GtkStack             *links_stack;
   GtkListView          *links_view;
   GtkWidget            *new_link_button;
+  GtkWidget            *new_link_squeezer;
   GtkSwitch            *lockdown_switch;
   GtkSpinner           *lockdown_spinner;
   GtkWidget            *files_scroller;
   GtkRevealer          *upload_revealer;
   GtkLabel             *upload_label;
   GtkProgressBar       *upload_progress;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *browser_pane;
+  GtkToggleButton      *files_toggle;
+  GtkToggleButton      *links_toggle;
+  GtkWidget            *pane_switcher;
 };
 
 PgApplication *_pg_window_get_app           (PgWindow        *self);
@@ -59,6 +65,7 @@ PgRevoker     *_pg_window_get_revoker       (PgWindow        *self);
 void           _pg_window_show_problem      (PgWindow        *self,
                                              const GError    *error);
 void           _pg_window_refresh           (PgWindow        *self);
+void           _pg_window_show_links        (PgWindow        *self);
 
 void           _pg_window_browser_class_init (GtkWidgetClass *widget_class);
 void           _pg_window_browser_init      (PgWindow        *self);

@@ -334,7 +334,7 @@ session_ready_cb (GObject      *source,
   subtitle = g_strdup_printf ("%s · %s", pg_account_get_name (account),
                               pg_account_get_bucket (account));
   adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_widget_set_sensitive (self->new_link_button, TRUE);
+  gtk_widget_set_sensitive (self->new_link_squeezer, TRUE);
   _pg_window_refresh (self);
 }
 
@@ -350,7 +350,7 @@ start_session (PgWindow *self)
   g_clear_object (&self->session);
   g_free (self->prefix);
   self->prefix = g_strdup ("");
-  gtk_widget_set_sensitive (self->new_link_button, FALSE);
+  gtk_widget_set_sensitive (self->new_link_squeezer, FALSE);
   gtk_filter_changed (gtk_filter_list_model_get_filter (self->links_filtered),
                       GTK_FILTER_CHANGE_DIFFERENT);
 
@@ -464,12 +464,18 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_stack);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_view);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_button);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_squeezer);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_switch);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_spinner);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, files_scroller);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_revealer);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_label);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_progress);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, browser_pane);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, files_toggle);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, links_toggle);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, pane_switcher);
 
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.edit-account", NULL, edit_account_action);
@@ -477,6 +483,36 @@ pg_window_class_init (PgWindowClass *klass)
 
   _pg_window_browser_class_init (widget_class);
   _pg_window_links_class_init (widget_class);
+}
+
+/* ---- Narrow windows: files or links ------------------------------------------------------ */
+
+/**
+ * _pg_window_show_links:
+ *
+ * Brings the links into view where the window is too narrow to show files beside them.
+ */
+void
+_pg_window_show_links (PgWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->links_stack));
+}
+
+static void
+on_pane_toggled (PgWindow *self)
+{
+  adw_leaflet_set_visible_child (self->leaflet,
+                                 gtk_toggle_button_get_active (self->links_toggle)
+                                 ? GTK_WIDGET (self->links_stack) : self->browser_pane);
+}
+
+/* A swipe or the code may change the pane too: the switcher follows. */
+static void
+on_visible_pane_changed (PgWindow *self)
+{
+  gboolean links = adw_leaflet_get_visible_child (self->leaflet) == GTK_WIDGET (self->links_stack);
+
+  gtk_toggle_button_set_active (links ? self->links_toggle : self->files_toggle, TRUE);
 }
 
 static void
@@ -488,6 +524,9 @@ pg_window_init (PgWindow *self)
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->lockdown_switch, "state-set",
                             G_CALLBACK (on_lockdown_state_set), self);
+  g_signal_connect_swapped (self->links_toggle, "toggled", G_CALLBACK (on_pane_toggled), self);
+  g_signal_connect_swapped (self->leaflet, "notify::visible-child",
+                            G_CALLBACK (on_visible_pane_changed), self);
 
   _pg_window_browser_init (self);
 }

@@ -688,6 +688,27 @@ test_ui_details (void)
       }
   }
   g_assert_nonnull (details);
+  {
+    /* The URL from the first frame: a label of its full height, without hyphens. */
+    g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+    gboolean found = FALSE;
+    guint frames = 0;
+
+    wait_until (frames_drawn, &frames, "the details to draw");
+    find_widgets (GTK_WIDGET (details), GTK_TYPE_LABEL, labels);
+    for (guint i = 0; i < labels->len; i++)
+      {
+        GtkLabel *label = g_ptr_array_index (labels, i);
+
+        if (!g_str_has_prefix (gtk_label_get_label (label), "http://"))
+          continue;
+        found = TRUE;
+        g_assert_true (gtk_label_get_selectable (label));
+        g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "monospace"));
+        g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (label)), >, 40);
+      }
+    g_assert_true (found);
+  }
   screenshot (GTK_WIDGET (details), "details");
   g_assert_true (closes_on_escape (GTK_WIDGET (details)));
   gtk_window_destroy (details);

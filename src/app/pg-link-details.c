@@ -13,22 +13,37 @@
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
  * and, for upload links, the commands a partner runs. */
 
+/* A URL or a command, as it is: monospace, selectable, broken anywhere without hyphens (a
+ * hyphen would read as part of the URL), its full height from the first frame. */
 static GtkWidget *
-text_block (const char *text)
+text_block (const char *text,
+            const char *name)
 {
-  GtkWidget *view = gtk_text_view_new ();
+  GtkWidget *label = gtk_label_new (text);
+  PangoAttrList *attributes = pango_attr_list_new ();
 
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_CHAR);
-  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
-  gtk_widget_add_css_class (view, "card");
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (GTK_LABEL (label), attributes);
+  pango_attr_list_unref (attributes);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_margin_top (label, 8);
+  gtk_widget_set_margin_bottom (label, 8);
+  gtk_widget_set_margin_start (label, 10);
+  gtk_widget_set_margin_end (label, 10);
+  gtk_widget_add_css_class (label, "monospace");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 
-  return view;
+  {
+    GtkWidget *card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+    gtk_widget_add_css_class (card, "card");
+    gtk_box_append (GTK_BOX (card), label);
+
+    return card;
+  }
 }
 
 static void
@@ -88,7 +103,7 @@ pg_link_details_new (GtkWindow          *parent,
 
   adw_preferences_group_set_title (address, upload_urls ? _("Page for the Partner")
                                                         : _("Presigned URL"));
-  adw_preferences_group_add (address, text_block (url));
+  adw_preferences_group_add (address, text_block (url, adw_preferences_group_get_title (address)));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), address);
 
   /* An upload page: each file's own upload link, with instructions for a program. */
@@ -101,7 +116,7 @@ pg_link_details_new (GtkWindow          *parent,
       g_autofree char *block = g_strdup_printf ("%s\n\n%s", upload_urls[i], instructions);
 
       adw_preferences_group_set_title (upload, title);
-      adw_preferences_group_add (upload, text_block (block));
+      adw_preferences_group_add (upload, text_block (block, title));
       adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), upload);
     }
 
@@ -111,7 +126,8 @@ pg_link_details_new (GtkWindow          *parent,
       g_autofree char *instructions = pg_link_partner_instructions (link, url);
 
       adw_preferences_group_set_title (how, _("Instructions for the Partner"));
-      adw_preferences_group_add (how, text_block (instructions));
+      adw_preferences_group_add (how, text_block (instructions,
+                                                  adw_preferences_group_get_title (how)));
       adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), how);
     }
 

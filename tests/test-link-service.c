@@ -459,8 +459,10 @@ test_uploads (Fixture       *fixture,
   double last = 0;
 
   g_signal_connect (fixture->service, "job-progress", G_CALLBACK (on_progress), &last);
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", small);
-  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/b.bin", second);
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", small,
+                                  FALSE);
+  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/b.bin", second,
+                                   FALSE);
   pg_link_service_wait (fixture->service, first);
   g_assert_null (pg_link_job_get_error (first));
   g_assert_cmpfloat (pg_link_job_get_fraction (first), ==, 1.0);
@@ -471,9 +473,27 @@ test_uploads (Fixture       *fixture,
   g_clear_object (&first);
   g_clear_object (&queued);
 
+  /* A taken name is not replaced unasked: the job says so and sends nothing. */
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", second,
+                                  FALSE);
+  pg_link_service_wait (fixture->service, first);
+  g_assert_error (pg_link_job_get_error (first), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpuint (g_bytes_get_size (g_hash_table_lookup (fixture->fake->objects, "in/a.bin")),
+                    ==, 1000);
+  g_clear_object (&first);
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", second,
+                                  TRUE);
+  pg_link_service_wait (fixture->service, first);
+  g_assert_null (pg_link_job_get_error (first));
+  g_assert_cmpuint (g_bytes_get_size (g_hash_table_lookup (fixture->fake->objects, "in/a.bin")),
+                    ==, 2000);
+  g_clear_object (&first);
+
   /* Cancelled: the one running and the one waiting both end cancelled. */
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/c.bin", small);
-  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/d.bin", second);
+  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/c.bin", small,
+                                  TRUE);
+  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/d.bin", second,
+                                   TRUE);
   pg_link_service_cancel_uploads (fixture->service);
   pg_link_service_wait (fixture->service, first);
   pg_link_service_wait (fixture->service, queued);
@@ -699,6 +719,40 @@ test_upload_page_refused (Fixture       *fixture,
                     0);
 }
 
+/* Upload links whose file is in the bucket turn Received (and are saved so); the others stay as
+ * they are: still waiting, revoked, or a download link to a file that exists anyway. */
+static void
+test_received (Fixture       *fixture,
+               gconstpointer  data)
+{
+  PgLink *arrived = make_link (fixture, "in/arrived.pdf", PG_METHOD_PUT, 0);
+  PgLink *waiting = make_link (fixture, "in/waiting.pdf", PG_METHOD_PUT, 0);
+  PgLink *revoked = make_link (fixture, "in/revoked.pdf", PG_METHOD_PUT, 0);
+  PgLink *download = make_link (fixture, "in/arrived.pdf", PG_METHOD_GET, 0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLinkService) again = NULL;
+
+  s3_fake_put_object (fixture->fake, "in/arrived.pdf", "a contract");
+  s3_fake_put_object (fixture->fake, "in/revoked.pdf", "too late");
+  pg_link_set_state (revoked, PG_LINK_REVOKED);
+  pg_link_service_check_received_async (fixture->service, fixture->client, BUCKET, NULL,
+                                        store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (pg_link_service_check_received_finish (fixture->service, result, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (pg_link_get_state (arrived), ==, PG_LINK_USED);
+  g_assert_cmpint (pg_link_get_state (waiting), ==, PG_LINK_ACTIVE);
+  g_assert_cmpint (pg_link_get_state (revoked), ==, PG_LINK_REVOKED);
+  g_assert_cmpint (pg_link_get_state (download), ==, PG_LINK_ACTIVE);
+
+  wait_idle (fixture->service);
+  again = load_again (fixture);
+  g_assert_cmpint (pg_link_get_state (pg_link_service_find (again, pg_link_get_id (arrived))), ==,
+                   PG_LINK_USED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -720,6 +774,7 @@ main (int   argc,
   ADD ("upload-page", test_upload_page);
   ADD ("revoke-page-url", test_revoke_page_url);
   ADD ("upload-page-refused", test_upload_page_refused);
+  ADD ("received", test_received);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);

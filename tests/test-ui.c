@@ -29,6 +29,12 @@ static SoupSession *http;
 
 /* ---- Helpers ---------------------------------------------------------------------------- */
 
+static AdwMessageDialog *find_question  (const char   *start);
+static gboolean          question_shown (gpointer      start);
+static void              store_result   (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+
 typedef gboolean (*Condition) (gpointer data);
 
 static void
@@ -493,6 +499,21 @@ test_ui_qr_code (void)
   g_assert_nonnull (error);
 }
 
+static gboolean
+link_received (gpointer link)
+{
+  return pg_link_get_state (link) == PG_LINK_USED;
+}
+
+static gboolean
+file_holds (gpointer path)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL)
+         && g_str_equal (contents, "signed contract");
+}
+
 static void
 test_ui_upload_link (void)
 {
@@ -520,6 +541,25 @@ test_ui_upload_link (void)
   g_assert_cmpuint (fetch ("PUT", url, "signed contract", NULL), ==, 403);
   g_assert_cmpuint (fetch ("PUT", url, "signed contract", "*"), ==, 200);
   g_assert_cmpuint (fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
+
+  /* The file is in: the row says Received, and the file is saved from the app. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.refresh", NULL);
+  wait_until (link_received, link, "the link to say Received");
+  wait_until (row_shown, link, "the link's row");
+  g_assert_true (gtk_widget_get_visible (child (row_for (link), PG_TYPE_LINK_ROW, "save_button")));
+  g_assert_true (gtk_widget_get_visible (child (row_for (link), PG_TYPE_LINK_ROW, "open_button")));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (row_for (link), PG_TYPE_LINK_ROW,
+                                                                   "state"))),
+                            _("Received")));
+  {
+    g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-received.pdf", NULL);
+    g_autoptr(GFile) saved = g_file_new_for_path (path);
+
+    g_unlink (path);
+    _pg_window_download (window, pg_link_get_key (link), saved, FALSE);
+    wait_until (file_holds, path, "the received file on this computer");
+    g_unlink (path);
+  }
   screenshot (GTK_WIDGET (window), "main-window");
 }
 
@@ -716,16 +756,58 @@ test_ui_details (void)
 
 /* A file dropped on the list of files is uploaded into the folder shown. */
 static void
+drop_file (GtkDropTarget *drop,
+           GFile         *file)
+{
+  GSList *files = g_slist_prepend (NULL, file);
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_slist_free (files);
+  g_assert_true (accepted);
+}
+
+/* The size of @key in the bucket, asked with the manager's key. */
+static goffset
+fetch_size (const char *key)
+{
+  PgS3Client *client = pg_session_get_client (window->session);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgS3Object) object = NULL;
+
+  pg_s3_client_head_object_async (client, bucket, key, NULL, store_result, &result);
+  wait_until (is_set, &result, "the object's size");
+  object = pg_s3_client_head_object_finish (client, result, NULL);
+
+  return object != NULL ? (goffset) object->size : -1;
+}
+
+static gboolean
+question_gone (gpointer start)
+{
+  return !question_shown (start);
+}
+
+static gboolean
+replaced (gpointer data)
+{
+  return fetch_size ("dropped file.txt") == (goffset) strlen ("a second version");
+}
+
+static void
 test_ui_drop_upload (void)
 {
   GtkWidget *scroller = child (window, PG_TYPE_WINDOW, "files_scroller");
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "dropped file.txt", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  GSList *files = g_slist_prepend (NULL, file);
   GtkDropTarget *drop = NULL;
-  GValue value = G_VALUE_INIT;
-  gboolean accepted = FALSE;
+  g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), "dropped file.txt");
+  AdwMessageDialog *question;
 
   g_assert_true (g_file_set_contents (path, "dropped on the window", -1, NULL));
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
@@ -737,14 +819,30 @@ test_ui_drop_upload (void)
     }
   g_assert_nonnull (drop);
 
-  g_value_init (&value, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
-  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
-  g_value_unset (&value);
-  g_slist_free (files);
-  g_assert_true (accepted);
-
+  drop_file (drop, file);
   wait_until (file_listed, (gpointer) "dropped file.txt", "the dropped file in the bucket");
+
+  /* The same name again: nothing is replaced unasked; Keep Both gives the new one a number. */
+  g_assert_true (g_file_set_contents (path, "a second version", -1, NULL));
+  drop_file (drop, file);
+  wait_until (question_shown, heading, "the question before replacing");
+  question = find_question (heading);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "keep");
+  /* As its button does: the answer, then the dialog closes. */
+  adw_message_dialog_response (question, "keep");
+  gtk_window_close (GTK_WINDOW (question));
+  wait_until (question_gone, heading, "the question to close");
+  wait_until (file_listed, (gpointer) "dropped file (2).txt", "the second file beside the first");
+  g_assert_cmpuint (fetch_size ("dropped file.txt"), ==, strlen ("dropped on the window"));
+
+  /* And Replace replaces. */
+  drop_file (drop, file);
+  wait_until (question_shown, heading, "the question again");
+  question = find_question (heading);
+  adw_message_dialog_response (question, "replace");
+  gtk_window_close (GTK_WINDOW (question));
+  wait_until (question_gone, heading, "the question to close again");
+  wait_until (replaced, NULL, "the file replaced");
   g_unlink (path);
 }
 
@@ -1061,7 +1159,7 @@ test_ui_close_window_mid_revoke (void)
     g_object_unref (pg_link_service_set_lockdown (service, revoker, other_bucket,
                                                   PG_LOCKDOWN_SIGNER, FALSE, NULL));
     g_object_unref (pg_link_service_upload (service, pg_session_get_client (other->session),
-                                            other_bucket, "closing.txt", file));
+                                            other_bucket, "closing.txt", file, TRUE));
   }
   g_assert_true (pg_link_service_get_busy (service));
 

@@ -26,6 +26,8 @@ struct _PgLinkRow
   GtkLabel  *subtitle;
   GtkLabel  *state;
   GtkSpinner *spinner;
+  GtkButton *open_button;
+  GtkButton *save_button;
   GtkButton *copy_button;
   GtkButton *mail_button;
   GtkButton *qr_button;
@@ -103,7 +105,7 @@ pg_link_state_describe (PgLinkState state)
     case PG_LINK_ACTIVE:
       return _("Active");
     case PG_LINK_USED:
-      return _("Used");
+      return _("Received");
     case PG_LINK_REVOKING:
       return _("Revoking…");
     case PG_LINK_REVOKED:
@@ -186,6 +188,9 @@ update (PgLinkRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "dim-label");
 
   usable = state == PG_LINK_ACTIVE || state == PG_LINK_USED;
+  /* An upload link whose file has arrived: the file is a click away. */
+  gtk_widget_set_visible (GTK_WIDGET (self->open_button), state == PG_LINK_USED);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_button), state == PG_LINK_USED);
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
@@ -240,8 +245,9 @@ create_more_menu (GtkMenuButton *button,
 {
   PgLinkRow *self = user_data;
   g_autoptr(GMenu) menu = g_menu_new ();
-  GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
-                           self->details_button, self->remove_button };
+  GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
+                           self->mail_button, self->qr_button, self->details_button,
+                           self->remove_button };
 
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
     {
@@ -296,10 +302,12 @@ pg_link_row_set_link (PgLinkRow *self,
     const char *key = pg_link_get_key (link);
     const char *name = pg_link_key_basename (key);
     g_autofree char *folder = g_strndup (key, name - key);
-    GtkButton *buttons[] = { self->copy_button, self->mail_button, self->qr_button,
-                             self->details_button, self->remove_button, self->revoke_button };
-    static const char *actions[] = { "win.copy-link", "win.mail-link", "win.qr-link",
-                                     "win.details-link", "win.remove-link", "win.revoke-link" };
+    GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
+                             self->mail_button, self->qr_button, self->details_button,
+                             self->remove_button, self->revoke_button };
+    static const char *actions[] = { "win.open-received", "win.save-received", "win.copy-link",
+                                     "win.mail-link", "win.qr-link", "win.details-link",
+                                     "win.remove-link", "win.revoke-link" };
 
     /* An upload page's files arrive in a folder of their own: that is what it is named by. */
     gtk_label_set_label (self->title,
@@ -392,6 +400,8 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, subtitle);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, state);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, save_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, copy_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, mail_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, qr_button);

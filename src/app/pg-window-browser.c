@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -126,6 +128,90 @@ search_action (GtkWidget  *widget,
 
 /* ---- Dropped files ----------------------------------------------------------------------- */
 
+static void
+upload (PgWindow   *self,
+        const char *key,
+        GFile      *file,
+        gboolean    replace)
+{
+  PgS3Client *client = pg_session_get_client (self->session);
+  g_autoptr(PgLinkJob) job G_GNUC_UNUSED = NULL;
+
+  job = pg_link_service_upload (self->service, client, _pg_window_get_bucket (self), key, file,
+                                replace);
+}
+
+/* "report.pdf" → "report (2).pdf", "report (2).pdf" → "report (3).pdf". */
+static char *
+next_free_name (const char *key)
+{
+  const char *name = pg_link_key_basename (key);
+  const char *dot = strrchr (name, '.');
+  const char *extension = dot != NULL && dot != name ? dot : name + strlen (name);
+  g_autofree char *stem = g_strndup (key, extension - key);
+  char *open = strrchr (stem, '(');
+  guint64 n = 1;
+
+  if (open != NULL && open > stem && open[-1] == ' ' && g_str_has_suffix (open, ")"))
+    {
+      g_autofree char *digits = g_strndup (open + 1, strlen (open) - 2);
+
+      /* "(draft)" is part of the name, not a number. */
+      if (g_ascii_string_to_unsigned (digits, 10, 1, G_MAXUINT32, &n, NULL))
+        open[-1] = '\0';
+      else
+        n = 1;
+    }
+
+  return g_strdup_printf ("%s (%" G_GUINT64_FORMAT ")%s", stem, n + 1, extension);
+}
+
+static void
+on_replace_answered (AdwMessageDialog *dialog,
+                     const char       *response,
+                     PgWindow         *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (dialog), "key");
+  GFile *file = g_object_get_data (G_OBJECT (dialog), "file");
+
+  if (self->session == NULL)
+    return;
+
+  if (g_str_equal (response, "replace"))
+    upload (self, key, file, TRUE);
+  else if (g_str_equal (response, "keep"))
+    {
+      g_autofree char *other = next_free_name (key);
+
+      upload (self, other, file, FALSE);
+    }
+}
+
+/* A dropped file whose name is taken: replace the file (its links then give the new one), keep
+ * both, or leave it. */
+static void
+ask_replace (PgWindow  *self,
+             PgLinkJob *job)
+{
+  const char *key = pg_link_job_get_key (job);
+  g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), pg_link_key_basename (key));
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), heading,
+                            _("A file with this name is already in the bucket. If you replace "
+                              "it, its links give the new file from now on.")));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "keep", _("Keep _Both"),
+                                    "replace", _("_Replace"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "replace", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "keep");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "key", g_strdup (key), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "file", g_object_ref (pg_link_job_get_file (job)),
+                          g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_replace_answered), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static gboolean
 on_files_dropped (GtkDropTarget *target,
                   const GValue  *value,
@@ -143,14 +229,51 @@ on_files_dropped (GtkDropTarget *target,
     {
       g_autofree char *name = g_file_get_basename (l->data);
       g_autofree char *key = g_strconcat (self->prefix, name, NULL);
-      PgS3Client *client = pg_session_get_client (self->session);
-      g_autoptr(PgLinkJob) job G_GNUC_UNUSED = NULL;
 
-      job = pg_link_service_upload (self->service, client, _pg_window_get_bucket (self), key,
-                                    l->data);
+      upload (self, key, l->data, FALSE);
     }
 
   return TRUE;
+}
+
+/* Saved: opened with its program when that was asked, else a toast that offers it. */
+static void
+download_finished (PgWindow  *self,
+                   PgLinkJob *job)
+{
+  GFile *file = pg_link_job_get_file (job);
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (g_object_get_data (G_OBJECT (job), "open-when-done"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
+        pg_window_show_toast (self, error->message);
+      return;
+    }
+
+  {
+    g_autofree char *message = g_strdup_printf (_("“%s” saved"), name);
+    AdwToast *toast = _pg_window_toast_new (message);
+
+    adw_toast_set_button_label (toast, _("_Open"));
+    adw_toast_set_action_name (toast, "win.open-file");
+    adw_toast_set_action_target_value (toast, g_variant_new_string (uri));
+    adw_toast_overlay_add_toast (self->toasts, toast);
+  }
+}
+
+static void
+open_file_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri (g_variant_get_string (parameter, NULL), NULL, &error))
+    pg_window_show_toast (PG_WINDOW (widget), error->message);
 }
 
 void
@@ -160,12 +283,14 @@ _pg_window_browser_job (PgWindow  *self,
 {
   const GError *error = pg_link_job_get_error (job);
   const char *key = pg_link_job_get_key (job);
+  gboolean download = pg_link_job_get_kind (job) == PG_LINK_JOB_DOWNLOAD;
 
   switch (signal)
     {
     case PG_WINDOW_JOB_STARTED:
       {
-        g_autofree char *label = g_strdup_printf (_("Uploading “%s”"),
+        g_autofree char *label = g_strdup_printf (download ? _("Downloading “%s”")
+                                                           : _("Uploading “%s”"),
                                                   pg_link_key_basename (key));
 
         gtk_label_set_label (self->upload_label, label);
@@ -181,7 +306,12 @@ _pg_window_browser_job (PgWindow  *self,
     case PG_WINDOW_JOB_FINISHED:
     default:
       gtk_revealer_set_reveal_child (self->upload_revealer, FALSE);
-      if (error == NULL)
+      if (error == NULL && download)
+        {
+          download_finished (self, job);
+          return;
+        }
+      else if (error == NULL)
         {
           g_autofree char *message = g_strdup_printf (_("“%s” is in the bucket"), key);
           AdwToast *toast = _pg_window_toast_new (message);
@@ -194,11 +324,19 @@ _pg_window_browser_job (PgWindow  *self,
         }
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          pg_window_show_toast (self, _("Upload cancelled"));
+          pg_window_show_toast (self, download ? _("Download cancelled") : _("Upload cancelled"));
+          if (download)
+            return;
+        }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          ask_replace (self, job);
         }
       else
         {
           pg_window_show_toast (self, error->message);
+          if (download)
+            return;
         }
       _pg_window_refresh (self);
     }
@@ -314,6 +452,7 @@ _pg_window_browser_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.up", NULL, up_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.share-key", "s", share_key_action);
+  gtk_widget_class_install_action (widget_class, "win.open-file", "s", open_file_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);

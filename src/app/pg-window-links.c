@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -55,6 +57,97 @@ url_from_parameter (PgWindow  *self,
     pg_window_show_toast (self, error->message);
 
   return url;
+}
+
+/* ---- Received files ---------------------------------------------------------------------- */
+
+/**
+ * _pg_window_download:
+ * @open_when_done: open the file with its program once it is in
+ *
+ * Saves @key of the bucket as @destination, through the link service (which carries it on if
+ * the window closes); the strip at the bottom of the files shows its progress.
+ */
+void
+_pg_window_download (PgWindow   *self,
+                     const char *key,
+                     GFile      *destination,
+                     gboolean    open_when_done)
+{
+  g_autoptr(PgLinkJob) job = NULL;
+
+  if (self->session == NULL)
+    return;
+
+  job = pg_link_service_download (self->service, pg_session_get_client (self->session),
+                                  _pg_window_get_bucket (self), key, destination);
+  if (open_when_done)
+    g_object_set_data (G_OBJECT (job), "open-when-done", GINT_TO_POINTER (TRUE));
+}
+
+/* Opened from the cache: a folder of the link's own, under the file's own name. */
+static void
+open_received_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = link_from_parameter (self, parameter);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (link == NULL)
+    return;
+
+  dir = g_build_filename (g_get_user_cache_dir (), "presign-guard", "received",
+                          pg_link_get_id (link), NULL);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      pg_window_show_toast (self, g_strerror (errno));
+      return;
+    }
+  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_key (link)), NULL);
+  file = g_file_new_for_path (path);
+  _pg_window_download (self, pg_link_get_key (link), file, TRUE);
+}
+
+static void
+save_chosen_cb (GtkNativeDialog *chooser,
+                int              response,
+                PgWindow        *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (chooser), "key");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      _pg_window_download (self, key, file, FALSE);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+save_received_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = link_from_parameter (self, parameter);
+  GtkFileChooserNative *chooser;
+
+  if (link == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Save the Received File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                     pg_link_key_basename (pg_link_get_key (link)));
+  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_key (link)), g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -532,6 +625,8 @@ check_expiry_cb (gpointer user_data)
   GListModel *links = G_LIST_MODEL (self->links_filtered);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
+  _pg_window_check_received (self);
+
   for (guint i = 0; i < g_list_model_get_n_items (links); i++)
     {
       g_autoptr(PgLink) link = g_list_model_get_item (links, i);
@@ -603,6 +698,8 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.new-upload-link", NULL,
                                    new_upload_link_action);
   gtk_widget_class_install_action (widget_class, "win.copy-link", "s", copy_link_action);
+  gtk_widget_class_install_action (widget_class, "win.open-received", "s", open_received_action);
+  gtk_widget_class_install_action (widget_class, "win.save-received", "s", save_received_action);
   gtk_widget_class_install_action (widget_class, "win.mail-link", "s", mail_link_action);
   gtk_widget_class_install_action (widget_class, "win.qr-link", "s", qr_link_action);
   gtk_widget_class_install_action (widget_class, "win.details-link", "s", details_link_action);

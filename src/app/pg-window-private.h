@@ -65,7 +65,12 @@ PgRevoker     *_pg_window_get_revoker       (PgWindow        *self);
 void           _pg_window_show_problem      (PgWindow        *self,
                                              const GError    *error);
 void           _pg_window_refresh           (PgWindow        *self);
+void           _pg_window_check_received    (PgWindow        *self);
 void           _pg_window_show_links        (PgWindow        *self);
+void           _pg_window_download          (PgWindow        *self,
+                                             const char      *key,
+                                             GFile           *destination,
+                                             gboolean         open_when_done);
 
 void           _pg_window_browser_class_init (GtkWidgetClass *widget_class);
 void           _pg_window_browser_init      (PgWindow        *self);

@@ -253,6 +253,7 @@ route_job (PgWindow  *self,
       break;
 
     case PG_LINK_JOB_UPLOAD:
+    case PG_LINK_JOB_DOWNLOAD:
       _pg_window_browser_job (self, job, signal);
       break;
 
@@ -297,6 +298,27 @@ on_save_failed (PgWindow   *self,
 
 /* ---- Session ----------------------------------------------------------------------------- */
 
+static void
+received_checked_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  /* The rows follow their links; a failure shows in the listing that runs beside it. */
+  pg_link_service_check_received_finish (PG_LINK_SERVICE (source), result, NULL);
+}
+
+/* Whether files have arrived for the upload links: on each refresh, and every minute. */
+void
+_pg_window_check_received (PgWindow *self)
+{
+  if (self->session == NULL)
+    return;
+
+  pg_link_service_check_received_async (self->service, pg_session_get_client (self->session),
+                                        _pg_window_get_bucket (self), self->cancellable,
+                                        received_checked_cb, NULL);
+}
+
 void
 _pg_window_refresh (PgWindow *self)
 {
@@ -305,6 +327,7 @@ _pg_window_refresh (PgWindow *self)
 
   read_lockdown (self);
   _pg_window_browser_list (self);
+  _pg_window_check_received (self);
 }
 
 static void

@@ -24,6 +24,7 @@ struct _PgLinkJob
   gboolean        enabled;
   GStrv           exempt;
   GFile          *file;
+  gboolean        replace;
 
   PgLinkService  *service;
   PgRevoker      *revoker;

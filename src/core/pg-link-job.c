@@ -121,3 +121,16 @@ pg_link_job_get_fraction (PgLinkJob *self)
 {
   return self->fraction;
 }
+
+/**
+ * pg_link_job_get_file:
+ *
+ * Returns: (transfer none) (nullable): the file an upload job sends, or a download job writes
+ */
+GFile *
+pg_link_job_get_file (PgLinkJob *self)
+{
+  g_return_val_if_fail (PG_IS_LINK_JOB (self), NULL);
+
+  return self->file;
+}

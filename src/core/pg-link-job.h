@@ -11,12 +11,14 @@ G_BEGIN_DECLS
  * @PG_LINK_JOB_UNREVOKE: lift a revocation: its links work again
  * @PG_LINK_JOB_LOCKDOWN: block, or unblock, every link of a bucket
  * @PG_LINK_JOB_UPLOAD: put a file into the bucket
+ * @PG_LINK_JOB_DOWNLOAD: save a file of the bucket on this computer
  */
 typedef enum {
   PG_LINK_JOB_REVOKE,
   PG_LINK_JOB_UNREVOKE,
   PG_LINK_JOB_LOCKDOWN,
   PG_LINK_JOB_UPLOAD,
+  PG_LINK_JOB_DOWNLOAD,
 } PgLinkJobKind;
 
 #define PG_TYPE_LINK_JOB (pg_link_job_get_type ())
@@ -34,5 +36,6 @@ gboolean       pg_link_job_is_done        (PgLinkJob            *self);
 const GError  *pg_link_job_get_error      (PgLinkJob            *self);
 const char    *pg_link_job_get_notice     (PgLinkJob            *self);
 double         pg_link_job_get_fraction   (PgLinkJob            *self);
+GFile         *pg_link_job_get_file       (PgLinkJob            *self);
 
 G_END_DECLS

@@ -285,6 +285,7 @@ affected_by (PgLinkJobKind kind,
              || state == PG_LINK_DEAD_ON_ARRIVAL;
     case PG_LINK_JOB_LOCKDOWN:
     case PG_LINK_JOB_UPLOAD:
+    case PG_LINK_JOB_DOWNLOAD:
     default:
       return FALSE;
     }
@@ -474,6 +475,7 @@ policy_done_cb (GObject      *source,
 
     case PG_LINK_JOB_LOCKDOWN:
     case PG_LINK_JOB_UPLOAD:
+    case PG_LINK_JOB_DOWNLOAD:
     default:
       break;
     }
@@ -536,6 +538,7 @@ run_next_policy_job (PgLinkService *self)
       break;
 
     case PG_LINK_JOB_UPLOAD:
+    case PG_LINK_JOB_DOWNLOAD:
     default:
       g_assert_not_reached ();
     }
@@ -731,6 +734,54 @@ uploaded_cb (GObject      *source,
 }
 
 static void
+downloaded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PgLinkJob *job = user_data;
+  GError *error = NULL;
+
+  if (pg_s3_client_download_finish (PG_S3_CLIENT (source), result, &error))
+    job->fraction = 1.0;
+  job_done (job, error);
+}
+
+static void
+put_upload (PgLinkJob *job)
+{
+  pg_s3_client_put_object_async (job->client, job->bucket, job->key, job->file, NULL,
+                                 upload_progress_cb, job, job->cancellable, uploaded_cb, job);
+}
+
+/* Nothing is replaced unasked: a key that is taken ends the job with G_IO_ERROR_EXISTS, and
+ * whoever asked decides (the window asks the user). */
+static void
+upload_looked_up_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PgLinkJob *job = user_data;
+  GError *error = NULL;
+  PgS3Object *existing = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result, &error);
+
+  if (existing != NULL)
+    {
+      pg_s3_object_free (existing);
+      job_done (job, g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                  _("“%s” is already in the bucket."), job->key));
+    }
+  else if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+    {
+      g_clear_error (&error);
+      put_upload (job);
+    }
+  else
+    {
+      job_done (job, error);
+    }
+}
+
+static void
 run_next_upload (PgLinkService *self)
 {
   PgLinkJob *job;
@@ -741,12 +792,21 @@ run_next_upload (PgLinkService *self)
   job = self->upload_running = g_queue_pop_head (&self->upload_jobs);
   job->service = g_object_ref (self);
   g_signal_emit (self, signals [JOB_STARTED], 0, job);
-  pg_s3_client_put_object_async (job->client, job->bucket, job->key, job->file, NULL,
-                                 upload_progress_cb, job, job->cancellable, uploaded_cb, job);
+  if (job->kind == PG_LINK_JOB_DOWNLOAD)
+    pg_s3_client_download_async (job->client, job->bucket, job->key, job->file,
+                                 upload_progress_cb, job, job->cancellable, downloaded_cb, job);
+  else if (job->replace)
+    put_upload (job);
+  else
+    pg_s3_client_head_object_async (job->client, job->bucket, job->key, job->cancellable,
+                                    upload_looked_up_cb, job);
 }
 
 /**
  * pg_link_service_upload:
+ *
+ * @replace: whether an object already stored as @key may be replaced; if not, such a key ends
+ *   the job with %G_IO_ERROR_EXISTS and nothing is sent
  *
  * Uploads @file as @key, after the uploads asked for before it.
  *
@@ -757,7 +817,8 @@ pg_link_service_upload (PgLinkService *self,
                         PgS3Client    *client,
                         const char    *bucket,
                         const char    *key,
-                        GFile         *file)
+                        GFile         *file,
+                        gboolean       replace)
 {
   PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
 
@@ -766,6 +827,7 @@ pg_link_service_upload (PgLinkService *self,
   job->bucket = g_strdup (bucket);
   job->key = g_strdup (key);
   job->file = g_object_ref (file);
+  job->replace = replace;
   g_queue_push_tail (&self->upload_jobs, job);
   update_busy (self);
   run_next_upload (self);
@@ -773,8 +835,38 @@ pg_link_service_upload (PgLinkService *self,
   return g_object_ref (job);
 }
 
-/* Stops the upload under way (a multipart upload is aborted on the server) and drops the ones
- * waiting. Each ends with "job-finished" and a cancelled error. */
+/**
+ * pg_link_service_download:
+ * @destination: where the file goes; replaced only once the whole file is in
+ *
+ * Saves @key on this computer, in the queue of transfers (after the uploads and downloads asked
+ * for before it), with progress; cancelled with them.
+ *
+ * Returns: (transfer full): the job.
+ */
+PgLinkJob *
+pg_link_service_download (PgLinkService *self,
+                          PgS3Client    *client,
+                          const char    *bucket,
+                          const char    *key,
+                          GFile         *destination)
+{
+  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
+
+  job->kind = PG_LINK_JOB_DOWNLOAD;
+  job->client = g_object_ref (client);
+  job->bucket = g_strdup (bucket);
+  job->key = g_strdup (key);
+  job->file = g_object_ref (destination);
+  g_queue_push_tail (&self->upload_jobs, job);
+  update_busy (self);
+  run_next_upload (self);
+
+  return g_object_ref (job);
+}
+
+/* Stops the transfer under way (a multipart upload is aborted on the server, a download leaves
+ * no half file) and drops the ones waiting. Each ends with "job-finished" and a cancelled error. */
 void
 pg_link_service_cancel_uploads (PgLinkService *self)
 {
@@ -790,7 +882,9 @@ pg_link_service_cancel_uploads (PgLinkService *self)
     {
       job->service = g_object_ref (self);
       job_done (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                          _("The upload was cancelled.")));
+                                          job->kind == PG_LINK_JOB_DOWNLOAD
+                                          ? _("The download was cancelled.")
+                                          : _("The upload was cancelled.")));
       g_object_unref (job);
     }
 }
@@ -871,4 +965,127 @@ pg_link_service_check_shareable_finish (PgLinkService  *self,
   value = g_task_propagate_int (G_TASK (result), error);
 
   return value < 0 ? PG_LINK_SHAREABLE : (PgLinkShareable) value;
+}
+
+/* ---- Files that arrived ------------------------------------------------------------------ */
+
+typedef struct
+{
+  PgS3Client *client;
+  char       *bucket;
+  GPtrArray  *waiting;   /* PgLink: upload links not known to be used */
+  guint       next;
+  guint       received;
+} ReceivedCheck;
+
+static void
+received_check_free (ReceivedCheck *check)
+{
+  g_object_unref (check->client);
+  g_free (check->bucket);
+  g_ptr_array_unref (check->waiting);
+  g_free (check);
+}
+
+static void check_next_upload (GTask *task);
+
+static void
+upload_looked_at_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  ReceivedCheck *check = g_task_get_task_data (task);
+  PgLinkService *self = g_task_get_source_object (task);
+  PgLink *link = g_ptr_array_index (check->waiting, check->next);
+  GError *error = NULL;
+  g_autoptr(PgS3Object) object = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result,
+                                                                  &error);
+
+  if (object == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_error (&error);
+
+  /* Only a link still as it was: one revoked meanwhile stays revoked. */
+  if (object != NULL && pg_link_get_state (link) == PG_LINK_ACTIVE)
+    {
+      pg_link_set_state (link, PG_LINK_USED);
+      check->received++;
+      pg_link_service_save (self);
+    }
+  check->next++;
+  check_next_upload (task);
+}
+
+static void
+check_next_upload (GTask *task)
+{
+  ReceivedCheck *check = g_task_get_task_data (task);
+
+  if (check->next >= check->waiting->len)
+    {
+      g_task_return_int (task, check->received);
+      g_object_unref (task);
+      return;
+    }
+
+  pg_s3_client_head_object_async (check->client, check->bucket,
+                                  pg_link_get_key (g_ptr_array_index (check->waiting, check->next)),
+                                  g_task_get_cancellable (task), upload_looked_at_cb, task);
+}
+
+/**
+ * pg_link_service_check_received_async:
+ *
+ * Looks whether the files of the bucket's working upload links have arrived (one HeadObject
+ * each, one after the other); an upload link whose file is there turns %PG_LINK_USED ("Received").
+ * An upload page has several files and stays as it is.
+ */
+void
+pg_link_service_check_received_async (PgLinkService       *self,
+                                      PgS3Client          *client,
+                                      const char          *bucket,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ReceivedCheck *check = g_new0 (ReceivedCheck, 1);
+  GListModel *links = G_LIST_MODEL (self->store);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_task_set_source_tag (task, pg_link_service_check_received_async);
+  check->client = g_object_ref (client);
+  check->bucket = g_strdup (bucket);
+  check->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (pg_link_is_upload (link) && pg_link_get_page_key (link) == NULL
+          && g_strcmp0 (pg_link_get_bucket (link), bucket) == 0
+          && pg_link_get_state_at (link, now) == PG_LINK_ACTIVE)
+        g_ptr_array_add (check->waiting, g_steal_pointer (&link));
+    }
+  g_task_set_task_data (task, check, (GDestroyNotify) received_check_free);
+  check_next_upload (task);
+}
+
+/**
+ * pg_link_service_check_received_finish:
+ *
+ * Returns: how many upload links were found used, or -1 with @error set
+ */
+int
+pg_link_service_check_received_finish (PgLinkService  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
 }

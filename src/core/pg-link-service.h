@@ -128,8 +128,23 @@ PgLinkJob     *pg_link_service_upload          (PgLinkService        *self,
                                                 PgS3Client           *client,
                                                 const char           *bucket,
                                                 const char           *key,
-                                                GFile                *file);
+                                                GFile                *file,
+                                                gboolean              replace);
+PgLinkJob     *pg_link_service_download        (PgLinkService        *self,
+                                                PgS3Client           *client,
+                                                const char           *bucket,
+                                                const char           *key,
+                                                GFile                *destination);
 void           pg_link_service_cancel_uploads  (PgLinkService        *self);
+void           pg_link_service_check_received_async  (PgLinkService       *self,
+                                                      PgS3Client          *client,
+                                                      const char          *bucket,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+int            pg_link_service_check_received_finish (PgLinkService       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 void           pg_link_service_wait            (PgLinkService        *self,
                                                 PgLinkJob            *job);
 

@@ -120,6 +120,18 @@ void           pg_s3_client_put_object_async       (PgS3Client           *self,
 gboolean       pg_s3_client_put_object_finish      (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+void           pg_s3_client_download_async         (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    GFile                *destination,
+                                                    GFileProgressCallback progress,
+                                                    gpointer              progress_data,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_download_finish        (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 void           pg_s3_client_get_object_async       (PgS3Client           *self,
                                                     const char           *bucket,
                                                     const char           *key,

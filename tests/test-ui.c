@@ -526,7 +526,21 @@ test_ui_upload_link (void)
   dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
   /* A plain upload link, for partners with a program: the page is switched off. */
   gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "page_switch")), FALSE);
+  /* The name offered keeps an extension, and typing over it keeps that extension. */
+  g_assert_true (g_str_has_suffix (gtk_editable_get_text (GTK_EDITABLE (child (dialog, PG_TYPE_LINK_DIALOG, "name_row"))), ".pdf"));
   set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "契約書.pdf");
+  {
+    GtkWidget *name = child (dialog, PG_TYPE_LINK_DIALOG, "name_row");
+    guint frames = 0;
+    int start;
+    int end;
+
+    g_assert_true (gtk_widget_grab_focus (name));
+    wait_until (frames_drawn, &frames, "the focus to settle");
+    g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (name), &start, &end));
+    g_assert_cmpint (start, ==, 0);
+    g_assert_cmpint (end, ==, 3);
+  }
   g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
                                                            "strict_switch"))));
   click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));

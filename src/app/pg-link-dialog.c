@@ -89,6 +89,29 @@ makes_page (PgLinkDialog *self)
   return self->upload && gtk_switch_get_active (self->page_switch);
 }
 
+/* Typing over the name keeps its extension: only "document" of "document.pdf" is selected,
+ * once the field has selected all of it, as it does on focus. */
+static gboolean
+select_name_stem_cb (gpointer user_data)
+{
+  PgLinkDialog *self = user_data;
+  const char *name = gtk_editable_get_text (GTK_EDITABLE (self->name_row));
+  const char *dot = strrchr (name, '.');
+
+  if (dot != NULL && dot != name)
+    gtk_editable_select_region (GTK_EDITABLE (self->name_row), 0,
+                                (int) g_utf8_pointer_to_offset (name, dot));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+select_name_stem (PgLinkDialog *self)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, select_name_stem_cb, g_object_ref (self),
+                   g_object_unref);
+}
+
 static void
 update_upload_key (PgLinkDialog *self)
 {
@@ -451,7 +474,14 @@ pg_link_dialog_new (GtkWindow     *parent,
       gtk_window_set_title (GTK_WINDOW (self), _("New Upload Link"));
       gtk_editable_set_text (GTK_EDITABLE (self->folder_row),
                              key_or_folder && *key_or_folder ? key_or_folder : "incoming/");
-      gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("document"));
+      /* Translators: the file name an upload link offers first; keep the extension */
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), _("document.pdf"));
+      {
+        GtkEventController *focus = gtk_event_controller_focus_new ();
+
+        g_signal_connect_swapped (focus, "enter", G_CALLBACK (select_name_stem), self);
+        gtk_widget_add_controller (GTK_WIDGET (self->name_row), focus);
+      }
       g_signal_connect_swapped (self->folder_row, "changed", G_CALLBACK (update_upload_key), self);
       g_signal_connect_swapped (self->name_row, "changed", G_CALLBACK (update_upload_key), self);
       g_signal_connect_swapped (self->page_switch, "notify::active",

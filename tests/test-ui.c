@@ -451,6 +451,23 @@ link_active (gpointer link)
 }
 
 /* Undo on the toast lifts the revocation: the link works again. */
+static GtkWindow *
+find_details (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (toplevel), _("Link Details")) == 0
+          && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return toplevel;
+    }
+
+  return NULL;
+}
+
 static void
 test_ui_revoke_undo (void)
 {
@@ -461,6 +478,23 @@ test_ui_revoke_undo (void)
   wait_until (revoke_done, link, "the revocation");
   g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+
+  /* So do the details. */
+  {
+    GtkWindow *details;
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+    gboolean found = FALSE;
+
+    click (child (row_for (link), PG_TYPE_LINK_ROW, "details_button"));
+    details = find_details ();
+    g_assert_nonnull (details);
+    find_widgets (GTK_WIDGET (details), GTK_TYPE_BUTTON, buttons);
+    for (guint i = 0; i < buttons->len; i++)
+      found |= g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)),
+                          _("_Restore")) == 0;
+    g_assert_true (found);
+    gtk_window_destroy (details);
+  }
 
   /* Long after the toast, the row itself offers Restore (the toast's Undo runs the same
    * action with the link's id). */
@@ -729,18 +763,7 @@ test_ui_details (void)
   wait_until (row_shown, upload, "the link's row");
   row = row_for (upload);
   click (child (row, PG_TYPE_LINK_ROW, "details_button"));
-  details = NULL;
-  {
-    GListModel *toplevels = gtk_window_get_toplevels ();
-
-    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-      {
-        g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
-
-        if (g_strcmp0 (gtk_window_get_title (toplevel), _("Link Details")) == 0)
-          details = toplevel;
-      }
-  }
+  details = find_details ();
   g_assert_nonnull (details);
   {
     /* The URL from the first frame: a label of its full height, without hyphens. */

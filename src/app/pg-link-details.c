@@ -60,6 +60,19 @@ add_fact (AdwPreferencesGroup *group,
   adw_preferences_group_add (group, row);
 }
 
+/* The main window's Restore, for this link; the details close, the row shows the rest. */
+static void
+restore_clicked (GtkButton *button,
+                 GtkWindow *details)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (details);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.unrevoke-link", "s",
+                                g_object_get_data (G_OBJECT (button), "link-id"));
+  gtk_window_destroy (details);
+}
+
 /**
  * pg_link_details_new:
  * @url: what the partner receives (for an upload page, the page)
@@ -131,7 +144,26 @@ pg_link_details_new (GtkWindow          *parent,
       adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), how);
     }
 
-  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  {
+    GtkWidget *header = adw_header_bar_new ();
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+    /* A revoked link that would still live can be restored from here too. */
+    if (pg_link_get_state_at (link, now) == PG_LINK_REVOKED && now < pg_link_get_expires_at (link))
+      {
+        GtkWidget *restore = gtk_button_new_with_mnemonic (_("_Restore"));
+
+        gtk_widget_set_tooltip_text (restore, _("Make this link work again"));
+        gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Restore"), -1);
+        gtk_widget_add_css_class (restore, "suggested-action");
+        g_object_set_data_full (G_OBJECT (restore), "link-id", g_strdup (pg_link_get_id (link)),
+                                g_free);
+        g_signal_connect (restore, "clicked", G_CALLBACK (restore_clicked), window);
+        adw_header_bar_pack_start (ADW_HEADER_BAR (header), restore);
+      }
+    gtk_box_append (GTK_BOX (box), header);
+  }
   gtk_widget_set_vexpand (page, TRUE);
   gtk_box_append (GTK_BOX (box), page);
   adw_window_set_content (ADW_WINDOW (window), box);

@@ -491,7 +491,7 @@ test_ui_revoke_undo (void)
     find_widgets (GTK_WIDGET (details), GTK_TYPE_BUTTON, buttons);
     for (guint i = 0; i < buttons->len; i++)
       found |= g_strcmp0 (gtk_button_get_label (g_ptr_array_index (buttons, i)),
-                          _("_Restore")) == 0;
+                          _("Restore")) == 0;
     g_assert_true (found);
     gtk_window_destroy (details);
   }

@@ -151,7 +151,7 @@ pg_link_details_new (GtkWindow          *parent,
     /* A revoked link that would still live can be restored from here too. */
     if (pg_link_get_state_at (link, now) == PG_LINK_REVOKED && now < pg_link_get_expires_at (link))
       {
-        GtkWidget *restore = gtk_button_new_with_mnemonic (_("_Restore"));
+        GtkWidget *restore = gtk_button_new_with_label (_("Restore"));
 
         gtk_widget_set_tooltip_text (restore, _("Make this link work again"));
         gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -335,7 +335,7 @@ page_created_cb (GObject      *source,
 
   self = user_data;
   gtk_widget_set_sensitive (self->create_button, TRUE);
-  gtk_button_set_label (GTK_BUTTON (self->create_button), _("C_reate Link"));
+  gtk_button_set_label (GTK_BUTTON (self->create_button), _("Create Link"));
   if (link == NULL)
     {
       show_warning (self, error->message, FALSE);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pg-link-row.h"
 #include "pg-object-item.h"
 #include "pg-window-private.h"
 
@@ -421,8 +422,8 @@ bind_modified (GtkListItemFactory *factory,
 {
   PgObjectItem *object = gtk_list_item_get_item (item);
   GDateTime *modified = pg_object_item_get_modified (object);
-  g_autoptr(GDateTime) local = modified ? g_date_time_to_local (modified) : NULL;
-  g_autofree char *text = local ? g_date_time_format (local, "%x %X") : g_strdup ("");
+  g_autofree char *text = modified ? pg_format_local_time (g_date_time_to_unix (modified), FALSE)
+                                   : g_strdup ("");
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
 }

@@ -7,25 +7,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pg-account-check.h"
 #include "pg-account-dialog.h"
 #include "pg-aws-config.h"
 #include "pg-error.h"
+#include "pg-keyring.h"
 #include "pg-s3-client.h"
 
 /* Adding (or replacing) the account: where the bucket is and the keys. Secrets go to the
- * keyring and nowhere else. "Test connection" tries what the app will do and says in words what
- * does not work. */
+ * keyring and nowhere else; editing an account, a secret field left empty keeps the secret the
+ * keyring holds for that key. "Test connection" hands the form to the core's account check
+ * (pg-account-check.c) and shows what it says, one line a step. */
 
 struct _PgAccountDialog
 {
   AdwWindow          parent_instance;
 
   PgApplication     *application;
+  PgAccount         *account;        /* the account edited, or NULL for a new one */
   GCancellable      *cancellable;
-  PgS3Client        *test_client;
-  PgS3Client        *test_signer;
-  GString           *report;
   GPtrArray         *profiles;
+
+  /* The edited account's secrets, from the keyring. */
+  char              *stored_manager_secret;
+  char              *stored_manager_token;
+  char              *stored_signer_secret;
+  guint              lookups_pending;
+  char              *lookup_error;
 
   GtkWidget         *import_group;
   AdwComboRow       *profile_row;
@@ -39,15 +47,19 @@ struct _PgAccountDialog
   GtkSwitch         *path_style_switch;
   AdwEntryRow       *manager_key_row;
   AdwEntryRow       *manager_secret_row;
+  GtkWidget         *manager_secret_stored;
   AdwEntryRow       *token_row;
+  GtkWidget         *token_stored;
   AdwEntryRow       *token_expiry_row;
   GtkSwitch         *separate_switch;
   AdwEntryRow       *signer_key_row;
   AdwEntryRow       *signer_secret_row;
+  GtkWidget         *signer_secret_stored;
   AdwEntryRow       *signer_arn_row;
   GtkLabel          *status_label;
   GtkWidget         *save_button;
   GtkWidget         *test_button;
+  GtkSpinner        *test_spinner;
 };
 
 G_DEFINE_FINAL_TYPE (PgAccountDialog, pg_account_dialog, ADW_TYPE_WINDOW)
@@ -159,6 +171,174 @@ parse_expiry (const char  *text,
   return TRUE;
 }
 
+/* ---- Secrets kept in the keyring ------------------------------------------------------------ */
+
+/* Whether @text, as typed, is the access key ID @key_id. */
+static gboolean
+is_key (const char *text,
+        const char *key_id)
+{
+  g_autofree char *typed = g_strstrip (g_strdup (text));
+
+  return key_id != NULL && g_str_equal (typed, key_id);
+}
+
+/* The keyring's managing secret, when the form still names the key it belongs to. */
+static const char *
+stored_manager_secret (PgAccountDialog *self)
+{
+  if (self->account == NULL
+      || !is_key (text_of (self->manager_key_row), pg_account_get_manager_key_id (self->account)))
+    return NULL;
+
+  return self->stored_manager_secret;
+}
+
+static const char *
+stored_signer_secret (PgAccountDialog *self)
+{
+  if (self->account == NULL || !pg_account_has_separate_signer (self->account)
+      || !is_key (text_of (self->signer_key_row), pg_account_get_signer_key_id (self->account)))
+    return NULL;
+
+  return self->stored_signer_secret;
+}
+
+/* The secrets to test and save with: what was typed, or for a field left empty what the keyring
+ * holds for the same key. */
+static const char *
+manager_secret (PgAccountDialog *self)
+{
+  const char *typed = text_of (self->manager_secret_row);
+
+  return *typed == '\0' && stored_manager_secret (self) ? stored_manager_secret (self) : typed;
+}
+
+/* A stored session token goes with the stored secret only. */
+static const char *
+manager_token (PgAccountDialog *self)
+{
+  const char *typed = text_of (self->token_row);
+
+  if (*typed == '\0' && *text_of (self->manager_secret_row) == '\0'
+      && stored_manager_secret (self) != NULL && self->stored_manager_token != NULL)
+    return self->stored_manager_token;
+
+  return typed;
+}
+
+static const char *
+signer_secret (PgAccountDialog *self)
+{
+  const char *typed = text_of (self->signer_secret_row);
+
+  return *typed == '\0' && stored_signer_secret (self) ? stored_signer_secret (self) : typed;
+}
+
+/* "Stored in the keyring" next to each empty field whose secret will be kept. */
+static void
+update_stored_hints (PgAccountDialog *self)
+{
+  gtk_widget_set_visible (self->manager_secret_stored,
+                          *text_of (self->manager_secret_row) == '\0'
+                          && stored_manager_secret (self) != NULL);
+  gtk_widget_set_visible (self->token_stored,
+                          *text_of (self->token_row) == '\0'
+                          && *text_of (self->manager_secret_row) == '\0'
+                          && stored_manager_secret (self) != NULL
+                          && self->stored_manager_token != NULL);
+  gtk_widget_set_visible (self->signer_secret_stored,
+                          *text_of (self->signer_secret_row) == '\0'
+                          && stored_signer_secret (self) != NULL);
+}
+
+static void
+set_busy (PgAccountDialog *self,
+          gboolean         busy)
+{
+  gtk_widget_set_sensitive (self->save_button, !busy);
+  gtk_widget_set_sensitive (self->test_button, !busy);
+  gtk_spinner_set_spinning (self->test_spinner, busy);
+  gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), busy);
+}
+
+static void
+lookups_done (PgAccountDialog *self)
+{
+  set_busy (self, FALSE);
+  update_stored_hints (self);
+
+  if (self->lookup_error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The keyring could not be read (%s). Enter the "
+                                                 "secret keys again to save changes."),
+                                               self->lookup_error);
+
+      gtk_label_set_label (self->status_label, text);
+    }
+  else if (self->stored_manager_secret == NULL)
+    {
+      gtk_label_set_label (self->status_label, _("Enter the secret keys again to save changes."));
+    }
+  else
+    {
+      gtk_label_set_label (self->status_label, _("Secret keys left empty stay as they are in the "
+                                                 "keyring."));
+    }
+}
+
+typedef struct
+{
+  PgAccountDialog  *self;
+  char            **slot;
+} Lookup;
+
+static void
+stored_secret_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autofree Lookup *lookup = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret = pg_keyring_lookup_finish (result, &error);
+  PgAccountDialog *self;
+
+  /* The dialog is gone: do not touch it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = lookup->self;
+  if (error != NULL && self->lookup_error == NULL)
+    self->lookup_error = g_strdup (error->message);
+  *lookup->slot = secret;
+
+  if (--self->lookups_pending == 0)
+    lookups_done (self);
+}
+
+static void
+look_up_secret (PgAccountDialog  *self,
+                const char       *role,
+                char            **slot)
+{
+  Lookup *lookup = g_new0 (Lookup, 1);
+
+  lookup->self = self;
+  lookup->slot = slot;
+  self->lookups_pending++;
+  pg_keyring_lookup_async (pg_account_get_id (self->account), role, self->cancellable,
+                           stored_secret_cb, lookup);
+}
+
+static void
+clear_secret (char **secret)
+{
+  if (*secret != NULL)
+    pg_keyring_secret_free (g_steal_pointer (secret));
+}
+
+/* ---- The form ------------------------------------------------------------------------------- */
+
 /* Checks the form as the core would; returns the account to save. */
 static PgAccount *
 validate (PgAccountDialog  *self,
@@ -169,6 +349,7 @@ validate (PgAccountDialog  *self,
   PgAccountInfo info = { 0 };
   g_autoptr(PgAccount) account = NULL;
   g_autoptr(PgEndpoint) endpoint = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_auto(PgLocation) location = { 0 };
 
   fill_info (self, &info);
@@ -184,18 +365,25 @@ validate (PgAccountDialog  *self,
     g_autoptr(GDateTime) expiration = info.token_expires > 0
                                       ? g_date_time_new_from_unix_utc (info.token_expires) : NULL;
 
-    *manager = pg_credentials_new (info.manager_key_id, text_of (self->manager_secret_row),
-                                   text_of (self->token_row), expiration, error);
+    *manager = pg_credentials_new (info.manager_key_id, manager_secret (self),
+                                   manager_token (self), expiration, &local_error);
   }
   if (*manager == NULL)
-    return NULL;
+    {
+      /* Say which of the two keys. */
+      g_set_error (error, local_error->domain, local_error->code, _("Managing key: %s"),
+                   local_error->message);
+      return NULL;
+    }
 
   if (pg_account_has_separate_signer (account))
     {
-      *signer = pg_credentials_new (info.signer_key_id, text_of (self->signer_secret_row), NULL,
-                                    NULL, error);
+      *signer = pg_credentials_new (info.signer_key_id, signer_secret (self), NULL, NULL,
+                                    &local_error);
       if (*signer == NULL)
         {
+          g_set_error (error, local_error->domain, local_error->code, _("Signing key: %s"),
+                       local_error->message);
           g_clear_pointer (manager, pg_credentials_unref);
           return NULL;
         }
@@ -208,112 +396,55 @@ validate (PgAccountDialog  *self,
   return g_steal_pointer (&account);
 }
 
-static void
-set_busy (PgAccountDialog *self,
-          gboolean         busy)
-{
-  gtk_widget_set_sensitive (self->save_button, !busy);
-  gtk_widget_set_sensitive (self->test_button, !busy);
-}
-
 /* ---- Test connection -------------------------------------------------------------------- */
 
-static void
-report_line (PgAccountDialog *self,
-             gboolean         ok,
-             const char      *text)
+static const char *
+state_mark (PgAccountCheckState state)
 {
-  g_string_append_printf (self->report, "%s %s\n", ok ? "✓" : "✗", text);
-  gtk_label_set_label (self->status_label, self->report->str);
+  switch (state)
+    {
+    case PG_ACCOUNT_CHECK_OK:
+      return "✓";
+    case PG_ACCOUNT_CHECK_WARNING:
+      return "⚠";
+    case PG_ACCOUNT_CHECK_FAILED:
+    default:
+      return "✗";
+    }
 }
 
 static void
-identity_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+checked_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source), result,
-                                                                  &error);
+  g_autoptr(GPtrArray) results = pg_account_check_finish (result, &error);
+  g_autoptr(GString) report = NULL;
   PgAccountDialog *self;
-  gint64 offset;
 
+  /* Cancelled when the dialog closes: it may be gone already. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self = user_data;
-  if (arn != NULL)
-    {
-      g_autofree char *line = g_strdup_printf (_("Links are signed by %s"), arn);
-
-      report_line (self, TRUE, line);
-    }
-  else if (*text_of (self->signer_arn_row) != '\0')
-    report_line (self, TRUE, _("This server cannot tell who signs links; the signer ARN you "
-                               "entered will be used."));
-  else
-    report_line (self, FALSE, _("This server cannot tell who signs links, so links cannot be "
-                                "revoked yet. Enter the signer ARN."));
-
-  offset = pg_s3_client_get_clock_offset (self->test_client);
-  if (ABS (offset) >= 60)
-    {
-      g_autofree char *line = g_strdup_printf (_("Your computer’s clock is off by %d minutes; "
-                                                 "links are signed with the server’s time."),
-                                               (int) (ABS (offset) / 60));
-
-      report_line (self, FALSE, line);
-    }
-  else
-    report_line (self, TRUE, _("The computer’s clock is right."));
-
   set_busy (self, FALSE);
-}
-
-static void
-policy_read_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *policy = NULL;
-  PgAccountDialog *self;
-  gboolean ok = pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &policy,
-                                                       &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  report_line (self, ok, ok ? _("The managing key can read the bucket policy.") : error->message);
-  pg_s3_client_get_caller_identity_async (self->test_signer, self->cancellable, identity_cb,
-                                          self);
-}
-
-static void
-listed_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgS3Listing) listing = pg_s3_client_list_objects_finish (PG_S3_CLIENT (source),
-                                                                     result, &error);
-  PgAccountDialog *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = user_data;
-  if (listing == NULL)
+  if (results == NULL)
     {
-      report_line (self, FALSE, error->message);
-      set_busy (self, FALSE);
+      gtk_label_set_label (self->status_label, error->message);
       return;
     }
 
-  report_line (self, TRUE, _("The bucket can be listed."));
-  pg_s3_client_get_bucket_policy_async (self->test_client, text_of (self->bucket_row),
-                                        self->cancellable, policy_read_cb, self);
+  /* One line a step, in the order taken. */
+  report = g_string_new (NULL);
+  for (guint i = 0; i < results->len; i++)
+    {
+      const PgAccountCheckResult *step = g_ptr_array_index (results, i);
+
+      g_string_append_printf (report, "%s%s %s", i > 0 ? "\n" : "", state_mark (step->state),
+                              step->text);
+    }
+  gtk_label_set_label (self->status_label, report->str);
 }
 
 static void
@@ -327,27 +458,29 @@ test_action (GtkWidget  *widget,
   g_autoptr(PgCredentials) signer = NULL;
   g_autoptr(PgAccount) account = validate (self, &manager, &signer, &error);
   g_autoptr(PgEndpoint) endpoint = NULL;
+  g_autoptr(PgS3Client) client = NULL;
   SoupSession *session = pg_application_get_soup_session (self->application);
 
-  g_string_truncate (self->report, 0);
   if (account == NULL)
     {
-      report_line (self, FALSE, error->message);
+      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
+
+      gtk_label_set_label (self->status_label, line);
       return;
     }
 
+  /* A test should answer soon: no retries, and a server that does not answer is given up on
+   * after 20 seconds. */
   endpoint = pg_account_create_endpoint (account, NULL);
-  g_clear_object (&self->test_client);
-  g_clear_object (&self->test_signer);
-  self->test_client = pg_s3_client_new (endpoint, manager, session);
-  self->test_signer = pg_s3_client_new (endpoint, signer, session);
-  pg_s3_client_set_retries (self->test_client, 1, 0);
-  pg_s3_client_set_retries (self->test_signer, 1, 0);
+  client = pg_s3_client_new (endpoint, manager, session);
+  pg_s3_client_set_retries (client, 1, 0);
+  pg_s3_client_set_timeouts (client, 20, 20);
 
   set_busy (self, TRUE);
   gtk_label_set_label (self->status_label, _("Testing…"));
-  pg_s3_client_list_objects_async (self->test_client, text_of (self->bucket_row),
-                                   ".presign-guard/", "/", self->cancellable, listed_cb, self);
+  pg_account_check_async (client, signer, pg_account_get_bucket (account),
+                          pg_account_get_signer_arn (account), self->cancellable, checked_cb,
+                          self);
 }
 
 /* ---- Save ------------------------------------------------------------------------------- */
@@ -387,12 +520,12 @@ save_action (GtkWidget  *widget,
       return;
     }
 
+  /* The saved account is a new one (a new id): kept secrets are stored again under it. */
   set_busy (self, TRUE);
-  pg_application_save_account_async (self->application, account,
-                                     text_of (self->manager_secret_row),
+  pg_application_save_account_async (self->application, account, manager_secret (self),
                                      pg_credentials_get_session_token (manager),
                                      pg_account_has_separate_signer (account)
-                                     ? text_of (self->signer_secret_row) : NULL,
+                                     ? signer_secret (self) : NULL,
                                      NULL, saved_cb, g_object_ref (self));
 }
 
@@ -405,9 +538,10 @@ pg_account_dialog_new (GtkWindow     *parent,
 
   self->application = g_object_ref (application);
 
-  /* Secrets are never shown again: they have to be entered to save. */
+  /* Secrets are never shown again; left empty, the keyring's are kept. */
   if (account != NULL)
     {
+      self->account = g_object_ref (account);
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), pg_account_get_name (account));
       gtk_editable_set_text (GTK_EDITABLE (self->bucket_row), pg_account_get_bucket (account));
       set_region (self, pg_account_get_region (account));
@@ -435,7 +569,13 @@ pg_account_dialog_new (GtkWindow     *parent,
 
           gtk_editable_set_text (GTK_EDITABLE (self->token_expiry_row), text);
         }
-      gtk_label_set_label (self->status_label, _("Enter the secret keys again to save changes."));
+
+      /* Test and Save wait for the keyring, so that an empty field means "keep". */
+      set_busy (self, TRUE);
+      look_up_secret (self, "manager", &self->stored_manager_secret);
+      look_up_secret (self, "manager-token", &self->stored_manager_token);
+      if (pg_account_has_separate_signer (account))
+        look_up_secret (self, "signer", &self->stored_signer_secret);
     }
 
   return GTK_WINDOW (self);
@@ -448,12 +588,13 @@ pg_account_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->test_client);
-  g_clear_object (&self->test_signer);
   g_clear_object (&self->application);
+  g_clear_object (&self->account);
   g_clear_pointer (&self->profiles, g_ptr_array_unref);
-  if (self->report != NULL)
-    g_string_free (g_steal_pointer (&self->report), TRUE);
+  clear_secret (&self->stored_manager_secret);
+  clear_secret (&self->stored_manager_token);
+  clear_secret (&self->stored_signer_secret);
+  g_clear_pointer (&self->lookup_error, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_ACCOUNT_DIALOG);
 
   G_OBJECT_CLASS (pg_account_dialog_parent_class)->dispose (object);
@@ -481,15 +622,19 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, path_style_switch);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, manager_key_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, manager_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, manager_secret_stored);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, token_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, token_stored);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, token_expiry_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, separate_switch);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_key_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_stored);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_arn_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_button);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_spinner);
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "dialog.test", NULL, test_action);
@@ -501,6 +646,16 @@ pg_account_dialog_init (PgAccountDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  self->report = g_string_new (NULL);
   load_profiles (self);
+
+  /* Which secret fields say "Stored in the keyring" follows what is typed. */
+  {
+    AdwEntryRow *watched[] = {
+      self->manager_key_row, self->manager_secret_row, self->token_row,
+      self->signer_key_row, self->signer_secret_row,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
+      g_signal_connect_swapped (watched[i], "changed", G_CALLBACK (update_stored_hints), self);
+  }
 }

@@ -32,6 +32,7 @@ static const Command commands[] = {
   { "rm", pg_cli_rm, N_("Delete a file") },
   { "mb", pg_cli_mb, N_("Create a bucket") },
   { "identity", pg_cli_identity, N_("Show whom the keys belong to") },
+  { "check", pg_cli_check, N_("Test the keys on a bucket, as the app’s Test Connection does") },
 };
 
 static void

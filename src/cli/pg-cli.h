@@ -83,6 +83,8 @@ int          pg_cli_mb                     (int                    argc,
                                             char                 **argv);
 int          pg_cli_identity               (int                    argc,
                                             char                 **argv);
+int          pg_cli_check                  (int                    argc,
+                                            char                 **argv);
 int          pg_cli_cp                     (int                    argc,
                                             char                 **argv);
 int          pg_cli_rm                     (int                    argc,

@@ -1274,6 +1274,8 @@ test_ui_keys_safe (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
   dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (dialog)), ==,
+                   GTK_ACCESSIBLE_ROLE_DIALOG);
   focus = gtk_root_get_focus (GTK_ROOT (dialog));
   g_assert_nonnull (focus);
   g_assert_true (gtk_widget_is_ancestor (focus, child (dialog, PG_TYPE_LINK_DIALOG,

@@ -610,6 +610,7 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/presignguard/PresignGuard/pg-account-dialog.ui");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_DIALOG);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, import_group);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, profile_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, name_row);
@@ -645,6 +646,7 @@ static void
 pg_account_dialog_init (PgAccountDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pg_accessible_fix_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   load_profiles (self);
 

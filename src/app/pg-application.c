@@ -427,6 +427,98 @@ pg_application_init (PgApplication *self)
 {
 }
 
+/* An AdwComboRow shows its choice in a list item of its own, unnamed in libadwaita 1.2. */
+static void
+name_combo_choice (AdwComboRow *row)
+{
+  GObject *choice = adw_combo_row_get_selected_item (row);
+  g_autofree char *text = NULL;
+  GtkExpression *expression = adw_combo_row_get_expression (row);
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+
+  if (choice == NULL)
+    return;
+  if (GTK_IS_STRING_OBJECT (choice))
+    text = g_strdup (gtk_string_object_get_string (GTK_STRING_OBJECT (choice)));
+  else if (expression != NULL)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (gtk_expression_evaluate (expression, choice, &value) && G_VALUE_HOLDS_STRING (&value))
+        text = g_value_dup_string (&value);
+    }
+  if (text == NULL)
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row)); child != NULL; )
+    {
+      if (g_str_equal (G_OBJECT_TYPE_NAME (child), "GtkListItemWidget"))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        text, -1);
+      /* Depth first, through the whole row. */
+      if (gtk_widget_get_first_child (child) != NULL)
+        child = gtk_widget_get_first_child (child);
+      else
+        {
+          while (child != NULL && gtk_widget_get_next_sibling (child) == NULL)
+            {
+              child = gtk_widget_get_parent (child);
+              if (child == GTK_WIDGET (row))
+                child = NULL;
+            }
+          if (child != NULL)
+            child = gtk_widget_get_next_sibling (child);
+        }
+    }
+}
+
+/**
+ * pg_accessible_fix_names:
+ *
+ * Names for screen readers what GTK 4.8 and libadwaita 1.2 leave unnamed or misnamed, in
+ * @widget and everything in it:
+ *
+ * - a button with a mnemonic is named by its raw label and its text again ("_Revoke Revoke"):
+ *   without that label it is named by its text alone (a button whose label changes later needs
+ *   this again);
+ * - a button that shows only an icon is named by its tooltip (the toolkit's own, such as the
+ *   Show Text button of a password row, included);
+ * - a search entry is named by its placeholder, or "Search";
+ * - a combo row's choice is named by its text, and renamed as it changes.
+ */
+void
+pg_accessible_fix_names (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_use_underline (GTK_BUTTON (widget)))
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
+  else if ((GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget))
+           && gtk_widget_get_tooltip_text (widget) != NULL
+           && (GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget))
+                                      : gtk_menu_button_get_label (GTK_MENU_BUTTON (widget))) == NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    gtk_widget_get_tooltip_text (widget), -1);
+  else if (GTK_IS_SEARCH_ENTRY (widget))
+    {
+      g_autofree char *placeholder = NULL;
+
+      g_object_get (widget, "placeholder-text", &placeholder, NULL);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      placeholder != NULL && *placeholder ? placeholder
+                                                                          : _("Search"), -1);
+    }
+  else if (ADW_IS_COMBO_ROW (widget) && !g_object_get_data (G_OBJECT (widget), "pg-named"))
+    {
+      g_object_set_data (G_OBJECT (widget), "pg-named", GINT_TO_POINTER (TRUE));
+      g_signal_connect (widget, "notify::selected-item", G_CALLBACK (name_combo_choice), NULL);
+      g_signal_connect (widget, "map", G_CALLBACK (name_combo_choice), NULL);
+      name_combo_choice (ADW_COMBO_ROW (widget));
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    pg_accessible_fix_names (child);
+}
+
 /* Escape closes @window, as it does every dialog of the app. */
 void
 pg_close_on_escape (GtkWindow *window)

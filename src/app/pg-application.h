@@ -33,5 +33,6 @@ void           pg_application_notify             (PgApplication        *self,
                                                   const char           *title,
                                                   const char           *body);
 void           pg_close_on_escape                (GtkWindow            *window);
+void           pg_accessible_fix_names           (GtkWidget            *widget);
 
 G_END_DECLS

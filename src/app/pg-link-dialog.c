@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "pg-application.h"
 #include "pg-error.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
@@ -434,7 +435,8 @@ pg_link_dialog_new (GtkWindow     *parent,
                     gboolean       upload,
                     const char    *key_or_folder)
 {
-  PgLinkDialog *self = g_object_new (PG_TYPE_LINK_DIALOG, "transient-for", parent, NULL);
+  PgLinkDialog *self = g_object_new (PG_TYPE_LINK_DIALOG, "transient-for", parent,
+                                     "accessible-role", GTK_ACCESSIBLE_ROLE_DIALOG, NULL);
   PgAccount *account = pg_session_get_account (session);
 
   self->session = g_object_ref (session);
@@ -568,6 +570,7 @@ pg_link_dialog_init (PgLinkDialog *self)
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  pg_accessible_fix_names (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   /* Keys are shown as they are, never read as markup ("Q&A <draft>.pdf"). */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->object_row), FALSE);

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "pg-application.h"
 #include "pg-link-row.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
@@ -213,9 +214,7 @@ update (PgLinkRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED
                           || state == PG_LINK_DEAD_ON_ARRIVAL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->revoke_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  restorable ? _("Restore") : _("Revoke"), -1);
+  pg_accessible_fix_names (GTK_WIDGET (self->revoke_button));
 
   /* What a screen reader says for the row: the file, the kind of link, until when, the state. */
   {
@@ -223,8 +222,10 @@ update (PgLinkRow *self)
     /* Translators: a link row read aloud: file name, "Download link", "until" date, state */
     g_autofree char *spoken = g_strdup_printf (_("%s, %s, until %s, %s"),
                                                gtk_label_get_label (self->title),
-                                               pg_link_is_upload (self->link) ? _("Upload link")
-                                                                              : _("Download link"),
+                                               pg_link_get_page_key (self->link) != NULL
+                                               ? _("Upload page")
+                                               : pg_link_is_upload (self->link) ? _("Upload link")
+                                                                                : _("Download link"),
                                                end, pg_link_state_describe (state));
     GtkWidget *item = gtk_widget_get_parent (GTK_WIDGET (self));
 

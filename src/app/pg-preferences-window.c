@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "pg-application.h"
 #include "pg-preferences-window.h"
 
 /* Preferences: the defaults of new links and notifications, bound to GSettings. */
@@ -99,6 +100,7 @@ static void
 pg_preferences_window_init (PgPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  pg_accessible_fix_names (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind_with_mapping (self->settings, "default-expiry", self->expiry_row, "selected",

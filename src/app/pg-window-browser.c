@@ -401,6 +401,33 @@ bind_name (GtkListItemFactory *factory,
                                                                   : "text-x-generic-symbolic");
   gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (box)),
                        pg_object_item_get_name (object));
+
+  /* What a screen reader says for the row (GTK 4.8 gives a table's rows no label of their own:
+   * the row holding this cell is named here). */
+  {
+    GtkWidget *cell = gtk_widget_get_parent (box);
+    GtkWidget *row = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+    g_autofree char *spoken = NULL;
+
+    if (row == NULL)
+      return;
+    if (pg_object_item_is_folder (object))
+      /* Translators: a folder in the list of files, read aloud */
+      spoken = g_strdup_printf (_("%s, folder"), pg_object_item_get_name (object));
+    else
+      {
+        g_autofree char *size = g_format_size (pg_object_item_get_size (object));
+        GDateTime *modified = pg_object_item_get_modified (object);
+        g_autofree char *when = modified ? pg_format_local_time (g_date_time_to_unix (modified),
+                                                                 FALSE)
+                                         : g_strdup ("");
+
+        /* Translators: a file in the list of files, read aloud: name, size, date */
+        spoken = g_strdup_printf (_("%s, %s, %s"), pg_object_item_get_name (object), size, when);
+      }
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                    -1);
+  }
 }
 
 static void
@@ -489,4 +516,9 @@ _pg_window_browser_init (PgWindow *self)
   add_column (self, _("Size"), G_CALLBACK (setup_label), G_CALLBACK (bind_size), TRUE, FALSE);
   add_column (self, _("Modified"), G_CALLBACK (setup_label), G_CALLBACK (bind_modified), FALSE,
               FALSE);
+
+  /* The row of column headings, unnamed in GTK 4.8, is its first child. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (
+                                    GTK_WIDGET (self->files_view))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Column headings"), -1);
 }

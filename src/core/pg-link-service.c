@@ -709,7 +709,7 @@ pg_link_service_set_lockdown (PgLinkService      *self,
 /* ---- Uploads ----------------------------------------------------------------------------- */
 
 static void
-upload_progress_cb (goffset  current,
+transfer_progress_cb (goffset  current,
                     goffset  total,
                     gpointer user_data)
 {
@@ -720,28 +720,19 @@ upload_progress_cb (goffset  current,
     g_signal_emit (job->service, signals [JOB_PROGRESS], 0, job);
 }
 
+/* An upload or a download has ended. */
 static void
-uploaded_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+transferred_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   PgLinkJob *job = user_data;
   GError *error = NULL;
+  gboolean ok = job->kind == PG_LINK_JOB_DOWNLOAD
+                ? pg_s3_client_download_finish (PG_S3_CLIENT (source), result, &error)
+                : pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error);
 
-  if (pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error))
-    job->fraction = 1.0;
-  job_done (job, error);
-}
-
-static void
-downloaded_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  PgLinkJob *job = user_data;
-  GError *error = NULL;
-
-  if (pg_s3_client_download_finish (PG_S3_CLIENT (source), result, &error))
+  if (ok)
     job->fraction = 1.0;
   job_done (job, error);
 }
@@ -750,7 +741,7 @@ static void
 put_upload (PgLinkJob *job)
 {
   pg_s3_client_put_object_async (job->client, job->bucket, job->key, job->file, NULL,
-                                 upload_progress_cb, job, job->cancellable, uploaded_cb, job);
+                                 transfer_progress_cb, job, job->cancellable, transferred_cb, job);
 }
 
 /* Nothing is replaced unasked: a key that is taken ends the job with G_IO_ERROR_EXISTS, and
@@ -794,7 +785,7 @@ run_next_upload (PgLinkService *self)
   g_signal_emit (self, signals [JOB_STARTED], 0, job);
   if (job->kind == PG_LINK_JOB_DOWNLOAD)
     pg_s3_client_download_async (job->client, job->bucket, job->key, job->file,
-                                 upload_progress_cb, job, job->cancellable, downloaded_cb, job);
+                                 transfer_progress_cb, job, job->cancellable, transferred_cb, job);
   else if (job->replace)
     put_upload (job);
   else

@@ -501,7 +501,7 @@ test_ui_revoke_undo (void)
   {
     GtkWidget *button = child (row_for (link), PG_TYPE_LINK_ROW, "revoke_button");
 
-    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("_Restore"));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, _("Restore"));
     g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==,
                      "win.unrevoke-link");
     click (button);
@@ -510,7 +510,7 @@ test_ui_revoke_undo (void)
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (row_for (link), PG_TYPE_LINK_ROW,
                                                             "revoke_button"))), ==,
-                   _("_Revoke"));
+                   _("Revoke"));
 }
 
 static void
@@ -1366,6 +1366,29 @@ check_inside (GtkWidget *widget,
         g_ptr_array_add (outside, g_strdup_printf ("%s at %.0f–%.0f of %d px",
                                                    G_OBJECT_TYPE_NAME (widget), bounds.origin.x,
                                                    bounds.origin.x + bounds.size.width, width));
+    }
+
+  /* Given less than it needs, a control or a text is cut inside itself. */
+  if (GTK_IS_BUTTON (widget) || GTK_IS_LABEL (widget) || PG_IS_LINK_ROW (widget))
+    {
+      graphene_rect_t bounds;
+      int minimum;
+      int given;
+
+      /* The minimum counts the margins; the bounds are the border box. */
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      g_assert_true (gtk_widget_compute_bounds (widget, widget, &bounds));
+      given = (int) (bounds.size.width + 0.5) + gtk_widget_get_margin_start (widget)
+              + gtk_widget_get_margin_end (widget);
+      if (given < minimum)
+        g_ptr_array_add (outside, g_strdup_printf ("%s “%s” %d px wide, needs %d",
+                                                   G_OBJECT_TYPE_NAME (widget),
+                                                   GTK_IS_LABEL (widget)
+                                                   ? gtk_label_get_label (GTK_LABEL (widget))
+                                                   : GTK_IS_BUTTON (widget)
+                                                   ? gtk_button_get_label (GTK_BUTTON (widget))
+                                                   : "",
+                                                   given, minimum));
     }
 
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))

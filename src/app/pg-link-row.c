@@ -3,11 +3,11 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include <string.h>
 
-#include "pg-application.h"
 #include "pg-link-row.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
@@ -36,6 +36,7 @@ struct _PgLinkRow
   GtkButton *remove_button;
   GtkButton *revoke_button;
   GtkMenuButton *more_button;
+  GBinding  *folded_binding;
 };
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
@@ -145,14 +146,12 @@ update (PgLinkRow *self)
       g_autofree char *files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file",
                                                              "up to %u files", n), n);
 
-      subtitle = g_strdup_printf ("%s · %s · %s", _("Upload page"), files, left);
+      subtitle = g_strdup_printf ("%s · %s", _("Upload page"), files);
     }
   else
     {
-      subtitle = g_strdup_printf ("%s · %s",
-                                  pg_link_is_upload (self->link) ? _("Upload link")
-                                                                 : _("Download link"),
-                                  left);
+      subtitle = g_strdup (pg_link_is_upload (self->link) ? _("Upload link")
+                                                          : _("Download link"));
     }
   gtk_label_set_label (self->subtitle, subtitle);
 
@@ -161,13 +160,15 @@ update (PgLinkRow *self)
   tooltip = g_strdup_printf (_("Valid until %s"), until);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle), tooltip);
 
-  /* A working link says until when: the date says what "2 days left" rounds down. */
+  /* A working link says until when, and how long that is from now; the line wraps rather
+   * than lose its end in a narrow window. */
   if (state == PG_LINK_ACTIVE || state == PG_LINK_USED)
     {
       g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
-      /* Translators: a link's state ("Active") and the date and time it ends */
-      g_autofree char *text = g_strdup_printf (_("%s, until %s"), pg_link_state_describe (state),
-                                               end);
+      /* Translators: a link's state ("Active"), the date and time it ends, and the time left
+       * ("2 days left") */
+      g_autofree char *text = g_strdup_printf (_("%s, until %s (%s)"),
+                                               pg_link_state_describe (state), end, left);
 
       gtk_label_set_label (self->state, text);
     }
@@ -197,7 +198,7 @@ update (PgLinkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
   /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
   restorable = state == PG_LINK_REVOKED && now < pg_link_get_expires_at (self->link);
-  gtk_button_set_label (self->revoke_button, restorable ? _("_Restore") : _("_Revoke"));
+  gtk_button_set_label (self->revoke_button, restorable ? _("Restore") : _("Revoke"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->revoke_button),
                                restorable ? _("Make this link work again")
                                           : _("Make this link stop working now"));
@@ -214,7 +215,6 @@ update (PgLinkRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED
                           || state == PG_LINK_DEAD_ON_ARRIVAL);
-  pg_accessible_fix_names (GTK_WIDGET (self->revoke_button));
 
   /* What a screen reader says for the row: the file, the kind of link, until when, the state. */
   {
@@ -344,8 +344,15 @@ static void
 pg_link_row_map (GtkWidget *widget)
 {
   PgLinkRow *self = PG_LINK_ROW (widget);
+  GtkWidget *leaflet = gtk_widget_get_ancestor (widget, ADW_TYPE_LEAFLET);
 
   GTK_WIDGET_CLASS (pg_link_row_parent_class)->map (widget);
+
+  /* In a narrow window the words need the icon's room. */
+  if (leaflet != NULL && self->folded_binding == NULL)
+    self->folded_binding = g_object_bind_property (leaflet, "folded", self->icon, "visible",
+                                                   G_BINDING_SYNC_CREATE
+                                                   | G_BINDING_INVERT_BOOLEAN);
 
   /* Only rows on screen count down. */
   if (self->tick == 0)
@@ -359,6 +366,7 @@ pg_link_row_unmap (GtkWidget *widget)
   PgLinkRow *self = PG_LINK_ROW (widget);
 
   g_clear_handle_id (&self->tick, g_source_remove);
+  g_clear_pointer (&self->folded_binding, g_binding_unbind);
 
   GTK_WIDGET_CLASS (pg_link_row_parent_class)->unmap (widget);
 }

@@ -25,6 +25,7 @@ struct _PgLinkRow
   GtkImage  *icon;
   GtkLabel  *title;
   GtkLabel  *subtitle;
+  GtkLabel  *until;
   GtkLabel  *state;
   GtkSpinner *spinner;
   GtkButton *open_button;
@@ -155,20 +156,21 @@ update (PgLinkRow *self)
     }
   gtk_label_set_label (self->subtitle, subtitle);
 
-  /* With the time zone, for whoever hovers. */
-  until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
-  tooltip = g_strdup_printf (_("Valid until %s"), until);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->subtitle), tooltip);
+  /* Until when, in words to the minute; with the time zone for whoever hovers. */
+  {
+    g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+    g_autofree char *text = g_strdup_printf (_("Valid until %s"), end);
 
-  /* A working link says until when, and how long that is from now; the line wraps rather
-   * than lose its end in a narrow window. */
+    gtk_label_set_label (self->until, text);
+    until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
+    tooltip = g_strdup_printf (_("Valid until %s"), until);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->until), tooltip);
+  }
+
+  /* A working link's state with the time it has left: "Active · 2 days left". */
   if (state == PG_LINK_ACTIVE || state == PG_LINK_USED)
     {
-      g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
-      /* Translators: a link's state ("Active"), the date and time it ends, and the time left
-       * ("2 days left") */
-      g_autofree char *text = g_strdup_printf (_("%s, until %s (%s)"),
-                                               pg_link_state_describe (state), end, left);
+      g_autofree char *text = g_strdup_printf ("%s · %s", pg_link_state_describe (state), left);
 
       gtk_label_set_label (self->state, text);
     }
@@ -407,6 +409,7 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, title);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, until);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, state);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, open_button);

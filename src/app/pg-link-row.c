@@ -159,7 +159,8 @@ update (PgLinkRow *self)
   /* Until when, in words to the minute; with the time zone for whoever hovers. */
   {
     g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
-    g_autofree char *text = g_strdup_printf (_("Valid until %s"), end);
+    /* Translators: the date and time a link ends, on a short line of its own */
+    g_autofree char *text = g_strdup_printf (_("Until %s"), end);
 
     gtk_label_set_label (self->until, text);
     until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);

@@ -12,7 +12,8 @@
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
  * buttons carry the link's id as the target of the window's actions. Where the row is narrow,
- * the small buttons give way to a menu with the same actions; Revoke always stays. */
+ * the small buttons give way to a menu with the same actions; Revoke always stays. No text of a
+ * row wraps: a list of thousands of rows would pay for it in every frame. */
 
 struct _PgLinkRow
 {
@@ -37,6 +38,8 @@ struct _PgLinkRow
   GtkButton *remove_button;
   GtkButton *revoke_button;
   GtkMenuButton *more_button;
+  GtkStack  *actions;
+  guint      pick_actions;
   GBinding  *folded_binding;
 };
 
@@ -343,6 +346,53 @@ pg_link_row_new (void)
   return g_object_new (PG_TYPE_LINK_ROW, NULL);
 }
 
+/* Below this width the row's small buttons give way to a menu, so the words keep their room. */
+#define BUTTONS_FROM_WIDTH 600
+
+static gboolean
+pick_actions_cb (gpointer user_data)
+{
+  PgLinkRow *self = user_data;
+
+  self->pick_actions = 0;
+  gtk_stack_set_visible_child_name (self->actions,
+                                    gtk_widget_get_width (GTK_WIDGET (self)) >= BUTTONS_FROM_WIDTH
+                                    ? "buttons" : "menu");
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pg_link_row_measure (GtkWidget      *widget,
+                     GtkOrientation  orientation,
+                     int             for_size,
+                     int            *minimum,
+                     int            *natural,
+                     int            *minimum_baseline,
+                     int            *natural_baseline)
+{
+  gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size, minimum,
+                      natural, minimum_baseline, natural_baseline);
+}
+
+/* Which of the two fits is known only once the row has its width; the change waits for the
+ * allocation to end (a row's width does not depend on it, so it settles at once). */
+static void
+pg_link_row_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  PgLinkRow *self = PG_LINK_ROW (widget);
+  const char *wanted = width >= BUTTONS_FROM_WIDTH ? "buttons" : "menu";
+
+  gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, baseline, NULL);
+
+  if (self->pick_actions == 0
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->actions), wanted) != 0)
+    self->pick_actions = g_idle_add (pick_actions_cb, self);
+}
+
 static void
 pg_link_row_map (GtkWidget *widget)
 {
@@ -381,6 +431,7 @@ pg_link_row_dispose (GObject *object)
 
   pg_link_row_set_link (self, NULL);
   g_clear_handle_id (&self->tick, g_source_remove);
+  g_clear_handle_id (&self->pick_actions, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_ROW);
 
   /* The template's outer box is not a bound child: it goes here. */
@@ -403,10 +454,11 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   object_class->dispose = pg_link_row_dispose;
   widget_class->map = pg_link_row_map;
   widget_class->unmap = pg_link_row_unmap;
+  widget_class->measure = pg_link_row_measure;
+  widget_class->size_allocate = pg_link_row_size_allocate;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/presignguard/PresignGuard/pg-link-row.ui");
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, title);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, subtitle);
@@ -422,6 +474,7 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, more_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, actions);
 }
 
 static void

@@ -127,6 +127,15 @@ pg_link_state_describe (PgLinkState state)
     }
 }
 
+/* Sets a tooltip only when it changes: see update(). */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update (PgLinkRow *self)
 {
@@ -166,9 +175,14 @@ update (PgLinkRow *self)
     g_autofree char *text = g_strdup_printf (_("Until %s"), end);
 
     gtk_label_set_label (self->until, text);
+    /* The tooltip is made when asked for (query_until_tooltip); screen readers get its words
+     * as the description, as gtk_widget_set_tooltip_text() would give them. Not that function
+     * itself: in GTK 4.8 each call asks the X server where the pointer is, a round trip for
+     * every row bound while scrolling. */
     until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
     tooltip = g_strdup_printf (_("Valid until %s"), until);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->until), tooltip);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->until),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
   }
 
   /* A working link's state with the time it has left: "Active · 2 days left". */
@@ -205,9 +219,8 @@ update (PgLinkRow *self)
   /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
   restorable = state == PG_LINK_REVOKED && now < pg_link_get_expires_at (self->link);
   gtk_button_set_label (self->revoke_button, restorable ? _("Restore") : _("Revoke"));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->revoke_button),
-                               restorable ? _("Make this link work again")
-                                          : _("Make this link stop working now"));
+  set_tooltip (GTK_WIDGET (self->revoke_button),
+               restorable ? _("Make this link work again") : _("Make this link stop working now"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->revoke_button),
                                   restorable ? "win.unrevoke-link" : "win.revoke-link");
   if (restorable)
@@ -273,6 +286,43 @@ create_more_menu (GtkMenuButton *button,
 }
 
 static gboolean
+query_title_tooltip (GtkWidget  *widget,
+                     int         x,
+                     int         y,
+                     gboolean    keyboard,
+                     GtkTooltip *tooltip,
+                     PgLinkRow  *self)
+{
+  if (self->link == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, pg_link_get_key (self->link));
+
+  return TRUE;
+}
+
+static gboolean
+query_until_tooltip (GtkWidget  *widget,
+                     int         x,
+                     int         y,
+                     gboolean    keyboard,
+                     GtkTooltip *tooltip,
+                     PgLinkRow  *self)
+{
+  g_autofree char *until = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->link == NULL)
+    return FALSE;
+
+  until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
+  text = g_strdup_printf (_("Valid until %s"), until);
+  gtk_tooltip_set_text (tooltip, text);
+
+  return TRUE;
+}
+
+static gboolean
 tick_cb (gpointer user_data)
 {
   update (user_data);
@@ -319,7 +369,8 @@ pg_link_row_set_link (PgLinkRow *self,
     /* An upload page's files arrive in a folder of their own: that is what it is named by. */
     gtk_label_set_label (self->title,
                          pg_link_get_page_key (link) != NULL && *folder ? folder : name);
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->title), key);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, key, -1);
     gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
                                               ? "document-send-symbolic"
                                               : "folder-download-symbolic");
@@ -482,4 +533,10 @@ pg_link_row_init (PgLinkRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_create_popup_func (self->more_button, create_more_menu, self, NULL);
+  /* The file's key and the end date with its time zone are made when a tooltip is asked for,
+   * not for every link a row shows. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->title), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->until), TRUE);
+  g_signal_connect (self->title, "query-tooltip", G_CALLBACK (query_title_tooltip), self);
+  g_signal_connect (self->until, "query-tooltip", G_CALLBACK (query_until_tooltip), self);
 }

@@ -427,6 +427,21 @@ pg_application_init (PgApplication *self)
 {
 }
 
+/* Every list item inside @widget is named @text. */
+static void
+label_list_items (GtkWidget  *widget,
+                  const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_str_equal (G_OBJECT_TYPE_NAME (child), "GtkListItemWidget"))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        text, -1);
+      label_list_items (child, text);
+    }
+}
+
 /* An AdwComboRow shows its choice in a list item of its own, unnamed in libadwaita 1.2. */
 static void
 name_combo_choice (AdwComboRow *row)
@@ -434,7 +449,6 @@ name_combo_choice (AdwComboRow *row)
   GObject *choice = adw_combo_row_get_selected_item (row);
   g_autofree char *text = NULL;
   GtkExpression *expression = adw_combo_row_get_expression (row);
-  g_autoptr(GPtrArray) items = g_ptr_array_new ();
 
   if (choice == NULL)
     return;
@@ -450,26 +464,7 @@ name_combo_choice (AdwComboRow *row)
   if (text == NULL)
     return;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (row)); child != NULL; )
-    {
-      if (g_str_equal (G_OBJECT_TYPE_NAME (child), "GtkListItemWidget"))
-        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        text, -1);
-      /* Depth first, through the whole row. */
-      if (gtk_widget_get_first_child (child) != NULL)
-        child = gtk_widget_get_first_child (child);
-      else
-        {
-          while (child != NULL && gtk_widget_get_next_sibling (child) == NULL)
-            {
-              child = gtk_widget_get_parent (child);
-              if (child == GTK_WIDGET (row))
-                child = NULL;
-            }
-          if (child != NULL)
-            child = gtk_widget_get_next_sibling (child);
-        }
-    }
+  label_list_items (GTK_WIDGET (row), text);
 }
 
 /**

@@ -237,6 +237,37 @@ on_files_dropped (GtkDropTarget *target,
   return TRUE;
 }
 
+static void
+opened_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GWeakRef *window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Said in the window only if it is still there. */
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_autoptr(PgWindow) self = g_weak_ref_get (window);
+
+      if (self != NULL)
+        pg_window_show_toast (self, error->message);
+    }
+  g_weak_ref_clear (window);
+  g_free (window);
+}
+
+/* A file, with the program the desktop opens it with; without blocking the window. */
+static void
+open_uri (PgWindow   *self,
+          const char *uri)
+{
+  GWeakRef *window = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (window, self);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, opened_cb, window);
+}
+
 /* Saved: opened with its program when that was asked, else a toast that offers it. */
 static void
 download_finished (PgWindow  *self,
@@ -248,10 +279,7 @@ download_finished (PgWindow  *self,
 
   if (g_object_get_data (G_OBJECT (job), "open-when-done"))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!g_app_info_launch_default_for_uri (uri, NULL, &error))
-        pg_window_show_toast (self, error->message);
+      open_uri (self, uri);
       return;
     }
 
@@ -271,10 +299,7 @@ open_file_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri (g_variant_get_string (parameter, NULL), NULL, &error))
-    pg_window_show_toast (PG_WINDOW (widget), error->message);
+  open_uri (PG_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
 void

@@ -124,7 +124,8 @@ find_widgets (GtkWidget *widget,
     find_widgets (c, type, found);
 }
 
-/* The row showing @link in the list (rows exist only while on screen). */
+/* The row showing @link in the list, once it has its widgets (rows exist only around the
+ * ones on screen, and build their widgets when they come into view). */
 static PgLinkRow *
 row_for (PgLink *link)
 {
@@ -133,8 +134,10 @@ row_for (PgLink *link)
   find_widgets (GTK_WIDGET (window), PG_TYPE_LINK_ROW, rows);
   for (guint i = 0; i < rows->len; i++)
     {
-      if (pg_link_row_get_link (g_ptr_array_index (rows, i)) == link)
-        return g_ptr_array_index (rows, i);
+      GtkWidget *row = g_ptr_array_index (rows, i);
+
+      if (pg_link_row_get_link (PG_LINK_ROW (row)) == link && gtk_widget_get_first_child (row))
+        return PG_LINK_ROW (row);
     }
 
   return NULL;
@@ -942,6 +945,25 @@ test_ui_lockdown (void)
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
 }
 
+/* Whether @widget has a tooltip: set, or made when GTK asks for it. */
+static gboolean
+has_tooltip (GtkWidget *widget)
+{
+  const char *text = gtk_widget_get_tooltip_text (widget);
+  g_autoptr(GtkTooltip) tooltip = NULL;
+  gboolean answered = FALSE;
+
+  if (text != NULL && *text != '\0')
+    return TRUE;
+  if (!gtk_widget_get_has_tooltip (widget))
+    return FALSE;
+
+  tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  g_signal_emit_by_name (widget, "query-tooltip", 1, 1, FALSE, tooltip, &answered);
+
+  return answered;
+}
+
 static void
 check_labelled (GtkWidget *widget,
                 GPtrArray *unlabelled)
@@ -956,13 +978,12 @@ check_labelled (GtkWidget *widget,
     {
       const char *label = GTK_IS_BUTTON (widget) ? gtk_button_get_label (GTK_BUTTON (widget))
                                                  : gtk_menu_button_get_label (GTK_MENU_BUTTON (widget));
-      const char *tooltip = gtk_widget_get_tooltip_text (widget);
       GtkWidget *parent = gtk_widget_get_parent (widget);
 
       /* Buttons inside a labelled control (a menu button, a switch row) count as labelled. */
-      if ((label == NULL || *label == '\0') && (tooltip == NULL || *tooltip == '\0')
+      if ((label == NULL || *label == '\0') && !has_tooltip (widget)
           && !(parent && GTK_IS_MENU_BUTTON (parent))
-          && !(parent && gtk_widget_get_tooltip_text (parent)))
+          && !(parent && has_tooltip (parent)))
         g_ptr_array_add (unlabelled, g_strdup_printf ("%s in %s in %s", G_OBJECT_TYPE_NAME (widget), G_OBJECT_TYPE_NAME (parent), G_OBJECT_TYPE_NAME (gtk_widget_get_parent (parent))));
     }
 
@@ -1456,6 +1477,104 @@ close_window (PgWindow *first)
 
 /* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
  * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
+/* After each frame painted: every row in view has its widgets (rows are built as they come into
+ * view, never painted empty), and no row has them that has not been in view. */
+typedef struct
+{
+  GtkWidget  *view;
+  GHashTable *seen;   /* rows that have been in view */
+  guint       frames;
+  guint       mapped;
+  guint       built;
+  guint       frames_before;
+} RowsPainted;
+
+static void
+rows_painted_cb (GdkFrameClock *clock,
+                 RowsPainted   *check)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+  find_widgets (check->view, PG_TYPE_LINK_ROW, rows);
+  check->frames++;
+  check->mapped = rows->len;
+  check->built = 0;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (rows, i);
+      gboolean built = gtk_widget_get_first_child (row) != NULL;
+      graphene_rect_t bounds;
+
+      check->built += built;
+      g_assert_true (gtk_widget_compute_bounds (row, check->view, &bounds));
+      if (bounds.origin.y + bounds.size.height > 0
+          && bounds.origin.y < gtk_widget_get_height (check->view))
+        {
+          g_assert_true (built);
+          g_assert_cmpfloat (bounds.size.height, >, 0);
+          g_hash_table_add (check->seen, row);
+        }
+    }
+  /* The first row ever measured is built to know the size of all. */
+  g_assert_cmpuint (check->built, <=, g_hash_table_size (check->seen) + 1);
+}
+
+static gboolean
+painted_again (gpointer data)
+{
+  RowsPainted *check = data;
+
+  return check->frames > check->frames_before;
+}
+
+/* Hundreds of links: only the rows in view build their widgets, and each row that scrolls into
+ * view has them in the first frame it is painted in. */
+static void
+test_ui_many_links (void)
+{
+  PgLinkService *service = pg_application_get_link_service (app);
+  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (service));
+  PgAccount *account = pg_application_get_account (app);
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->links_view));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  RowsPainted check = { GTK_WIDGET (window->links_view), seen };
+  gulong handler;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (rows_painted_cb), &check);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("many/%03u/見積書.pdf", i);
+      PgPresignOptions options = {
+        .method = PG_METHOD_GET, .bucket = pg_account_get_bucket (account), .key = key,
+        .expires = 3600,
+      };
+      PgLink *link = pg_link_new (pg_account_get_id (account), &options, "PRESIGNKEY");
+
+      pg_link_store_add (store, link);
+      g_ptr_array_add (links, link);
+    }
+
+  for (guint step = 0; step <= 20; step++)
+    {
+      check.frames_before = check.frames;
+      gtk_adjustment_set_value (adjustment, (gtk_adjustment_get_upper (adjustment)
+                                             - gtk_adjustment_get_page_size (adjustment))
+                                            * step / 20);
+      gtk_widget_queue_draw (check.view);
+      wait_until (painted_again, &check, "a frame of the list");
+    }
+  /* Scrolled through, not around the same rows. */
+  g_assert_cmpuint (g_hash_table_size (seen), >, 21);
+  g_test_message ("%u rows, %u of them built, %u have been in view", check.mapped, check.built,
+                  g_hash_table_size (seen));
+  g_clear_signal_handler (&handler, clock);
+
+  for (guint i = links->len; i > 0; i--)
+    pg_link_store_remove (store, g_ptr_array_index (links, i - 1));
+}
+
 static void
 test_ui_widths (void)
 {
@@ -1629,6 +1748,7 @@ main (int   argc,
   g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
   g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
   g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
+  g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
   g_test_add_func ("/pg/ui/widths", test_ui_widths);
 
   ret = g_test_run ();

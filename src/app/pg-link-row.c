@@ -13,7 +13,13 @@
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
  * buttons carry the link's id as the target of the window's actions. Where the row is narrow,
  * the small buttons give way to a menu with the same actions; Revoke always stays. No text of a
- * row wraps: a list of thousands of rows would pay for it in every frame. */
+ * row wraps: a list of thousands of rows would pay for it in every frame.
+ *
+ * A row builds its widgets only once it comes into view. GTK 4.8's list view keeps some two
+ * hundred rows around the ones on screen; the others stand in with the size a built row has
+ * (all rows are alike: short lines that never wrap) and a name for screen readers. A row is
+ * built after the list has been laid out and before the frame is painted (the frame clock lays
+ * out again when widgets are added), so a row on screen is never seen empty. */
 
 struct _PgLinkRow
 {
@@ -41,7 +47,35 @@ struct _PgLinkRow
   GtkStack  *actions;
   guint      pick_actions;
   GBinding  *folded_binding;
+
+  gboolean       built;
+  gboolean       restorable;
+  GdkFrameClock *clock;
+  gulong         layout_handler;
 };
+
+/* The words of the buttons that show only an icon: their tooltips and the narrow row's menu.
+ * Tooltips are made when asked for: in GTK 4.8 setting a tooltip's text asks the X server where
+ * the pointer is, a round trip for each button of each row built. */
+static const struct
+{
+  gsize       offset;
+  const char *text;
+} button_words[] = {
+  { G_STRUCT_OFFSET (PgLinkRow, open_button), N_("Open the Received File") },
+  { G_STRUCT_OFFSET (PgLinkRow, save_button), N_("Save the Received File As…") },
+  { G_STRUCT_OFFSET (PgLinkRow, copy_button), N_("Copy Link") },
+  { G_STRUCT_OFFSET (PgLinkRow, mail_button), N_("Send by E-mail") },
+  { G_STRUCT_OFFSET (PgLinkRow, qr_button), N_("Show QR Code") },
+  { G_STRUCT_OFFSET (PgLinkRow, details_button), N_("Details") },
+  { G_STRUCT_OFFSET (PgLinkRow, remove_button), N_("Remove from the list") },
+};
+
+/* The size of a built row, [orientation][minimum, natural], for the rows not built yet; -1
+ * until a row has been measured. Every built row measured updates it. */
+static int built_size[2][2] = { { -1, -1 }, { -1, -1 } };
+
+static void build (PgLinkRow *self);
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
 
@@ -127,13 +161,54 @@ pg_link_state_describe (PgLinkState state)
     }
 }
 
-/* Sets a tooltip only when it changes: see update(). */
-static void
-set_tooltip (GtkWidget  *widget,
-             const char *text)
+/* The row's title: the file's name, or for an upload page the folder its files arrive in. */
+static char *
+title_for_link (PgLink *link)
 {
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
-    gtk_widget_set_tooltip_text (widget, text);
+  const char *key = pg_link_get_key (link);
+  const char *name = pg_link_key_basename (key);
+
+  if (pg_link_get_page_key (link) != NULL && name > key)
+    return g_strndup (key, name - key);
+
+  return g_strdup (name);
+}
+
+static const char *
+kind_words (PgLink *link)
+{
+  if (pg_link_get_page_key (link) != NULL)
+    return _("Upload page");
+
+  return pg_link_is_upload (link) ? _("Upload link") : _("Download link");
+}
+
+/* What a screen reader says for the row: the file, the kind of link, until when, the state. */
+static void
+update_spoken (PgLinkRow   *self,
+               PgLinkState  state)
+{
+  g_autofree char *title = title_for_link (self->link);
+  g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+  /* Translators: a link row read aloud: file name, "Download link", "until" date, state */
+  g_autofree char *spoken = g_strdup_printf (_("%s, %s, until %s, %s"), title,
+                                             kind_words (self->link), end,
+                                             pg_link_state_describe (state));
+  GtkWidget *item = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  -1);
+  /* GTK 4.8 gives a list's items no label of their own: the row speaks for its item. */
+  if (item != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (item), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    spoken, -1);
+}
+
+/* What Revoke (or Restore) does, for its tooltip and screen readers. */
+static const char *
+revoke_words (gboolean restorable)
+{
+  return restorable ? _("Make this link work again") : _("Make this link stop working now");
 }
 
 static void
@@ -152,6 +227,10 @@ update (PgLinkRow *self)
     return;
 
   state = pg_link_get_state_at (self->link, now);
+  update_spoken (self, state);
+  if (!self->built)
+    return;
+
   left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
   if (pg_link_get_page_key (self->link) != NULL)
     {
@@ -159,12 +238,11 @@ update (PgLinkRow *self)
       g_autofree char *files = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file",
                                                              "up to %u files", n), n);
 
-      subtitle = g_strdup_printf ("%s · %s", _("Upload page"), files);
+      subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), files);
     }
   else
     {
-      subtitle = g_strdup (pg_link_is_upload (self->link) ? _("Upload link")
-                                                          : _("Download link"));
+      subtitle = g_strdup (kind_words (self->link));
     }
   gtk_label_set_label (self->subtitle, subtitle);
 
@@ -219,8 +297,10 @@ update (PgLinkRow *self)
   /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
   restorable = state == PG_LINK_REVOKED && now < pg_link_get_expires_at (self->link);
   gtk_button_set_label (self->revoke_button, restorable ? _("Restore") : _("Revoke"));
-  set_tooltip (GTK_WIDGET (self->revoke_button),
-               restorable ? _("Make this link work again") : _("Make this link stop working now"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->revoke_button),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, revoke_words (restorable),
+                                  -1);
+  self->restorable = restorable;
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->revoke_button),
                                   restorable ? "win.unrevoke-link" : "win.revoke-link");
   if (restorable)
@@ -234,27 +314,6 @@ update (PgLinkRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED
                           || state == PG_LINK_DEAD_ON_ARRIVAL);
-
-  /* What a screen reader says for the row: the file, the kind of link, until when, the state. */
-  {
-    g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
-    /* Translators: a link row read aloud: file name, "Download link", "until" date, state */
-    g_autofree char *spoken = g_strdup_printf (_("%s, %s, until %s, %s"),
-                                               gtk_label_get_label (self->title),
-                                               pg_link_get_page_key (self->link) != NULL
-                                               ? _("Upload page")
-                                               : pg_link_is_upload (self->link) ? _("Upload link")
-                                                                                : _("Download link"),
-                                               end, pg_link_state_describe (state));
-    GtkWidget *item = gtk_widget_get_parent (GTK_WIDGET (self));
-
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
-                                    -1);
-    /* GTK 4.8 gives a list's items no label of their own: the row speaks for its item. */
-    if (item != NULL)
-      gtk_accessible_update_property (GTK_ACCESSIBLE (item), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      spoken, -1);
-  }
 }
 
 /* The narrow row's menu, made when it opens: the same actions as the buttons, for this link in
@@ -265,24 +324,47 @@ create_more_menu (GtkMenuButton *button,
 {
   PgLinkRow *self = user_data;
   g_autoptr(GMenu) menu = g_menu_new ();
-  GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
-                           self->mail_button, self->qr_button, self->details_button,
-                           self->remove_button };
 
-  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (button_words); i++)
     {
-      GtkWidget *widget = GTK_WIDGET (buttons[i]);
+      GtkWidget *widget = G_STRUCT_MEMBER (GtkWidget *, self, button_words[i].offset);
       g_autoptr(GMenuItem) item = NULL;
 
       if (!gtk_widget_get_visible (widget) || !gtk_widget_get_sensitive (widget))
         continue;
-      item = g_menu_item_new (gtk_widget_get_tooltip_text (widget), NULL);
+      item = g_menu_item_new (_(button_words[i].text), NULL);
       g_menu_item_set_action_and_target_value (
         item, gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)),
         gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget)));
       g_menu_append_item (menu, item);
     }
   gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
+}
+
+static gboolean
+query_button_tooltip (GtkWidget  *widget,
+                      int         x,
+                      int         y,
+                      gboolean    keyboard,
+                      GtkTooltip *tooltip,
+                      const char *text)
+{
+  gtk_tooltip_set_text (tooltip, _(text));
+
+  return TRUE;
+}
+
+static gboolean
+query_revoke_tooltip (GtkWidget  *widget,
+                      int         x,
+                      int         y,
+                      gboolean    keyboard,
+                      GtkTooltip *tooltip,
+                      PgLinkRow  *self)
+{
+  gtk_tooltip_set_text (tooltip, revoke_words (self->restorable));
+
+  return TRUE;
 }
 
 static gboolean
@@ -336,6 +418,33 @@ on_state_changed (PgLinkRow *self)
   update (self);
 }
 
+/* The parts of a built row that change only with its link. */
+static void
+show_link (PgLinkRow *self)
+{
+  PgLink *link = self->link;
+  g_autofree char *title = title_for_link (link);
+  GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
+                           self->mail_button, self->qr_button, self->details_button,
+                           self->remove_button, self->revoke_button };
+  static const char *actions[] = { "win.open-received", "win.save-received", "win.copy-link",
+                                   "win.mail-link", "win.qr-link", "win.details-link",
+                                   "win.remove-link", "win.revoke-link" };
+
+  gtk_label_set_label (self->title, title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, pg_link_get_key (link), -1);
+  gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
+                                            ? "document-send-symbolic"
+                                            : "folder-download-symbolic");
+  /* Target first, then the action: a button never points at an action without its link. */
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    {
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pg_link_get_id (link));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (buttons[i]), actions[i]);
+    }
+}
+
 void
 pg_link_row_set_link (PgLinkRow *self,
                       PgLink    *link)
@@ -354,34 +463,8 @@ pg_link_row_set_link (PgLinkRow *self,
   self->link = g_object_ref (link);
   self->state_handler = g_signal_connect_swapped (link, "notify::state",
                                                   G_CALLBACK (on_state_changed), self);
-
-  {
-    const char *key = pg_link_get_key (link);
-    const char *name = pg_link_key_basename (key);
-    g_autofree char *folder = g_strndup (key, name - key);
-    GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
-                             self->mail_button, self->qr_button, self->details_button,
-                             self->remove_button, self->revoke_button };
-    static const char *actions[] = { "win.open-received", "win.save-received", "win.copy-link",
-                                     "win.mail-link", "win.qr-link", "win.details-link",
-                                     "win.remove-link", "win.revoke-link" };
-
-    /* An upload page's files arrive in a folder of their own: that is what it is named by. */
-    gtk_label_set_label (self->title,
-                         pg_link_get_page_key (link) != NULL && *folder ? folder : name);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
-                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, key, -1);
-    gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
-                                              ? "document-send-symbolic"
-                                              : "folder-download-symbolic");
-    /* Target first, then the action: a button never points at an action without its link. */
-    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-      {
-        gtk_actionable_set_action_target (GTK_ACTIONABLE (buttons[i]), "s", pg_link_get_id (link));
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (buttons[i]), actions[i]);
-      }
-  }
-
+  if (self->built)
+    show_link (self);
   update (self);
 }
 
@@ -397,8 +480,56 @@ pg_link_row_new (void)
   return g_object_new (PG_TYPE_LINK_ROW, NULL);
 }
 
+static void
+setup_item (GtkListItemFactory *factory,
+            GtkListItem        *item,
+            gpointer            user_data)
+{
+  gtk_list_item_set_child (item, pg_link_row_new ());
+}
+
+static void
+bind_item (GtkListItemFactory *factory,
+           GtkListItem        *item,
+           gpointer            user_data)
+{
+  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)),
+                        gtk_list_item_get_item (item));
+}
+
+static void
+unbind_item (GtkListItemFactory *factory,
+             GtkListItem        *item,
+             gpointer            user_data)
+{
+  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/**
+ * pg_link_row_factory_new:
+ *
+ * Rows for a list view of #PgLink items.
+ */
+GtkListItemFactory *
+pg_link_row_factory_new (void)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_item), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_item), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_item), NULL);
+
+  return factory;
+}
+
 /* Below this width the row's small buttons give way to a menu, so the words keep their room. */
 #define BUTTONS_FROM_WIDTH 600
+
+static const char *
+actions_for_width (int width)
+{
+  return width >= BUTTONS_FROM_WIDTH ? "buttons" : "menu";
+}
 
 static gboolean
 pick_actions_cb (gpointer user_data)
@@ -407,8 +538,7 @@ pick_actions_cb (gpointer user_data)
 
   self->pick_actions = 0;
   gtk_stack_set_visible_child_name (self->actions,
-                                    gtk_widget_get_width (GTK_WIDGET (self)) >= BUTTONS_FROM_WIDTH
-                                    ? "buttons" : "menu");
+                                    actions_for_width (gtk_widget_get_width (GTK_WIDGET (self))));
 
   return G_SOURCE_REMOVE;
 }
@@ -422,8 +552,26 @@ pg_link_row_measure (GtkWidget      *widget,
                      int            *minimum_baseline,
                      int            *natural_baseline)
 {
+  PgLinkRow *self = PG_LINK_ROW (widget);
+
+  /* The first row ever measured is built, to know the size of all. */
+  if (!self->built && built_size[orientation][0] < 0)
+    build (self);
+
+  if (!self->built)
+    {
+      *minimum = built_size[orientation][0];
+      *natural = built_size[orientation][1];
+      return;
+    }
+
   gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size, minimum,
                       natural, minimum_baseline, natural_baseline);
+  if (for_size < 0)
+    {
+      built_size[orientation][0] = *minimum;
+      built_size[orientation][1] = *natural;
+    }
 }
 
 /* Which of the two fits is known only once the row has its width; the change waits for the
@@ -435,22 +583,23 @@ pg_link_row_size_allocate (GtkWidget *widget,
                            int        baseline)
 {
   PgLinkRow *self = PG_LINK_ROW (widget);
-  const char *wanted = width >= BUTTONS_FROM_WIDTH ? "buttons" : "menu";
+
+  if (!self->built)
+    return;
 
   gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, baseline, NULL);
 
   if (self->pick_actions == 0
-      && g_strcmp0 (gtk_stack_get_visible_child_name (self->actions), wanted) != 0)
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->actions),
+                    actions_for_width (width)) != 0)
     self->pick_actions = g_idle_add (pick_actions_cb, self);
 }
 
+/* What a row on screen does: follow the window's width and count down. */
 static void
-pg_link_row_map (GtkWidget *widget)
+start_showing (PgLinkRow *self)
 {
-  PgLinkRow *self = PG_LINK_ROW (widget);
-  GtkWidget *leaflet = gtk_widget_get_ancestor (widget, ADW_TYPE_LEAFLET);
-
-  GTK_WIDGET_CLASS (pg_link_row_parent_class)->map (widget);
+  GtkWidget *leaflet = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_LEAFLET);
 
   /* In a narrow window the words need the icon's room. */
   if (leaflet != NULL && self->folded_binding == NULL)
@@ -461,7 +610,95 @@ pg_link_row_map (GtkWidget *widget)
   /* Only rows on screen count down. */
   if (self->tick == 0)
     self->tick = g_timeout_add_seconds (30, tick_cb, self);
+}
+
+static void
+stop_watching (PgLinkRow *self)
+{
+  if (self->clock != NULL)
+    g_clear_signal_handler (&self->layout_handler, self->clock);
+  self->clock = NULL;
+}
+
+/* After each layout of the window, until the row is built: is it in view? */
+static void
+layout_cb (GdkFrameClock *clock,
+           PgLinkRow     *self)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
+  graphene_rect_t bounds;
+
+  if (self->link == NULL || view == NULL
+      || !gtk_widget_compute_bounds (GTK_WIDGET (self), view, &bounds))
+    return;
+
+  if (bounds.origin.y + bounds.size.height < 0
+      || bounds.origin.y > gtk_widget_get_height (view))
+    return;
+
+  stop_watching (self);
+  build (self);
+}
+
+static void
+build (PgLinkRow *self)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLABLE);
+
+  if (self->built)
+    return;
+
+  self->built = TRUE;
+  stop_watching (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_create_popup_func (self->more_button, create_more_menu, self, NULL);
+  /* The file's key and the end date with its time zone are made when a tooltip is asked for,
+   * not for every link a row shows. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->title), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->until), TRUE);
+  g_signal_connect (self->title, "query-tooltip", G_CALLBACK (query_title_tooltip), self);
+  g_signal_connect (self->until, "query-tooltip", G_CALLBACK (query_until_tooltip), self);
+  for (guint i = 0; i < G_N_ELEMENTS (button_words); i++)
+    g_signal_connect (G_STRUCT_MEMBER (GtkWidget *, self, button_words[i].offset),
+                      "query-tooltip", G_CALLBACK (query_button_tooltip),
+                      (gpointer) button_words[i].text);
+  g_signal_connect (self->more_button, "query-tooltip", G_CALLBACK (query_button_tooltip),
+                    (gpointer) N_("More Actions"));
+  g_signal_connect (self->revoke_button, "query-tooltip", G_CALLBACK (query_revoke_tooltip),
+                    self);
+  /* A row is as wide as its list: picked now, it comes on screen with the right actions. */
+  if (view != NULL && gtk_widget_get_width (view) > 0)
+    gtk_stack_set_visible_child_name (self->actions,
+                                      actions_for_width (gtk_widget_get_width (view)));
+
+  if (self->link != NULL)
+    show_link (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    start_showing (self);
   update (self);
+}
+
+static void
+pg_link_row_map (GtkWidget *widget)
+{
+  PgLinkRow *self = PG_LINK_ROW (widget);
+
+  GTK_WIDGET_CLASS (pg_link_row_parent_class)->map (widget);
+
+  if (self->built)
+    {
+      start_showing (self);
+      update (self);
+    }
+  else if (self->clock == NULL)
+    {
+      self->clock = gtk_widget_get_frame_clock (widget);
+      self->layout_handler = g_signal_connect_after (self->clock, "layout",
+                                                     G_CALLBACK (layout_cb), self);
+      /* Rows are mapped as the list is laid out, when this frame's "layout" may be past the
+       * new handler: the frame clock lays out once more before it paints. */
+      gdk_frame_clock_request_phase (self->clock, GDK_FRAME_CLOCK_PHASE_LAYOUT);
+    }
 }
 
 static void
@@ -469,6 +706,7 @@ pg_link_row_unmap (GtkWidget *widget)
 {
   PgLinkRow *self = PG_LINK_ROW (widget);
 
+  stop_watching (self);
   g_clear_handle_id (&self->tick, g_source_remove);
   g_clear_pointer (&self->folded_binding, g_binding_unbind);
 
@@ -481,9 +719,11 @@ pg_link_row_dispose (GObject *object)
   PgLinkRow *self = PG_LINK_ROW (object);
 
   pg_link_row_set_link (self, NULL);
+  stop_watching (self);
   g_clear_handle_id (&self->tick, g_source_remove);
   g_clear_handle_id (&self->pick_actions, g_source_remove);
-  gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_ROW);
+  if (self->built)
+    gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_LINK_ROW);
 
   /* The template's outer box is not a bound child: it goes here. */
   {
@@ -528,15 +768,8 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, actions);
 }
 
+/* The widgets come with build(). */
 static void
 pg_link_row_init (PgLinkRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_menu_button_set_create_popup_func (self->more_button, create_more_menu, self, NULL);
-  /* The file's key and the end date with its time zone are made when a tooltip is asked for,
-   * not for every link a row shows. */
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->title), TRUE);
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self->until), TRUE);
-  g_signal_connect (self->title, "query-tooltip", G_CALLBACK (query_title_tooltip), self);
-  g_signal_connect (self->until, "query-tooltip", G_CALLBACK (query_until_tooltip), self);
 }

@@ -567,6 +567,8 @@ on_link_created (PgWindow *self,
                  PgLink   *link)
 {
   gtk_single_selection_set_selected (self->links_selection, 0);
+  /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
+  gtk_widget_activate_action (GTK_WIDGET (self->links_view), "list.scroll-to-item", "u", 0);
   _pg_window_show_links (self);
   pg_window_show_toast (self, _("Link created"));
 }
@@ -665,31 +667,6 @@ update_links_page (PgWindow *self)
   gtk_stack_set_visible_child_name (self->links_stack, any ? "links" : "empty");
 }
 
-static void
-setup_link_row (GtkListItemFactory *factory,
-                GtkListItem        *item,
-                gpointer            user_data)
-{
-  gtk_list_item_set_child (item, pg_link_row_new ());
-}
-
-static void
-bind_link_row (GtkListItemFactory *factory,
-               GtkListItem        *item,
-               gpointer            user_data)
-{
-  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)),
-                        gtk_list_item_get_item (item));
-}
-
-static void
-unbind_link_row (GtkListItemFactory *factory,
-                 GtkListItem        *item,
-                 gpointer            user_data)
-{
-  pg_link_row_set_link (PG_LINK_ROW (gtk_list_item_get_child (item)), NULL);
-}
-
 void
 _pg_window_links_class_init (GtkWidgetClass *widget_class)
 {
@@ -723,7 +700,7 @@ void
 _pg_window_links_init (PgWindow *self)
 {
   GtkCustomFilter *filter = gtk_custom_filter_new (link_of_account, self, NULL);
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkListItemFactory *factory = pg_link_row_factory_new ();
 
   self->links_filtered =
     gtk_filter_list_model_new (g_object_ref (pg_link_service_get_links (self->service)),
@@ -732,9 +709,6 @@ _pg_window_links_init (PgWindow *self)
     gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->links_filtered)));
   gtk_single_selection_set_autoselect (self->links_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->links_selection, TRUE);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_link_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_link_row), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_link_row), NULL);
   gtk_list_view_set_model (self->links_view, GTK_SELECTION_MODEL (self->links_selection));
   gtk_list_view_set_factory (self->links_view, factory);
   g_object_unref (factory);

@@ -647,6 +647,7 @@ pg_account_dialog_init (PgAccountDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   pg_accessible_fix_names (GTK_WIDGET (self));
+  pg_tooltips_fit (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   load_profiles (self);
 

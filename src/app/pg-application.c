@@ -514,6 +514,70 @@ pg_accessible_fix_names (GtkWidget *widget)
     pg_accessible_fix_names (child);
 }
 
+/* The widest a tooltip grows before it wraps: some 50 Latin letters, 25 Japanese characters. */
+#define TOOLTIP_MAX_WIDTH 360
+
+/**
+ * pg_tooltip_set_text:
+ *
+ * Shows @text in @tooltip on one line when it fits in TOOLTIP_MAX_WIDTH, else wrapped at that
+ * width. GTK 4.8's own tooltip label guesses its width from a number of characters and wraps
+ * text without spaces, such as Japanese, after a few characters a line.
+ */
+void
+pg_tooltip_set_text (GtkTooltip *tooltip,
+                     const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (label, text);
+  int width;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_size_request (label, MIN (width + 1, TOOLTIP_MAX_WIDTH), -1);
+  gtk_tooltip_set_custom (tooltip, label);
+}
+
+static gboolean
+query_fitted_tooltip (GtkWidget  *widget,
+                      int         x,
+                      int         y,
+                      gboolean    keyboard,
+                      GtkTooltip *tooltip)
+{
+  const char *text = gtk_widget_get_tooltip_text (widget);
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  pg_tooltip_set_text (tooltip, text);
+
+  return TRUE;
+}
+
+/**
+ * pg_tooltips_fit:
+ *
+ * Makes the tooltips set as text on @widget and everything in it show through
+ * pg_tooltip_set_text().
+ */
+void
+pg_tooltips_fit (GtkWidget *widget)
+{
+  if (gtk_widget_get_tooltip_text (widget) != NULL
+      && !g_object_get_data (G_OBJECT (widget), "pg-tooltip-fitted"))
+    {
+      g_object_set_data (G_OBJECT (widget), "pg-tooltip-fitted", GINT_TO_POINTER (TRUE));
+      g_signal_connect (widget, "query-tooltip", G_CALLBACK (query_fitted_tooltip), NULL);
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    pg_tooltips_fit (child);
+}
+
 /* Escape closes @window, as it does every dialog of the app. */
 void
 pg_close_on_escape (GtkWindow *window)

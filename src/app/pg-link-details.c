@@ -154,6 +154,7 @@ pg_link_details_new (GtkWindow          *parent,
         GtkWidget *restore = gtk_button_new_with_label (_("Restore"));
 
         gtk_widget_set_tooltip_text (restore, _("Make this link work again"));
+        pg_tooltips_fit (restore);
         gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         _("Restore"), -1);
         gtk_widget_add_css_class (restore, "suggested-action");

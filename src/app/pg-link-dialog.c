@@ -571,6 +571,7 @@ pg_link_dialog_init (PgLinkDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   pg_accessible_fix_names (GTK_WIDGET (self));
+  pg_tooltips_fit (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   /* Keys are shown as they are, never read as markup ("Q&A <draft>.pdf"). */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->object_row), FALSE);

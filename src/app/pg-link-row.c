@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "pg-application.h"
 #include "pg-link-row.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
@@ -349,7 +350,7 @@ query_button_tooltip (GtkWidget  *widget,
                       GtkTooltip *tooltip,
                       const char *text)
 {
-  gtk_tooltip_set_text (tooltip, _(text));
+  pg_tooltip_set_text (tooltip, _(text));
 
   return TRUE;
 }
@@ -362,7 +363,7 @@ query_revoke_tooltip (GtkWidget  *widget,
                       GtkTooltip *tooltip,
                       PgLinkRow  *self)
 {
-  gtk_tooltip_set_text (tooltip, revoke_words (self->restorable));
+  pg_tooltip_set_text (tooltip, revoke_words (self->restorable));
 
   return TRUE;
 }
@@ -378,7 +379,7 @@ query_title_tooltip (GtkWidget  *widget,
   if (self->link == NULL)
     return FALSE;
 
-  gtk_tooltip_set_text (tooltip, pg_link_get_key (self->link));
+  pg_tooltip_set_text (tooltip, pg_link_get_key (self->link));
 
   return TRUE;
 }
@@ -399,7 +400,7 @@ query_until_tooltip (GtkWidget  *widget,
 
   until = pg_format_local_time (pg_link_get_expires_at (self->link), TRUE);
   text = g_strdup_printf (_("Valid until %s"), until);
-  gtk_tooltip_set_text (tooltip, text);
+  pg_tooltip_set_text (tooltip, text);
 
   return TRUE;
 }

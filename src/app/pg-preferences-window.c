@@ -101,6 +101,7 @@ pg_preferences_window_init (PgPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   pg_accessible_fix_names (GTK_WIDGET (self));
+  pg_tooltips_fit (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind_with_mapping (self->settings, "default-expiry", self->expiry_row, "selected",

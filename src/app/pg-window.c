@@ -543,6 +543,7 @@ pg_window_init (PgWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   pg_accessible_fix_names (GTK_WIDGET (self));
+  pg_tooltips_fit (GTK_WIDGET (self));
 
   self->prefix = g_strdup ("");
   self->cancellable = g_cancellable_new ();

@@ -1476,8 +1476,6 @@ close_window (PgWindow *first)
   window = first;
 }
 
-/* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
- * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
 /* After each frame painted: every row in view has its widgets (rows are built as they come into
  * view, never painted empty), and no row has them that has not been in view. */
 typedef struct
@@ -1707,6 +1705,101 @@ test_ui_tooltips (void)
   pg_link_store_remove (store, link);
 }
 
+/* ---- Words kept whole --------------------------------------------------------------------- */
+
+static gboolean
+is_word_character (gunichar c)
+{
+  /* Katakana, with its prolonged sound mark; Latin letters. */
+  return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC || (c < 0x80 && g_ascii_isalpha (c));
+}
+
+/* Labels in @widget whose lines break inside a word: 「ブ／ロック」, "Rev/oke". */
+static void
+find_broken_words (GtkWidget *widget,
+                   GPtrArray *broken)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    {
+      PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (widget));
+      const char *text = pango_layout_get_text (layout);
+
+      for (int i = 1; i < pango_layout_get_line_count (layout); i++)
+        {
+          const char *start = text + pango_layout_get_line_readonly (layout, i)->start_index;
+          gunichar before = g_utf8_get_char (g_utf8_find_prev_char (text, start));
+
+          if (start > text && is_word_character (before) && is_word_character (g_utf8_get_char (start))
+              && (before < 0x80) == (g_utf8_get_char (start) < 0x80))
+            g_ptr_array_add (broken, g_strdup_printf ("“%.*s／%s”", (int) (start - text), text,
+                                                      start));
+        }
+    }
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    find_broken_words (c, broken);
+}
+
+static void
+check_words (gpointer    widget,
+             const char *where)
+{
+  g_autoptr(GPtrArray) broken = g_ptr_array_new_with_free_func (g_free);
+  guint frames = 0;
+
+  wait_until (frames_drawn, &frames, "the window to settle");
+  find_broken_words (widget, broken);
+  for (guint i = 0; i < broken->len; i++)
+    g_test_message ("a word broken in %s: %s", where, (char *) g_ptr_array_index (broken, i));
+  g_assert_cmpuint (broken->len, ==, 0);
+}
+
+/* The window at three widths and its dialogs: no line of text breaks inside a word. */
+static void
+test_ui_words (void)
+{
+  static const int widths[] = { 1400, 800, 360 };
+  GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
+  AdwMessageDialog *dialog;
+  PgWindow *first;
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("the window at %d px", widths[i]);
+
+      first = open_window (widths[i]);
+      check_words (window, where);
+      if (adw_leaflet_get_folded (window->leaflet))
+        {
+          _pg_window_show_links (window);
+          check_words (window, where);
+        }
+      close_window (first);
+    }
+
+  gtk_switch_set_active (toggle, TRUE);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  check_words (dialog, "the lockdown question");
+  adw_message_dialog_response (dialog, "cancel");
+  wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the switch to stay off");
+
+  for (guint i = 0; i < 2; i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (window), i ? "win.new-upload-link" : "win.edit-account",
+                                  NULL);
+      wait_until (toplevel_shown, GSIZE_TO_POINTER (i ? PG_TYPE_LINK_DIALOG : PG_TYPE_ACCOUNT_DIALOG),
+                  "the dialog");
+      check_words (find_toplevel (i ? PG_TYPE_LINK_DIALOG : PG_TYPE_ACCOUNT_DIALOG),
+                   i ? "the upload link dialog" : "the account dialog");
+      gtk_window_close (find_toplevel (i ? PG_TYPE_LINK_DIALOG : PG_TYPE_ACCOUNT_DIALOG));
+      wait_until (toplevel_gone, GSIZE_TO_POINTER (i ? PG_TYPE_LINK_DIALOG : PG_TYPE_ACCOUNT_DIALOG),
+                  "the dialog to close");
+    }
+}
+
+/* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
+ * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
 static void
 test_ui_widths (void)
 {
@@ -1871,6 +1964,7 @@ main (int   argc,
     {
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
+      g_test_add_func ("/pg/ui/words", test_ui_words);
     }
   else
     {
@@ -1892,6 +1986,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
+      g_test_add_func ("/pg/ui/words", test_ui_words);
       g_test_add_func ("/pg/ui/widths", test_ui_widths);
     }
 

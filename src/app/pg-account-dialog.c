@@ -13,6 +13,7 @@
 #include "pg-error.h"
 #include "pg-keyring.h"
 #include "pg-s3-client.h"
+#include "pg-toolkit.h"
 
 /* Adding (or replacing) the account: where the bucket is and the keys. Secrets go to the
  * keyring and nowhere else; editing an account, a secret field left empty keeps the secret the

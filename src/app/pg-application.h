@@ -32,10 +32,5 @@ void           pg_application_notify             (PgApplication        *self,
                                                   const char           *id,
                                                   const char           *title,
                                                   const char           *body);
-void           pg_close_on_escape                (GtkWindow            *window);
-void           pg_accessible_fix_names           (GtkWidget            *widget);
-void           pg_tooltip_set_text               (GtkTooltip           *tooltip,
-                                                  const char           *text);
-void           pg_tooltips_fit                   (GtkWidget            *widget);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "pg-application.h"
 #include "pg-link-details.h"
 #include "pg-link-row.h"
+#include "pg-toolkit.h"
 
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
  * and, for upload links, the commands a partner runs. */

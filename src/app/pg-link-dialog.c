@@ -11,6 +11,7 @@
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
+#include "pg-toolkit.h"
 
 /* "New download link" and "New upload link": a form for the link service. A download link whose
  * file is currently revoked would be dead on arrival: the dialog says so and offers a fresh copy

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "pg-application.h"
 #include "pg-link-row.h"
+#include "pg-toolkit.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
  * buttons carry the link's id as the target of the window's actions. Where the row is narrow,

@@ -5,6 +5,7 @@
 
 #include "pg-application.h"
 #include "pg-preferences-window.h"
+#include "pg-toolkit.h"
 
 /* Preferences: the defaults of new links and notifications, bound to GSettings. */
 

@@ -10,6 +10,7 @@
 
 #include "pg-application.h"
 #include "pg-qr-dialog.h"
+#include "pg-toolkit.h"
 
 #define MODULE_PIXELS 6
 #define QUIET_ZONE    4

@@ -8,6 +8,7 @@
 #include "pg-account-dialog.h"
 #include "pg-error.h"
 #include "pg-policy.h"
+#include "pg-toolkit.h"
 #include "pg-window-private.h"
 
 /* The main window: the bucket browser on one side, the links on the other (see

@@ -1526,25 +1526,19 @@ painted_again (gpointer data)
   return check->frames > check->frames_before;
 }
 
-/* Hundreds of links: only the rows in view build their widgets, and each row that scrolls into
- * view has them in the first frame it is painted in. */
-static void
-test_ui_many_links (void)
+/* @n links to the account's bucket, newest first in the list; titles in Latin letters and in
+ * Japanese, which takes a taller font. */
+static GPtrArray *
+add_links (guint n)
 {
-  PgLinkService *service = pg_application_get_link_service (app);
-  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (service));
+  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (pg_application_get_link_service (app)));
   PgAccount *account = pg_application_get_account (app);
-  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->links_view));
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
-  g_autoptr(GPtrArray) links = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-  RowsPainted check = { GTK_WIDGET (window->links_view), seen };
-  gulong handler;
+  GPtrArray *links = g_ptr_array_new_with_free_func (g_object_unref);
 
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (rows_painted_cb), &check);
-  for (guint i = 0; i < 300; i++)
+  for (guint i = 0; i < n; i++)
     {
-      g_autofree char *key = g_strdup_printf ("many/%03u/見積書.pdf", i);
+      g_autofree char *key = g_strdup_printf (i % 3 ? "many/%03u/見積書.pdf" : "many/%03u/report.pdf",
+                                              i);
       PgPresignOptions options = {
         .method = PG_METHOD_GET, .bucket = pg_account_get_bucket (account), .key = key,
         .expires = 3600,
@@ -1554,6 +1548,33 @@ test_ui_many_links (void)
       pg_link_store_add (store, link);
       g_ptr_array_add (links, link);
     }
+
+  return links;
+}
+
+static void
+remove_links (GPtrArray *links)
+{
+  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (pg_application_get_link_service (app)));
+
+  for (guint i = links->len; i > 0; i--)
+    pg_link_store_remove (store, g_ptr_array_index (links, i - 1));
+}
+
+/* Hundreds of links: only the rows in view build their widgets, and each row that scrolls into
+ * view has them in the first frame it is painted in. */
+static void
+test_ui_many_links (void)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (window->links_view));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  g_autoptr(GPtrArray) links = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  RowsPainted check = { GTK_WIDGET (window->links_view), seen };
+  gulong handler;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (rows_painted_cb), &check);
+  links = add_links (300);
 
   for (guint step = 0; step <= 20; step++)
     {
@@ -1570,8 +1591,7 @@ test_ui_many_links (void)
                   g_hash_table_size (seen));
   g_clear_signal_handler (&handler, clock);
 
-  for (guint i = links->len; i > 0; i--)
-    pg_link_store_remove (store, g_ptr_array_index (links, i - 1));
+  remove_links (links);
 }
 
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */
@@ -1760,6 +1780,7 @@ test_ui_words (void)
 {
   static const int widths[] = { 1400, 800, 360 };
   GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
+  g_autoptr(GPtrArray) links = add_links (40);
   AdwMessageDialog *dialog;
   PgWindow *first;
 
@@ -1776,6 +1797,7 @@ test_ui_words (void)
         }
       close_window (first);
     }
+  remove_links (links);
 
   gtk_switch_set_active (toggle, TRUE);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");

@@ -72,9 +72,18 @@ static const struct
   { G_STRUCT_OFFSET (PgLinkRow, remove_button), N_("Remove from the list") },
 };
 
-/* The size of a built row, [orientation][minimum, natural], for the rows not built yet; -1
- * until a row has been measured. Every built row measured updates it. */
+/* The size of every row, [orientation][minimum, natural]: the largest a built row has asked
+ * for, given to all, built or not (-1 until a row has been measured). Rows differ a little —
+ * a title in Japanese takes a taller font than one in Latin letters — and a list whose rows
+ * change size as they build would lay itself out again and again in one frame. */
 static int built_size[2][2] = { { -1, -1 }, { -1, -1 } };
+
+/* A new font or text size: measured again from the next built row. */
+static void
+forget_sizes (void)
+{
+  memset (built_size, 0xff, sizeof built_size);
+}
 
 static void build (PgLinkRow *self);
 
@@ -555,9 +564,28 @@ pg_link_row_measure (GtkWidget      *widget,
 {
   PgLinkRow *self = PG_LINK_ROW (widget);
 
-  /* The first row ever measured is built, to know the size of all. */
-  if (!self->built && built_size[orientation][0] < 0)
-    build (self);
+  /* The first row measured is built, to know the size of all: with its lines in Latin letters
+   * and Japanese at once, as tall as any row will be. */
+  if (built_size[orientation][0] < 0)
+    {
+      GtkLabel *lines[4];
+      int height[2];
+
+      build (self);
+      lines[0] = self->title, lines[1] = self->subtitle, lines[2] = self->until;
+      lines[3] = self->state;
+      for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+        gtk_label_set_label (lines[i], "Ag 見ぁ");
+      gtk_widget_measure (gtk_widget_get_first_child (widget), GTK_ORIENTATION_VERTICAL, -1,
+                          &height[0], &height[1], NULL, NULL);
+      built_size[GTK_ORIENTATION_VERTICAL][0] = MAX (built_size[GTK_ORIENTATION_VERTICAL][0],
+                                                     height[0]);
+      built_size[GTK_ORIENTATION_VERTICAL][1] = MAX (built_size[GTK_ORIENTATION_VERTICAL][1],
+                                                     height[1]);
+      if (self->link != NULL)
+        show_link (self);
+      update (self);
+    }
 
   if (!self->built)
     {
@@ -566,13 +594,12 @@ pg_link_row_measure (GtkWidget      *widget,
       return;
     }
 
+  /* No text of a row wraps: its height does not depend on its width. */
   gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size, minimum,
                       natural, minimum_baseline, natural_baseline);
-  if (for_size < 0)
-    {
-      built_size[orientation][0] = *minimum;
-      built_size[orientation][1] = *natural;
-    }
+  *minimum = built_size[orientation][0] = MAX (*minimum, built_size[orientation][0]);
+  *natural = built_size[orientation][1] = MAX (*natural, built_size[orientation][1]);
+  *minimum_baseline = *natural_baseline = -1;
 }
 
 /* Which of the two fits is known only once the row has its width; the change waits for the
@@ -751,6 +778,15 @@ pg_link_row_class_init (PgLinkRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/presignguard/PresignGuard/pg-link-row.ui");
+  {
+    GtkSettings *settings = gtk_settings_get_default ();
+
+    if (settings != NULL)
+      {
+        g_signal_connect (settings, "notify::gtk-font-name", G_CALLBACK (forget_sizes), NULL);
+        g_signal_connect (settings, "notify::gtk-xft-dpi", G_CALLBACK (forget_sizes), NULL);
+      }
+  }
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, title);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, subtitle);

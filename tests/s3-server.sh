@@ -9,7 +9,14 @@
 #
 # No systemd, no cephx, an in-memory object store: nothing outlives the daemons. Three identities
 # are created for tests: "owner" (the manager), its subuser "owner:presign" (the signer) and
-# "alice" (somebody else). Their keys are fixed test values, printed nowhere else.
+# "alice" (somebody else). Their keys are fixed test values, printed nowhere else. The owner may
+# create IAM roles.
+#
+# With PG_S3_STS=1 the gateway also serves STS AssumeRole (links signed in a session of their
+# own; the STS key is a test value too). Not by default: with STS on, Ceph 16 answers a wrong
+# secret or an unknown key with AccessDenied instead of SignatureDoesNotMatch or
+# InvalidAccessKeyId, and the tests that a wrong key never reads as "verified" need the
+# difference.
 set -euo pipefail
 
 cmd=${1:-}
@@ -101,6 +108,9 @@ rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
 rgw thread pool size = 32
 CONF
+if [ "${PG_S3_STS:-}" = 1 ]; then
+  printf 'rgw s3 auth use sts = true\nrgw sts key = pgteststskey0001\n' >> "$conf"
+fi
 export CEPH_CONF=$conf
 
 monmaptool --create --addv a "[v2:127.0.0.1:$mon_port]" --fsid "$fsid" "$dir/monmap" >/dev/null
@@ -128,5 +138,6 @@ radosgw-admin user create --uid alice --display-name Alice \
   --access-key ALICEKEY --secret ALICESECRET >/dev/null
 radosgw-admin subuser create --uid owner --subuser owner:presign --key-type s3 \
   --access-key PRESIGNKEY --secret PRESIGNSECRET --access full >/dev/null
+radosgw-admin caps add --uid owner --caps "roles=*" >/dev/null
 
 echo "http://127.0.0.1:$port"

@@ -2,12 +2,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Runs a command with PG_TEST_S3_ENDPOINT pointing at a local Ceph RADOS Gateway.
-# When PG_TEST_S3_ENDPOINT is already set (CI starts one gateway for the whole run), the command
-# runs against that; otherwise a gateway is started on a free port for this command alone and
-# stopped afterwards by PID.
+# When PG_TEST_S3_ENDPOINT is already set, the command runs against that; otherwise a gateway is
+# started on a free port for this command alone and stopped afterwards by PID.
+#
+#   with-s3-server.sh [--sts] COMMAND…
+#
+# --sts: a gateway that serves STS AssumeRole too (tests/s3-server.sh), in PG_TEST_STS_ENDPOINT
+# (used when already set) and PG_TEST_S3_ENDPOINT alike.
 set -euo pipefail
 
-if [ -n "${PG_TEST_S3_ENDPOINT:-}" ]; then
+if [ "${1:-}" = --sts ]; then
+  shift
+  if [ -n "${PG_TEST_STS_ENDPOINT:-}" ]; then
+    PG_TEST_S3_ENDPOINT=$PG_TEST_STS_ENDPOINT exec "$@"
+  fi
+  export PG_S3_STS=1
+  unset PG_TEST_S3_ENDPOINT
+elif [ -n "${PG_TEST_S3_ENDPOINT:-}" ]; then
   exec "$@"
 fi
 
@@ -30,5 +41,8 @@ if ! PG_TEST_S3_ENDPOINT=$("$here/s3-server.sh" start "$dir" "$port" 2>"$dir.log
 fi
 rm -f "$dir.log"
 export PG_TEST_S3_ENDPOINT
+if [ "${PG_S3_STS:-}" = 1 ]; then
+  export PG_TEST_STS_ENDPOINT=$PG_TEST_S3_ENDPOINT
+fi
 
 "$@"

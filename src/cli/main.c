@@ -33,6 +33,8 @@ static const Command commands[] = {
   { "mb", pg_cli_mb, N_("Create a bucket") },
   { "identity", pg_cli_identity, N_("Show whom the keys belong to") },
   { "check", pg_cli_check, N_("Test the keys on a bucket, as the app’s Test Connection does") },
+  { "links", pg_cli_links, N_("List the links recorded in a bucket") },
+  { "setup", pg_cli_setup, N_("Create the role that signs links one by one") },
 };
 
 static void

@@ -7,8 +7,42 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
+#include "pg-link-session.h"
 #include "pg-presign.h"
 #include "pg-sigv4.h"
+
+/* --per-link: signed in a session of its own, recorded in the bucket. */
+static int
+presign_per_link (PgCliEndpointOptions   *endpoint_options,
+                  const char             *role_arn,
+                  const PgPresignOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autofree char *url = NULL;
+
+  if (!(manager_credentials = pg_cli_manager_credentials (&error))
+      || !(signer_credentials = pg_cli_signer_credentials (&error))
+      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error))
+      || !(signer = pg_cli_client_new (endpoint_options, signer_credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_link_session_sign_async (manager, signer, role_arn, options, NULL, pg_cli_store_result,
+                              &result);
+  if (!(url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_cli_note (_("Only this link can be revoked: it is signed in a session of its own (%s), "
+                 "recorded as link %s."), record->session_arn, record->id);
+  printf ("%s\n", url);
+
+  return PG_CLI_EXIT_OK;
+}
 
 /* presign-guard-cli presign --method GET|PUT|HEAD --bucket B --key K --expires SECONDS …
  * Prints the URL alone on standard output. */
@@ -30,6 +64,8 @@ pg_cli_presign (int    argc,
   gint64 expires = -1;
   gboolean if_none_match = FALSE;
   gboolean signer = FALSE;
+  gboolean per_link = FALSE;
+  g_autofree char *role_arn = NULL;
   PgPresignOptions options = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
@@ -49,6 +85,12 @@ pg_cli_presign (int    argc,
       N_("File name the download is saved under"), N_("NAME") },
     { "signer", 0, 0, G_OPTION_ARG_NONE, &signer,
       N_("Sign with PG_SIGNER_ACCESS_KEY_ID and PG_SIGNER_SECRET_ACCESS_KEY"), NULL },
+    { "per-link", 0, 0, G_OPTION_ARG_NONE, &per_link,
+      N_("A download link that can be revoked alone: signed in a session of its own of the "
+         "signing role (started with the signing key), recorded in the bucket; at most 12 "
+         "hours"), NULL },
+    { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
+      N_("With --per-link: the signing role (see “setup signer-role”)"), N_("ARN") },
     { NULL }
   };
 
@@ -90,6 +132,11 @@ pg_cli_presign (int    argc,
   options.if_none_match = if_none_match;
   options.content_type = content_type;
   options.filename = filename;
+
+  if (role_arn != NULL && !per_link)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with --per-link."));
+  if (per_link)
+    return presign_per_link (&endpoint_options, role_arn, &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -9,6 +9,7 @@
 
 #include "pg-cli.h"
 #include "pg-error.h"
+#include "pg-link-session.h"
 #include "pg-policy.h"
 
 /* revoke, unrevoke, lockdown and policy: the bucket policy commands. Each prints what it did
@@ -107,6 +108,56 @@ url_command (PgLinkService  *service,
   return run_job (service, job, done);
 }
 
+/* A link signed in a session of its own (its record in the bucket says so): that session
+ * alone is denied, proven with a request signed in a session of the same name. Returns -1 when
+ * the link has none, for the object to be revoked instead. */
+static int
+session_command (PgLinkService        *service,
+                 PgCliEndpointOptions *endpoint_options,
+                 const char           *url,
+                 const char           *role_arn,
+                 int                   verify_timeout,
+                 gboolean              revoke)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  g_autofree char *done = NULL;
+
+  if (!(manager_credentials = pg_cli_manager_credentials (&error))
+      || !(signer_credentials = pg_cli_signer_credentials (&error))
+      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error))
+      || !(signer = pg_cli_client_new (endpoint_options, signer_credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_link_session_revoker_async (manager, signer, url, role_arn, NULL, pg_cli_store_result,
+                                 &result);
+  revoker = pg_link_session_revoker_finish (pg_cli_wait (&result), &record, &error);
+  if (error != NULL)
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  if (revoker == NULL)
+    return -1;
+
+  if (verify_timeout >= 0)
+    pg_revoker_set_verify_timeout (revoker, verify_timeout);
+  pg_cli_note (revoke ? _("Only this link is revoked: it has a signing session of its own (%s). "
+                          "Other links to the file keep working.")
+                      : _("This link works again: its signing session (%s) is no longer "
+                          "denied."), record->session_arn);
+  done = g_strdup_printf ("%s %s/%s (get, link %s)", revoke ? "revoked" : "unrevoked",
+                          record->bucket, record->key, record->id);
+
+  return run_job (service,
+                  pg_link_service_revoke_object (service, revoker, record->bucket, record->key,
+                                                 PG_POLICY_ACTION_GET, revoke),
+                  done);
+}
+
 static int
 object_command (int         argc,
                 char      **argv,
@@ -120,6 +171,7 @@ object_command (int         argc,
   g_autofree char *key = NULL;
   g_autofree char *url = NULL;
   g_autofree char *action_text = NULL;
+  g_autofree char *role_arn = NULL;
   g_autofree char *done = NULL;
   int verify_timeout = -1;
   PgPolicyAction action;
@@ -134,6 +186,8 @@ object_command (int         argc,
       N_("get for download links (default), put for upload links"), "get|put" },
     { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
       N_("How long to wait for the proof (default 30)"), N_("SECONDS") },
+    { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
+      N_("With --url: the signing role, when not the one the link’s record names"), N_("ARN") },
     { NULL }
   };
 
@@ -150,6 +204,17 @@ object_command (int         argc,
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key (or --url) are required."));
   if (!parse_action (action_text, &action))
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--action must be get or put."));
+  if (role_arn != NULL && url == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with --url."));
+
+  /* A link recorded with a session of its own is revoked alone. */
+  if (url != NULL)
+    {
+      exit_code = session_command (service, &endpoint_options, url, role_arn, verify_timeout,
+                                   revoke);
+      if (exit_code >= 0)
+        return exit_code;
+    }
 
   if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

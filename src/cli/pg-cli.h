@@ -85,6 +85,10 @@ int          pg_cli_identity               (int                    argc,
                                             char                 **argv);
 int          pg_cli_check                  (int                    argc,
                                             char                 **argv);
+int          pg_cli_links                  (int                    argc,
+                                            char                 **argv);
+int          pg_cli_setup                  (int                    argc,
+                                            char                 **argv);
 int          pg_cli_cp                     (int                    argc,
                                             char                 **argv);
 int          pg_cli_rm                     (int                    argc,

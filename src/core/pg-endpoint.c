@@ -372,6 +372,12 @@ pg_endpoint_locate_service (PgEndpoint *self,
       location->scheme = g_strdup (self->scheme);
       location->host = g_strdup (self->authority);
     }
+  else if (g_str_equal (service, "iam") && g_str_equal (pg_endpoint_get_partition (self), "aws"))
+    {
+      /* IAM is global: one endpoint, requests signed for us-east-1 (pg_endpoint_service_region). */
+      location->scheme = g_strdup ("https");
+      location->host = g_strdup ("iam.amazonaws.com");
+    }
   else
     {
       location->scheme = g_strdup ("https");
@@ -382,6 +388,25 @@ pg_endpoint_locate_service (PgEndpoint *self,
   location->path = g_strdup ("/");
 
   return TRUE;
+}
+
+/**
+ * pg_endpoint_service_region:
+ *
+ * The region requests to @service are signed for: us-east-1 for IAM on AWS (a global service),
+ * the endpoint's region otherwise.
+ */
+const char *
+pg_endpoint_service_region (PgEndpoint *self,
+                            const char *service)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (self->authority == NULL && g_strcmp0 (service, "iam") == 0
+      && g_str_equal (pg_endpoint_get_partition (self), "aws"))
+    return "us-east-1";
+
+  return self->region;
 }
 
 /* The ARN partition of resources at this endpoint: "aws", or "aws-cn" in China. */

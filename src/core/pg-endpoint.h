@@ -32,6 +32,8 @@ PgEndpoint *pg_endpoint_new             (const char   *url,
 PgEndpoint *pg_endpoint_ref             (PgEndpoint   *self);
 void        pg_endpoint_unref           (PgEndpoint   *self);
 gboolean    pg_endpoint_is_aws          (PgEndpoint   *self);
+const char *pg_endpoint_service_region  (PgEndpoint   *self,
+                                         const char   *service);
 const char *pg_endpoint_get_region      (PgEndpoint   *self);
 gboolean    pg_endpoint_locate          (PgEndpoint   *self,
                                          const char   *bucket,

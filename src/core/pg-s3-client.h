@@ -34,7 +34,24 @@ typedef enum {
   PG_S3_ERROR_NETWORK,
   PG_S3_ERROR_SERVER,
   PG_S3_ERROR_FAILED,
+  PG_S3_ERROR_ENTITY_EXISTS,
+  PG_S3_ERROR_NO_SUCH_ENTITY,
 } PgS3Error;
+
+/**
+ * PgAssumedRole:
+ * @credentials: the session's temporary credentials, with their expiry
+ * @arn: the session's principal, as bucket policies name it
+ *   (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)
+ */
+typedef struct
+{
+  PgCredentials *credentials;
+  char          *arn;
+} PgAssumedRole;
+
+void pg_assumed_role_free (PgAssumedRole *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgAssumedRole, pg_assumed_role_free)
 
 typedef struct
 {
@@ -211,6 +228,41 @@ void           pg_s3_client_get_caller_identity_async (PgS3Client        *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+void           pg_s3_client_assume_role_async      (PgS3Client           *self,
+                                                    const char           *role_arn,
+                                                    const char           *session_name,
+                                                    guint                 seconds,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+PgAssumedRole *pg_s3_client_assume_role_finish     (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_create_role_async      (PgS3Client           *self,
+                                                    const char           *role_name,
+                                                    const char           *trust_policy,
+                                                    guint                 max_session_seconds,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+void           pg_s3_client_get_role_async         (PgS3Client           *self,
+                                                    const char           *role_name,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+char          *pg_s3_client_role_finish            (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_put_role_policy_async  (PgS3Client           *self,
+                                                    const char           *role_name,
+                                                    const char           *policy_name,
+                                                    const char           *policy,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_role_policy_finish (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 char          *pg_s3_client_get_caller_identity_finish (PgS3Client       *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);

@@ -213,6 +213,12 @@ error_from_reply (PgS3Client *self,
     return g_error_new_literal (PG_S3_ERROR, PG_S3_ERROR_EXPIRED_TOKEN,
                                 _("The session token is not valid. Get new temporary credentials "
                                   "and try again."));
+  if (g_str_equal (code, "EntityAlreadyExists"))
+    return g_error_new (PG_S3_ERROR, PG_S3_ERROR_ENTITY_EXISTS, _("It already exists: %s"),
+                        message && *message ? message : code);
+  if (g_str_equal (code, "NoSuchEntity"))
+    return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_ENTITY, _("It does not exist: %s"),
+                        message && *message ? message : code);
   if (g_str_equal (code, "MalformedPolicy") || g_str_equal (code, "InvalidPolicyDocument"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_MALFORMED_POLICY,
                         _("The server refused the bucket policy: %s"),
@@ -492,7 +498,8 @@ call_send (GTask *task)
       pg_sigv4_request_set_payload (request, data, length);
     }
 
-  if (!pg_sigv4_request_sign (request, self->credentials, pg_endpoint_get_region (self->endpoint),
+  if (!pg_sigv4_request_sign (request, self->credentials,
+                              pg_endpoint_service_region (self->endpoint, call->service),
                               call->service, pg_s3_client_get_now (self), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

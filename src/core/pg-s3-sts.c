@@ -4,8 +4,53 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <stdarg.h>
 
 #include "pg-s3-private.h"
+
+/* A query API call of @service: the NULL-terminated name and value pairs, as a form. */
+G_GNUC_NULL_TERMINATED static Call *
+form_call_new (const char *service,
+               gboolean    idempotent,
+               ...)
+{
+  Call *call = _pg_s3_call_new ("POST", NULL, NULL, idempotent);
+  GString *form = g_string_new (NULL);
+  g_autoptr(GBytes) body = NULL;
+  const char *name;
+  va_list args;
+
+  va_start (args, idempotent);
+  while ((name = va_arg (args, const char *)) != NULL)
+    {
+      const char *value = va_arg (args, const char *);
+
+      if (form->len > 0)
+        g_string_append_c (form, '&');
+      g_string_append_uri_escaped (form, name, NULL, FALSE);
+      g_string_append_c (form, '=');
+      g_string_append_uri_escaped (form, value, NULL, FALSE);
+    }
+  va_end (args);
+
+  g_free (call->service);
+  call->service = g_strdup (service);
+  body = g_string_free_to_bytes (form);
+  _pg_s3_call_set_body (call, body, "application/x-www-form-urlencoded; charset=utf-8");
+
+  return call;
+}
+
+/* The answer of a query API call, as XML. */
+static PgXmlNode *
+form_reply (PgS3Client    *self,
+            GAsyncResult  *result,
+            GError       **error)
+{
+  g_autoptr(Reply) reply = _pg_s3_call_finish (self, result, error);
+
+  return reply != NULL ? _pg_s3_reply_xml (reply, error) : NULL;
+}
 
 /* ---- STS GetCallerIdentity ------------------------------------------------------------- */
 
@@ -69,4 +114,235 @@ pg_s3_client_get_caller_identity_finish (PgS3Client    *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- STS AssumeRole --------------------------------------------------------------------- */
+
+void
+pg_assumed_role_free (PgAssumedRole *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->credentials, pg_credentials_unref);
+  g_free (self->arn);
+  g_free (self);
+}
+
+static void
+assume_role_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
+  g_autoptr(PgAssumedRole) role = NULL;
+  g_autoptr(GDateTime) expiration = NULL;
+  PgXmlNode *answer;
+  PgXmlNode *credentials;
+  const char *arn;
+
+  if (xml == NULL)
+    {
+      /* Ceph answers "Unknown" to a key the role does not trust. */
+      g_task_return_new_error (task, PG_S3_ERROR,
+                               error->domain == PG_S3_ERROR ? error->code : PG_S3_ERROR_FAILED,
+                               _("The signing key may not start a session of the signing role "
+                                 "%s (%s)."),
+                               (const char *) g_task_get_task_data (task), error->message);
+      return;
+    }
+
+  answer = pg_xml_child (xml, "AssumeRoleResult");
+  credentials = pg_xml_child (answer, "Credentials");
+  arn = pg_xml_child_text (pg_xml_child (answer, "AssumedRoleUser"), "Arn");
+  if (pg_xml_child_text (credentials, "Expiration") != NULL)
+    expiration = g_date_time_new_from_iso8601 (pg_xml_child_text (credentials, "Expiration"),
+                                               NULL);
+
+  role = g_new0 (PgAssumedRole, 1);
+  role->credentials = pg_credentials_new (pg_xml_child_text (credentials, "AccessKeyId"),
+                                          pg_xml_child_text (credentials, "SecretAccessKey"),
+                                          pg_xml_child_text (credentials, "SessionToken"),
+                                          expiration, NULL);
+  if (role->credentials == NULL || arn == NULL || !g_str_has_prefix (arn, "arn:")
+      || pg_credentials_get_session_token (role->credentials) == NULL)
+    {
+      g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
+                               _("The server answered AssumeRole without a session."));
+      return;
+    }
+  role->arn = g_strdup (arn);
+
+  g_task_return_pointer (task, g_steal_pointer (&role), (GDestroyNotify) pg_assumed_role_free);
+}
+
+/**
+ * pg_s3_client_assume_role_async:
+ * @session_name: what the session is called (2 to 64 of `[A-Za-z0-9_=,.@-]`); its principal
+ *   ARN ends with it
+ * @seconds: how long the session lasts, 900 to the role's maximum
+ *
+ * Starts a session of @role_arn with this client's key (STS AssumeRole): temporary credentials
+ * whose links a bucket policy can name apart from any other session's.
+ */
+void
+pg_s3_client_assume_role_async (PgS3Client          *self,
+                                const char          *role_arn,
+                                const char          *session_name,
+                                guint                seconds,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *duration = g_strdup_printf ("%u", seconds);
+  Call *call = form_call_new ("sts", TRUE, "Action", "AssumeRole", "Version", "2011-06-15",
+                              "RoleArn", role_arn, "RoleSessionName", session_name,
+                              "DurationSeconds", duration, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_assume_role_async);
+  g_task_set_task_data (task, g_strdup (role_arn), g_free);
+  _pg_s3_call_async (self, call, cancellable, assume_role_cb, task);
+}
+
+PgAssumedRole *
+pg_s3_client_assume_role_finish (PgS3Client    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- IAM roles -------------------------------------------------------------------------- */
+
+static void
+role_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
+  const char *result_name = g_task_get_task_data (task);
+  const char *arn;
+
+  if (xml == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  arn = pg_xml_child_text (pg_xml_child (pg_xml_child (xml, result_name), "Role"), "Arn");
+  if (arn == NULL || !g_str_has_prefix (arn, "arn:"))
+    {
+      g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
+                               _("The server answered without the role’s ARN."));
+      return;
+    }
+
+  g_task_return_pointer (task, g_strdup (arn), g_free);
+}
+
+/**
+ * pg_s3_client_create_role_async:
+ * @trust_policy: who may start sessions of the role, as compact JSON (Ceph refuses spaces)
+ *
+ * Creates an IAM role; pg_s3_client_role_finish() gives its ARN, or
+ * %PG_S3_ERROR_ENTITY_EXISTS.
+ */
+void
+pg_s3_client_create_role_async (PgS3Client          *self,
+                                const char          *role_name,
+                                const char          *trust_policy,
+                                guint                max_session_seconds,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *seconds = g_strdup_printf ("%u", max_session_seconds);
+  Call *call = form_call_new ("iam", FALSE, "Action", "CreateRole", "Version", "2010-05-08",
+                              "RoleName", role_name, "Path", "/",
+                              "AssumeRolePolicyDocument", trust_policy,
+                              "MaxSessionDuration", seconds, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_role_finish);
+  g_task_set_task_data (task, (gpointer) "CreateRoleResult", NULL);
+  _pg_s3_call_async (self, call, cancellable, role_cb, task);
+}
+
+/* The ARN of an existing role, or %PG_S3_ERROR_NO_SUCH_ENTITY: pg_s3_client_role_finish(). */
+void
+pg_s3_client_get_role_async (PgS3Client          *self,
+                             const char          *role_name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = form_call_new ("iam", TRUE, "Action", "GetRole", "Version", "2010-05-08",
+                              "RoleName", role_name, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_role_finish);
+  g_task_set_task_data (task, (gpointer) "GetRoleResult", NULL);
+  _pg_s3_call_async (self, call, cancellable, role_cb, task);
+}
+
+/* Returns: the role's ARN */
+char *
+pg_s3_client_role_finish (PgS3Client    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+put_role_policy_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+
+  if (reply == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Sets the inline policy @policy_name of a role: what its sessions may do (compact JSON). */
+void
+pg_s3_client_put_role_policy_async (PgS3Client          *self,
+                                    const char          *role_name,
+                                    const char          *policy_name,
+                                    const char          *policy,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = form_call_new ("iam", TRUE, "Action", "PutRolePolicy", "Version", "2010-05-08",
+                              "RoleName", role_name, "PolicyName", policy_name,
+                              "PolicyDocument", policy, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_put_role_policy_async);
+  _pg_s3_call_async (self, call, cancellable, put_role_policy_cb, task);
+}
+
+gboolean
+pg_s3_client_put_role_policy_finish (PgS3Client    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

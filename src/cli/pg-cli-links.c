@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pg-cli.h"
+#include "pg-error.h"
+#include "pg-link-session.h"
+
+/* links and setup: the links' records in a bucket, and the role their sessions are of. */
+
+/* presign-guard-cli links --bucket B: one line per link recorded in the bucket. */
+int
+pg_cli_links (int    argc,
+              char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { NULL }
+  };
+
+  if (!pg_cli_parse_command (&argc, &argv, NULL,
+                             _("Lists the links recorded in a bucket: id, what it revokes, "
+                               "action, file, until when, and its session."),
+                             entries, &endpoint_options, 0, &exit_code))
+    return exit_code;
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+
+  if (!(credentials = pg_cli_manager_credentials (&error))
+      || !(manager = pg_cli_client_new (&endpoint_options, credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_link_record_list_async (manager, bucket, NULL, pg_cli_store_result, &result);
+  if (!(records = pg_link_record_list_finish (pg_cli_wait (&result), &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      PgLinkRecord *record = g_ptr_array_index (records, i);
+      g_autofree char *until = pg_cli_format_time (record->expires);
+
+      printf ("%s\t%s\t%s\t%s\t%s\t%s\n", record->id, record->precision,
+              record->action ? record->action : "?", record->key, until,
+              record->session_arn ? record->session_arn : record->access_key_id);
+    }
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* The signer's identity: --signer-arn, else asked of STS with the signing key. */
+static char *
+signer_arn (PgCliEndpointOptions  *options,
+            PgS3Client            *signer,
+            GError               **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *arn;
+
+  if (options->signer_arn != NULL)
+    return g_strdup (options->signer_arn);
+
+  pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
+  arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
+  if (arn == NULL)
+    g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                 _("Cannot find out who the signing key belongs to (%s). Give it with "
+                   "--signer-arn."), local_error->message);
+
+  return arn;
+}
+
+/* presign-guard-cli setup signer-role --bucket B [--role-name N] [--print] */
+int
+pg_cli_setup (int    argc,
+              char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  g_autofree char *bucket = NULL;
+  g_autofree char *role_name = NULL;
+  g_autofree char *arn = NULL;
+  g_autofree char *role_arn = NULL;
+  gboolean print = FALSE;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "role-name", 0, 0, G_OPTION_ARG_STRING, &role_name,
+      N_("The role’s name (default presign-guard-links)"), N_("NAME") },
+    { "print", 0, 0, G_OPTION_ARG_NONE, &print,
+      N_("Print the role’s two policies for an administrator instead of creating it"), NULL },
+    { NULL }
+  };
+
+  if (!pg_cli_parse_command (&argc, &argv, "signer-role",
+                             _("Creates the signing role whose sessions sign links that can be "
+                               "revoked one by one: trusted by the signing key alone, allowed "
+                               "to read and write the bucket’s files."),
+                             entries, &endpoint_options, 1, &exit_code))
+    return exit_code;
+  if (argc != 2 || strcmp (argv[1], "signer-role") != 0)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say “setup signer-role”."));
+  if (bucket == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+  if (role_name == NULL)
+    role_name = g_strdup ("presign-guard-links");
+
+  if (!(manager_credentials = pg_cli_manager_credentials (&error))
+      || !(signer_credentials = pg_cli_signer_credentials (&error))
+      || !(manager = pg_cli_client_new (&endpoint_options, manager_credentials, &error))
+      || !(signer = pg_cli_client_new (&endpoint_options, signer_credentials, &error))
+      || !(arn = signer_arn (&endpoint_options, signer, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (print)
+    {
+      g_autofree char *trust = pg_signer_role_trust_policy (arn);
+      g_autofree char *permissions = pg_signer_role_permissions (
+        pg_endpoint_get_partition (pg_s3_client_get_endpoint (manager)), bucket);
+
+      printf ("# %s\n%s\n# %s\n%s\n", _("Trust policy (who may start sessions; maximum session "
+                                        "43200 seconds):"), trust,
+              _("Permissions (inline policy presign-guard-links):"), permissions);
+      return PG_CLI_EXIT_OK;
+    }
+
+  pg_signer_role_setup_async (manager, role_name, arn, bucket, NULL, pg_cli_store_result,
+                              &result);
+  if (!(role_arn = pg_signer_role_setup_finish (pg_cli_wait (&result), &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  printf ("%s\n", role_arn);
+
+  return PG_CLI_EXIT_OK;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-record"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-link-record.h"
+
+/* A link's record in its bucket, and the list of them. A record is small; anything much larger
+ * under the prefix is not one of ours and is skipped. */
+
+#define MAX_RECORD_BYTES (16 * 1024)
+
+PgLinkRecord *
+pg_link_record_new (void)
+{
+  return g_new0 (PgLinkRecord, 1);
+}
+
+void
+pg_link_record_free (PgLinkRecord *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->id);
+  g_free (self->bucket);
+  g_free (self->key);
+  g_free (self->action);
+  g_free (self->precision);
+  g_free (self->role_arn);
+  g_free (self->session_name);
+  g_free (self->session_arn);
+  g_free (self->access_key_id);
+  g_free (self->creator);
+  g_free (self);
+}
+
+/* The object a record is stored as. */
+char *
+pg_link_record_object_key (const char *id)
+{
+  return g_strconcat (PG_LINK_RECORD_PREFIX, id, ".json", NULL);
+}
+
+static char *
+format_time (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_time);
+
+  return time != NULL ? g_date_time_format_iso8601 (time) : g_strdup ("");
+}
+
+static gint64
+parse_time (const char *text)
+{
+  g_autoptr(GDateTime) time = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+
+  return time != NULL ? g_date_time_to_unix (time) : 0;
+}
+
+/* The fields a record has, in the order they are written. */
+#define FIELDS(X) \
+  X (id) X (bucket) X (key) X (action) X (precision) X (role_arn) X (session_name) \
+  X (session_arn) X (access_key_id) X (creator)
+
+char *
+pg_link_record_to_json (const PgLinkRecord *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *created = format_time (self->created);
+  g_autofree char *expires = format_time (self->expires);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, "presign-guard link 1");
+#define ADD(field) \
+  if (self->field != NULL) \
+    { \
+      json_builder_set_member_name (builder, #field); \
+      json_builder_add_string_value (builder, self->field); \
+    }
+  FIELDS (ADD)
+#undef ADD
+  json_builder_set_member_name (builder, "created");
+  json_builder_add_string_value (builder, created);
+  json_builder_set_member_name (builder, "expires");
+  json_builder_add_string_value (builder, expires);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+PgLinkRecord *
+pg_link_record_parse (GBytes  *json,
+                      GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(PgLinkRecord) self = NULL;
+  JsonObject *object;
+  gsize length;
+  const char *data = g_bytes_get_data (json, &length);
+
+  if (!json_parser_load_from_data (parser, data, length, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      || g_strcmp0 (json_object_get_string_member_with_default (
+                      json_node_get_object (json_parser_get_root (parser)), "format", NULL),
+                    "presign-guard link 1") != 0)
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_FAILED,
+                           _("This is not the record of a link."));
+      return NULL;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  self = pg_link_record_new ();
+#define GET(field) \
+  self->field = g_strdup (json_object_get_string_member_with_default (object, #field, NULL));
+  FIELDS (GET)
+#undef GET
+  self->created = parse_time (json_object_get_string_member_with_default (object, "created",
+                                                                          NULL));
+  self->expires = parse_time (json_object_get_string_member_with_default (object, "expires",
+                                                                          NULL));
+  if (self->id == NULL || self->bucket == NULL || self->key == NULL
+      || self->access_key_id == NULL || self->precision == NULL)
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_FAILED,
+                           _("The record of a link lacks what it must say."));
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/* ---- In the bucket ---------------------------------------------------------------------- */
+
+static void
+saved_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_link_record_save_async:
+ * @manager: a client with the managing key
+ *
+ * Writes the record into the link's bucket.
+ */
+void
+pg_link_record_save_async (const PgLinkRecord  *self,
+                           PgS3Client          *manager,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  char *json = pg_link_record_to_json (self);
+  g_autofree char *key = pg_link_record_object_key (self->id);
+  g_autoptr(GBytes) body = g_bytes_new_take (json, strlen (json));
+
+  g_task_set_source_tag (task, pg_link_record_save_async);
+  pg_s3_client_put_bytes_async (manager, self->bucket, key, body, "application/json",
+                                PG_S3_PUT_NONE, cancellable, saved_cb, task);
+}
+
+gboolean
+pg_link_record_save_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct
+{
+  PgS3Client *manager;
+  char       *bucket;
+  GPtrArray  *keys;      /* of the records still to read */
+  GPtrArray  *records;
+} Listing;
+
+static void
+listing_free (Listing *listing)
+{
+  g_object_unref (listing->manager);
+  g_free (listing->bucket);
+  g_ptr_array_unref (listing->keys);
+  g_ptr_array_unref (listing->records);
+  g_free (listing);
+}
+
+static void read_next (GTask *task);
+
+static void
+record_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Listing *listing = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) json = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result, &error);
+  PgLinkRecord *record;
+
+  /* A record deleted meanwhile, or something else under the prefix, is left out. */
+  if (json == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (json != NULL && (record = pg_link_record_parse (json, NULL)) != NULL)
+    g_ptr_array_add (listing->records, record);
+
+  read_next (task);
+}
+
+static void
+read_next (GTask *task)
+{
+  Listing *listing = g_task_get_task_data (task);
+  g_autofree char *key = NULL;
+
+  if (listing->keys->len == 0)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (listing->records),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  key = g_ptr_array_steal_index (listing->keys, 0);
+  pg_s3_client_get_object_async (listing->manager, listing->bucket, key, MAX_RECORD_BYTES,
+                                 g_task_get_cancellable (task), record_read_cb, task);
+}
+
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  Listing *listing = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  PgS3Listing *objects = pg_s3_client_list_objects_finish (PG_S3_CLIENT (source), result, &error);
+
+  if (objects == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  for (guint i = 0; i < objects->objects->len; i++)
+    {
+      PgS3Object *object = g_ptr_array_index (objects->objects, i);
+
+      if (g_str_has_suffix (object->key, ".json") && object->size <= MAX_RECORD_BYTES)
+        g_ptr_array_add (listing->keys, g_strdup (object->key));
+    }
+  pg_s3_listing_free (objects);
+
+  read_next (task);
+}
+
+/**
+ * pg_link_record_list_async:
+ *
+ * Reads the records of the links of @bucket, one at a time.
+ */
+void
+pg_link_record_list_async (PgS3Client          *manager,
+                           const char          *bucket,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Listing *listing = g_new0 (Listing, 1);
+
+  g_task_set_source_tag (task, pg_link_record_list_async);
+  listing->manager = g_object_ref (manager);
+  listing->bucket = g_strdup (bucket);
+  listing->keys = g_ptr_array_new_with_free_func (g_free);
+  listing->records = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_link_record_free);
+  g_task_set_task_data (task, listing, (GDestroyNotify) listing_free);
+
+  pg_s3_client_list_objects_async (manager, bucket, PG_LINK_RECORD_PREFIX, NULL, cancellable,
+                                   listed_cb, task);
+}
+
+/* Returns: (transfer container): the records, PgLinkRecord */
+GPtrArray *
+pg_link_record_list_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The record of the link signed with @access_key_id, or %NULL. */
+PgLinkRecord *
+pg_link_record_find (GPtrArray  *records,
+                     const char *access_key_id)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      PgLinkRecord *record = g_ptr_array_index (records, i);
+
+      if (g_strcmp0 (record->access_key_id, access_key_id) == 0)
+        return record;
+    }
+
+  return NULL;
+}

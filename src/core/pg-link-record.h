@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pg-s3-client.h"
+
+G_BEGIN_DECLS
+
+/* Where the records of a bucket's links live, in the bucket itself. */
+#define PG_LINK_RECORD_PREFIX ".presign-guard/links/"
+
+/**
+ * PgLinkRecord:
+ * @id: the link's id
+ * @bucket: its bucket
+ * @key: its object
+ * @action: "get" (download) or "put" (upload)
+ * @precision: "session" (only this link can be revoked) or "object" (revoking closes every
+ *   link of its signer to the object)
+ * @role_arn: (nullable): the signing role, for a session
+ * @session_name: (nullable): the session's name, pg-<id>
+ * @session_arn: (nullable): the session's principal, which a revocation denies
+ * @access_key_id: the key the link is signed with: a session's temporary key, or the signer's
+ * @created: when it was made (Unix time)
+ * @expires: when it stops working by itself (Unix time)
+ * @creator: (nullable): who made it: the signer's principal, or the session's base identity
+ *
+ * What any workstation (and the command line) needs to know about a link to revoke exactly it:
+ * metadata only, never a secret or a signature. Stored as
+ * `.presign-guard/links/<id>.json`, written with the managing key.
+ */
+typedef struct
+{
+  char   *id;
+  char   *bucket;
+  char   *key;
+  char   *action;
+  char   *precision;
+  char   *role_arn;
+  char   *session_name;
+  char   *session_arn;
+  char   *access_key_id;
+  gint64  created;
+  gint64  expires;
+  char   *creator;
+} PgLinkRecord;
+
+PgLinkRecord *pg_link_record_new          (void);
+void          pg_link_record_free         (PgLinkRecord         *self);
+char         *pg_link_record_object_key   (const char           *id);
+char         *pg_link_record_to_json      (const PgLinkRecord   *self);
+PgLinkRecord *pg_link_record_parse        (GBytes               *json,
+                                           GError              **error);
+void          pg_link_record_save_async   (const PgLinkRecord   *self,
+                                           PgS3Client           *manager,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean      pg_link_record_save_finish  (GAsyncResult         *result,
+                                           GError              **error);
+void          pg_link_record_list_async   (PgS3Client           *manager,
+                                           const char           *bucket,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+GPtrArray    *pg_link_record_list_finish  (GAsyncResult         *result,
+                                           GError              **error);
+PgLinkRecord *pg_link_record_find         (GPtrArray            *records,
+                                           const char           *access_key_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgLinkRecord, pg_link_record_free)
+
+G_END_DECLS

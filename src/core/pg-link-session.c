@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-link-session"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "pg-error.h"
+#include "pg-link-session.h"
+#include "pg-presigned-url.h"
+
+/* A signing session per link: each download link signed with the temporary credentials of its
+ * own STS session (RoleSessionName pg-<link id>) of a signing role. A bucket policy can name
+ * that session's principal, so one link is revoked while every other link to the same file
+ * keeps working. The session's secret is needed only to sign; revoking and proving start a
+ * new session of the same name, whose principal is the same. The link's record in the bucket
+ * (pg-link-record.c) maps a pasted URL — its temporary access key ID — to its session. */
+
+/* ---- Signing ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  PgS3Client       *manager;
+  PgS3Client       *signer;
+  char             *role_arn;
+  char             *bucket;
+  char             *key;
+  char             *content_type;
+  char             *filename;
+  PgPresignOptions  options;
+  PgLinkRecord     *record;
+  char             *url;
+} Signing;
+
+static void
+signing_free (Signing *signing)
+{
+  g_object_unref (signing->manager);
+  g_object_unref (signing->signer);
+  g_free (signing->role_arn);
+  g_free (signing->bucket);
+  g_free (signing->key);
+  g_free (signing->content_type);
+  g_free (signing->filename);
+  pg_link_record_free (signing->record);
+  g_free (signing->url);
+  g_free (signing);
+}
+
+static void
+record_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Signing *signing = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_record_save_finish (result, &error))
+    {
+      g_prefix_error (&error, "%s ", _("The link’s record could not be written to the bucket, so "
+                                       "it could not be revoked alone: the link is not given."));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_strdup (signing->url), g_free);
+}
+
+static void
+session_started_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Signing *signing = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
+                                                                      result, &error);
+  PgLinkRecord *record = signing->record;
+  gint64 signed_at;
+
+  if (session == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  signing->options.clock_offset = pg_s3_client_get_clock_offset (signing->manager);
+  signing->url = pg_presign_url (pg_s3_client_get_endpoint (signing->manager),
+                                 session->credentials, &signing->options, &error);
+  if (signing->url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  signed_at = signing->options.signing_time != 0 ? signing->options.signing_time
+                                                 : pg_s3_client_get_now (signing->manager);
+  record->session_arn = g_strdup (session->arn);
+  record->access_key_id = g_strdup (pg_credentials_get_access_key_id (session->credentials));
+  record->created = signed_at;
+  record->expires = signed_at + signing->options.expires;
+
+  pg_link_record_save_async (record, signing->manager, g_task_get_cancellable (task),
+                             record_saved_cb, g_object_ref (task));
+}
+
+/**
+ * pg_link_session_sign_async:
+ * @manager: a client with the managing key, which writes the link's record
+ * @signer: a client with the signer's own key, which starts the link's session
+ * @role_arn: the signing role (see pg_signer_role_setup_async())
+ *
+ * Makes a download link that can be revoked alone: a session of @role_arn for this link only,
+ * the link signed with its credentials, and its record written to the bucket.
+ * pg_link_session_sign_finish() gives the URL once the record is in the bucket.
+ */
+void
+pg_link_session_sign_async (PgS3Client             *manager,
+                            PgS3Client             *signer,
+                            const char             *role_arn,
+                            const PgPresignOptions *options,
+                            GCancellable           *cancellable,
+                            GAsyncReadyCallback     callback,
+                            gpointer                user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Signing *signing;
+  PgLinkRecord *record;
+
+  g_task_set_source_tag (task, pg_link_session_sign_async);
+
+  if (options->method != PG_METHOD_GET)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("Only download links are signed in a session of their own: an "
+                                 "upload link has a file name of its own, and revoking it never "
+                                 "closes another."));
+      return;
+    }
+  if (options->expires > PG_LINK_SESSION_MAX_SECONDS)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("A link with a signing session of its own lasts at most 12 "
+                                 "hours (43,200 seconds), not %u seconds. For longer, make a "
+                                 "plain link: revoking it closes every link to the file."),
+                               options->expires);
+      return;
+    }
+  if (role_arn == NULL || !g_str_has_prefix (role_arn, "arn:"))
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("A signing role is needed, as an ARN such as "
+                                 "arn:aws:iam::123456789012:role/presign-guard-links."));
+      return;
+    }
+
+  signing = g_new0 (Signing, 1);
+  signing->manager = g_object_ref (manager);
+  signing->signer = g_object_ref (signer);
+  signing->role_arn = g_strdup (role_arn);
+  signing->options = *options;
+  signing->options.bucket = signing->bucket = g_strdup (options->bucket);
+  signing->options.key = signing->key = g_strdup (options->key);
+  signing->options.content_type = signing->content_type = g_strdup (options->content_type);
+  signing->options.filename = signing->filename = g_strdup (options->filename);
+  signing->options.content_md5 = NULL;
+  g_task_set_task_data (task, signing, (GDestroyNotify) signing_free);
+
+  record = signing->record = pg_link_record_new ();
+  record->id = g_uuid_string_random ();
+  record->bucket = g_strdup (options->bucket);
+  record->key = g_strdup (options->key);
+  record->action = g_strdup ("get");
+  record->precision = g_strdup ("session");
+  record->role_arn = g_strdup (role_arn);
+  record->session_name = g_strconcat ("pg-", record->id, NULL);
+  record->creator = g_strdup (pg_credentials_get_access_key_id (
+                                pg_s3_client_get_credentials (signer)));
+
+  pg_s3_client_assume_role_async (signer, role_arn, record->session_name,
+                                  CLAMP (options->expires, PG_LINK_SESSION_MIN_SECONDS,
+                                         PG_LINK_SESSION_MAX_SECONDS),
+                                  cancellable, session_started_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pg_link_session_sign_finish:
+ * @record: (out) (optional) (transfer full): the link's record
+ *
+ * Returns: the link's URL
+ */
+char *
+pg_link_session_sign_finish (GAsyncResult  *result,
+                             PgLinkRecord **record,
+                             GError       **error)
+{
+  char *url = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (record != NULL)
+    {
+      Signing *signing = g_task_get_task_data (G_TASK (result));
+
+      *record = url != NULL ? g_steal_pointer (&signing->record) : NULL;
+    }
+
+  return url;
+}
+
+/* ---- Revoking one link ------------------------------------------------------------------ */
+
+typedef struct
+{
+  PgS3Client   *manager;
+  PgS3Client   *signer;
+  char         *access_key_id;
+  char         *role_arn;
+  PgLinkRecord *record;
+} Finding;
+
+static void
+finding_free (Finding *finding)
+{
+  g_object_unref (finding->manager);
+  g_object_unref (finding->signer);
+  g_free (finding->access_key_id);
+  g_free (finding->role_arn);
+  pg_link_record_free (finding->record);
+  g_free (finding);
+}
+
+static void
+same_session_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Finding *finding = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
+                                                                      result, &error);
+
+  if (session == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Another role would be another principal: its Deny would not touch the link. */
+  if (finding->record->session_arn != NULL
+      && g_strcmp0 (session->arn, finding->record->session_arn) != 0)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("The link was signed in the session %s, but the role given "
+                                 "starts %s. Nothing was changed."),
+                               finding->record->session_arn, session->arn);
+      return;
+    }
+
+  g_task_return_pointer (task, pg_revoker_new (finding->manager, session->credentials,
+                                               session->arn),
+                         g_object_unref);
+}
+
+static void
+records_listed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Finding *finding = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
+  PgLinkRecord *record;
+  const char *role_arn;
+
+  if (records == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  record = pg_link_record_find (records, finding->access_key_id);
+  if (record == NULL || g_strcmp0 (record->precision, "session") != 0
+      || record->session_name == NULL)
+    {
+      /* No session to revoke: the caller revokes the object. */
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  {
+    guint index = 0;
+
+    g_ptr_array_find (records, record, &index);
+    finding->record = g_ptr_array_steal_index (records, index);
+  }
+
+  role_arn = finding->role_arn != NULL ? finding->role_arn : record->role_arn;
+  if (role_arn == NULL)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("The link’s record does not name its signing role. Give it."));
+      return;
+    }
+
+  pg_s3_client_assume_role_async (finding->signer, role_arn, record->session_name,
+                                  PG_LINK_SESSION_MIN_SECONDS, g_task_get_cancellable (task),
+                                  same_session_cb, g_object_ref (task));
+}
+
+/**
+ * pg_link_session_revoker_async:
+ * @manager: a client with the managing key
+ * @signer: a client with the signer's own key (the one that may start the role's sessions)
+ * @url: the link, as the partner received it
+ * @role_arn: (nullable): the signing role, when not the one the link's record names
+ *
+ * Finds the link's record in its bucket by the URL's access key ID and starts a session of
+ * the same name: pg_link_session_revoker_finish() gives a revoker whose Deny names that
+ * session alone and whose proof is signed in it. %NULL without an error when the link has no
+ * session of its own (no record): it is revoked with its object.
+ */
+void
+pg_link_session_revoker_async (PgS3Client          *manager,
+                               PgS3Client          *signer,
+                               const char          *url,
+                               const char          *role_arn,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(PgPresignedUrl) link = NULL;
+  g_autoptr(GError) error = NULL;
+  Finding *finding;
+
+  g_task_set_source_tag (task, pg_link_session_revoker_async);
+
+  if (!(link = pg_presigned_url_parse (url, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  finding = g_new0 (Finding, 1);
+  finding->manager = g_object_ref (manager);
+  finding->signer = g_object_ref (signer);
+  finding->access_key_id = g_strdup (pg_presigned_url_get_access_key_id (link));
+  finding->role_arn = g_strdup (role_arn);
+  g_task_set_task_data (task, finding, (GDestroyNotify) finding_free);
+
+  pg_link_record_list_async (manager, pg_presigned_url_get_bucket (link), cancellable,
+                             records_listed_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pg_link_session_revoker_finish:
+ * @record: (out) (optional) (transfer full): the link's record
+ *
+ * Returns: (nullable): a revoker for the link's session, or %NULL (see above)
+ */
+PgRevoker *
+pg_link_session_revoker_finish (GAsyncResult  *result,
+                                PgLinkRecord **record,
+                                GError       **error)
+{
+  PgRevoker *revoker = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (record != NULL)
+    {
+      Finding *finding = g_task_get_task_data (G_TASK (result));
+
+      *record = revoker != NULL ? g_steal_pointer (&finding->record) : NULL;
+    }
+
+  return revoker;
+}
+
+/* ---- The signing role ------------------------------------------------------------------- */
+
+static char *
+compact_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, root);
+
+  return json_generator_to_data (generator, NULL);
+}
+
+/* {"Version":"2012-10-17","Statement":[{"Effect":"Allow", @principal, "Action":[@actions],
+ * @resource}]} — compact: Ceph's IAM refuses documents with spaces. */
+static char *
+allow_document (const char         *principal,
+                const char * const *actions,
+                const char         *resource)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Version");
+  json_builder_add_string_value (builder, "2012-10-17");
+  json_builder_set_member_name (builder, "Statement");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Effect");
+  json_builder_add_string_value (builder, "Allow");
+  if (principal != NULL)
+    {
+      json_builder_set_member_name (builder, "Principal");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "AWS");
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, principal);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_set_member_name (builder, "Action");
+  json_builder_begin_array (builder);
+  for (guint i = 0; actions[i] != NULL; i++)
+    json_builder_add_string_value (builder, actions[i]);
+  json_builder_end_array (builder);
+  if (resource != NULL)
+    {
+      json_builder_set_member_name (builder, "Resource");
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, resource);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+
+  return compact_json (root);
+}
+
+/* Who may start sessions of the signing role: the signer's own identity, nobody else. */
+char *
+pg_signer_role_trust_policy (const char *signer_arn)
+{
+  static const char *actions[] = { "sts:AssumeRole", NULL };
+
+  return allow_document (signer_arn, actions, NULL);
+}
+
+/* What a session may do: read and write the objects of one bucket, nothing else. */
+char *
+pg_signer_role_permissions (const char *partition,
+                            const char *bucket)
+{
+  static const char *actions[] = { "s3:GetObject", "s3:PutObject", NULL };
+  g_autofree char *resource = g_strdup_printf ("arn:%s:s3:::%s/*", partition, bucket);
+
+  return allow_document (NULL, actions, resource);
+}
+
+typedef struct
+{
+  char *role_name;
+  char *permissions;
+  char *arn;
+} Setup;
+
+static void
+setup_free (Setup *setup)
+{
+  g_free (setup->role_name);
+  g_free (setup->permissions);
+  g_free (setup->arn);
+  g_free (setup);
+}
+
+static void
+permissions_set_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Setup *setup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_put_role_policy_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_strdup (setup->arn), g_free);
+}
+
+static void
+role_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Setup *setup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  PgS3Client *manager = PG_S3_CLIENT (source);
+
+  setup->arn = pg_s3_client_role_finish (manager, result, &error);
+
+  /* Made before: the same role, its permissions set again. */
+  if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_ENTITY_EXISTS))
+    {
+      pg_s3_client_get_role_async (manager, setup->role_name, g_task_get_cancellable (task),
+                                   role_cb, g_steal_pointer (&task));
+      return;
+    }
+  if (setup->arn == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pg_s3_client_put_role_policy_async (manager, setup->role_name, "presign-guard-links",
+                                      setup->permissions, g_task_get_cancellable (task),
+                                      permissions_set_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pg_signer_role_setup_async:
+ * @manager: a client with a key that may create IAM roles
+ * @signer_arn: the signer's own identity, the only one trusted to start sessions
+ *
+ * Creates the signing role (or finds it, when it exists) with sessions of up to 12 hours, and
+ * sets what its sessions may do in @bucket. pg_signer_role_setup_finish() gives its ARN.
+ */
+void
+pg_signer_role_setup_async (PgS3Client          *manager,
+                            const char          *role_name,
+                            const char          *signer_arn,
+                            const char          *bucket,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Setup *setup = g_new0 (Setup, 1);
+  g_autofree char *trust = pg_signer_role_trust_policy (signer_arn);
+
+  g_task_set_source_tag (task, pg_signer_role_setup_async);
+  setup->role_name = g_strdup (role_name);
+  setup->permissions = pg_signer_role_permissions (
+    pg_endpoint_get_partition (pg_s3_client_get_endpoint (manager)), bucket);
+  g_task_set_task_data (task, setup, (GDestroyNotify) setup_free);
+
+  pg_s3_client_create_role_async (manager, role_name, trust, PG_LINK_SESSION_MAX_SECONDS,
+                                  cancellable, role_cb, task);
+}
+
+/* Returns: the role's ARN */
+char *
+pg_signer_role_setup_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "pg-link-record.h"
+#include "pg-presign.h"
+#include "pg-revoker.h"
+
+G_BEGIN_DECLS
+
+/* How long a link's own signing session lasts: STS's shortest, and Ceph's and an IAM role's
+ * longest (AWS: the role's MaxSessionDuration, set so by pg_signer_role_documents()). */
+#define PG_LINK_SESSION_MIN_SECONDS 900
+#define PG_LINK_SESSION_MAX_SECONDS 43200
+
+void          pg_link_session_sign_async      (PgS3Client              *manager,
+                                               PgS3Client              *signer,
+                                               const char              *role_arn,
+                                               const PgPresignOptions  *options,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+char         *pg_link_session_sign_finish     (GAsyncResult            *result,
+                                               PgLinkRecord           **record,
+                                               GError                 **error);
+void          pg_link_session_revoker_async   (PgS3Client              *manager,
+                                               PgS3Client              *signer,
+                                               const char              *url,
+                                               const char              *role_arn,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+PgRevoker    *pg_link_session_revoker_finish  (GAsyncResult            *result,
+                                               PgLinkRecord           **record,
+                                               GError                 **error);
+char         *pg_signer_role_trust_policy     (const char              *signer_arn);
+char         *pg_signer_role_permissions      (const char              *partition,
+                                               const char              *bucket);
+void          pg_signer_role_setup_async      (PgS3Client              *manager,
+                                               const char              *role_name,
+                                               const char              *signer_arn,
+                                               const char              *bucket,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+char         *pg_signer_role_setup_finish     (GAsyncResult            *result,
+                                               GError                 **error);
+
+G_END_DECLS

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Links revoked one by one, on a real S3 server with STS (Ceph RADOS Gateway, PG_S3_STS=1).
+
+Identities of s3-server.sh: "owner" manages the bucket and may create roles (AWS_*), its
+subuser "owner:presign" signs links (PG_SIGNER_*). Every operation goes through
+presign-guard-cli; botocore (an independent client) puts files and reads what is stored; plain
+HTTP fetches the links. Output is TAP.
+"""
+
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+import urllib.parse
+import uuid
+
+import botocore.session
+from botocore.config import Config
+
+CLI = os.environ.get("PG_CLI", "presign-guard-cli")
+ENDPOINT = os.environ["PG_TEST_STS_ENDPOINT"]
+SIGNER_ARN = "arn:aws:iam:::user/owner:presign"
+ENV = dict(os.environ, AWS_ACCESS_KEY_ID="OWNERKEY", AWS_SECRET_ACCESS_KEY="OWNERSECRET",
+           PG_SIGNER_ACCESS_KEY_ID="PRESIGNKEY", PG_SIGNER_SECRET_ACCESS_KEY="PRESIGNSECRET")
+ENV.pop("AWS_SESSION_TOKEN", None)
+COMMON = ["--endpoint", ENDPOINT, "--path-style", "--region", "us-east-1"]
+STATE = {}
+
+
+def client():
+    return botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", endpoint_url=ENDPOINT,
+        aws_access_key_id="OWNERKEY", aws_secret_access_key="OWNERSECRET",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                      retries={"max_attempts": 1}))
+
+
+def cli(*args, check=True):
+    done = subprocess.run([CLI, *args], env=ENV, capture_output=True, text=True, timeout=120,
+                          check=False)
+    if check and done.returncode != 0:
+        raise AssertionError("%s failed (%d): %s" % (args[0], done.returncode, done.stderr))
+    return done
+
+
+def fetch(url):
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path + "?" + parts.query)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def error_code(body):
+    text = body.decode("utf-8", "replace")
+    start = text.find("<Code>")
+    return text[start + 6:text.find("</Code>")] if start >= 0 else text[:80]
+
+
+def per_link(bucket, key, expires="3600", *extra, check=True):
+    return cli("presign", *COMMON, "--per-link", "--role-arn", STATE["role"], "--method", "GET",
+               "--bucket", bucket, "--key", key, "--expires", expires, *extra, check=check)
+
+
+def setup():
+    bucket = "pg-per-link-" + uuid.uuid4().hex[:10]
+    cli("mb", *COMMON, "--bucket", bucket)
+    STATE["bucket"] = bucket
+    for key in ("contract.pdf", "契約書 +100%.pdf"):
+        client().put_object(Bucket=bucket, Key=key, Body=("content of " + key).encode())
+
+
+# ---- scenarios ------------------------------------------------------------------------------
+
+def test_setup_signer_role():
+    done = cli("setup", "signer-role", *COMMON, "--signer-arn", SIGNER_ARN,
+               "--bucket", STATE["bucket"], "--role-name", "pg-links-" + uuid.uuid4().hex[:6])
+    role = done.stdout.strip().splitlines()[-1]
+    assert role.startswith("arn:aws:iam:::role/pg-links-"), done.stdout
+    STATE["role"] = role
+    # Made again: the same role, not an error.
+    again = cli("setup", "signer-role", *COMMON, "--signer-arn", SIGNER_ARN,
+                "--bucket", STATE["bucket"], "--role-name", role.rsplit("/", 1)[1])
+    assert again.stdout.strip() == role, again.stdout
+    printed = cli("setup", "signer-role", *COMMON, "--signer-arn", SIGNER_ARN,
+                  "--bucket", STATE["bucket"], "--print").stdout
+    trust, permissions = [json.loads(line) for line in printed.splitlines()
+                          if line.startswith("{")]
+    assert trust["Statement"][0]["Principal"]["AWS"] == [SIGNER_ARN], trust
+    assert permissions["Statement"][0]["Resource"] == [
+        "arn:aws:s3:::%s/*" % STATE["bucket"]], permissions
+    assert " " not in printed.splitlines()[1], "Ceph's IAM refuses JSON with spaces"
+
+
+def test_revoke_one_of_two_links():
+    bucket = STATE["bucket"]
+    a = per_link(bucket, "contract.pdf")
+    b = per_link(bucket, "contract.pdf")
+    url_a, url_b = a.stdout.strip().splitlines()[-1], b.stdout.strip().splitlines()[-1]
+    assert "X-Amz-Security-Token=" in url_a and url_a != url_b
+    assert "Only this link can be revoked" in a.stderr, a.stderr
+    assert fetch(url_a) == (200, b"content of contract.pdf")
+    assert fetch(url_b)[0] == 200
+    STATE["links"] = (url_a, url_b)
+
+    started = time.monotonic()
+    done = cli("revoke", *COMMON, "--url", url_a)
+    took = time.monotonic() - started
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert "Only this link is revoked" in done.stderr, done.stderr
+    status, body = fetch(url_a)
+    assert (status, error_code(body)) == (403, "AccessDenied"), (status, body)
+    assert fetch(url_b) == (200, b"content of contract.pdf")
+    print("# revoke --url to verified in %.2f s" % took)
+
+    done = cli("unrevoke", *COMMON, "--url", url_a)
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert fetch(url_a)[0] == 200
+    assert fetch(url_b)[0] == 200
+
+
+def test_awkward_key():
+    url = per_link(STATE["bucket"], "契約書 +100%.pdf").stdout.strip().splitlines()[-1]
+    other = per_link(STATE["bucket"], "契約書 +100%.pdf").stdout.strip().splitlines()[-1]
+    assert fetch(url)[0] == 200
+    cli("revoke", *COMMON, "--url", url)
+    assert fetch(url)[0] == 403
+    assert fetch(other)[0] == 200
+
+
+def test_records_hold_no_secret():
+    listed = cli("links", *COMMON, "--bucket", STATE["bucket"]).stdout.strip().splitlines()
+    assert len(listed) >= 4, listed
+    s3 = client()
+    keys = [o["Key"] for o in s3.list_objects_v2(
+        Bucket=STATE["bucket"], Prefix=".presign-guard/links/").get("Contents", [])]
+    assert len(keys) == len(listed), (keys, listed)
+    url_a = STATE["links"][0]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url_a).query)
+    signature = query["X-Amz-Signature"][0]
+    token = query["X-Amz-Security-Token"][0]
+    for key in keys:
+        text = s3.get_object(Bucket=STATE["bucket"], Key=key)["Body"].read().decode()
+        record = json.loads(text)
+        assert record["precision"] == "session" and record["session_name"].startswith("pg-")
+        for secret in ("PRESIGNSECRET", "OWNERSECRET", signature, token, "X-Amz-Signature",
+                       "SecretAccessKey", "SessionToken"):
+            assert secret not in text, (secret, key)
+
+
+def test_too_long_refused():
+    done = per_link(STATE["bucket"], "contract.pdf", "43201", check=False)
+    assert done.returncode == 1 and done.stdout == "", done
+    assert "12 hours" in done.stderr and "plain link" in done.stderr, done.stderr
+
+
+def test_plain_link_falls_back_to_object():
+    plain = cli("presign", *COMMON, "--signer", "--method", "GET", "--bucket", STATE["bucket"],
+                "--key", "contract.pdf", "--expires", "900").stdout.strip()
+    session = per_link(STATE["bucket"], "contract.pdf").stdout.strip().splitlines()[-1]
+    done = cli("revoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", plain)
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert "Every link of the signing key to this file" in done.stderr, done.stderr
+    assert fetch(plain)[0] == 403
+    # A session is another principal: the signer's Deny does not reach it.
+    assert fetch(session)[0] == 200
+    cli("unrevoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", plain)
+    assert fetch(plain)[0] == 200
+
+
+def test_untrusted_key_refused():
+    env_backup = dict(ENV)
+    ENV["PG_SIGNER_ACCESS_KEY_ID"], ENV["PG_SIGNER_SECRET_ACCESS_KEY"] = "ALICEKEY", "ALICESECRET"
+    try:
+        done = per_link(STATE["bucket"], "contract.pdf", check=False)
+    finally:
+        ENV.clear()
+        ENV.update(env_backup)
+    assert done.returncode == 1 and done.stdout == "", done
+    assert "may not start a session" in done.stderr, done.stderr
+
+
+TESTS = [
+    test_setup_signer_role,
+    test_revoke_one_of_two_links,
+    test_awkward_key,
+    test_records_hold_no_secret,
+    test_too_long_refused,
+    test_plain_link_falls_back_to_object,
+    test_untrusted_key_refused,
+]
+
+
+def main():
+    print("1..%d" % len(TESTS))
+    setup()
+    failures = 0
+    for number, test in enumerate(TESTS, 1):
+        started = time.monotonic()
+        try:
+            test()
+            print("ok %d - %s (%.1f s)" % (number, test.__name__, time.monotonic() - started))
+        except Exception:
+            failures += 1
+            print("not ok %d - %s" % (number, test.__name__))
+            print("# " + traceback.format_exc().replace("\n", "\n# "))
+        sys.stdout.flush()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

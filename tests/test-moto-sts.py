@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """AWS control-plane paths the local Ceph gateway cannot serve, against moto (an AWS double):
 STS GetCallerIdentity tells the signer's ARN, and that ARN is what a revocation writes into the
-bucket policy. moto stores bucket policies but does not enforce them, so the proof is expected to
+bucket policy; IAM makes the signing role as AWS would, and links signed in a session of it
+carry AWS's session principal. moto stores bucket policies but does not enforce them, so the proof is expected to
 fail here (honestly reported, exit 1) — enforcement is tested on Ceph RGW. The moto server is
 started on a free loopback port and stopped by PID. Output is TAP."""
 
@@ -91,6 +92,46 @@ def main():
                        and statement["Resource"] == ["arn:aws:s3:::moto-bucket/report.pdf"]
                        and statement["Effect"] == "Deny"
                        and statement["Action"] == "s3:GetObject", json.dumps(policy)))
+
+        # The signing role, as on AWS: IAM CreateRole and PutRolePolicy, then a link signed in a
+        # session of its own (STS AssumeRole with the signer's key) and its record.
+        done = subprocess.run([CLI, "setup", "signer-role", *common, "--bucket", "moto-bucket"],
+                              env=env, capture_output=True, text=True, check=False)
+        role_arn = done.stdout.strip()
+        role = iam.get_role(RoleName="presign-guard-links")["Role"]
+        trust = role["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            trust = json.loads(trust)
+        permissions = iam.get_role_policy(RoleName="presign-guard-links",
+                                          PolicyName="presign-guard-links")["PolicyDocument"]
+        if isinstance(permissions, str):
+            permissions = json.loads(permissions)
+        checks.append(("setup signer-role makes a role the signer alone may assume",
+                       done.returncode == 0 and role_arn == role["Arn"]
+                       and role["MaxSessionDuration"] == 43200
+                       and trust["Statement"][0]["Principal"] == {"AWS": [signer_arn]}
+                       and trust["Statement"][0]["Action"] == ["sts:AssumeRole"]
+                       and permissions["Statement"][0]["Resource"] == ["arn:aws:s3:::moto-bucket/*"]
+                       and permissions["Statement"][0]["Action"] == ["s3:GetObject",
+                                                                     "s3:PutObject"],
+                       done.stdout + done.stderr + json.dumps(role, default=str)))
+
+        done = subprocess.run([CLI, "presign", *common, "--per-link", "--role-arn", role_arn,
+                               "--method", "GET", "--bucket", "moto-bucket", "--key",
+                               "report.pdf", "--expires", "3600"],
+                              env=env, capture_output=True, text=True, check=False)
+        records = s3.list_objects_v2(Bucket="moto-bucket",
+                                     Prefix=".presign-guard/links/").get("Contents", [])
+        record = json.loads(s3.get_object(Bucket="moto-bucket", Key=records[0]["Key"])["Body"]
+                            .read()) if records else {}
+        checks.append(("a per-link link is signed in a session of the role, and recorded",
+                       done.returncode == 0
+                       and "X-Amz-Security-Token=" in done.stdout.strip().splitlines()[-1]
+                       and record.get("precision") == "session"
+                       and record.get("session_arn", "").startswith("arn:aws:sts::")
+                       and record.get("session_arn", "").endswith("/" + record.get("session_name", "?"))
+                       and ":assumed-role/presign-guard-links/pg-" in record.get("session_arn", ""),
+                       done.stdout + done.stderr + json.dumps(record)))
     except Exception:
         checks.append(("moto scenario ran", False, traceback.format_exc()))
     finally:

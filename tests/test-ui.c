@@ -14,6 +14,7 @@
 #include "pg-application.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
+#include "pg-link-session.h"
 #include "pg-object-item.h"
 #include "pg-qr-dialog.h"
 #include "pg-window-private.h"
@@ -26,6 +27,7 @@
 static PgApplication *app;
 static PgWindow *window;
 static char *bucket;
+static char *role_arn;   /* the signing role, in a run against a gateway with STS */
 static SoupSession *http;
 
 /* ---- Helpers ---------------------------------------------------------------------------- */
@@ -313,6 +315,8 @@ test_ui_add_account (void)
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_key_row", "PRESIGNKEY");
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_secret_row", "PRESIGNSECRET");
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_arn_row", "arn:aws:iam:::user/owner:presign");
+  if (role_arn != NULL)
+    set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_role_row", role_arn);
 
   click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
   wait_until (test_finished, dialog, "the connection test");
@@ -1281,6 +1285,18 @@ prepare_bucket (void)
       g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
     }
   g_unlink (path);
+
+  /* With STS: the role whose sessions sign links one by one. */
+  if (g_getenv ("PG_TEST_STS_ENDPOINT") != NULL)
+    {
+      g_autoptr(GAsyncResult) set_up = NULL;
+
+      pg_signer_role_setup_async (client, "ui-test-links", "arn:aws:iam:::user/owner:presign",
+                                  bucket, NULL, store_result, &set_up);
+      wait_until (is_set, &set_up, "the signing role");
+      role_arn = pg_signer_role_setup_finish (set_up, &error);
+      g_assert_no_error (error);
+    }
 }
 
 /* Enter in the New Link dialog makes the link (the focus starts in a field, not on Cancel); Delete
@@ -1592,6 +1608,77 @@ test_ui_many_links (void)
   g_clear_signal_handler (&handler, clock);
 
   remove_links (links);
+}
+
+/* ---- Links revoked one by one ---------------------------------------------------------------- */
+
+/* A download link of one hour, signed alone (the dialog's default where a role is set up). */
+static PgLink *
+make_session_link (const char *key)
+{
+  GtkWidget *dialog;
+  GtkWidget *precision;
+  g_autoptr(PgLink) before = newest_link ();
+  PgLink *link;
+
+  select_file (key);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  precision = child (dialog, PG_TYPE_LINK_DIALOG, "precision_switch");
+  /* A day is longer than a session lasts: revoked with the file, and the dialog says so. */
+  g_assert_false (gtk_widget_is_sensitive (precision));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
+                                child (dialog, PG_TYPE_LINK_DIALOG, "precision_row"))), "12"));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, PG_TYPE_LINK_DIALOG, "expiry_row")), 0);
+  g_assert_true (gtk_widget_is_sensitive (precision));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (precision)));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
+                     child (dialog, PG_TYPE_LINK_DIALOG, "precision_row"))), ==,
+                   _("Only this link can be revoked; other links to the file keep working."));
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = newest_link ();
+  g_assert_true (link != before);
+  g_assert_nonnull (pg_link_get_session_name (link));
+
+  return link;
+}
+
+static gboolean
+link_revoked (gpointer link)
+{
+  return pg_link_get_state (link) == PG_LINK_REVOKED;
+}
+
+/* Two links to one file, each signed in a session of its own: revoking one from its row asks
+ * nothing (it closes no other), turns it Revoked — verified, and the other stays Active and
+ * works (200). */
+static void
+test_ui_per_link (void)
+{
+  g_autoptr(PgLink) first = make_session_link ("contract.pdf");
+  g_autoptr(PgLink) second = make_session_link ("contract.pdf");
+  g_autofree char *first_url = copy_link (first);
+  g_autofree char *second_url = copy_link (second);
+
+  g_assert_cmpstr (pg_link_get_access_key_id (first), !=, pg_link_get_access_key_id (second));
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
+
+  click (child (row_for (first), PG_TYPE_LINK_ROW, "revoke_button"));
+  g_assert_null (find_question (""));
+  wait_until (link_revoked, first, "the link to be revoked");
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 403);
+  g_assert_cmpint (pg_link_get_state (second), ==, PG_LINK_ACTIVE);
+  g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
+
+  /* Restored from its row: it works again; the other was never touched. */
+  wait_until (row_shown, first, "the link's row");
+  click (child (row_for (first), PG_TYPE_LINK_ROW, "revoke_button"));
+  wait_until (link_active, first, "the link to work again");
+  g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
 }
 
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */
@@ -1981,8 +2068,13 @@ main (int   argc,
   g_assert_nonnull (window);
 
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
+  /* Against a gateway with STS: links signed one by one. */
+  if (role_arn != NULL)
+    {
+      g_test_add_func ("/pg/ui/per-link", test_ui_per_link);
+    }
   /* In another language: what its text changes, the tooltips and the list of links. */
-  if (g_getenv ("PG_TEST_LANGUAGE") != NULL)
+  else if (g_getenv ("PG_TEST_LANGUAGE") != NULL)
     {
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);

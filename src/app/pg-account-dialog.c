@@ -57,6 +57,7 @@ struct _PgAccountDialog
   AdwEntryRow       *signer_secret_row;
   GtkWidget         *signer_secret_stored;
   AdwEntryRow       *signer_arn_row;
+  AdwEntryRow       *signer_role_row;
   GtkLabel          *status_label;
   GtkWidget         *save_button;
   GtkWidget         *test_button;
@@ -88,6 +89,7 @@ fill_info (PgAccountDialog *self,
   info->manager_key_id = text_of (self->manager_key_row);
   info->signer_key_id = separate ? text_of (self->signer_key_row) : NULL;
   info->signer_arn = text_of (self->signer_arn_row);
+  info->signer_role_arn = text_of (self->signer_role_row);
 }
 
 /* Shows @region in the AWS region list when it is one, and in the entry in any case. */
@@ -561,6 +563,9 @@ pg_account_dialog_new (GtkWindow     *parent,
       if (pg_account_get_signer_arn (account) != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->signer_arn_row),
                                pg_account_get_signer_arn (account));
+      if (pg_account_get_signer_role_arn (account) != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->signer_role_row),
+                               pg_account_get_signer_role_arn (account));
       if (pg_account_get_token_expires (account) > 0)
         {
           gint64 expires = pg_account_get_token_expires (account);
@@ -633,6 +638,7 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_stored);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_arn_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_role_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_button);

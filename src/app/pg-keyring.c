@@ -66,6 +66,17 @@ pg_keyring_lookup_finish (GAsyncResult  *result,
   return secret_password_lookup_finish (result, error);
 }
 
+/* Deletes a secret, when it is there; nobody waits for it. */
+void
+pg_keyring_forget (const char *account_id,
+                   const char *role)
+{
+  secret_password_clear (get_schema (), NULL, NULL, NULL,
+                         "account", account_id,
+                         "role", role,
+                         NULL);
+}
+
 /* Wipes the secret from memory before freeing it. */
 void
 pg_keyring_secret_free (char *secret)

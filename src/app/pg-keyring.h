@@ -25,6 +25,8 @@ void     pg_keyring_lookup_async  (const char           *account_id,
 char    *pg_keyring_lookup_finish (GAsyncResult         *result,
                                    GError              **error);
 void     pg_keyring_secret_free   (char                 *secret);
+void     pg_keyring_forget        (const char           *account_id,
+                                   const char           *role);
 
 
 G_END_DECLS

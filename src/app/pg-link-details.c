@@ -109,6 +109,13 @@ pg_link_details_new (GtkWindow          *parent,
   add_fact (facts, _("Signed"), signed_at);
   add_fact (facts, _("Valid until"), expires_at);
   add_fact (facts, _("Signing key"), pg_link_get_access_key_id (link));
+  add_fact (facts, _("Revoking"),
+            pg_link_get_session_name (link) != NULL
+            ? _("Closes this link alone: it is signed in a session of its own")
+            : pg_link_get_page_key (link) != NULL ? _("Closes the page and every upload of it")
+            : pg_link_is_upload (link) ? _("Closes this upload link alone: its file name is its "
+                                           "own")
+            : _("Closes every link to this file"));
   if (pg_link_is_upload (link))
     add_fact (facts, _("Single use"), pg_link_get_if_none_match (link) ? _("Yes") : _("No"));
   if (pg_link_get_filename (link) != NULL)

@@ -9,6 +9,7 @@
 #include "pg-application.h"
 #include "pg-error.h"
 #include "pg-link-dialog.h"
+#include "pg-link-session.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
 #include "pg-toolkit.h"
@@ -46,6 +47,8 @@ struct _PgLinkDialog
   GtkSpinButton *custom_hours;
   AdwActionRow *strict_row;
   GtkSwitch    *strict_switch;
+  AdwActionRow *precision_row;
+  GtkSwitch    *precision_switch;
   GtkWidget    *warning_group;
   GtkLabel     *warning_label;
   GtkWidget    *fresh_copy_button;
@@ -298,10 +301,88 @@ allowed_expiry (PgLinkDialog *self)
          - pg_s3_client_get_now (pg_session_get_client (self->session));
 }
 
+/* ---- Which links a revocation closes ---------------------------------------------------- */
+
+/* The role that signs links one by one, when the account has one and this is a download. */
+static const char *
+signing_role (PgLinkDialog *self)
+{
+  return self->upload ? NULL : pg_account_get_signer_role_arn (pg_session_get_account (self->session));
+}
+
+static gboolean
+signs_alone (PgLinkDialog *self)
+{
+  return signing_role (self) != NULL && gtk_switch_get_active (self->precision_switch)
+         && MIN ((gint64) chosen_expiry (self), allowed_expiry (self))
+            <= PG_LINK_SESSION_MAX_SECONDS;
+}
+
+/* The account's working download links to the file that a revocation of the file closes. */
+static guint
+count_file_links (PgLinkDialog *self)
+{
+  GListModel *links = pg_link_service_get_links (self->service);
+  PgAccount *account = pg_session_get_account (self->session);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      PgLinkState state = pg_link_get_state_at (link, now);
+
+      if (!pg_link_is_upload (link) && pg_link_get_session_name (link) == NULL
+          && g_strcmp0 (pg_link_get_key (link), self->key) == 0
+          && g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (account)) == 0
+          && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
+        count++;
+    }
+
+  return count;
+}
+
+/* Says what revoking the new link will close: it alone, or every link to the file. */
+static void
+update_precision (PgLinkDialog *self)
+{
+  const char *role = signing_role (self);
+  g_autofree char *subtitle = NULL;
+  gboolean fits = MIN ((gint64) chosen_expiry (self), allowed_expiry (self))
+                  <= PG_LINK_SESSION_MAX_SECONDS;
+  guint others = count_file_links (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->precision_row), !self->upload);
+  gtk_widget_set_visible (GTK_WIDGET (self->precision_switch), role != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->precision_switch), role != NULL && fits);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->precision_row),
+                                 role != NULL ? _("Revoke this link alone") : _("Revoking"));
+
+  if (signs_alone (self))
+    subtitle = g_strdup (_("Only this link can be revoked; other links to the file keep "
+                           "working."));
+  else if (role != NULL && !fits)
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "A link longer than 12 hours is revoked with "
+                                             "every link to this file (%u now).",
+                                             "A link longer than 12 hours is revoked with "
+                                             "every link to this file (%u now).", others),
+                                others);
+  else
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Revoking closes every link to this file (%u now).",
+                                             "Revoking closes every link to this file (%u now).",
+                                             others),
+                                others);
+  adw_action_row_set_subtitle (self->precision_row, subtitle);
+}
+
 static void
 on_expiry_changed (PgLinkDialog *self)
 {
   gint64 allowed = allowed_expiry (self);
+
+  update_precision (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->custom_row),
                           adw_combo_row_get_selected (self->expiry_row) == CUSTOM_EXPIRY);
@@ -320,6 +401,66 @@ on_expiry_changed (PgLinkDialog *self)
     }
   else if (self->shareable == PG_LINK_SHAREABLE)
     gtk_widget_set_visible (self->warning_group, FALSE);
+}
+
+typedef struct
+{
+  GWeakRef       dialog;
+  PgSession     *session;
+  PgLinkService *service;
+} SessionLinkWait;
+
+/* The link is kept (and its session in the keyring) even when the dialog is gone. */
+static void
+session_link_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SessionLinkWait *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) link = pg_link_service_create_session_link_finish (PG_LINK_SERVICE (source),
+                                                                       result, &error);
+  g_autoptr(PgLinkDialog) self = g_weak_ref_get (&wait->dialog);
+
+  if (link != NULL)
+    pg_session_keep_link_credentials (wait->session, wait->service, link);
+
+  if (self != NULL && gtk_widget_get_visible (GTK_WIDGET (self)))
+    {
+      gtk_widget_set_sensitive (self->create_button, TRUE);
+      if (link == NULL)
+        {
+          show_warning (self, error->message, FALSE);
+        }
+      else
+        {
+          g_signal_emit (self, signals [LINK_CREATED], 0, link);
+          gtk_window_close (GTK_WINDOW (self));
+        }
+    }
+
+  g_weak_ref_clear (&wait->dialog);
+  g_object_unref (wait->session);
+  g_object_unref (wait->service);
+  g_free (wait);
+}
+
+static void
+create_session_link (PgLinkDialog           *self,
+                     const PgPresignOptions *options)
+{
+  g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
+  SessionLinkWait *wait = g_new0 (SessionLinkWait, 1);
+
+  g_weak_ref_init (&wait->dialog, self);
+  wait->session = g_object_ref (self->session);
+  wait->service = g_object_ref (self->service);
+  gtk_widget_set_sensitive (self->create_button, FALSE);
+  pg_link_service_create_session_link_async (self->service,
+                                             pg_account_get_id (pg_session_get_account (self->session)),
+                                             pg_session_get_client (self->session), signer,
+                                             signing_role (self), options, NULL, session_link_cb,
+                                             wait);
 }
 
 static void
@@ -413,6 +554,13 @@ create_action (GtkWidget  *widget,
     }
   options.key = self->key;
 
+  /* Signed in a session of its own: a moment with the server. */
+  if (signs_alone (self))
+    {
+      create_session_link (self, &options);
+      return;
+    }
+
   /* Signing checks everything the link is made of: a bad name is reported in the dialog. */
   link = pg_link_service_create_link (self->service, pg_account_get_id (account),
                                       pg_session_get_endpoint (self->session),
@@ -461,6 +609,8 @@ pg_link_dialog_new (GtkWindow     *parent,
                             self);
   g_signal_connect_swapped (self->custom_hours, "value-changed", G_CALLBACK (on_expiry_changed),
                             self);
+  g_signal_connect_swapped (self->precision_switch, "notify::active",
+                            G_CALLBACK (update_precision), self);
   if (pg_credentials_get_expiration (pg_session_get_signer (session)) != NULL)
     on_expiry_changed (self);
   else if (pg_credentials_is_temporary (pg_session_get_signer (session)))
@@ -504,6 +654,7 @@ pg_link_dialog_new (GtkWindow     *parent,
                                              pg_account_get_bucket (account), self->key,
                                              self->cancellable, checked_cb, self);
     }
+  update_precision (self);
 
   return GTK_WINDOW (self);
 }
@@ -553,6 +704,8 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, custom_hours);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, precision_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, precision_switch);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_label);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, fresh_copy_button);

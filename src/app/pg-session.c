@@ -302,3 +302,176 @@ pg_session_get_revoker (PgSession  *self,
 
   return pg_revoker_new (self->client, self->signer, self->signer_arn);
 }
+
+/* ---- Links with a session of their own ------------------------------------------------- */
+
+/* A client with the signer's own key: it starts the sessions of links signed one by one. */
+PgS3Client *
+pg_session_new_signer_client (PgSession *self)
+{
+  return pg_s3_client_new (self->endpoint, self->signer, pg_s3_client_get_session (self->client));
+}
+
+/* Returns: (transfer none) (nullable): the credentials @link is signed with: its own
+ * session's when it has one (%NULL when they are not known here), else the signer's. */
+PgCredentials *
+pg_session_get_link_signer (PgSession     *self,
+                            PgLinkService *service,
+                            PgLink        *link)
+{
+  if (pg_link_get_session_name (link) != NULL)
+    return pg_link_service_get_link_credentials (service, link);
+
+  return self->signer;
+}
+
+/* A revoker for @link: one that denies its own session, when it has one, and proves it with
+ * a request signed in that session; the account's otherwise. */
+PgRevoker *
+pg_session_get_link_revoker (PgSession      *self,
+                             PgLinkService  *service,
+                             PgLink         *link,
+                             GError        **error)
+{
+  PgCredentials *credentials;
+
+  if (pg_link_get_session_name (link) == NULL)
+    return pg_session_get_revoker (self, error);
+
+  credentials = pg_link_service_get_link_credentials (service, link);
+  if (credentials == NULL)
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
+                           _("The signing session of this link is not in the keyring of this "
+                             "computer. Revoke it with “presign-guard-cli revoke --url”."));
+      return NULL;
+    }
+
+  return pg_revoker_new (self->client, credentials, pg_link_get_signer_arn (link));
+}
+
+static char *
+link_role (PgLink *link)
+{
+  return g_strconcat ("link-", pg_link_get_id (link), NULL);
+}
+
+static void
+link_kept_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_keyring_store_finish (result, &error))
+    g_warning ("A link's signing session could not be kept in the keyring: %s", error->message);
+}
+
+/**
+ * pg_session_keep_link_credentials:
+ *
+ * Keeps the credentials of @link's own session in the keyring, so that its URL can be made
+ * again after a restart (Copy, QR code, e-mail) and its revocation proven.
+ */
+void
+pg_session_keep_link_credentials (PgSession     *self,
+                                  PgLinkService *service,
+                                  PgLink        *link)
+{
+  PgCredentials *credentials = pg_link_service_get_link_credentials (service, link);
+  g_autofree char *role = link_role (link);
+  g_autofree char *label = NULL;
+  char *secret;
+
+  if (credentials == NULL || !(secret = pg_credentials_export (credentials)))
+    return;
+
+  label = g_strdup_printf (_("Presign Guard: signing session of a link to %s"),
+                           pg_link_key_basename (pg_link_get_key (link)));
+  pg_keyring_store_async (pg_account_get_id (self->account), role, label, secret, NULL,
+                          link_kept_cb, NULL);
+  pg_credentials_wipe_export (secret);
+}
+
+typedef struct
+{
+  PgLinkService *service;
+  PgLink        *link;
+} LinkLookup;
+
+static void
+link_found_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LinkLookup *lookup = user_data;
+  char *secret = pg_keyring_lookup_finish (result, NULL);
+  g_autoptr(PgCredentials) credentials = secret ? pg_credentials_import (secret, NULL) : NULL;
+
+  /* Only the session the link is signed in. */
+  if (credentials != NULL
+      && g_strcmp0 (pg_credentials_get_access_key_id (credentials),
+                    pg_link_get_access_key_id (lookup->link)) == 0)
+    pg_link_service_set_link_credentials (lookup->service, pg_link_get_id (lookup->link),
+                                          credentials);
+  if (secret != NULL)
+    pg_keyring_secret_free (secret);
+
+  g_object_unref (lookup->service);
+  g_object_unref (lookup->link);
+  g_free (lookup);
+}
+
+/**
+ * pg_session_load_link_credentials:
+ *
+ * Reads from the keyring the sessions of the account's links signed one by one that are not
+ * known yet; forgets those of links that have ended.
+ */
+void
+pg_session_load_link_credentials (PgSession     *self,
+                                  PgLinkService *service)
+{
+  GListModel *links = pg_link_service_get_links (service);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      g_autofree char *role = NULL;
+      LinkLookup *lookup;
+
+      if (pg_link_get_session_name (link) == NULL
+          || g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (self->account)) != 0
+          || pg_link_service_get_link_credentials (service, link) != NULL)
+        continue;
+
+      role = link_role (link);
+      if (pg_link_get_expires_at (link) < now)
+        {
+          pg_keyring_forget (pg_account_get_id (self->account), role);
+          continue;
+        }
+
+      lookup = g_new0 (LinkLookup, 1);
+      lookup->service = g_object_ref (service);
+      lookup->link = g_object_ref (link);
+      pg_keyring_lookup_async (pg_account_get_id (self->account), role, NULL, link_found_cb,
+                               lookup);
+    }
+}
+
+/* Forgets @link's session, here and in the keyring: the link is gone. */
+void
+pg_session_forget_link_credentials (PgSession     *self,
+                                    PgLinkService *service,
+                                    PgLink        *link)
+{
+  g_autofree char *role = link_role (link);
+
+  if (pg_link_get_session_name (link) == NULL)
+    return;
+
+  pg_link_service_set_link_credentials (service, pg_link_get_id (link), NULL);
+  pg_keyring_forget (pg_account_get_id (self->account), role);
+}

@@ -4,6 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "pg-account.h"
+#include "pg-link-service.h"
 #include "pg-revoker.h"
 #include "pg-s3-client.h"
 
@@ -25,6 +26,22 @@ PgEndpoint    *pg_session_get_endpoint     (PgSession            *self);
 PgS3Client    *pg_session_get_client       (PgSession            *self);
 PgCredentials *pg_session_get_signer       (PgSession            *self);
 const char    *pg_session_get_signer_arn   (PgSession            *self);
+PgS3Client    *pg_session_new_signer_client (PgSession           *self);
+PgCredentials *pg_session_get_link_signer  (PgSession            *self,
+                                            PgLinkService        *service,
+                                            PgLink               *link);
+PgRevoker     *pg_session_get_link_revoker (PgSession            *self,
+                                            PgLinkService        *service,
+                                            PgLink               *link,
+                                            GError              **error);
+void           pg_session_keep_link_credentials (PgSession       *self,
+                                                 PgLinkService   *service,
+                                                 PgLink          *link);
+void           pg_session_load_link_credentials (PgSession       *self,
+                                                 PgLinkService   *service);
+void           pg_session_forget_link_credentials (PgSession     *self,
+                                                   PgLinkService *service,
+                                                   PgLink        *link);
 PgRevoker     *pg_session_get_revoker      (PgSession            *self,
                                             GError              **error);
 

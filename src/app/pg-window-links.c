@@ -42,6 +42,7 @@ url_from_parameter (PgWindow  *self,
                     PgLink   **link)
 {
   g_autoptr(GError) error = NULL;
+  PgCredentials *signer;
   char *url = NULL;
 
   if (!(*link = link_from_parameter (self, parameter)))
@@ -49,9 +50,12 @@ url_from_parameter (PgWindow  *self,
 
   if (self->session == NULL)
     g_set_error_literal (&error, PG_ERROR, PG_ERROR_FAILED, _("The account is not ready yet."));
+  else if (!(signer = pg_session_get_link_signer (self->session, self->service, *link)))
+    g_set_error_literal (&error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
+                         _("The signing session of this link is not in the keyring of this "
+                           "computer: its URL cannot be made again here."));
   else
-    url = pg_link_derive_url (*link, pg_session_get_endpoint (self->session),
-                              pg_session_get_signer (self->session), &error);
+    url = pg_link_derive_url (*link, pg_session_get_endpoint (self->session), signer, &error);
 
   if (url == NULL)
     pg_window_show_toast (self, error->message);
@@ -363,7 +367,8 @@ remove_link_action (GtkWidget  *widget,
       return;
     }
 
-  /* An upload page leaves the bucket with its link. */
+  /* An upload page leaves the bucket with its link; a link's own session leaves the keyring. */
+  pg_session_forget_link_credentials (self->session, self->service, link);
   pg_link_service_remove_async (self->service, pg_session_get_client (self->session), link,
                                 self->cancellable, removed_cb, self);
 }
@@ -375,7 +380,7 @@ revoke_now (PgWindow *self,
             PgLink   *link,
             gboolean  revoke)
 {
-  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self);
+  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self, link);
   g_autoptr(PgLinkJob) job = NULL;
 
   if (revoker == NULL)

@@ -61,7 +61,8 @@ struct _PgWindow
 PgApplication *_pg_window_get_app           (PgWindow        *self);
 AdwToast      *_pg_window_toast_new         (const char      *text);
 const char    *_pg_window_get_bucket        (PgWindow        *self);
-PgRevoker     *_pg_window_get_revoker       (PgWindow        *self);
+PgRevoker     *_pg_window_get_revoker       (PgWindow        *self,
+                                             PgLink          *link);
 void           _pg_window_show_problem      (PgWindow        *self,
                                              const GError    *error);
 void           _pg_window_refresh           (PgWindow        *self);

@@ -54,12 +54,19 @@ pg_window_find_link (PgWindow   *self,
   return pg_link_service_find (self->service, id);
 }
 
-/* Returns: (transfer full) (nullable): a revoker for the account, after saying why not. */
+/* Returns: (transfer full) (nullable): a revoker for the account (for @link, when given: its
+ * own session's when it has one), after saying why not. */
 PgRevoker *
-_pg_window_get_revoker (PgWindow *self)
+_pg_window_get_revoker (PgWindow *self,
+                        PgLink   *link)
 {
   g_autoptr(GError) error = NULL;
-  PgRevoker *revoker = self->session ? pg_session_get_revoker (self->session, &error) : NULL;
+  PgRevoker *revoker = NULL;
+
+  if (self->session != NULL && link != NULL)
+    revoker = pg_session_get_link_revoker (self->session, self->service, link, &error);
+  else if (self->session != NULL)
+    revoker = pg_session_get_revoker (self->session, &error);
 
   if (revoker == NULL)
     pg_window_show_toast (self, error ? error->message : _("The account is not ready yet."));
@@ -139,7 +146,7 @@ static void
 set_lockdown (PgWindow *self,
               gboolean  enabled)
 {
-  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self);
+  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self, NULL);
   g_autoptr(PgLinkJob) job = NULL;
 
   if (revoker == NULL)
@@ -359,6 +366,8 @@ session_ready_cb (GObject      *source,
                               pg_account_get_bucket (account));
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_widget_set_sensitive (self->new_link_squeezer, TRUE);
+  /* Links signed one by one: their sessions, from the keyring. */
+  pg_session_load_link_credentials (session, self->service);
   _pg_window_refresh (self);
 }
 

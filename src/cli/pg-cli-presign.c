@@ -32,9 +32,9 @@ presign_per_link (PgCliEndpointOptions   *endpoint_options,
       || !(signer = pg_cli_client_new (endpoint_options, signer_credentials, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  pg_link_session_sign_async (manager, signer, role_arn, options, NULL, pg_cli_store_result,
-                              &result);
-  if (!(url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, &error)))
+  pg_link_session_sign_async (manager, signer, role_arn, NULL, options, NULL,
+                              pg_cli_store_result, &result);
+  if (!(url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, NULL, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_cli_note (_("Only this link can be revoked: it is signed in a session of its own (%s), "

@@ -24,6 +24,7 @@ struct _PgAccount
   char     *manager_key_id;
   char     *signer_key_id;
   char     *signer_arn;
+  char     *signer_role_arn;
   gint64    token_expires;
 };
 
@@ -42,6 +43,7 @@ pg_account_finalize (GObject *object)
   g_free (self->manager_key_id);
   g_free (self->signer_key_id);
   g_free (self->signer_arn);
+  g_free (self->signer_role_arn);
 
   G_OBJECT_CLASS (pg_account_parent_class)->finalize (object);
 }
@@ -78,6 +80,7 @@ account_new (const char          *id,
   self->manager_key_id = nonempty (info->manager_key_id);
   self->signer_key_id = nonempty (info->signer_key_id);
   self->signer_arn = nonempty (info->signer_arn);
+  self->signer_role_arn = nonempty (info->signer_role_arn);
   self->token_expires = MAX (0, info->token_expires);
 
   /* The same key twice is one key. */
@@ -156,6 +159,12 @@ pg_account_get_signer_arn (PgAccount *self)
   return self->signer_arn;
 }
 
+const char *
+pg_account_get_signer_role_arn (PgAccount *self)
+{
+  return self->signer_role_arn;
+}
+
 /* When the (temporary) managing keys stop working, or 0. */
 gint64
 pg_account_get_token_expires (PgAccount *self)
@@ -203,11 +212,13 @@ pg_accounts_load (const char  *path,
                                                         NULL);
       g_autofree char *signer = g_key_file_get_string (keyfile, groups[i], "signer-key-id", NULL);
       g_autofree char *arn = g_key_file_get_string (keyfile, groups[i], "signer-arn", NULL);
+      g_autofree char *role = g_key_file_get_string (keyfile, groups[i], "signer-role-arn", NULL);
       PgAccountInfo info = {
         name, endpoint, region,
         g_key_file_get_boolean (keyfile, groups[i], "path-style", NULL),
         bucket, manager, signer, arn,
         g_key_file_get_int64 (keyfile, groups[i], "token-expires", NULL),
+        role,
       };
 
       if (bucket == NULL || manager == NULL)
@@ -249,6 +260,7 @@ pg_accounts_save (const char  *path,
       g_key_file_set_string (keyfile, account->id, "manager-key-id", account->manager_key_id);
       set_optional (keyfile, account->id, "signer-key-id", account->signer_key_id);
       set_optional (keyfile, account->id, "signer-arn", account->signer_arn);
+      set_optional (keyfile, account->id, "signer-role-arn", account->signer_role_arn);
       if (account->token_expires > 0)
         g_key_file_set_int64 (keyfile, account->id, "token-expires", account->token_expires);
     }

@@ -22,6 +22,8 @@ G_DECLARE_FINAL_TYPE (PgAccount, pg_account, PG, ACCOUNT, GObject)
  * @signer_key_id: (nullable): a separate signing access key id, %NULL to sign with the manager's
  * @signer_arn: (nullable): the signer's ARN where STS cannot tell it
  * @token_expires: when temporary managing keys expire (seconds since the epoch), 0 if they do not
+ * @signer_role_arn: (nullable): the role whose sessions sign links one by one (see
+ *   pg_signer_role_setup_async()), %NULL to sign with the signer's key
  *
  * Everything about an account but its secrets, which live in the keyring.
  */
@@ -36,6 +38,7 @@ typedef struct
   const char *signer_key_id;
   const char *signer_arn;
   gint64      token_expires;
+  const char *signer_role_arn;
 } PgAccountInfo;
 
 PgAccount   *pg_account_new                 (const PgAccountInfo  *info);
@@ -49,6 +52,7 @@ const char  *pg_account_get_manager_key_id  (PgAccount            *self);
 const char  *pg_account_get_signer_key_id   (PgAccount            *self);
 gboolean     pg_account_has_separate_signer (PgAccount            *self);
 const char  *pg_account_get_signer_arn      (PgAccount            *self);
+const char  *pg_account_get_signer_role_arn (PgAccount            *self);
 gint64       pg_account_get_token_expires   (PgAccount            *self);
 PgEndpoint  *pg_account_create_endpoint     (PgAccount            *self,
                                              GError              **error);

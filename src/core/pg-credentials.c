@@ -297,3 +297,55 @@ pg_credentials_derive_signing_key (PgCredentials *self,
   }
   g_mutex_unlock (&self->cache_lock);
 }
+
+/**
+ * pg_credentials_export:
+ *
+ * The temporary credentials as one line of text for a keyring (key id, secret, session token
+ * and expiry, separated by spaces, which none of them contains); read back with
+ * pg_credentials_import(). Only temporary credentials are exported.
+ *
+ * Returns: (nullable): the text, to be wiped with pg_credentials_wipe_export()
+ */
+char *
+pg_credentials_export (PgCredentials *self)
+{
+  if (self->session_token == NULL || self->expiration == NULL)
+    return NULL;
+
+  return g_strdup_printf ("%s %s %s %" G_GINT64_FORMAT, self->access_key_id,
+                          self->secret_access_key, self->session_token,
+                          g_date_time_to_unix (self->expiration));
+}
+
+void
+pg_credentials_wipe_export (char *text)
+{
+  wipe_string (text);
+}
+
+/* Returns: (transfer full) (nullable): credentials from pg_credentials_export()'s text */
+PgCredentials *
+pg_credentials_import (const char  *text,
+                       GError     **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, " ", 4);
+  g_autoptr(GDateTime) expiration = NULL;
+  PgCredentials *self = NULL;
+
+  if (g_strv_length (parts) == 4)
+    {
+      expiration = g_date_time_new_from_unix_utc (g_ascii_strtoll (parts[3], NULL, 10));
+      self = pg_credentials_new (parts[0], parts[1], parts[2], expiration, error);
+    }
+  else
+    {
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
+                           _("These are not temporary credentials."));
+    }
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    explicit_bzero (parts[i], strlen (parts[i]));
+
+  return self;
+}

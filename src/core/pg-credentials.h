@@ -25,6 +25,10 @@ void           pg_credentials_unref                (PgCredentials  *self);
 const char    *pg_credentials_get_access_key_id    (PgCredentials  *self);
 const char    *pg_credentials_get_session_token    (PgCredentials  *self);
 GDateTime     *pg_credentials_get_expiration       (PgCredentials  *self);
+char          *pg_credentials_export               (PgCredentials  *self);
+void           pg_credentials_wipe_export          (char           *text);
+PgCredentials *pg_credentials_import               (const char     *text,
+                                                    GError        **error);
 gboolean       pg_credentials_is_temporary         (PgCredentials  *self);
 void           pg_credentials_derive_signing_key   (PgCredentials  *self,
                                                     const char     *date,

@@ -7,6 +7,7 @@
 
 #include "pg-error.h"
 #include "pg-link-job-private.h"
+#include "pg-link-session.h"
 #include "pg-link-service-private.h"
 
 /* The life of links, in one place: the remembered links (the store), the jobs that change what
@@ -38,6 +39,9 @@ struct _PgLinkService
   gboolean      saving;
   gboolean      save_again;
   gboolean      busy;
+
+  /* Link id → the credentials of its own signing session, while known here. */
+  GHashTable   *link_credentials;
 };
 
 G_DEFINE_FINAL_TYPE (PgLinkService, pg_link_service, G_TYPE_OBJECT)
@@ -66,6 +70,7 @@ pg_link_service_finalize (GObject *object)
   PgLinkService *self = PG_LINK_SERVICE (object);
 
   g_clear_object (&self->store);
+  g_clear_pointer (&self->link_credentials, g_hash_table_unref);
 
   G_OBJECT_CLASS (pg_link_service_parent_class)->finalize (object);
 }
@@ -122,6 +127,8 @@ pg_link_service_class_init (PgLinkServiceClass *klass)
 static void
 pg_link_service_init (PgLinkService *self)
 {
+  self->link_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) pg_credentials_unref);
 }
 
 /**
@@ -394,6 +401,138 @@ pg_link_service_create_link (PgLinkService           *self,
   pg_link_service_save (self);
 
   return link;
+}
+
+/* ---- Links with a session of their own ------------------------------------------------- */
+
+/**
+ * pg_link_service_set_link_credentials:
+ * @credentials: (nullable): the credentials of the link's own session; %NULL to forget them
+ *
+ * Keeps the credentials a session link is signed with, so that its URL can be made again
+ * (pg_link_derive_url()) and its revocation proven. The caller keeps them at rest (a keyring).
+ */
+void
+pg_link_service_set_link_credentials (PgLinkService *self,
+                                      const char    *link_id,
+                                      PgCredentials *credentials)
+{
+  if (credentials == NULL)
+    g_hash_table_remove (self->link_credentials, link_id);
+  else
+    g_hash_table_replace (self->link_credentials, g_strdup (link_id),
+                          pg_credentials_ref (credentials));
+}
+
+/* Returns: (nullable) (transfer none): the credentials of @link's own session, when known */
+PgCredentials *
+pg_link_service_get_link_credentials (PgLinkService *self,
+                                      PgLink        *link)
+{
+  return g_hash_table_lookup (self->link_credentials, pg_link_get_id (link));
+}
+
+typedef struct
+{
+  char             *account_id;
+  char             *id;
+  char             *bucket;
+  char             *key;
+  char             *filename;
+  char             *content_type;
+  PgPresignOptions  options;
+} SessionLink;
+
+static void
+session_link_free (SessionLink *data)
+{
+  g_free (data->account_id);
+  g_free (data->id);
+  g_free (data->bucket);
+  g_free (data->key);
+  g_free (data->filename);
+  g_free (data->content_type);
+  g_free (data);
+}
+
+static void
+session_link_signed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgLinkService *self = g_task_get_source_object (task);
+  SessionLink *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgAssumedRole) session = NULL;
+  g_autofree char *url = pg_link_session_sign_finish (result, &record, &session, &error);
+  g_autoptr(PgLink) link = NULL;
+
+  if (url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->options.signing_time = record->created;
+  data->options.clock_offset = 0;
+  link = pg_link_new_for_session (data->account_id, data->id, &data->options, record->role_arn,
+                                  record->session_name, session);
+  pg_link_service_set_link_credentials (self, data->id, session->credentials);
+  pg_link_store_add (self->store, link);
+  pg_link_service_save (self);
+
+  g_task_return_pointer (task, g_object_ref (link), g_object_unref);
+}
+
+/**
+ * pg_link_service_create_session_link_async:
+ * @manager: a client with the managing key (writes the link's record)
+ * @signer: a client with the signer's own key (starts the link's session)
+ * @role_arn: the signing role
+ *
+ * Signs a download link in a session of its own (pg_link_session_sign_async()), remembers it
+ * and its session's credentials, and saves the list. Revoking it closes it alone.
+ */
+void
+pg_link_service_create_session_link_async (PgLinkService          *self,
+                                           const char             *account_id,
+                                           PgS3Client             *manager,
+                                           PgS3Client             *signer,
+                                           const char             *role_arn,
+                                           const PgPresignOptions *options,
+                                           GCancellable           *cancellable,
+                                           GAsyncReadyCallback     callback,
+                                           gpointer                user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SessionLink *data = g_new0 (SessionLink, 1);
+
+  g_task_set_source_tag (task, pg_link_service_create_session_link_async);
+  data->account_id = g_strdup (account_id);
+  data->id = g_uuid_string_random ();
+  data->options = *options;
+  data->options.bucket = data->bucket = g_strdup (options->bucket);
+  data->options.key = data->key = g_strdup (options->key);
+  data->options.filename = data->filename = g_strdup (options->filename);
+  data->options.content_type = data->content_type = g_strdup (options->content_type);
+  data->options.content_md5 = NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) session_link_free);
+
+  pg_link_session_sign_async (manager, signer, role_arn, data->id, &data->options, cancellable,
+                              session_link_signed_cb, task);
+}
+
+/* Returns: (transfer full): the new link, remembered */
+PgLink *
+pg_link_service_create_session_link_finish (PgLinkService  *self,
+                                            GAsyncResult   *result,
+                                            GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- Running jobs ------------------------------------------------------------------------ */

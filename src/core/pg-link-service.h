@@ -58,6 +58,23 @@ PgLink        *pg_link_service_find            (PgLinkService        *self,
 GPtrArray     *pg_link_service_list_affected   (PgLinkService        *self,
                                                 PgLink               *link,
                                                 PgLinkJobKind         kind);
+void           pg_link_service_create_session_link_async  (PgLinkService          *self,
+                                                           const char             *account_id,
+                                                           PgS3Client             *manager,
+                                                           PgS3Client             *signer,
+                                                           const char             *role_arn,
+                                                           const PgPresignOptions *options,
+                                                           GCancellable           *cancellable,
+                                                           GAsyncReadyCallback     callback,
+                                                           gpointer                user_data);
+PgLink        *pg_link_service_create_session_link_finish (PgLinkService          *self,
+                                                           GAsyncResult           *result,
+                                                           GError                **error);
+void           pg_link_service_set_link_credentials       (PgLinkService          *self,
+                                                           const char             *link_id,
+                                                           PgCredentials          *credentials);
+PgCredentials *pg_link_service_get_link_credentials       (PgLinkService          *self,
+                                                           PgLink                 *link);
 PgLink        *pg_link_service_create_link     (PgLinkService        *self,
                                                 const char           *account_id,
                                                 PgEndpoint           *endpoint,

@@ -30,6 +30,7 @@ typedef struct
   char             *filename;
   PgPresignOptions  options;
   PgLinkRecord     *record;
+  PgAssumedRole    *session;
   char             *url;
 } Signing;
 
@@ -44,6 +45,7 @@ signing_free (Signing *signing)
   g_free (signing->content_type);
   g_free (signing->filename);
   pg_link_record_free (signing->record);
+  pg_assumed_role_free (signing->session);
   g_free (signing->url);
   g_free (signing);
 }
@@ -76,18 +78,21 @@ session_started_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Signing *signing = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
-                                                                      result, &error);
+  PgAssumedRole *session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source), result,
+                                                            &error);
   PgLinkRecord *record = signing->record;
-  gint64 signed_at;
 
   if (session == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  signing->session = session;
 
-  signing->options.clock_offset = pg_s3_client_get_clock_offset (signing->manager);
+  /* Signed at a time of its own, which the link remembers: the same URL can be made again. */
+  if (signing->options.signing_time == 0)
+    signing->options.signing_time = pg_s3_client_get_now (signing->manager);
+  signing->options.clock_offset = 0;
   signing->url = pg_presign_url (pg_s3_client_get_endpoint (signing->manager),
                                  session->credentials, &signing->options, &error);
   if (signing->url == NULL)
@@ -96,12 +101,10 @@ session_started_cb (GObject      *source,
       return;
     }
 
-  signed_at = signing->options.signing_time != 0 ? signing->options.signing_time
-                                                 : pg_s3_client_get_now (signing->manager);
   record->session_arn = g_strdup (session->arn);
   record->access_key_id = g_strdup (pg_credentials_get_access_key_id (session->credentials));
-  record->created = signed_at;
-  record->expires = signed_at + signing->options.expires;
+  record->created = signing->options.signing_time;
+  record->expires = signing->options.signing_time + signing->options.expires;
 
   pg_link_record_save_async (record, signing->manager, g_task_get_cancellable (task),
                              record_saved_cb, g_object_ref (task));
@@ -112,6 +115,7 @@ session_started_cb (GObject      *source,
  * @manager: a client with the managing key, which writes the link's record
  * @signer: a client with the signer's own key, which starts the link's session
  * @role_arn: the signing role (see pg_signer_role_setup_async())
+ * @link_id: (nullable): the link's id, when it has one already
  *
  * Makes a download link that can be revoked alone: a session of @role_arn for this link only,
  * the link signed with its credentials, and its record written to the bucket.
@@ -121,6 +125,7 @@ void
 pg_link_session_sign_async (PgS3Client             *manager,
                             PgS3Client             *signer,
                             const char             *role_arn,
+                            const char             *link_id,
                             const PgPresignOptions *options,
                             GCancellable           *cancellable,
                             GAsyncReadyCallback     callback,
@@ -170,7 +175,7 @@ pg_link_session_sign_async (PgS3Client             *manager,
   g_task_set_task_data (task, signing, (GDestroyNotify) signing_free);
 
   record = signing->record = pg_link_record_new ();
-  record->id = g_uuid_string_random ();
+  record->id = link_id != NULL ? g_strdup (link_id) : g_uuid_string_random ();
   record->bucket = g_strdup (options->bucket);
   record->key = g_strdup (options->key);
   record->action = g_strdup ("get");
@@ -189,22 +194,24 @@ pg_link_session_sign_async (PgS3Client             *manager,
 /**
  * pg_link_session_sign_finish:
  * @record: (out) (optional) (transfer full): the link's record
+ * @session: (out) (optional) (transfer full): the link's session, its credentials the ones
+ *   that make the same URL again
  *
- * Returns: the link's URL
+ * Returns: the link's URL, signed at the record's creation time
  */
 char *
-pg_link_session_sign_finish (GAsyncResult  *result,
-                             PgLinkRecord **record,
-                             GError       **error)
+pg_link_session_sign_finish (GAsyncResult   *result,
+                             PgLinkRecord  **record,
+                             PgAssumedRole **session,
+                             GError        **error)
 {
   char *url = g_task_propagate_pointer (G_TASK (result), error);
+  Signing *signing = g_task_get_task_data (G_TASK (result));
 
   if (record != NULL)
-    {
-      Signing *signing = g_task_get_task_data (G_TASK (result));
-
-      *record = url != NULL ? g_steal_pointer (&signing->record) : NULL;
-    }
+    *record = url != NULL ? g_steal_pointer (&signing->record) : NULL;
+  if (session != NULL)
+    *session = url != NULL ? g_steal_pointer (&signing->session) : NULL;
 
   return url;
 }
@@ -500,14 +507,15 @@ role_cb (GObject      *source,
   Setup *setup = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   PgS3Client *manager = PG_S3_CLIENT (source);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   setup->arn = pg_s3_client_role_finish (manager, result, &error);
 
   /* Made before: the same role, its permissions set again. */
   if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_ENTITY_EXISTS))
     {
-      pg_s3_client_get_role_async (manager, setup->role_name, g_task_get_cancellable (task),
-                                   role_cb, g_steal_pointer (&task));
+      pg_s3_client_get_role_async (manager, setup->role_name, cancellable, role_cb,
+                                   g_steal_pointer (&task));
       return;
     }
   if (setup->arn == NULL)
@@ -517,8 +525,8 @@ role_cb (GObject      *source,
     }
 
   pg_s3_client_put_role_policy_async (manager, setup->role_name, "presign-guard-links",
-                                      setup->permissions, g_task_get_cancellable (task),
-                                      permissions_set_cb, g_steal_pointer (&task));
+                                      setup->permissions, cancellable, permissions_set_cb,
+                                      g_steal_pointer (&task));
 }
 
 /**

@@ -15,12 +15,14 @@ G_BEGIN_DECLS
 void          pg_link_session_sign_async      (PgS3Client              *manager,
                                                PgS3Client              *signer,
                                                const char              *role_arn,
+                                               const char              *link_id,
                                                const PgPresignOptions  *options,
                                                GCancellable            *cancellable,
                                                GAsyncReadyCallback      callback,
                                                gpointer                 user_data);
 char         *pg_link_session_sign_finish     (GAsyncResult            *result,
                                                PgLinkRecord           **record,
+                                               PgAssumedRole          **session,
                                                GError                 **error);
 void          pg_link_session_revoker_async   (PgS3Client              *manager,
                                                PgS3Client              *signer,

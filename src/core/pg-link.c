@@ -32,6 +32,8 @@ struct _PgLink
   char        *filename;
   char        *content_type;
   char        *signer_arn;
+  char        *role_arn;
+  char        *session_name;
   char        *page_key;
   GStrv        upload_keys;
   PgLinkState  state;
@@ -60,6 +62,8 @@ pg_link_finalize (GObject *object)
   g_free (self->filename);
   g_free (self->content_type);
   g_free (self->signer_arn);
+  g_free (self->role_arn);
+  g_free (self->session_name);
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
 
@@ -132,6 +136,48 @@ pg_link_new (const char             *account_id,
   self->content_type = g_strdup (options->content_type);
 
   return self;
+}
+
+/**
+ * pg_link_new_for_session:
+ * @id: the link's id, the one its session is named by
+ * @session: the link's own session, whose credentials it is signed with
+ *
+ * A download link signed in a session of its own (pg-link-session.c): revoking it denies that
+ * session alone.
+ */
+PgLink *
+pg_link_new_for_session (const char             *account_id,
+                         const char             *id,
+                         const PgPresignOptions *options,
+                         const char             *role_arn,
+                         const char             *session_name,
+                         PgAssumedRole          *session)
+{
+  PgLink *self = pg_link_new (account_id, options,
+                              pg_credentials_get_access_key_id (session->credentials));
+
+  g_free (self->id);
+  self->id = g_strdup (id);
+  self->signer_arn = g_strdup (session->arn);
+  self->role_arn = g_strdup (role_arn);
+  self->session_name = g_strdup (session_name);
+
+  return self;
+}
+
+/* The link's own signing session, pg-<id>; %NULL for a link revoked with its object. */
+const char *
+pg_link_get_session_name (PgLink *self)
+{
+  return self->session_name;
+}
+
+/* The role of the link's session. */
+const char *
+pg_link_get_role_arn (PgLink *self)
+{
+  return self->role_arn;
 }
 
 /**
@@ -538,6 +584,13 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "signer-arn");
       json_builder_add_string_value (builder, self->signer_arn);
     }
+  if (self->session_name != NULL)
+    {
+      json_builder_set_member_name (builder, "session-name");
+      json_builder_add_string_value (builder, self->session_name);
+      json_builder_set_member_name (builder, "role-arn");
+      json_builder_add_string_value (builder, self->role_arn);
+    }
   if (self->page_key != NULL)
     {
       json_builder_set_member_name (builder, "page-key");
@@ -623,6 +676,11 @@ _pg_link_new_from_json (JsonNode *node)
                                                                              NULL));
   self->signer_arn = g_strdup (json_object_get_string_member_with_default (object, "signer-arn",
                                                                            NULL));
+  self->session_name = g_strdup (json_object_get_string_member_with_default (object,
+                                                                             "session-name",
+                                                                             NULL));
+  self->role_arn = g_strdup (json_object_get_string_member_with_default (object, "role-arn",
+                                                                         NULL));
   method = json_object_get_string_member_with_default (object, "method", NULL);
   state = json_object_get_string_member_with_default (object, "state", "active");
   if (!read_page (self, object))

@@ -8,6 +8,7 @@
 #include "pg-endpoint.h"
 #include "pg-policy.h"
 #include "pg-presign.h"
+#include "pg-s3-client.h"
 
 G_BEGIN_DECLS
 
@@ -72,6 +73,14 @@ const char  *pg_link_get_page_key       (PgLink                  *self);
 const char * const *pg_link_get_upload_keys (PgLink              *self);
 GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
+PgLink      *pg_link_new_for_session    (const char              *account_id,
+                                         const char              *id,
+                                         const PgPresignOptions  *options,
+                                         const char              *role_arn,
+                                         const char              *session_name,
+                                         PgAssumedRole           *session);
+const char  *pg_link_get_session_name   (PgLink                  *self);
+const char  *pg_link_get_role_arn       (PgLink                  *self);
 void         pg_link_set_signer_arn     (PgLink                  *self,
                                          const char              *signer_arn);
 gboolean     pg_link_shares_fate        (PgLink                  *self,

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "pg-cli.h"
-#include "pg-error.h"
 #include "pg-link-session.h"
 
 /* links and setup: the links' records in a bucket, and the role their sessions are of. */
@@ -60,37 +59,12 @@ pg_cli_links (int    argc,
   return PG_CLI_EXIT_OK;
 }
 
-/* The signer's identity: --signer-arn, else asked of STS with the signing key. */
-static char *
-signer_arn (PgCliEndpointOptions  *options,
-            PgS3Client            *signer,
-            GError               **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  char *arn;
-
-  if (options->signer_arn != NULL)
-    return g_strdup (options->signer_arn);
-
-  pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
-  arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
-  if (arn == NULL)
-    g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
-                 _("Cannot find out who the signing key belongs to (%s). Give it with "
-                   "--signer-arn."), local_error->message);
-
-  return arn;
-}
-
 /* presign-guard-cli setup signer-role --bucket B [--role-name N] [--print] */
 int
 pg_cli_setup (int    argc,
               char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgCredentials) manager_credentials = NULL;
-  g_autoptr(PgCredentials) signer_credentials = NULL;
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -123,11 +97,8 @@ pg_cli_setup (int    argc,
   if (role_name == NULL)
     role_name = g_strdup ("presign-guard-links");
 
-  if (!(manager_credentials = pg_cli_manager_credentials (&error))
-      || !(signer_credentials = pg_cli_signer_credentials (&error))
-      || !(manager = pg_cli_client_new (&endpoint_options, manager_credentials, &error))
-      || !(signer = pg_cli_client_new (&endpoint_options, signer_credentials, &error))
-      || !(arn = signer_arn (&endpoint_options, signer, &error)))
+  if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error)
+      || !(arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (print)

@@ -18,18 +18,13 @@ presign_per_link (PgCliEndpointOptions   *endpoint_options,
                   const PgPresignOptions *options)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgCredentials) manager_credentials = NULL;
-  g_autoptr(PgCredentials) signer_credentials = NULL;
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PgLinkRecord) record = NULL;
   g_autofree char *url = NULL;
 
-  if (!(manager_credentials = pg_cli_manager_credentials (&error))
-      || !(signer_credentials = pg_cli_signer_credentials (&error))
-      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error))
-      || !(signer = pg_cli_client_new (endpoint_options, signer_credentials, &error)))
+  if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_link_session_sign_async (manager, signer, role_arn, NULL, options, NULL,

@@ -120,8 +120,6 @@ session_command (PgLinkService        *service,
                  gboolean              revoke)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgCredentials) manager_credentials = NULL;
-  g_autoptr(PgCredentials) signer_credentials = NULL;
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -129,10 +127,7 @@ session_command (PgLinkService        *service,
   g_autoptr(PgRevoker) revoker = NULL;
   g_autofree char *done = NULL;
 
-  if (!(manager_credentials = pg_cli_manager_credentials (&error))
-      || !(signer_credentials = pg_cli_signer_credentials (&error))
-      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error))
-      || !(signer = pg_cli_client_new (endpoint_options, signer_credentials, &error)))
+  if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_link_session_revoker_async (manager, signer, url, role_arn, NULL, pg_cli_store_result,

@@ -249,6 +249,64 @@ pg_cli_client_new (PgCliEndpointOptions  *options,
 }
 
 /**
+ * pg_cli_clients_new:
+ * @manager: (out): a client with the managing key
+ * @signer: (out): a client with the signing key (the managing key's when none is set)
+ *
+ * The two clients of the environment's keys, sharing one HTTP session.
+ */
+gboolean
+pg_cli_clients_new (PgCliEndpointOptions  *options,
+                    PgS3Client           **manager,
+                    PgS3Client           **signer,
+                    GError               **error)
+{
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgCredentials) signer_credentials = NULL;
+
+  if (!(manager_credentials = pg_cli_manager_credentials (error))
+      || !(signer_credentials = pg_cli_signer_credentials (error))
+      || !(*manager = pg_cli_client_new (options, manager_credentials, error)))
+    return FALSE;
+
+  *signer = pg_s3_client_new (pg_s3_client_get_endpoint (*manager), signer_credentials,
+                              pg_s3_client_get_session (*manager));
+  if (options->timeout > 0)
+    pg_s3_client_set_timeouts (*signer, MIN (options->timeout, 60), options->timeout);
+
+  return TRUE;
+}
+
+/**
+ * pg_cli_signer_arn:
+ * @given: (nullable): the signer's ARN from the command line
+ *
+ * Returns: the signer's principal: @given, else asked of STS with @signer's key.
+ */
+char *
+pg_cli_signer_arn (PgS3Client  *signer,
+                   const char  *given,
+                   GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *arn;
+
+  if (given != NULL)
+    return g_strdup (given);
+
+  pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
+  arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
+  if (arn == NULL)
+    g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                 _("Cannot find out who the signing key belongs to (%s). Give it with "
+                   "--signer-arn, e.g. arn:aws:iam::123456789012:user/presign-signer."),
+                 local_error->message);
+
+  return arn;
+}
+
+/**
  * pg_cli_revoker_new:
  * @signer_arn: (nullable): the signer's ARN; asked of STS when %NULL
  *
@@ -259,35 +317,13 @@ pg_cli_revoker_new (PgCliEndpointOptions  *options,
                     const char            *signer_arn,
                     GError               **error)
 {
-  g_autoptr(PgCredentials) manager_credentials = NULL;
-  g_autoptr(PgCredentials) signer_credentials = NULL;
   g_autoptr(PgS3Client) manager = NULL;
-  g_autofree char *arn = g_strdup (signer_arn);
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autofree char *arn = NULL;
 
-  if (!(manager_credentials = pg_cli_manager_credentials (error))
-      || !(signer_credentials = pg_cli_signer_credentials (error))
-      || !(manager = pg_cli_client_new (options, manager_credentials, error)))
+  if (!pg_cli_clients_new (options, &manager, &signer, error)
+      || !(arn = pg_cli_signer_arn (signer, signer_arn, error)))
     return NULL;
 
-  if (arn == NULL)
-    {
-      g_autoptr(PgS3Client) signer = pg_s3_client_new (pg_s3_client_get_endpoint (manager),
-                                                       signer_credentials,
-                                                       pg_s3_client_get_session (manager));
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) local_error = NULL;
-
-      pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
-      arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
-      if (arn == NULL)
-        {
-          g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
-                       _("Cannot find out who the signing key belongs to (%s). Give it with "
-                         "--signer-arn, e.g. arn:aws:iam::123456789012:user/presign-signer."),
-                       local_error->message);
-          return NULL;
-        }
-    }
-
-  return pg_revoker_new (manager, signer_credentials, arn);
+  return pg_revoker_new (manager, pg_s3_client_get_credentials (signer), arn);
 }

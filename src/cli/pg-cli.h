@@ -57,6 +57,13 @@ PgCredentials *pg_cli_signer_credentials   (GError               **error);
 PgS3Client  *pg_cli_client_new             (PgCliEndpointOptions  *options,
                                             PgCredentials         *credentials,
                                             GError               **error);
+gboolean     pg_cli_clients_new            (PgCliEndpointOptions  *options,
+                                            PgS3Client           **manager,
+                                            PgS3Client           **signer,
+                                            GError               **error);
+char        *pg_cli_signer_arn             (PgS3Client            *signer,
+                                            const char            *given,
+                                            GError               **error);
 PgRevoker   *pg_cli_revoker_new            (PgCliEndpointOptions  *options,
                                             const char            *signer_arn,
                                             GError               **error);

@@ -1679,6 +1679,20 @@ test_ui_per_link (void)
   click (child (row_for (first), PG_TYPE_LINK_ROW, "revoke_button"));
   wait_until (link_active, first, "the link to work again");
   g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
+
+  /* Blocking the bucket denies the signer, not these sessions: the question says so. */
+  {
+    GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
+    AdwMessageDialog *dialog;
+
+    gtk_switch_set_active (toggle, TRUE);
+    wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");
+    dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                              "except 2 links that can be revoked alone"));
+    adw_message_dialog_response (dialog, "cancel");
+    wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the switch to stay off");
+  }
 }
 
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */

@@ -361,18 +361,20 @@ update_precision (PgLinkDialog *self)
   if (signs_alone (self))
     subtitle = g_strdup (_("Only this link can be revoked; other links to the file keep "
                            "working."));
-  else if (role != NULL && !fits)
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "A link longer than 12 hours is revoked with "
-                                             "every link to this file (%u now).",
-                                             "A link longer than 12 hours is revoked with "
-                                             "every link to this file (%u now).", others),
-                                others);
+  else if (others == 0)
+    subtitle = g_strdup (role != NULL && !fits
+                         ? _("Longer than 12 hours: closes every link to this file")
+                         : _("Closes every link to this file"));
   else
-    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                             "Revoking closes every link to this file (%u now).",
-                                             "Revoking closes every link to this file (%u now).",
-                                             others),
+    subtitle = g_strdup_printf (role != NULL && !fits
+                                ? g_dngettext (GETTEXT_PACKAGE,
+                                               "Longer than 12 hours: closes every link to this "
+                                               "file (%u now)",
+                                               "Longer than 12 hours: closes every link to this "
+                                               "file (%u now)", others)
+                                : g_dngettext (GETTEXT_PACKAGE,
+                                               "Closes every link to this file (%u now)",
+                                               "Closes every link to this file (%u now)", others),
                                 others);
   adw_action_row_set_subtitle (self->precision_row, subtitle);
 }

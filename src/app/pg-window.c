@@ -170,6 +170,29 @@ lockdown_confirmed_cb (AdwMessageDialog *dialog,
     show_lockdown (self, FALSE);
 }
 
+/* The account's links signed in sessions of their own that still work. */
+static guint
+count_session_links (PgWindow *self)
+{
+  GListModel *links = pg_link_service_get_links (self->service);
+  const char *account_id = pg_account_get_id (pg_session_get_account (self->session));
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      PgLinkState state = pg_link_get_state_at (link, now);
+
+      if (pg_link_get_session_name (link) != NULL
+          && g_strcmp0 (pg_link_get_account_id (link), account_id) == 0
+          && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
+        count++;
+    }
+
+  return count;
+}
+
 static gboolean
 on_lockdown_state_set (PgWindow  *self,
                        gboolean   state,
@@ -190,6 +213,27 @@ on_lockdown_state_set (PgWindow  *self,
                                    _("No link you have shared from this bucket will work — "
                                      "downloads and uploads alike — until you switch this off "
                                      "again. Your own access is not affected."));
+  /* A session of the signing role is another principal than the signer: not blocked here. */
+  {
+    guint alone = count_session_links (self);
+
+    if (alone > 0)
+      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                      g_dngettext (GETTEXT_PACKAGE,
+                                                   "No link you have shared from this bucket "
+                                                   "will work until you switch this off again, "
+                                                   "except %u link that can be revoked alone: it "
+                                                   "has keys of its own, which this does not "
+                                                   "block. Revoke it from the list. Your own "
+                                                   "access is not affected.",
+                                                   "No link you have shared from this bucket "
+                                                   "will work until you switch this off again, "
+                                                   "except %u links that can be revoked alone: "
+                                                   "they have keys of their own, which this does "
+                                                   "not block. Revoke them from the list. Your "
+                                                   "own access is not affected.", alone),
+                                      alone);
+  }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "block", _("_Block Every Link"),

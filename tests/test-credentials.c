@@ -8,6 +8,44 @@
 #include "pg-credentials.h"
 #include "pg-error.h"
 
+/* A link's session kept in a keyring: temporary credentials only, read back the same; anything
+ * else refused. */
+static void
+test_credentials_export (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) expiration = g_date_time_new_utc (2026, 11, 29, 12, 0, 0);
+  g_autoptr(PgCredentials) session = pg_credentials_new ("ASIAEXAMPLE", "secret/with+chars",
+                                                         "token/with=chars", expiration, NULL);
+  g_autoptr(PgCredentials) plain = pg_credentials_new ("AKIAEXAMPLE", "secret", NULL, NULL, NULL);
+  g_autoptr(PgCredentials) back = NULL;
+  char *text = pg_credentials_export (session);
+
+  g_assert_nonnull (text);
+  back = pg_credentials_import (text, &error);
+  g_assert_no_error (error);
+  pg_credentials_wipe_export (text);
+  g_assert_cmpstr (pg_credentials_get_access_key_id (back), ==, "ASIAEXAMPLE");
+  g_assert_cmpstr (pg_credentials_get_session_token (back), ==, "token/with=chars");
+  g_assert_true (g_date_time_equal (pg_credentials_get_expiration (back), expiration));
+  /* The same secret: the same signing key. */
+  {
+    guint8 ours[PG_SIGNING_KEY_LENGTH];
+    guint8 theirs[PG_SIGNING_KEY_LENGTH];
+
+    pg_credentials_derive_signing_key (session, "20261129", "us-east-1", "s3", ours);
+    pg_credentials_derive_signing_key (back, "20261129", "us-east-1", "s3", theirs);
+    g_assert_cmpmem (ours, sizeof ours, theirs, sizeof theirs);
+  }
+
+  g_assert_null (pg_credentials_export (plain));
+  g_assert_null (pg_credentials_import ("only three parts", &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+  g_assert_null (pg_credentials_import ("KEY SECRET TOKEN\n 0", &error));
+  g_assert_nonnull (error);
+}
+
 static void
 test_credentials_valid (void)
 {
@@ -142,6 +180,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pg/credentials/valid", test_credentials_valid);
+  g_test_add_func ("/pg/credentials/export", test_credentials_export);
   g_test_add_func ("/pg/credentials/rejects-bad-paste", test_credentials_rejects_bad_paste);
   g_test_add_func ("/pg/credentials/empty-token-is-none", test_credentials_empty_token_is_none);
   g_test_add_func ("/pg/credentials/signing-key", test_credentials_signing_key);

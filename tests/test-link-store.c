@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg-error.h"
+#include "pg-link-record.h"
 #include "pg-link-store.h"
 
 static GAsyncResult *
@@ -196,6 +197,51 @@ test_link_store_many (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 10000);
 }
 
+/* A link's record in its bucket: metadata read back the same; what is not a record refused. */
+static void
+test_link_record_round_trip (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
+  g_autoptr(PgLinkRecord) back = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) other = g_bytes_new_static ("{\"id\":\"x\"}", 10);
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("\x00\xff", 2);
+
+  record->id = g_strdup ("3f2c");
+  record->bucket = g_strdup ("b");
+  record->key = g_strdup ("見積書/2026 +100%.pdf");
+  record->action = g_strdup ("get");
+  record->precision = g_strdup ("session");
+  record->role_arn = g_strdup ("arn:aws:iam::123456789012:role/links");
+  record->session_name = g_strdup ("pg-3f2c");
+  record->session_arn = g_strdup ("arn:aws:sts::123456789012:assumed-role/links/pg-3f2c");
+  record->access_key_id = g_strdup ("ASIAEXAMPLE");
+  record->created = 1796000000;
+  record->expires = 1796003600;
+
+  json = pg_link_record_to_json (record);
+  g_assert_null (strstr (json, "ecret"));
+  g_assert_null (strstr (json, "oken"));
+  g_assert_null (strstr (json, "ignature"));
+  bytes = g_bytes_new (json, strlen (json));
+  back = pg_link_record_parse (bytes, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (back->key, ==, record->key);
+  g_assert_cmpstr (back->session_arn, ==, record->session_arn);
+  g_assert_cmpstr (back->access_key_id, ==, "ASIAEXAMPLE");
+  g_assert_cmpint (back->created, ==, record->created);
+  g_assert_cmpint (back->expires, ==, record->expires);
+  g_assert_null (back->creator);
+
+  g_assert_null (pg_link_record_parse (other, &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_null (pg_link_record_parse (garbage, &error));
+  g_assert_nonnull (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -203,6 +249,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pg/link-store/round-trip", test_link_store_round_trip);
+  g_test_add_func ("/pg/link-record/round-trip", test_link_record_round_trip);
   g_test_add_func ("/pg/link-store/damaged-file-kept", test_link_store_damaged_file_kept);
   g_test_add_func ("/pg/link-store/many", test_link_store_many);
 

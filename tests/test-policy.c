@@ -395,6 +395,43 @@ test_policy_invalid_input (void)
   g_assert_true (pg_policy_arn_is_valid ("arn:aws:sts::1:assumed-role/R/pg-1"));
 }
 
+/* A lockdown names the signer, and the signing role added by a second change: one statement,
+ * both principals, the same again unchanged; switched off, it goes whole. */
+static void
+test_policy_lockdown_role (void)
+{
+  const char *role = "arn:aws:iam::123456789012:role/links";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(PgPolicy) again = NULL;
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         &error));
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, TRUE, role, NULL,
+                                         &error));
+  g_assert_no_error (error);
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":["
+    "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\""
+    "arn:aws:iam::123456789012:role/links\",\"" SIGNER "\"]},"
+    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::demo/*\"}]}");
+  g_assert_true (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER));
+
+  again = pg_policy_copy (policy);
+  g_assert_true (pg_policy_set_lockdown (again, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         &error));
+  g_assert_true (pg_policy_set_lockdown (again, "demo", PG_LOCKDOWN_SIGNER, TRUE, role, NULL,
+                                         &error));
+  g_assert_true (pg_policy_equal (policy, again));
+
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, FALSE, NULL, NULL,
+                                         &error));
+  g_assert_false (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER));
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
 static void
 test_policy_lockdown (void)
 {
@@ -960,6 +997,7 @@ main (int   argc,
   g_test_add_func ("/pg/policy/invalid-input", test_policy_invalid_input);
   g_test_add_func ("/pg/policy/short-forms", test_policy_short_forms);
   g_test_add_func ("/pg/policy/lockdown", test_policy_lockdown);
+  g_test_add_func ("/pg/policy/lockdown-role", test_policy_lockdown_role);
   g_test_add_func ("/pg/policy/too-large", test_policy_too_large);
   g_test_add_func ("/pg/policy/malformed", test_policy_malformed);
   g_test_add_func ("/pg/policy/bad-signer", test_policy_bad_signer);

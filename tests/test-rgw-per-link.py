@@ -175,6 +175,29 @@ def test_plain_link_falls_back_to_object():
     assert fetch(plain)[0] == 200
 
 
+def test_lockdown_blocks_sessions_too():
+    url = per_link(STATE["bucket"], "contract.pdf").stdout.strip().splitlines()[-1]
+    plain = cli("presign", *COMMON, "--signer", "--method", "GET", "--bucket", STATE["bucket"],
+                "--key", "contract.pdf", "--expires", "900").stdout.strip()
+    # The signer alone: a session is another principal, and keeps working.
+    done = cli("lockdown", "on", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket", STATE["bucket"])
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert (fetch(plain)[0], fetch(url)[0]) == (403, 200)
+    # With the signing role: both, each proven; one statement names both.
+    done = cli("lockdown", "on", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket", STATE["bucket"],
+               "--role-arn", STATE["role"])
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert (fetch(plain)[0], fetch(url)[0]) == (403, 403)
+    policy = json.loads(client().get_bucket_policy(Bucket=STATE["bucket"])["Policy"])
+    lockdowns = [s for s in policy["Statement"] if s["Sid"].startswith("PresignGuardLockdown")]
+    assert len(lockdowns) == 1, lockdowns
+    assert sorted(lockdowns[0]["Principal"]["AWS"]) == sorted([SIGNER_ARN, STATE["role"]])
+    done = cli("lockdown", "off", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket",
+               STATE["bucket"])
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert (fetch(plain)[0], fetch(url)[0]) == (200, 200)
+
+
 def test_untrusted_key_refused():
     env_backup = dict(ENV)
     ENV["PG_SIGNER_ACCESS_KEY_ID"], ENV["PG_SIGNER_SECRET_ACCESS_KEY"] = "ALICEKEY", "ALICESECRET"
@@ -194,6 +217,7 @@ TESTS = [
     test_records_hold_no_secret,
     test_too_long_refused,
     test_plain_link_falls_back_to_object,
+    test_lockdown_blocks_sessions_too,
     test_untrusted_key_refused,
 ]
 

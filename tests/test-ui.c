@@ -1680,18 +1680,23 @@ test_ui_per_link (void)
   wait_until (link_active, first, "the link to work again");
   g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
 
-  /* Blocking the bucket denies the signer, not these sessions: the question says so. */
+  /* Blocking the bucket blocks these too: the lockdown names the signing role as well. */
   {
     GtkSwitch *toggle = GTK_SWITCH (child (window, PG_TYPE_WINDOW, "lockdown_switch"));
-    AdwMessageDialog *dialog;
 
     gtk_switch_set_active (toggle, TRUE);
     wait_until (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the confirmation");
-    dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-    g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
-                              "except 2 links that can be revoked alone"));
-    adw_message_dialog_response (dialog, "cancel");
-    wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the switch to stay off");
+    adw_message_dialog_response (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "block");
+    wait_until (lockdown_is, GINT_TO_POINTER (TRUE), "the lockdown");
+    wait_until (service_idle, NULL, "both lockdown jobs");
+    g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 403);
+    g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 403);
+
+    gtk_switch_set_active (toggle, FALSE);
+    wait_until (lockdown_is, GINT_TO_POINTER (FALSE), "the lockdown to end");
+    wait_until (service_idle, NULL, "the lockdown to end");
+    g_assert_cmpuint (fetch ("GET", first_url, NULL, NULL), ==, 200);
+    g_assert_cmpuint (fetch ("GET", second_url, NULL, NULL), ==, 200);
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include "pg-account-dialog.h"
 #include "pg-error.h"
+#include "pg-link-session.h"
 #include "pg-policy.h"
 #include "pg-toolkit.h"
 #include "pg-window-private.h"
@@ -142,12 +143,55 @@ read_lockdown (PgWindow *self)
                                          lockdown_read_cb, self);
 }
 
+/* A lockdown with the signing role: its session comes first, then both jobs are queued. */
+typedef struct
+{
+  GWeakRef       window;
+  PgLinkService *service;
+  PgRevoker     *signer;
+  char          *bucket;
+} RoleLockdown;
+
+static void
+role_revoker_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RoleLockdown *lockdown = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = pg_link_session_role_revoker_finish (result, &error);
+  g_autoptr(PgWindow) self = g_weak_ref_get (&lockdown->window);
+
+  /* Links signed one by one are the sessions of the signing role: the lockdown names it too,
+   * proven in a session of it. The service announces both jobs. */
+  if (revoker != NULL)
+    {
+      g_object_unref (pg_link_service_set_lockdown (lockdown->service, lockdown->signer,
+                                                    lockdown->bucket, PG_LOCKDOWN_SIGNER, TRUE,
+                                                    NULL));
+      g_object_unref (pg_link_service_set_lockdown (lockdown->service, revoker, lockdown->bucket,
+                                                    PG_LOCKDOWN_SIGNER, TRUE, NULL));
+    }
+  else if (self != NULL)
+    {
+      /* Nothing blocked rather than half. */
+      pg_window_show_toast (self, error->message);
+      show_lockdown (self, FALSE);
+    }
+
+  g_weak_ref_clear (&lockdown->window);
+  g_object_unref (lockdown->service);
+  g_object_unref (lockdown->signer);
+  g_free (lockdown->bucket);
+  g_free (lockdown);
+}
+
 static void
 set_lockdown (PgWindow *self,
               gboolean  enabled)
 {
   g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self, NULL);
-  g_autoptr(PgLinkJob) job = NULL;
+  const char *role;
 
   if (revoker == NULL)
     {
@@ -155,8 +199,24 @@ set_lockdown (PgWindow *self,
       return;
     }
 
-  job = pg_link_service_set_lockdown (self->service, revoker, _pg_window_get_bucket (self),
-                                      PG_LOCKDOWN_SIGNER, enabled, NULL);
+  role = pg_account_get_signer_role_arn (pg_session_get_account (self->session));
+  if (enabled && role != NULL)
+    {
+      g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
+      RoleLockdown *lockdown = g_new0 (RoleLockdown, 1);
+
+      g_weak_ref_init (&lockdown->window, self);
+      lockdown->service = g_object_ref (self->service);
+      lockdown->signer = g_object_ref (revoker);
+      lockdown->bucket = g_strdup (_pg_window_get_bucket (self));
+      pg_link_session_role_revoker_async (pg_session_get_client (self->session), signer, role,
+                                          NULL, role_revoker_cb, lockdown);
+      return;
+    }
+
+  g_object_unref (pg_link_service_set_lockdown (self->service, revoker,
+                                                _pg_window_get_bucket (self),
+                                                PG_LOCKDOWN_SIGNER, enabled, NULL));
 }
 
 static void
@@ -168,29 +228,6 @@ lockdown_confirmed_cb (AdwMessageDialog *dialog,
     set_lockdown (self, TRUE);
   else
     show_lockdown (self, FALSE);
-}
-
-/* The account's links signed in sessions of their own that still work. */
-static guint
-count_session_links (PgWindow *self)
-{
-  GListModel *links = pg_link_service_get_links (self->service);
-  const char *account_id = pg_account_get_id (pg_session_get_account (self->session));
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint count = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
-    {
-      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
-      PgLinkState state = pg_link_get_state_at (link, now);
-
-      if (pg_link_get_session_name (link) != NULL
-          && g_strcmp0 (pg_link_get_account_id (link), account_id) == 0
-          && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
-        count++;
-    }
-
-  return count;
 }
 
 static gboolean
@@ -213,27 +250,6 @@ on_lockdown_state_set (PgWindow  *self,
                                    _("No link you have shared from this bucket will work — "
                                      "downloads and uploads alike — until you switch this off "
                                      "again. Your own access is not affected."));
-  /* A session of the signing role is another principal than the signer: not blocked here. */
-  {
-    guint alone = count_session_links (self);
-
-    if (alone > 0)
-      adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                      g_dngettext (GETTEXT_PACKAGE,
-                                                   "No link you have shared from this bucket "
-                                                   "will work until you switch this off again, "
-                                                   "except %u link that can be revoked alone: it "
-                                                   "has keys of its own, which this does not "
-                                                   "block. Revoke it from the list. Your own "
-                                                   "access is not affected.",
-                                                   "No link you have shared from this bucket "
-                                                   "will work until you switch this off again, "
-                                                   "except %u links that can be revoked alone: "
-                                                   "they have keys of their own, which this does "
-                                                   "not block. Revoke them from the list. Your "
-                                                   "own access is not affected.", alone),
-                                      alone);
-  }
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "block", _("_Block Every Link"),

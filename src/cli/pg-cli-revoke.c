@@ -254,6 +254,7 @@ pg_cli_lockdown (int    argc,
   g_autofree char *mode_text = NULL;
   g_auto(GStrv) exempt = NULL;
   g_autofree char *done = NULL;
+  g_autofree char *role_arn = NULL;
   int verify_timeout = -1;
   PgLockdownMode mode;
   gboolean enabled;
@@ -265,6 +266,9 @@ pg_cli_lockdown (int    argc,
          "only)"), "signer|any" },
     { "exempt", 0, 0, G_OPTION_ARG_STRING_ARRAY, &exempt,
       N_("With --mode any: a user or role whose own links keep working"), N_("ARN") },
+    { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
+      N_("With lockdown on: the signing role too, so that links signed one by one are blocked "
+         "as well"), N_("ARN") },
     { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
       N_("How long to wait for the proof (default 30)"), N_("SECONDS") },
     { NULL }
@@ -288,6 +292,8 @@ pg_cli_lockdown (int    argc,
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--mode must be signer or any."));
   if (exempt != NULL && mode != PG_LOCKDOWN_ANY)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--exempt goes with --mode any."));
+  if (role_arn != NULL && (!enabled || mode != PG_LOCKDOWN_SIGNER))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with lockdown on."));
 
   if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
@@ -296,6 +302,34 @@ pg_cli_lockdown (int    argc,
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
   done = g_strdup_printf ("lockdown %s %s (%s)", enabled ? "on" : "off", bucket,
                           mode == PG_LOCKDOWN_SIGNER ? "signer" : "any");
+
+  /* The role's sessions too: the same statement names it, proven in a session of it. */
+  if (role_arn != NULL)
+    {
+      g_autoptr(PgLinkJob) signer_job = pg_link_service_set_lockdown (service, revoker, bucket,
+                                                                      mode, TRUE, NULL);
+      g_autoptr(PgS3Client) manager = NULL;
+      g_autoptr(PgS3Client) signer = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(PgRevoker) role_revoker = NULL;
+
+      pg_link_service_wait (service, signer_job);
+      if (pg_link_job_get_error (signer_job) != NULL)
+        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, pg_link_job_get_error (signer_job));
+      pg_cli_print_lines (done);
+
+      if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error))
+        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+      pg_link_session_role_revoker_async (manager, signer, role_arn, NULL, pg_cli_store_result,
+                                          &result);
+      if (!(role_revoker = pg_link_session_role_revoker_finish (pg_cli_wait (&result), &error)))
+        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+      if (verify_timeout >= 0)
+        pg_revoker_set_verify_timeout (role_revoker, verify_timeout);
+      g_free (done);
+      done = g_strdup_printf ("lockdown on %s (signing role %s)", bucket, role_arn);
+      g_set_object (&revoker, role_revoker);
+    }
 
   return run_job (service,
                   pg_link_service_set_lockdown (service, revoker, bucket, mode, enabled,

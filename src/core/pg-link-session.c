@@ -386,6 +386,63 @@ pg_link_session_revoker_finish (GAsyncResult  *result,
   return revoker;
 }
 
+/* ---- Blocking every session of the role ------------------------------------------------ */
+
+static void
+role_session_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgS3Client *manager = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
+                                                                      result, &error);
+
+  if (session == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, pg_revoker_new (manager, session->credentials,
+                                               (const char *) g_object_get_data (G_OBJECT (task),
+                                                                                 "role-arn")),
+                         g_object_unref);
+}
+
+/**
+ * pg_link_session_role_revoker_async:
+ * @role_arn: the signing role
+ *
+ * A revoker that names the signing role itself, which denies every session of it (every link
+ * signed one by one), proven with a request signed in a session of the role: what a lockdown
+ * adds to the signer's. pg_link_session_role_revoker_finish() gives it.
+ */
+void
+pg_link_session_role_revoker_async (PgS3Client          *manager,
+                                    PgS3Client          *signer,
+                                    const char          *role_arn,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_link_session_role_revoker_async);
+  g_task_set_task_data (task, g_object_ref (manager), g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "role-arn", g_strdup (role_arn), g_free);
+  pg_s3_client_assume_role_async (signer, role_arn, "pg-lockdown", PG_LINK_SESSION_MIN_SECONDS,
+                                  cancellable, role_session_cb, task);
+}
+
+PgRevoker *
+pg_link_session_role_revoker_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- The signing role ------------------------------------------------------------------- */
 
 static char *

@@ -34,6 +34,14 @@ void          pg_link_session_revoker_async   (PgS3Client              *manager,
 PgRevoker    *pg_link_session_revoker_finish  (GAsyncResult            *result,
                                                PgLinkRecord           **record,
                                                GError                 **error);
+void          pg_link_session_role_revoker_async  (PgS3Client          *manager,
+                                                   PgS3Client          *signer,
+                                                   const char          *role_arn,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+PgRevoker    *pg_link_session_role_revoker_finish (GAsyncResult        *result,
+                                                   GError             **error);
 char         *pg_signer_role_trust_policy     (const char              *signer_arn);
 char         *pg_signer_role_permissions      (const char              *partition,
                                                const char              *bucket);

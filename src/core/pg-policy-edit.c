@@ -349,10 +349,50 @@ typedef struct
   const char * const *exempt_arns;
 } LockdownArgs;
 
+/* The signer, and the principals @replaced (a lockdown of ours) already denies: a lockdown
+ * also names the signing role, whose sessions sign links one by one, each proven by its own
+ * job. */
+static JsonObject *
+lockdown_principal (const char *signer_arn,
+                    JsonNode   *replaced)
+{
+  JsonObject *principal = signer_principal (signer_arn);
+  JsonArray *arns = json_object_get_array_member (principal, "AWS");
+  JsonNode *before = NULL;
+
+  if (replaced != NULL && JSON_NODE_HOLDS_OBJECT (replaced))
+    before = json_object_get_member (json_node_get_object (replaced), "Principal");
+  if (before != NULL && JSON_NODE_HOLDS_OBJECT (before))
+    before = json_object_get_member (json_node_get_object (before), "AWS");
+  else
+    before = NULL;
+
+  if (before != NULL && JSON_NODE_HOLDS_ARRAY (before))
+    {
+      JsonArray *list = json_node_get_array (before);
+
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          const char *arn = json_array_get_string_element (list, i);
+
+          if (arn != NULL && g_strcmp0 (arn, signer_arn) != 0)
+            json_array_add_string_element (arns, arn);
+        }
+    }
+  else if (before != NULL && JSON_NODE_HOLDS_VALUE (before)
+           && g_strcmp0 (json_node_get_string (before), signer_arn) != 0)
+    {
+      json_array_add_string_element (arns, json_node_get_string (before));
+    }
+
+  return principal;
+}
+
 static JsonObject *
 lockdown_statement (PgPolicy     *self,
                     LockdownArgs *args,
-                    const char   *sid)
+                    const char   *sid,
+                    JsonNode     *replaced)
 {
   JsonObject *statement = json_object_new ();
   JsonArray *actions = json_array_new ();
@@ -361,7 +401,8 @@ lockdown_statement (PgPolicy     *self,
   json_object_set_string_member (statement, "Sid", sid);
   json_object_set_string_member (statement, "Effect", "Deny");
   if (args->mode == PG_LOCKDOWN_SIGNER)
-    json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
+    json_object_set_object_member (statement, "Principal",
+                                   lockdown_principal (args->signer_arn, replaced));
   else
     json_object_set_string_member (statement, "Principal", "*");
   json_array_add_string_element (actions, "s3:GetObject");
@@ -423,7 +464,8 @@ lockdown_edit (PgPolicy  *self,
       if (args->enabled && !replaced)
         {
           json_node_take_object (node, lockdown_statement (self, args,
-                                                           _pg_policy_statement_sid (node)));
+                                                           _pg_policy_statement_sid (node),
+                                                           node));
           replaced = TRUE;
           i++;
         }
@@ -440,7 +482,7 @@ lockdown_edit (PgPolicy  *self,
   sid = _pg_policy_free_sid (statements, base);
   if (sid == NULL)
     return variant_exhausted (base, error);
-  json_array_add_object_element (statements, lockdown_statement (self, args, sid));
+  json_array_add_object_element (statements, lockdown_statement (self, args, sid, NULL));
 
   return TRUE;
 }

@@ -303,21 +303,6 @@ pg_s3_client_role_finish (PgS3Client    *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static void
-put_role_policy_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
-
-  if (reply == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /* Sets the inline policy @policy_name of a role: what its sessions may do (compact JSON). */
 void
 pg_s3_client_put_role_policy_async (PgS3Client          *self,
@@ -328,13 +313,12 @@ pg_s3_client_put_role_policy_async (PgS3Client          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Call *call = form_call_new ("iam", TRUE, "Action", "PutRolePolicy", "Version", "2010-05-08",
                               "RoleName", role_name, "PolicyName", policy_name,
                               "PolicyDocument", policy, NULL);
 
-  g_task_set_source_tag (task, pg_s3_client_put_role_policy_async);
-  _pg_s3_call_async (self, call, cancellable, put_role_policy_cb, task);
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_role_policy_async, cancellable,
+                             callback, user_data);
 }
 
 gboolean
@@ -342,7 +326,5 @@ pg_s3_client_put_role_policy_finish (PgS3Client    *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_put_role_policy_async, error);
 }

@@ -343,7 +343,7 @@ pg_session_get_link_revoker (PgSession      *self,
     {
       g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
                            _("The signing session of this link is not in the keyring of this "
-                             "computer. Revoke it with “presign-guard-cli revoke --url”."));
+                             "computer."));
       return NULL;
     }
 

@@ -12,6 +12,7 @@
 #include "pg-link-details.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
+#include "pg-link-session.h"
 #include "pg-object-item.h"
 #include "pg-qr-dialog.h"
 #include "pg-window-private.h"
@@ -375,14 +376,66 @@ remove_link_action (GtkWidget  *widget,
 
 /* ---- Revoke ------------------------------------------------------------------------------ */
 
+/* A link signed one by one whose session's keys are not here (not in this computer's
+ * keyring): a new session of the same name is the same principal. What follows needs no
+ * window. */
+typedef struct
+{
+  GWeakRef       window;
+  PgLinkService *service;
+  PgLink        *link;
+  gboolean       revoke;
+} SessionRevoke;
+
+static void
+session_revoker_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SessionRevoke *wait = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = pg_link_session_revoker_for_finish (result, &error);
+  g_autoptr(PgWindow) self = g_weak_ref_get (&wait->window);
+
+  if (revoker != NULL)
+    g_object_unref (wait->revoke ? pg_link_service_revoke (wait->service, revoker, wait->link)
+                                 : pg_link_service_unrevoke (wait->service, revoker, wait->link));
+  else if (self != NULL)
+    pg_window_show_toast (self, error->message);
+
+  g_weak_ref_clear (&wait->window);
+  g_object_unref (wait->service);
+  g_object_unref (wait->link);
+  g_free (wait);
+}
+
 static void
 revoke_now (PgWindow *self,
             PgLink   *link,
             gboolean  revoke)
 {
-  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self, link);
+  g_autoptr(PgRevoker) revoker = NULL;
   g_autoptr(PgLinkJob) job = NULL;
 
+  if (self->session != NULL && pg_link_get_session_name (link) != NULL
+      && pg_link_service_get_link_credentials (self->service, link) == NULL)
+    {
+      g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
+      SessionRevoke *wait = g_new0 (SessionRevoke, 1);
+
+      g_weak_ref_init (&wait->window, self);
+      wait->service = g_object_ref (self->service);
+      wait->link = g_object_ref (link);
+      wait->revoke = revoke;
+      pg_link_session_revoker_for_async (pg_session_get_client (self->session), signer,
+                                         pg_link_get_role_arn (link),
+                                         pg_link_get_session_name (link),
+                                         pg_link_get_signer_arn (link), NULL, session_revoker_cb,
+                                         wait);
+      return;
+    }
+
+  revoker = _pg_window_get_revoker (self, link);
   if (revoker == NULL)
     return;
 

@@ -244,31 +244,13 @@ same_session_cb (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Finding *finding = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
-                                                                      result, &error);
+  PgRevoker *revoker = pg_link_session_revoker_for_finish (result, &error);
 
-  if (session == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* Another role would be another principal: its Deny would not touch the link. */
-  if (finding->record->session_arn != NULL
-      && g_strcmp0 (session->arn, finding->record->session_arn) != 0)
-    {
-      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                               _("The link was signed in the session %s, but the role given "
-                                 "starts %s. Nothing was changed."),
-                               finding->record->session_arn, session->arn);
-      return;
-    }
-
-  g_task_return_pointer (task, pg_revoker_new (finding->manager, session->credentials,
-                                               session->arn),
-                         g_object_unref);
+  if (revoker == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, revoker, g_object_unref);
 }
 
 static void
@@ -313,9 +295,10 @@ records_listed_cb (GObject      *source,
       return;
     }
 
-  pg_s3_client_assume_role_async (finding->signer, role_arn, record->session_name,
-                                  PG_LINK_SESSION_MIN_SECONDS, g_task_get_cancellable (task),
-                                  same_session_cb, g_object_ref (task));
+  pg_link_session_revoker_for_async (finding->manager, finding->signer, role_arn,
+                                     record->session_name, record->session_arn,
+                                     g_task_get_cancellable (task), same_session_cb,
+                                     g_object_ref (task));
 }
 
 /**
@@ -386,15 +369,32 @@ pg_link_session_revoker_finish (GAsyncResult  *result,
   return revoker;
 }
 
-/* ---- Blocking every session of the role ------------------------------------------------ */
+/* ---- A session of the role, for a revoker --------------------------------------------- */
+
+typedef struct
+{
+  PgS3Client *manager;
+  char       *role_arn;
+  char       *expected_arn;
+  gboolean    deny_role;
+} SessionStart;
 
 static void
-role_session_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+session_start_free (SessionStart *start)
+{
+  g_object_unref (start->manager);
+  g_free (start->role_arn);
+  g_free (start->expected_arn);
+  g_free (start);
+}
+
+static void
+session_started_for_revoker_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  PgS3Client *manager = g_task_get_task_data (task);
+  SessionStart *start = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(PgAssumedRole) session = pg_s3_client_assume_role_finish (PG_S3_CLIENT (source),
                                                                       result, &error);
@@ -405,10 +405,75 @@ role_session_cb (GObject      *source,
       return;
     }
 
-  g_task_return_pointer (task, pg_revoker_new (manager, session->credentials,
-                                               (const char *) g_object_get_data (G_OBJECT (task),
-                                                                                 "role-arn")),
+  /* Another role would be another principal: its Deny would not touch the link. */
+  if (start->expected_arn != NULL && g_strcmp0 (session->arn, start->expected_arn) != 0)
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("The link was signed in the session %s, but the role given "
+                                 "starts %s. Nothing was changed."),
+                               start->expected_arn, session->arn);
+      return;
+    }
+
+  g_task_return_pointer (task, pg_revoker_new (start->manager, session->credentials,
+                                               start->deny_role ? start->role_arn
+                                                                : session->arn),
                          g_object_unref);
+}
+
+static void
+start_session_for_revoker (PgS3Client          *manager,
+                           PgS3Client          *signer,
+                           const char          *role_arn,
+                           const char          *session_name,
+                           const char          *expected_arn,
+                           gboolean             deny_role,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  SessionStart *start = g_new0 (SessionStart, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  start->manager = g_object_ref (manager);
+  start->role_arn = g_strdup (role_arn);
+  start->expected_arn = g_strdup (expected_arn);
+  start->deny_role = deny_role;
+  g_task_set_task_data (task, start, (GDestroyNotify) session_start_free);
+  pg_s3_client_assume_role_async (signer, role_arn, session_name, PG_LINK_SESSION_MIN_SECONDS,
+                                  cancellable, session_started_for_revoker_cb, task);
+}
+
+/**
+ * pg_link_session_revoker_for_async:
+ * @session_name: the link's session, pg-<id>
+ * @session_arn: (nullable): the principal the link was signed as, to check the role gives it
+ *
+ * A revoker for one link signed in a session of its own, when that session's keys are not at
+ * hand: a new session of the same name is the same principal; its Deny names that session
+ * alone, and its proof is signed in it. pg_link_session_revoker_for_finish() gives it.
+ */
+void
+pg_link_session_revoker_for_async (PgS3Client          *manager,
+                                   PgS3Client          *signer,
+                                   const char          *role_arn,
+                                   const char          *session_name,
+                                   const char          *session_arn,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  start_session_for_revoker (manager, signer, role_arn, session_name, session_arn, FALSE,
+                             pg_link_session_revoker_for_async, cancellable, callback, user_data);
+}
+
+PgRevoker *
+pg_link_session_revoker_for_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -427,13 +492,9 @@ pg_link_session_role_revoker_async (PgS3Client          *manager,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, pg_link_session_role_revoker_async);
-  g_task_set_task_data (task, g_object_ref (manager), g_object_unref);
-  g_object_set_data_full (G_OBJECT (task), "role-arn", g_strdup (role_arn), g_free);
-  pg_s3_client_assume_role_async (signer, role_arn, "pg-lockdown", PG_LINK_SESSION_MIN_SECONDS,
-                                  cancellable, role_session_cb, task);
+  start_session_for_revoker (manager, signer, role_arn, "pg-lockdown", NULL, TRUE,
+                             pg_link_session_role_revoker_async, cancellable, callback,
+                             user_data);
 }
 
 PgRevoker *

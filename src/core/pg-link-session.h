@@ -34,6 +34,16 @@ void          pg_link_session_revoker_async   (PgS3Client              *manager,
 PgRevoker    *pg_link_session_revoker_finish  (GAsyncResult            *result,
                                                PgLinkRecord           **record,
                                                GError                 **error);
+void          pg_link_session_revoker_for_async   (PgS3Client          *manager,
+                                                   PgS3Client          *signer,
+                                                   const char          *role_arn,
+                                                   const char          *session_name,
+                                                   const char          *session_arn,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+PgRevoker    *pg_link_session_revoker_for_finish  (GAsyncResult        *result,
+                                                   GError             **error);
 void          pg_link_session_role_revoker_async  (PgS3Client          *manager,
                                                    PgS3Client          *signer,
                                                    const char          *role_arn,

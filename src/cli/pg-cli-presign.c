@@ -7,9 +7,38 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
+#include "pg-link-copy.h"
 #include "pg-link-session.h"
 #include "pg-presign.h"
 #include "pg-sigv4.h"
+
+/* --private-copy: a link to a copy of the file of its own, recorded in the bucket. */
+static int
+presign_private_copy (PgCliEndpointOptions   *endpoint_options,
+                      const PgPresignOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autofree char *url = NULL;
+
+  if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_link_copy_sign_async (manager, signer, NULL, options, 0, NULL, pg_cli_store_result,
+                           &result);
+  if (!(url = pg_link_copy_sign_finish (pg_cli_wait (&result), &record, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_cli_note (_("Only this link can be revoked: it points at a private copy of the file (%s), "
+                 "recorded as link %s. The bucket deletes copies after %d days."),
+               record->copy_key, record->id, PG_LINK_COPY_DAYS);
+  printf ("%s\n", url);
+
+  return PG_CLI_EXIT_OK;
+}
 
 /* --per-link: signed in a session of its own, recorded in the bucket. */
 static int
@@ -60,6 +89,7 @@ pg_cli_presign (int    argc,
   gboolean if_none_match = FALSE;
   gboolean signer = FALSE;
   gboolean per_link = FALSE;
+  gboolean private_copy = FALSE;
   g_autofree char *role_arn = NULL;
   PgPresignOptions options = { 0 };
   int exit_code;
@@ -86,6 +116,10 @@ pg_cli_presign (int    argc,
          "hours"), NULL },
     { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
       N_("With --per-link: the signing role (see “setup signer-role”)"), N_("ARN") },
+    { "private-copy", 0, 0, G_OPTION_ARG_NONE, &private_copy,
+      N_("A download link that can be revoked alone, however long it lasts: to a copy of the "
+         "file of its own (made on the server, deleted by the bucket after 8 days), recorded in "
+         "the bucket"), NULL },
     { NULL }
   };
 
@@ -130,8 +164,17 @@ pg_cli_presign (int    argc,
 
   if (role_arn != NULL && !per_link)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with --per-link."));
+  if (per_link && private_copy)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Choose --per-link or --private-copy."));
+  if (per_link && expires > PG_LINK_SESSION_MAX_SECONDS)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE,
+                        _("A link with a signing session of its own lasts at most 12 hours "
+                          "(43,200 seconds). For a longer link that can be revoked alone, use "
+                          "--private-copy."));
   if (per_link)
     return presign_per_link (&endpoint_options, role_arn, &options);
+  if (private_copy)
+    return presign_private_copy (&endpoint_options, &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -84,7 +84,8 @@ url_command (PgLinkService  *service,
              PgRevoker      *revoker,
              const char     *url,
              PgPolicyAction  action,
-             gboolean        revoke)
+             gboolean        revoke,
+             gboolean        private_copy)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -98,7 +99,12 @@ url_command (PgLinkService  *service,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   /* A plain link is taken back with its object: say that other links to it go too. */
-  if (pg_link_job_get_targets (job)->len == 1 && revoke)
+  if (private_copy)
+    pg_cli_note ("%s", revoke ? _("Only this link is revoked: it points at a private copy of "
+                                  "the file. Other links to the file keep working.")
+                              : _("This link works again: its private copy is no longer "
+                                  "denied."));
+  else if (pg_link_job_get_targets (job)->len == 1 && revoke)
     pg_cli_note ("%s", _("Every link of the signing key to this file is revoked with it."));
   else if (pg_link_job_get_targets (job)->len == 1)
     pg_cli_note ("%s", _("Every link of the signing key to this file works again with it."));
@@ -110,14 +116,16 @@ url_command (PgLinkService  *service,
 
 /* A link signed in a session of its own (its record in the bucket says so): that session
  * alone is denied, proven with a request signed in a session of the same name. Returns -1 when
- * the link has none, for the object to be revoked instead. */
+ * the link has none, for the object to be revoked instead (@private_copy set when that object
+ * is the link's private copy). */
 static int
 session_command (PgLinkService        *service,
                  PgCliEndpointOptions *endpoint_options,
                  const char           *url,
                  const char           *role_arn,
                  int                   verify_timeout,
-                 gboolean              revoke)
+                 gboolean              revoke,
+                 gboolean             *private_copy)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) manager = NULL;
@@ -136,7 +144,10 @@ session_command (PgLinkService        *service,
   if (error != NULL)
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
   if (revoker == NULL)
-    return -1;
+    {
+      *private_copy = record != NULL && g_strcmp0 (record->precision, "copy") == 0;
+      return -1;
+    }
 
   if (verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
@@ -169,6 +180,7 @@ object_command (int         argc,
   g_autofree char *role_arn = NULL;
   g_autofree char *done = NULL;
   int verify_timeout = -1;
+  gboolean private_copy = FALSE;
   PgPolicyAction action;
   PgLinkJob *job;
   int exit_code;
@@ -206,7 +218,7 @@ object_command (int         argc,
   if (url != NULL)
     {
       exit_code = session_command (service, &endpoint_options, url, role_arn, verify_timeout,
-                                   revoke);
+                                   revoke, &private_copy);
       if (exit_code >= 0)
         return exit_code;
     }
@@ -218,7 +230,7 @@ object_command (int         argc,
     pg_revoker_set_verify_timeout (revoker, verify_timeout);
 
   if (url != NULL)
-    return url_command (service, revoker, url, action, revoke);
+    return url_command (service, revoker, url, action, revoke, private_copy);
 
   job = pg_link_service_revoke_object (service, revoker, bucket, key, action, revoke);
   done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,

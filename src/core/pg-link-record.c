@@ -35,6 +35,7 @@ pg_link_record_free (PgLinkRecord *self)
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->session_arn);
+  g_free (self->copy_key);
   g_free (self->access_key_id);
   g_free (self->creator);
   g_free (self);
@@ -66,7 +67,7 @@ parse_time (const char *text)
 /* The fields a record has, in the order they are written. */
 #define FIELDS(X) \
   X (id) X (bucket) X (key) X (action) X (precision) X (role_arn) X (session_name) \
-  X (session_arn) X (access_key_id) X (creator)
+  X (session_arn) X (copy_key) X (access_key_id) X (creator)
 
 char *
 pg_link_record_to_json (const PgLinkRecord *self)
@@ -315,18 +316,124 @@ pg_link_record_list_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The record of the link signed with @access_key_id, or %NULL. */
+/* The record of the link @link is: by its temporary key for a session of its own, by its key
+ * for a private copy, by key, signing key and time for a plain link. */
 PgLinkRecord *
-pg_link_record_find (GPtrArray  *records,
-                     const char *access_key_id)
+pg_link_record_find (GPtrArray      *records,
+                     PgPresignedUrl *link)
 {
+  const char *access_key_id = pg_presigned_url_get_access_key_id (link);
+  const char *key = pg_presigned_url_get_key (link);
+
   for (guint i = 0; i < records->len; i++)
     {
       PgLinkRecord *record = g_ptr_array_index (records, i);
 
-      if (g_strcmp0 (record->access_key_id, access_key_id) == 0)
+      if (g_strcmp0 (record->precision, "session") == 0
+          && g_strcmp0 (record->access_key_id, access_key_id) == 0)
+        return record;
+      if (g_strcmp0 (record->precision, "copy") == 0
+          && g_strcmp0 (record->copy_key, key) == 0)
+        return record;
+      if (g_strcmp0 (record->precision, "object") == 0
+          && g_strcmp0 (record->access_key_id, access_key_id) == 0
+          && g_strcmp0 (record->key, key) == 0
+          && record->created == pg_presigned_url_get_signed_at (link))
         return record;
     }
 
   return NULL;
+}
+
+typedef struct
+{
+  PgPresignedUrl *link;
+  PgLinkRecord   *record;
+} Lookup;
+
+static void
+lookup_free (Lookup *lookup)
+{
+  g_object_unref (lookup->link);
+  pg_link_record_free (lookup->record);
+  g_free (lookup);
+}
+
+static void
+lookup_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
+  PgLinkRecord *record;
+  guint index;
+
+  if (records == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  record = pg_link_record_find (records, lookup->link);
+  if (record != NULL && g_ptr_array_find (records, record, &index))
+    lookup->record = g_ptr_array_steal_index (records, index);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_link_record_lookup_async:
+ * @manager: a client with the managing key
+ * @url: a link, as its partner received it
+ *
+ * Finds the record of the link @url is, in the link's bucket.
+ */
+void
+pg_link_record_lookup_async (PgS3Client          *manager,
+                             const char          *url,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GError) error = NULL;
+  PgPresignedUrl *link = pg_presigned_url_parse (url, &error);
+  Lookup *lookup;
+
+  g_task_set_source_tag (task, pg_link_record_lookup_async);
+  if (link == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  lookup = g_new0 (Lookup, 1);
+  lookup->link = link;
+  g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
+  pg_link_record_list_async (manager, pg_presigned_url_get_bucket (link), cancellable,
+                             lookup_listed_cb, g_steal_pointer (&task));
+}
+
+/**
+ * pg_link_record_lookup_finish:
+ * @record: (out) (transfer full) (nullable): the link's record, %NULL when it has none
+ *
+ * Returns: %FALSE with @error set when the records could not be read
+ */
+gboolean
+pg_link_record_lookup_finish (GAsyncResult  *result,
+                              PgLinkRecord **record,
+                              GError       **error)
+{
+  Lookup *lookup = g_task_get_task_data (G_TASK (result));
+
+  *record = NULL;
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  *record = g_steal_pointer (&lookup->record);
+
+  return TRUE;
 }

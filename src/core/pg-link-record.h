@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "pg-presigned-url.h"
 #include "pg-s3-client.h"
 
 G_BEGIN_DECLS
@@ -14,11 +15,13 @@ G_BEGIN_DECLS
  * @bucket: its bucket
  * @key: its object
  * @action: "get" (download) or "put" (upload)
- * @precision: "session" (only this link can be revoked) or "object" (revoking closes every
- *   link of its signer to the object)
+ * @precision: "session" (only this link can be revoked: signed in a session of its own),
+ *   "copy" (only this link can be revoked: it points at a private copy) or "object" (revoking
+ *   closes every link of its signer to the object)
  * @role_arn: (nullable): the signing role, for a session
  * @session_name: (nullable): the session's name, pg-<id>
  * @session_arn: (nullable): the session's principal, which a revocation denies
+ * @copy_key: (nullable): the link's private copy, which the URL points at
  * @access_key_id: the key the link is signed with: a session's temporary key, or the signer's
  * @created: when it was made (Unix time)
  * @expires: when it stops working by itself (Unix time)
@@ -38,6 +41,7 @@ typedef struct
   char   *role_arn;
   char   *session_name;
   char   *session_arn;
+  char   *copy_key;
   char   *access_key_id;
   gint64  created;
   gint64  expires;
@@ -65,7 +69,15 @@ void          pg_link_record_list_async   (PgS3Client           *manager,
 GPtrArray    *pg_link_record_list_finish  (GAsyncResult         *result,
                                            GError              **error);
 PgLinkRecord *pg_link_record_find         (GPtrArray            *records,
-                                           const char           *access_key_id);
+                                           PgPresignedUrl       *link);
+void          pg_link_record_lookup_async (PgS3Client           *manager,
+                                           const char           *url,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean      pg_link_record_lookup_finish (GAsyncResult        *result,
+                                           PgLinkRecord        **record,
+                                           GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgLinkRecord, pg_link_record_free)
 

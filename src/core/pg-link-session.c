@@ -222,7 +222,6 @@ typedef struct
 {
   PgS3Client   *manager;
   PgS3Client   *signer;
-  char         *access_key_id;
   char         *role_arn;
   PgLinkRecord *record;
 } Finding;
@@ -232,7 +231,6 @@ finding_free (Finding *finding)
 {
   g_object_unref (finding->manager);
   g_object_unref (finding->signer);
-  g_free (finding->access_key_id);
   g_free (finding->role_arn);
   pg_link_record_free (finding->record);
   g_free (finding);
@@ -254,38 +252,30 @@ same_session_cb (GObject      *source,
 }
 
 static void
-records_listed_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+record_found_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   Finding *finding = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
   PgLinkRecord *record;
   const char *role_arn;
 
-  if (records == NULL)
+  if (!pg_link_record_lookup_finish (result, &finding->record, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  record = pg_link_record_find (records, finding->access_key_id);
+  record = finding->record;
   if (record == NULL || g_strcmp0 (record->precision, "session") != 0
       || record->session_name == NULL)
     {
-      /* No session to revoke: the caller revokes the object. */
+      /* No session to revoke: the caller revokes the object (the copy, for a private copy). */
       g_task_return_pointer (task, NULL, NULL);
       return;
     }
-
-  {
-    guint index = 0;
-
-    g_ptr_array_find (records, record, &index);
-    finding->record = g_ptr_array_steal_index (records, index);
-  }
 
   role_arn = finding->role_arn != NULL ? finding->role_arn : record->role_arn;
   if (role_arn == NULL)
@@ -308,10 +298,11 @@ records_listed_cb (GObject      *source,
  * @url: the link, as the partner received it
  * @role_arn: (nullable): the signing role, when not the one the link's record names
  *
- * Finds the link's record in its bucket by the URL's access key ID and starts a session of
- * the same name: pg_link_session_revoker_finish() gives a revoker whose Deny names that
- * session alone and whose proof is signed in it. %NULL without an error when the link has no
- * session of its own (no record): it is revoked with its object.
+ * Finds the link's record in its bucket (pg_link_record_lookup_async()) and, for a link signed
+ * in a session of its own, starts a session of the same name: pg_link_session_revoker_finish()
+ * gives a revoker whose Deny names that session alone and whose proof is signed in it. %NULL
+ * without an error when the link has no session of its own: it is revoked with its object
+ * (its private copy, when the record names one).
  */
 void
 pg_link_session_revoker_async (PgS3Client          *manager,
@@ -322,33 +313,21 @@ pg_link_session_revoker_async (PgS3Client          *manager,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autoptr(PgPresignedUrl) link = NULL;
-  g_autoptr(GError) error = NULL;
-  Finding *finding;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Finding *finding = g_new0 (Finding, 1);
 
   g_task_set_source_tag (task, pg_link_session_revoker_async);
-
-  if (!(link = pg_presigned_url_parse (url, &error)))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  finding = g_new0 (Finding, 1);
   finding->manager = g_object_ref (manager);
   finding->signer = g_object_ref (signer);
-  finding->access_key_id = g_strdup (pg_presigned_url_get_access_key_id (link));
   finding->role_arn = g_strdup (role_arn);
   g_task_set_task_data (task, finding, (GDestroyNotify) finding_free);
 
-  pg_link_record_list_async (manager, pg_presigned_url_get_bucket (link), cancellable,
-                             records_listed_cb, g_steal_pointer (&task));
+  pg_link_record_lookup_async (manager, url, cancellable, record_found_cb, task);
 }
 
 /**
  * pg_link_session_revoker_finish:
- * @record: (out) (optional) (transfer full): the link's record
+ * @record: (out) (optional) (transfer full) (nullable): the link's record, when it has one
  *
  * Returns: (nullable): a revoker for the link's session, or %NULL (see above)
  */
@@ -358,13 +337,10 @@ pg_link_session_revoker_finish (GAsyncResult  *result,
                                 GError       **error)
 {
   PgRevoker *revoker = g_task_propagate_pointer (G_TASK (result), error);
+  Finding *finding = g_task_get_task_data (G_TASK (result));
 
   if (record != NULL)
-    {
-      Finding *finding = g_task_get_task_data (G_TASK (result));
-
-      *record = revoker != NULL ? g_steal_pointer (&finding->record) : NULL;
-    }
+    *record = g_steal_pointer (&finding->record);
 
   return revoker;
 }

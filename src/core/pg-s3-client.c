@@ -70,6 +70,7 @@ pg_s3_client_init (PgS3Client *self)
   self->request_seconds = REQUEST_TIMEOUT_SECONDS;
   self->total_seconds = TOTAL_TIMEOUT_SECONDS;
   self->multipart_threshold = DEFAULT_MULTIPART_BYTES;
+  self->copy_threshold = MAX_COPY_BYTES;
 }
 
 /**
@@ -186,4 +187,15 @@ pg_s3_client_set_multipart_threshold (PgS3Client *self,
   g_return_if_fail (PG_IS_S3_CLIENT (self));
 
   self->multipart_threshold = MAX (bytes, MIN_PART_BYTES);
+}
+
+/* Objects larger than this are copied in parts (at least 5 MiB each); S3 copies at most 5 GiB
+ * in one request. */
+void
+pg_s3_client_set_copy_threshold (PgS3Client *self,
+                                 guint64     bytes)
+{
+  g_return_if_fail (PG_IS_S3_CLIENT (self));
+
+  self->copy_threshold = CLAMP (bytes, MIN_PART_BYTES, MAX_COPY_BYTES);
 }

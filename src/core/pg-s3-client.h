@@ -104,6 +104,8 @@ void           pg_s3_client_set_timeouts           (PgS3Client           *self,
 guint          pg_s3_client_get_request_timeout    (PgS3Client           *self);
 void           pg_s3_client_set_multipart_threshold (PgS3Client          *self,
                                                     guint64               bytes);
+void           pg_s3_client_set_copy_threshold     (PgS3Client           *self,
+                                                    guint64               bytes);
 
 void           pg_s3_client_list_objects_async     (PgS3Client           *self,
                                                     const char           *bucket,
@@ -181,6 +183,18 @@ void           pg_s3_client_copy_object_async      (PgS3Client           *self,
 gboolean       pg_s3_client_copy_object_finish     (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+void           pg_s3_client_copy_object_sized_async (PgS3Client          *self,
+                                                    const char           *bucket,
+                                                    const char           *key,
+                                                    const char           *new_key,
+                                                    guint64               size,
+                                                    const char           *content_type,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_copy_object_sized_finish (PgS3Client         *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 void           pg_s3_client_delete_object_async    (PgS3Client           *self,
                                                     const char           *bucket,
                                                     const char           *key,
@@ -206,6 +220,24 @@ void           pg_s3_client_get_bucket_policy_async (PgS3Client          *self,
 gboolean       pg_s3_client_get_bucket_policy_finish (PgS3Client         *self,
                                                     GAsyncResult         *result,
                                                     char                **policy,
+                                                    GError              **error);
+void           pg_s3_client_get_bucket_lifecycle_async (PgS3Client       *self,
+                                                    const char           *bucket,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_get_bucket_lifecycle_finish (PgS3Client      *self,
+                                                    GAsyncResult         *result,
+                                                    char                **lifecycle,
+                                                    GError              **error);
+void           pg_s3_client_put_bucket_lifecycle_async (PgS3Client       *self,
+                                                    const char           *bucket,
+                                                    const char           *lifecycle,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_bucket_lifecycle_finish (PgS3Client      *self,
+                                                    GAsyncResult         *result,
                                                     GError              **error);
 void           pg_s3_client_put_bucket_policy_async (PgS3Client          *self,
                                                     const char           *bucket,

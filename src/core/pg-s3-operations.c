@@ -345,7 +345,8 @@ pg_s3_client_put_bytes_finish (PgS3Client    *self,
 /**
  * pg_s3_client_copy_object_async:
  *
- * Copies @key to @new_key in the same bucket, on the server (CopyObject).
+ * Copies @key to @new_key in the same bucket, on the server, in one CopyObject (objects of up
+ * to 5 GiB; see pg_s3_client_copy_object_sized_async() for larger ones).
  */
 void
 pg_s3_client_copy_object_async (PgS3Client          *self,
@@ -356,17 +357,8 @@ pg_s3_client_copy_object_async (PgS3Client          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Call *call = _pg_s3_call_new ("PUT", bucket, new_key, TRUE);
-  GString *source = g_string_new ("/");
-  g_autofree char *source_text = NULL;
-
-  pg_sigv4_uri_encode (source, bucket, FALSE);
-  g_string_append_c (source, '/');
-  pg_sigv4_uri_encode (source, key, TRUE);
-  source_text = g_string_free (source, FALSE);
-  _pg_s3_call_add_header (call, "x-amz-copy-source", source_text);
-  _pg_s3_call_boolean_async (self, call, pg_s3_client_copy_object_async, cancellable, callback,
-                             user_data);
+  pg_s3_client_copy_object_sized_async (self, bucket, key, new_key, 0, NULL, cancellable,
+                                        callback, user_data);
 }
 
 gboolean
@@ -374,7 +366,7 @@ pg_s3_client_copy_object_finish (PgS3Client    *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return _pg_s3_boolean_finish (self, result, pg_s3_client_copy_object_async, error);
+  return pg_s3_client_copy_object_sized_finish (self, result, error);
 }
 
 void
@@ -457,6 +449,47 @@ get_policy_cb (GObject      *source,
   g_task_return_pointer (task, length > 0 ? g_strndup (data, length) : NULL, g_free);
 }
 
+/* GET of a bucket's @subresource ("policy", "lifecycle"): its text, or none. */
+static void
+get_bucket_document (PgS3Client          *self,
+                     const char          *bucket,
+                     const char          *subresource,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = _pg_s3_call_new ("GET", bucket, NULL, TRUE);
+
+  g_task_set_source_tag (task, source_tag);
+  _pg_s3_call_add_query (call, subresource, "");
+  _pg_s3_call_async (self, call, cancellable, get_policy_cb, task);
+}
+
+static gboolean
+get_bucket_document_finish (PgS3Client    *self,
+                            GAsyncResult  *result,
+                            char         **document,
+                            GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char *text;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  text = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  *document = text;
+
+  return TRUE;
+}
+
 void
 pg_s3_client_get_bucket_policy_async (PgS3Client          *self,
                                       const char          *bucket,
@@ -464,12 +497,8 @@ pg_s3_client_get_bucket_policy_async (PgS3Client          *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Call *call = _pg_s3_call_new ("GET", bucket, NULL, TRUE);
-
-  g_task_set_source_tag (task, pg_s3_client_get_bucket_policy_async);
-  _pg_s3_call_add_query (call, "policy", "");
-  _pg_s3_call_async (self, call, cancellable, get_policy_cb, task);
+  get_bucket_document (self, bucket, "policy", pg_s3_client_get_bucket_policy_async,
+                       cancellable, callback, user_data);
 }
 
 /**
@@ -484,21 +513,72 @@ pg_s3_client_get_bucket_policy_finish (PgS3Client    *self,
                                        char         **policy,
                                        GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  char *text;
+  return get_bucket_document_finish (self, result, policy, error);
+}
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+/**
+ * pg_s3_client_get_bucket_lifecycle_async:
+ *
+ * Reads the bucket's lifecycle rules (GetBucketLifecycleConfiguration), as the server wrote
+ * them: pg_s3_client_get_bucket_lifecycle_finish() gives the XML, %NULL when there are none.
+ */
+void
+pg_s3_client_get_bucket_lifecycle_async (PgS3Client          *self,
+                                         const char          *bucket,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  get_bucket_document (self, bucket, "lifecycle", pg_s3_client_get_bucket_lifecycle_async,
+                       cancellable, callback, user_data);
+}
 
-  text = g_task_propagate_pointer (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+gboolean
+pg_s3_client_get_bucket_lifecycle_finish (PgS3Client    *self,
+                                          GAsyncResult  *result,
+                                          char         **lifecycle,
+                                          GError       **error)
+{
+  return get_bucket_document_finish (self, result, lifecycle, error);
+}
 
-  *policy = text;
+/**
+ * pg_s3_client_put_bucket_lifecycle_async:
+ * @lifecycle: the whole LifecycleConfiguration document: it replaces every rule
+ */
+void
+pg_s3_client_put_bucket_lifecycle_async (PgS3Client          *self,
+                                         const char          *bucket,
+                                         const char          *lifecycle,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, TRUE);
+  g_autoptr(GBytes) body = g_bytes_new (lifecycle, strlen (lifecycle));
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  guint8 digest[16];
+  gsize digest_length = sizeof digest;
+  g_autofree char *content_md5 = NULL;
 
-  return TRUE;
+  /* S3 takes lifecycle rules only with their checksum. */
+  g_checksum_update (md5, (const guchar *) lifecycle, strlen (lifecycle));
+  g_checksum_get_digest (md5, digest, &digest_length);
+  content_md5 = g_base64_encode (digest, digest_length);
+
+  _pg_s3_call_add_query (call, "lifecycle", "");
+  _pg_s3_call_add_header (call, "Content-MD5", content_md5);
+  _pg_s3_call_set_body (call, body, "application/xml");
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_lifecycle_async, cancellable,
+                             callback, user_data);
+}
+
+gboolean
+pg_s3_client_put_bucket_lifecycle_finish (PgS3Client    *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_put_bucket_lifecycle_async, error);
 }
 
 void

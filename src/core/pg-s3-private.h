@@ -21,6 +21,7 @@ G_BEGIN_DECLS
 #define DEFAULT_MULTIPART_BYTES   (16 * 1024 * 1024)
 #define MIN_PART_BYTES            (5 * 1024 * 1024)
 #define MAX_PARTS                 10000
+#define MAX_COPY_BYTES            (G_GUINT64_CONSTANT (5) * 1024 * 1024 * 1024)
 #define REQUEST_TIMEOUT_SECONDS   60
 #define TOTAL_TIMEOUT_SECONDS     90
 #define MIN_ATTEMPT_MS            1000
@@ -43,6 +44,7 @@ struct _PgS3Client
   guint          request_seconds;
   guint          total_seconds;
   guint64        multipart_threshold;
+  guint64        copy_threshold;
 };
 
 typedef struct

@@ -180,6 +180,9 @@ error_from_reply (PgS3Client *self,
   if (g_str_equal (code, "NoSuchBucketPolicy"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_POLICY,
                         _("The bucket “%s” has no bucket policy."), call->bucket);
+  if (g_str_equal (code, "NoSuchLifecycleConfiguration"))
+    return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_POLICY,
+                        _("The bucket “%s” has no lifecycle rules."), call->bucket);
   if (g_str_equal (code, "NoSuchKey"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY,
                         _("The file “%s” is not in the bucket “%s”."), key,

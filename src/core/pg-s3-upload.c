@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "pg-s3-private.h"
+#include "pg-sigv4.h"
 
-/* ---- PutObject, in one piece or in parts ------------------------------------------------ */
+/* ---- PutObject and CopyObject, in one piece or in parts -------------------------------- */
 
 typedef struct
 {
@@ -17,6 +18,7 @@ typedef struct
   char                 *content_type;
   GFile                *file;
   GInputStream         *stream;
+  char                 *copy_source;   /* x-amz-copy-source, when copying on the server */
   GFileProgressCallback progress;
   gpointer              progress_data;
   goffset               size;
@@ -37,6 +39,7 @@ upload_free (Upload *upload)
   g_free (upload->content_type);
   g_clear_object (&upload->file);
   g_clear_object (&upload->stream);
+  g_free (upload->copy_source);
   g_free (upload->upload_id);
   g_ptr_array_unref (upload->etags);
   g_free (upload->buffer);
@@ -277,6 +280,56 @@ upload_read_cb (GObject      *source,
 }
 
 static void
+copy_part_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Reply) reply = _pg_s3_call_finish (PG_S3_CLIENT (source), result, &error);
+  g_autoptr(PgXmlNode) xml = NULL;
+  Upload *upload = g_task_get_task_data (task);
+  const char *etag = NULL;
+
+  /* UploadPartCopy says the part's ETag in its answer's body (or an error, even with 200). */
+  if (reply != NULL && (xml = _pg_s3_reply_xml (reply, &error)) != NULL)
+    etag = pg_xml_child_text (xml, "ETag");
+  if (error == NULL && (etag == NULL || !g_str_equal (xml->name, "CopyPartResult")))
+    error = g_error_new_literal (PG_S3_ERROR, PG_S3_ERROR_FAILED,
+                                 _("The server did not confirm a part of the copy."));
+  if (error != NULL)
+    {
+      upload_fail (g_steal_pointer (&task), g_steal_pointer (&error));
+      return;
+    }
+
+  g_ptr_array_add (upload->etags, g_strdup (etag));
+  upload_report (upload, upload->done);
+  upload_next_part (g_steal_pointer (&task));
+}
+
+/* One part of a copy: a range of the source, copied by the server. */
+static void
+copy_next_part (GTask *task,
+                gsize  length)
+{
+  Upload *upload = g_task_get_task_data (task);
+  g_autofree char *number = g_strdup_printf ("%u", upload->part_number);
+  g_autofree char *range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                            (gint64) upload->done,
+                                            (gint64) (upload->done + length - 1));
+  Call *call = _pg_s3_call_new ("PUT", upload->bucket, upload->key, TRUE);
+
+  _pg_s3_call_add_query (call, "partNumber", number);
+  _pg_s3_call_add_query (call, "uploadId", upload->upload_id);
+  _pg_s3_call_add_header (call, "x-amz-copy-source", upload->copy_source);
+  _pg_s3_call_add_header (call, "x-amz-copy-source-range", range);
+  upload->done += length;
+  _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task),
+                     copy_part_cb, task);
+}
+
+static void
 upload_next_part (GTask *task)
 {
   Upload *upload = g_task_get_task_data (task);
@@ -289,6 +342,11 @@ upload_next_part (GTask *task)
     }
 
   upload->part_number++;
+  if (upload->copy_source != NULL)
+    {
+      copy_next_part (task, length);
+      return;
+    }
   g_input_stream_read_all_async (upload->stream, upload->buffer, length, G_PRIORITY_DEFAULT,
                                  g_task_get_cancellable (task), upload_read_cb, task);
 }
@@ -324,13 +382,31 @@ upload_initiated_cb (GObject      *source,
   upload_next_part (g_steal_pointer (&task));
 }
 
+/* Starts a multipart upload in parts of at least @part_size (at most 10,000 parts: very large
+ * objects get larger parts). Returns: the size of a part */
+static gsize
+upload_start_multipart (GTask   *task,
+                        guint64  part_size)
+{
+  Upload *upload = g_task_get_task_data (task);
+  Call *call = _pg_s3_call_new ("POST", upload->bucket, upload->key, FALSE);
+
+  upload->part_size = MAX (part_size, (guint64) (upload->size + MAX_PARTS - 1) / MAX_PARTS);
+  _pg_s3_call_add_query (call, "uploads", "");
+  if (upload->content_type != NULL)
+    _pg_s3_call_add_header (call, "Content-Type", upload->content_type);
+  _pg_s3_call_async (g_task_get_source_object (task), call, g_task_get_cancellable (task),
+                     upload_initiated_cb, task);
+
+  return upload->part_size;
+}
+
 static void
 upload_opened_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GCancellable *cancellable = g_task_get_cancellable (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GFileInputStream) stream = g_file_read_finish (G_FILE (source), result, &error);
   g_autoptr(GFileInfo) info = NULL;
@@ -360,20 +436,8 @@ upload_opened_cb (GObject      *source,
       return;
     }
 
-  /* At most 10,000 parts: very large files get larger parts. */
-  upload->part_size = MAX (self->multipart_threshold,
-                           (guint64) (upload->size + MAX_PARTS - 1) / MAX_PARTS);
-  upload->buffer = g_malloc (upload->part_size);
-
-  {
-    Call *call = _pg_s3_call_new ("POST", upload->bucket, upload->key, FALSE);
-
-    _pg_s3_call_add_query (call, "uploads", "");
-    if (upload->content_type != NULL)
-      _pg_s3_call_add_header (call, "Content-Type", upload->content_type);
-    _pg_s3_call_async (self, call, cancellable, upload_initiated_cb,
-                       g_steal_pointer (&task));
-  }
+  upload->buffer = g_malloc (upload_start_multipart (g_steal_pointer (&task),
+                                                     self->multipart_threshold));
 }
 
 /**
@@ -419,4 +483,75 @@ pg_s3_client_put_object_finish (PgS3Client    *self,
                                 GError       **error)
 {
   return _pg_s3_boolean_finish (self, result, pg_s3_client_put_object_async, error);
+}
+
+/**
+ * pg_s3_client_copy_object_sized_async:
+ * @size: the size of @key, as HeadObject gave it
+ * @content_type: (nullable): its content type, which the copy keeps
+ *
+ * Copies @key to @new_key in the same bucket, on the server: in one CopyObject up to the copy
+ * threshold (5 GiB, what S3 copies in one request), else in parts (UploadPartCopy), a failed
+ * or cancelled copy aborted on the server. Nothing passes through this machine.
+ */
+void
+pg_s3_client_copy_object_sized_async (PgS3Client          *self,
+                                      const char          *bucket,
+                                      const char          *key,
+                                      const char          *new_key,
+                                      guint64              size,
+                                      const char          *content_type,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Upload *upload = g_new0 (Upload, 1);
+  GString *source = g_string_new ("/");
+
+  g_task_set_source_tag (task, pg_s3_client_copy_object_sized_async);
+  pg_sigv4_uri_encode (source, bucket, FALSE);
+  g_string_append_c (source, '/');
+  pg_sigv4_uri_encode (source, key, TRUE);
+  upload->copy_source = g_string_free (source, FALSE);
+  upload->bucket = g_strdup (bucket);
+  upload->key = g_strdup (new_key);
+  upload->content_type = g_strdup (content_type);
+  upload->size = size;
+  upload->etags = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, upload, (GDestroyNotify) upload_free);
+
+  /* Ceph RGW 16.2 aborts (the whole gateway stops) on an UploadPartCopy whose source is named
+   * with some "%" sequences, such as "a +%.bin": not sent to a server other than AWS. */
+  if (size > self->copy_threshold && strchr (key, '%') != NULL
+      && !pg_endpoint_is_aws (self->endpoint))
+    {
+      g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_NOT_SUPPORTED,
+                               _("“%s” is too large to copy in one piece, and copying it in parts "
+                                 "is not safe on this server because its name contains “%%”. "
+                                 "Rename the file, or share it with a plain link."), key);
+      g_object_unref (task);
+      return;
+    }
+  if (size > self->copy_threshold)
+    {
+      upload_start_multipart (task, self->copy_threshold);
+      return;
+    }
+
+  {
+    Call *call = _pg_s3_call_new ("PUT", bucket, new_key, TRUE);
+
+    /* CopyObject, too, may answer 200 with an error document: read as a completion is. */
+    _pg_s3_call_add_header (call, "x-amz-copy-source", upload->copy_source);
+    _pg_s3_call_async (self, call, cancellable, upload_complete_cb, task);
+  }
+}
+
+gboolean
+pg_s3_client_copy_object_sized_finish (PgS3Client    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_copy_object_sized_async, error);
 }

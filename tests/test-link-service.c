@@ -390,7 +390,7 @@ shareable (Fixture    *fixture,
   PgLinkShareable answer;
 
   pg_link_service_check_shareable_async (fixture->service, fixture->client, BUCKET, key, NULL,
-                                         store_result, &result);
+                                         NULL, store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   answer = pg_link_service_check_shareable_finish (fixture->service, result, &error);

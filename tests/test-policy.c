@@ -67,15 +67,72 @@ test_policy_revoke_on_empty (void)
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardRevokedGet20261128\","
     "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
     "\"Resource\":[\"arn:aws:s3:::demo/a b/report.pdf\",\"arn:aws:s3:::demo/other.txt\"]}]}");
-  g_assert_true (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_GET));
-  g_assert_false (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_PUT));
-  g_assert_false (pg_policy_is_revoked (policy, "demo", "third.txt", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_GET, NULL));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_PUT, NULL));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "third.txt", PG_POLICY_ACTION_GET, NULL));
 
   /* Unrevoking both leaves no statement: the policy is to be deleted. */
-  g_assert_true (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET));
-  g_assert_false (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET));
-  g_assert_true (pg_policy_unrevoke (policy, "demo", "other.txt", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_false (pg_policy_unrevoke (policy, "demo", "a b/report.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "other.txt", PG_POLICY_ACTION_GET, SIGNER));
   g_assert_true (pg_policy_is_empty (policy));
+}
+
+/* Each principal (a signer, a link's own session) is denied in statements of its own: a
+ * statement denies each of its principals each of its objects, so one shared by two would deny
+ * the second one's links too. A shared statement as earlier versions wrote it is split when one
+ * principal's revocation is lifted. */
+static void
+test_policy_principals_apart (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, &error);
+  g_autoptr(PgPolicy) legacy = NULL;
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET, SIGNER, FALSE,
+                                   now, &error));
+  g_assert_true (pg_policy_revoke (policy, "demo", "b.pdf", PG_POLICY_ACTION_GET, OTHER_SIGNER,
+                                   FALSE, now, &error));
+  g_assert_no_error (error);
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":["
+    "{\"Sid\":\"PresignGuardRevokedGet20261128\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/a.pdf\"]},"
+    "{\"Sid\":\"PresignGuardRevokedGet20261128N2\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":[\"" OTHER_SIGNER "\"]},\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/b.pdf\"]}]}");
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET,
+                                        OTHER_SIGNER));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "b.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  /* Lifting one principal's revocation leaves the other's. */
+  g_assert_false (pg_policy_unrevoke (policy, "demo", "b.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "b.pdf", PG_POLICY_ACTION_GET, OTHER_SIGNER));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_cmpuint (pg_policy_count_ours (policy, "demo"), ==, 1);
+
+  legacy = pg_policy_new (
+    "{\"Version\":\"2012-10-17\",\"Statement\":["
+    "{\"Sid\":\"PresignGuardRevokedGet20261127\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":[\"" SIGNER "\",\"" OTHER_SIGNER "\"]},"
+    "\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/a.pdf\",\"arn:aws:s3:::demo/b.pdf\"]}]}", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pg_policy_unrevoke (legacy, "demo", "a.pdf", PG_POLICY_ACTION_GET, SIGNER));
+  g_clear_pointer (&json, g_free);
+  json = pg_policy_to_json (legacy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":["
+    "{\"Sid\":\"PresignGuardRevokedGet20261127\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":[\"" OTHER_SIGNER "\"]},\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/a.pdf\",\"arn:aws:s3:::demo/b.pdf\"]},"
+    "{\"Sid\":\"PresignGuardRevokedGet20261127N2\",\"Effect\":\"Deny\","
+    "\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
+    "\"Resource\":[\"arn:aws:s3:::demo/b.pdf\"]}]}");
 }
 
 static void
@@ -137,7 +194,7 @@ test_policy_keeps_foreign (void)
   }
 
   /* Taking ours out again leaves the foreign statement, still a policy to write. */
-  g_assert_true (pg_policy_unrevoke (policy, "demo", "k", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "k", PG_POLICY_ACTION_GET, SIGNER));
   g_assert_false (pg_policy_is_empty (policy));
 }
 
@@ -257,8 +314,8 @@ test_policy_lookalikes (void)
         JsonArray *statements;
 
         g_assert_no_error (error);
-        g_assert_false (pg_policy_is_revoked (policy, "demo", "k", PG_POLICY_ACTION_GET));
-        g_assert_false (pg_policy_is_revoked (policy, "demo", "open", PG_POLICY_ACTION_GET));
+        g_assert_false (pg_policy_is_revoked (policy, "demo", "k", PG_POLICY_ACTION_GET, NULL));
+        g_assert_false (pg_policy_is_revoked (policy, "demo", "open", PG_POLICY_ACTION_GET, NULL));
         g_assert_false (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER));
         g_assert_false (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_ANY));
 
@@ -273,14 +330,14 @@ test_policy_lookalikes (void)
         g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, TRUE, SIGNER,
                                                NULL, &error));
         g_assert_no_error (error);
-        g_assert_true (pg_policy_is_revoked (policy, "demo", "k", PG_POLICY_ACTION_GET));
+        g_assert_true (pg_policy_is_revoked (policy, "demo", "k", PG_POLICY_ACTION_GET, NULL));
         g_assert_true (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER));
         g_assert_cmpuint (pg_policy_prune (policy, "demo", later), ==, 3);
         g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, FALSE, NULL,
                                                NULL, &error));
         g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_ANY, FALSE, NULL,
                                                NULL, &error));
-        g_assert_false (pg_policy_unrevoke (policy, "demo", "open", PG_POLICY_ACTION_GET));
+        g_assert_false (pg_policy_unrevoke (policy, "demo", "open", PG_POLICY_ACTION_GET, SIGNER));
 
         /* Everything of ours is gone; the lookalike is exactly as it was. */
         json = pg_policy_to_json (policy, FALSE);
@@ -309,13 +366,13 @@ test_policy_sid_taken (void)
                                    now, NULL));
   json = pg_policy_to_json (policy, FALSE);
   g_assert_nonnull (strstr (json, "\"PresignGuardRevokedGet20261128N2\""));
-  g_assert_true (pg_policy_is_revoked (policy, "demo", "k2", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "k2", PG_POLICY_ACTION_GET, NULL));
   /* The variant is ours in every way: read back, it is joined, found and pruned. */
   {
     g_autoptr(PgPolicy) stored = pg_policy_new (json, NULL, NULL);
     g_autoptr(GDateTime) later = day (2026, 12, 30);
 
-    g_assert_true (pg_policy_is_revoked (stored, "demo", "k", PG_POLICY_ACTION_GET));
+    g_assert_true (pg_policy_is_revoked (stored, "demo", "k", PG_POLICY_ACTION_GET, NULL));
     g_assert_cmpuint (pg_policy_prune (stored, "demo", later), ==, 1);
     again = pg_policy_to_json (stored, FALSE);
     assert_json_equal (again, document);
@@ -679,8 +736,9 @@ random_foreign_statement (GRand *rand,
 
 typedef struct
 {
-  GHashTable *resources;   /* Sid → GHashTable set of resource ARNs */
-  GHashTable *principals;  /* Sid → GHashTable set of principal ARNs */
+  GHashTable *resources;   /* "Sid|principal" → GHashTable set of resource ARNs: each principal
+                            * has statements of its own */
+  GHashTable *principals;  /* "Sid|principal" → GHashTable set of the one principal ARN */
   gboolean    lockdown[2];
 } Model;
 
@@ -711,7 +769,7 @@ model_prune (Model     *model,
   g_hash_table_iter_init (&iter, model->resources);
   while (g_hash_table_iter_next (&iter, (gpointer *) &sid, NULL))
     {
-      if (strcmp (sid + strlen (sid) - 8, oldest) < 0)
+      if (strncmp (strchr (sid, '|') - 8, oldest, 8) < 0)
         {
           g_hash_table_remove (model->principals, sid);
           g_hash_table_iter_remove (&iter);
@@ -799,20 +857,30 @@ check_policy (PgPolicy   *policy,
       g_assert_true (g_str_has_prefix (sid, "PresignGuard"));
       g_assert_cmpstr (json_object_get_string_member (object, "Effect"), ==, "Deny");
       base = g_regex_replace (variant_suffix, sid, -1, 0, "", 0, NULL);
-      g_assert_false (g_hash_table_contains (seen, base));
-      g_hash_table_add (seen, g_strdup (base));
 
       if (g_str_has_prefix (base, "PresignGuardLockdown"))
         {
+          g_assert_false (g_hash_table_contains (seen, base));
+          g_hash_table_add (seen, g_strdup (base));
           g_assert_true (model->lockdown[strcmp (base, "PresignGuardLockdownSigner") == 0 ? 0 : 1]);
           continue;
         }
 
       {
-        GHashTable *expected = g_hash_table_lookup (model->resources, base);
-        GHashTable *expected_principals = g_hash_table_lookup (model->principals, base);
         JsonArray *resources = json_object_get_array_member (object, "Resource");
         JsonArray *principals = json_object_get_array_member (json_object_get_object_member (object, "Principal"), "AWS");
+        g_autofree char *key = NULL;
+        GHashTable *expected;
+        GHashTable *expected_principals;
+
+        /* One principal per statement of revocations: a statement denies each of its principals
+         * each of its objects, so a shared one would deny more than was revoked. */
+        g_assert_cmpuint (json_array_get_length (principals), ==, 1);
+        key = g_strconcat (base, "|", json_array_get_string_element (principals, 0), NULL);
+        g_assert_false (g_hash_table_contains (seen, key));
+        g_hash_table_add (seen, g_strdup (key));
+        expected = g_hash_table_lookup (model->resources, key);
+        expected_principals = g_hash_table_lookup (model->principals, key);
 
         g_assert_nonnull (expected);
         g_assert_cmpstr (json_object_get_string_member (object, "Action"), ==,
@@ -918,12 +986,14 @@ test_policy_property (void)
                                                     action == PG_POLICY_ACTION_GET ? "Get" : "Put",
                                                     same ? "Query" : "", date, NULL);
 
+                g_autofree char *model_key = g_strconcat (sid, "|", signer, NULL);
+
                 g_assert_true (pg_policy_revoke (policy, "demo", key, action, signer, same, now,
                                                  &error));
                 g_assert_no_error (error);
                 model_prune (&model, now);
-                g_hash_table_add (set_for (model.resources, sid), g_strdup (resource));
-                g_hash_table_add (set_for (model.principals, sid), g_strdup (signer));
+                g_hash_table_add (set_for (model.resources, model_key), g_strdup (resource));
+                g_hash_table_add (set_for (model.principals, model_key), g_strdup (signer));
               }
               break;
             case 2:
@@ -932,11 +1002,12 @@ test_policy_property (void)
                 const char *sid;
                 GHashTable *set;
 
-                pg_policy_unrevoke (policy, "demo", key, action);
+                pg_policy_unrevoke (policy, "demo", key, action, signer);
                 g_hash_table_iter_init (&iter, model.resources);
                 while (g_hash_table_iter_next (&iter, (gpointer *) &sid, (gpointer *) &set))
                   {
-                    if (strstr (sid, action == PG_POLICY_ACTION_GET ? "Get" : "Put") == NULL)
+                    if (strstr (sid, action == PG_POLICY_ACTION_GET ? "Get" : "Put") == NULL
+                        || strcmp (strchr (sid, '|') + 1, signer) != 0)
                       continue;
                     g_hash_table_remove (set, resource);
                     if (g_hash_table_size (set) == 0)
@@ -988,6 +1059,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pg/policy/revoke-on-empty", test_policy_revoke_on_empty);
+  g_test_add_func ("/pg/policy/principals-apart", test_policy_principals_apart);
   g_test_add_func ("/pg/policy/same-identity", test_policy_same_identity);
   g_test_add_func ("/pg/policy/wildcards-escaped", test_policy_wildcards_escaped);
   g_test_add_func ("/pg/policy/merge/keeps-foreign", test_policy_keeps_foreign);

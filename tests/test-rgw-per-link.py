@@ -157,8 +157,81 @@ def test_records_hold_no_secret():
 
 def test_too_long_refused():
     done = per_link(STATE["bucket"], "contract.pdf", "43201", check=False)
+    assert done.returncode == 2 and done.stdout == "", done
+    assert "12 hours" in done.stderr and "--private-copy" in done.stderr, done.stderr
+
+
+def private_copy(key, expires="172800"):
+    done = cli("presign", *COMMON, "--private-copy", "--method", "GET", "--bucket",
+               STATE["bucket"], "--key", key, "--expires", expires)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_private_copy_revoked_alone():
+    s3 = client()
+    # A rule of the bucket's owner, which must survive ours being added.
+    s3.put_bucket_lifecycle_configuration(Bucket=STATE["bucket"], LifecycleConfiguration={
+        "Rules": [{"ID": "owner-logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+                   "Expiration": {"Days": 30}}]})
+    key = "契約書 +100%.pdf"
+    copy_a = private_copy(key)                       # two days: longer than any session
+    copy_b = private_copy(key)
+    plain = cli("presign", *COMMON, "--signer", "--method", "GET", "--bucket", STATE["bucket"],
+                "--key", key, "--expires", "900").stdout.strip()
+    session = per_link(STATE["bucket"], key).stdout.strip().splitlines()[-1]
+    assert "/.presign-guard/copies/" in copy_a and copy_a.split("?")[0] != copy_b.split("?")[0]
+    status, body = fetch(copy_a)
+    assert (status, body) == (200, ("content of " + key).encode()), (status, body)
+    assert fetch(plain)[0] == 200, fetch(plain)
+
+    done = cli("revoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", copy_a)
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert "private copy" in done.stderr, done.stderr
+    assert "Every link" not in done.stderr, done.stderr
+    status, body = fetch(copy_a)
+    assert status == 403 and error_code(body) == "AccessDenied", (status, body)
+    # The original, the other copy and the session's link live on.
+    statuses = [fetch(url) for url in (copy_b, plain, session)]
+    assert [s[0] for s in statuses] == [200, 200, 200], statuses
+    done = cli("unrevoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", copy_a)
+    assert done.stdout.strip().splitlines()[-1] == "verified", done.stdout
+    assert fetch(copy_a)[0] == 200
+
+    rules = s3.get_bucket_lifecycle_configuration(Bucket=STATE["bucket"])["Rules"]
+    by_id = {rule["ID"]: rule for rule in rules}
+    assert set(by_id) == {"owner-logs", "presign-guard-copies"}, rules
+    assert by_id["owner-logs"]["Expiration"]["Days"] == 30
+    ours = by_id["presign-guard-copies"]
+    assert ours["Expiration"]["Days"] == 8 and ours["Status"] == "Enabled", ours
+    assert ours["Filter"]["Prefix"] == ".presign-guard/copies/", ours
+
+    # The copy's record: the file shared, the copy, no secret.
+    records = cli("links", *COMMON, "--bucket", STATE["bucket"]).stdout
+    copy_key = urllib.parse.unquote(copy_a.split("?")[0].split("/" + STATE["bucket"] + "/")[1])
+    assert copy_key in records, records
+    link_id = copy_key.split("/")[2]
+    text = s3.get_object(Bucket=STATE["bucket"],
+                         Key=".presign-guard/links/%s.json" % link_id)["Body"].read().decode()
+    record = json.loads(text)
+    assert (record["precision"], record["key"], record["copy_key"]) == ("copy", key, copy_key)
+    signature = urllib.parse.parse_qs(urllib.parse.urlsplit(copy_a).query)["X-Amz-Signature"][0]
+    for secret in ("PRESIGNSECRET", "OWNERSECRET", signature, "X-Amz-Signature"):
+        assert secret not in text, secret
+
+    # Removing the link deletes its copy (the link dies) and its record.
+    done = cli("links", *COMMON, "--bucket", STATE["bucket"], "--remove", link_id)
+    assert fetch(copy_a)[0] in (403, 404), fetch(copy_a)
+    listed = s3.list_objects_v2(Bucket=STATE["bucket"], Prefix=".presign-guard/")
+    keys = [item["Key"] for item in listed.get("Contents", [])]
+    assert copy_key not in keys and ".presign-guard/links/%s.json" % link_id not in keys, keys
+    assert fetch(copy_b)[0] == 200
+
+
+def test_private_copy_of_missing_file():
+    done = cli("presign", *COMMON, "--private-copy", "--method", "GET", "--bucket",
+               STATE["bucket"], "--key", "not there.pdf", "--expires", "3600", check=False)
     assert done.returncode == 1 and done.stdout == "", done
-    assert "12 hours" in done.stderr and "plain link" in done.stderr, done.stderr
+    assert "not there.pdf" in done.stderr, done.stderr
 
 
 def test_plain_link_falls_back_to_object():
@@ -216,6 +289,8 @@ TESTS = [
     test_awkward_key,
     test_records_hold_no_secret,
     test_too_long_refused,
+    test_private_copy_revoked_alone,
+    test_private_copy_of_missing_file,
     test_plain_link_falls_back_to_object,
     test_lockdown_blocks_sessions_too,
     test_untrusted_key_refused,

@@ -654,6 +654,7 @@ pg_link_dialog_new (GtkWindow     *parent,
                              pg_link_key_basename (self->key));
       pg_link_service_check_shareable_async (service, pg_session_get_client (session),
                                              pg_account_get_bucket (account), self->key,
+                                             pg_session_get_signer_arn (session),
                                              self->cancellable, checked_cb, self);
     }
   update_precision (self);

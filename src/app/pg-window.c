@@ -139,7 +139,8 @@ static void
 read_lockdown (PgWindow *self)
 {
   pg_link_service_check_shareable_async (self->service, pg_session_get_client (self->session),
-                                         _pg_window_get_bucket (self), NULL, self->cancellable,
+                                         _pg_window_get_bucket (self), NULL, NULL,
+                                         self->cancellable,
                                          lockdown_read_cb, self);
 }
 

@@ -8,11 +8,41 @@
 #include <string.h>
 
 #include "pg-cli.h"
+#include "pg-link-copy.h"
 #include "pg-link-session.h"
 
 /* links and setup: the links' records in a bucket, and the role their sessions are of. */
 
-/* presign-guard-cli links --bucket B: one line per link recorded in the bucket. */
+/* links --remove ID: the link's private copy (the link dies with it) and its record. */
+static int
+remove_record (PgS3Client *manager,
+               GPtrArray  *records,
+               const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  PgLinkRecord *record = NULL;
+
+  for (guint i = 0; i < records->len && record == NULL; i++)
+    if (g_strcmp0 (((PgLinkRecord *) g_ptr_array_index (records, i))->id, id) == 0)
+      record = g_ptr_array_index (records, i);
+  if (record == NULL)
+    return pg_cli_fail (PG_CLI_EXIT_FAILURE, _("No link %s is recorded in this bucket."), id);
+
+  pg_link_copy_remove_async (manager, record->bucket, record->id, record->copy_key, NULL,
+                             pg_cli_store_result, &result);
+  if (!pg_link_copy_remove_finish (pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (record->copy_key != NULL)
+    pg_cli_note (_("The link’s private copy is deleted: the link no longer works."));
+  printf ("removed %s\n", record->id);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli links --bucket B [--remove ID]: one line per link recorded in the
+ * bucket. */
 int
 pg_cli_links (int    argc,
               char **argv)
@@ -24,15 +54,18 @@ pg_cli_links (int    argc,
   g_autoptr(GPtrArray) records = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
+  g_autofree char *remove = NULL;
   int exit_code;
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "remove", 0, 0, G_OPTION_ARG_STRING, &remove,
+      N_("Remove a link’s record, and its private copy (the link stops working)"), N_("ID") },
     { NULL }
   };
 
   if (!pg_cli_parse_command (&argc, &argv, NULL,
                              _("Lists the links recorded in a bucket: id, what it revokes, "
-                               "action, file, until when, and its session."),
+                               "action, file, until when, and its session or copy."),
                              entries, &endpoint_options, 0, &exit_code))
     return exit_code;
   if (bucket == NULL)
@@ -46,6 +79,9 @@ pg_cli_links (int    argc,
   if (!(records = pg_link_record_list_finish (pg_cli_wait (&result), &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
+  if (remove != NULL)
+    return remove_record (manager, records, remove);
+
   for (guint i = 0; i < records->len; i++)
     {
       PgLinkRecord *record = g_ptr_array_index (records, i);
@@ -53,7 +89,9 @@ pg_cli_links (int    argc,
 
       printf ("%s\t%s\t%s\t%s\t%s\t%s\n", record->id, record->precision,
               record->action ? record->action : "?", record->key, until,
-              record->session_arn ? record->session_arn : record->access_key_id);
+              record->session_arn ? record->session_arn
+                                  : record->copy_key ? record->copy_key
+                                                     : record->access_key_id);
     }
 
   return PG_CLI_EXIT_OK;

@@ -354,7 +354,7 @@ typedef struct
 static void
 lookup_free (Lookup *lookup)
 {
-  g_object_unref (lookup->link);
+  pg_presigned_url_unref (lookup->link);
   pg_link_record_free (lookup->record);
   g_free (lookup);
 }

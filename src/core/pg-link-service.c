@@ -1053,7 +1053,8 @@ policy_read_cb (GObject      *source,
   pg_policy_set_escape_wildcards (policy, pg_endpoint_is_aws (endpoint));
   if (pg_policy_get_lockdown (policy, bucket, PG_LOCKDOWN_SIGNER))
     g_task_return_int (task, PG_LINK_SHAREABLE_LOCKED);
-  else if (key != NULL && pg_policy_is_revoked (policy, bucket, key, PG_POLICY_ACTION_GET))
+  else if (key != NULL && pg_policy_is_revoked (policy, bucket, key, PG_POLICY_ACTION_GET,
+                                                g_object_get_data (G_OBJECT (task), "signer")))
     g_task_return_int (task, PG_LINK_SHAREABLE_REVOKED);
   else
     g_task_return_int (task, PG_LINK_SHAREABLE);
@@ -1062,6 +1063,8 @@ policy_read_cb (GObject      *source,
 /**
  * pg_link_service_check_shareable_async:
  * @key: (nullable): the object a download link is about to be made for
+ * @signer_arn: (nullable): who signs it (a revocation of another principal does not concern
+ *   it), %NULL for anybody
  *
  * Reads the bucket policy: would a new link work? A link to a revoked object would be dead on
  * arrival, and lifting the revocation would revive the old links; a fresh copy is the way out.
@@ -1071,6 +1074,7 @@ pg_link_service_check_shareable_async (PgLinkService       *self,
                                        PgS3Client          *client,
                                        const char          *bucket,
                                        const char          *key,
+                                       const char          *signer_arn,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
@@ -1078,6 +1082,7 @@ pg_link_service_check_shareable_async (PgLinkService       *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, pg_link_service_check_shareable_async);
+  g_object_set_data_full (G_OBJECT (task), "signer", g_strdup (signer_arn), g_free);
   g_task_set_task_data (task, g_strdup (key), g_free);
   g_object_set_data_full (G_OBJECT (task), "bucket", g_strdup (bucket), g_free);
   pg_s3_client_get_bucket_policy_async (client, bucket, cancellable, policy_read_cb, task);

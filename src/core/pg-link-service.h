@@ -169,6 +169,7 @@ void           pg_link_service_check_shareable_async  (PgLinkService   *self,
                                                        PgS3Client      *client,
                                                        const char      *bucket,
                                                        const char      *key,
+                                                       const char      *signer_arn,
                                                        GCancellable    *cancellable,
                                                        GAsyncReadyCallback callback,
                                                        gpointer         user_data);

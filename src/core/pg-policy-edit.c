@@ -107,6 +107,30 @@ string_list_remove (JsonArray  *array,
   return removed;
 }
 
+/* The principals of one of our statements. */
+static JsonArray *
+principals_of (JsonObject *statement)
+{
+  return string_list_member (json_object_get_object_member (statement, "Principal"), "AWS");
+}
+
+/* Whether our statement names @arn alone (as a string, or a list of one); it is not changed. */
+static gboolean
+names_only (JsonObject *statement,
+            const char *arn)
+{
+  JsonNode *node = json_object_get_member (json_object_get_object_member (statement, "Principal"),
+                                           "AWS");
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    return g_strcmp0 (json_node_get_string (node), arn) == 0;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+         && json_array_get_length (json_node_get_array (node)) == 1
+         && string_member_contains (json_object_get_object_member (statement, "Principal"),
+                                    "AWS", arn);
+}
+
 static JsonObject *
 signer_principal (const char *signer_arn)
 {
@@ -191,7 +215,9 @@ revoke_edit (PgPolicy  *self,
   pg_policy_prune (self, args->bucket, args->now);
   statements = _pg_policy_get_statements (self, TRUE);
 
-  /* All links of the day share one statement; a second signer joins its principals. */
+  /* A principal's revocations of the day share one statement. Another principal (another
+   * signer, a link's own session) gets a statement of its own: a statement denies each of its
+   * principals each of its objects, so sharing one would revoke more than was asked. */
   for (guint i = 0; statement == NULL && i < json_array_get_length (statements); i++)
     {
       JsonNode *node = json_array_get_element (statements, i);
@@ -199,7 +225,8 @@ revoke_edit (PgPolicy  *self,
 
       if (_pg_policy_statement_ours (self, node, args->bucket, &ours)
           && ours.kind == OURS_REVOKED && ours.action == args->action
-          && ours.query_only == args->same_identity && g_str_equal (ours.date, day))
+          && ours.query_only == args->same_identity && g_str_equal (ours.date, day)
+          && names_only (json_node_get_object (node), args->signer_arn))
         statement = json_node_get_object (node);
     }
 
@@ -227,9 +254,6 @@ revoke_edit (PgPolicy  *self,
       return TRUE;
     }
 
-  string_list_add (string_list_member (json_object_get_object_member (statement, "Principal"),
-                                       "AWS"),
-                   args->signer_arn);
   string_list_add (string_list_member (statement, "Resource"), resource);
 
   return TRUE;
@@ -242,7 +266,8 @@ revoke_edit (PgPolicy  *self,
  *   are denied (a condition only AWS evaluates)
  * @now: today, in any time zone; our statement is dated in UTC
  *
- * Denies the signer @action on one object: the object's ARN joins today's statement. Our
+ * Denies the signer @action on one object: the object's ARN joins today's statement of that
+ * signer (a link's own session is a signer of its own). Our
  * statements older than %PG_POLICY_PRUNE_DAYS days are pruned first. Nothing changes when the
  * arguments are not valid or the result would not fit into a bucket policy.
  */
@@ -267,11 +292,53 @@ pg_policy_revoke (PgPolicy        *self,
   return edit_checked (self, revoke_edit, &args, error);
 }
 
+/* @statement, which names @arn among others (as earlier versions wrote), no longer denies @arn
+ * @resource: @arn leaves it, and a statement of the same day for @arn alone keeps denying
+ * it the rest. */
+static void
+split_off (JsonArray  *statements,
+           JsonNode   *node,
+           const char *arn,
+           const char *resource)
+{
+  g_autoptr(JsonNode) copy = _pg_policy_deep_copy (node);
+  g_autoptr(GRegex) variant = g_regex_new ("N[0-9]+$", 0, 0, NULL);
+  JsonObject *alone = json_node_get_object (copy);
+  JsonArray *rest = string_list_member (alone, "Resource");
+  JsonArray *principals;
+  g_autofree char *base = NULL;
+  g_autofree char *sid = NULL;
+
+  string_list_remove (rest, resource);
+  if (json_array_get_length (rest) == 0)
+    {
+      string_list_remove (principals_of (json_node_get_object (node)), arn);
+      return;
+    }
+
+  /* Its Sid: a variant of the statement's own (the same day), free in the document. When none
+   * is left, @arn stays denied the object rather than the others lose their revocation. */
+  base = g_regex_replace (variant, json_object_get_string_member (alone, "Sid"), -1, 0, "", 0,
+                          NULL);
+  if (!(sid = _pg_policy_free_sid (statements, base)))
+    return;
+
+  string_list_remove (principals_of (json_node_get_object (node)), arn);
+  principals = json_array_new ();
+  json_array_add_string_element (principals, arn);
+  json_object_set_string_member (alone, "Sid", sid);
+  json_object_set_array_member (json_object_get_object_member (alone, "Principal"), "AWS",
+                                principals);
+  json_array_add_element (statements, g_steal_pointer (&copy));
+}
+
 /**
  * pg_policy_unrevoke:
+ * @signer_arn: the principal whose revocation is lifted
  *
- * Takes the object out of every statement of ours that denies @action on it; statements left
- * with no object go.
+ * Lets @signer_arn @action the object again: the object leaves every statement of ours that
+ * denies it to @signer_arn alone (statements left with no object go); a statement that names
+ * other principals too keeps denying them. Other principals' revocations of the object stay.
  *
  * Returns: whether anything changed.
  */
@@ -279,32 +346,46 @@ gboolean
 pg_policy_unrevoke (PgPolicy       *self,
                     const char     *bucket,
                     const char     *key,
-                    PgPolicyAction  action)
+                    PgPolicyAction  action,
+                    const char     *signer_arn)
 {
   g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
   g_autoptr(JsonArray) statements = NULL;
   gboolean changed = FALSE;
 
-  if (!pg_policy_is_revoked (self, bucket, key, action))
+  if (!pg_policy_is_revoked (self, bucket, key, action, signer_arn))
     return FALSE;
 
   statements = _pg_policy_get_statements (self, TRUE);
   for (guint i = 0; i < json_array_get_length (statements);)
     {
       JsonNode *node = json_array_get_element (statements, i);
+      JsonObject *statement;
       JsonArray *resources;
       Ours ours;
 
       if (!_pg_policy_statement_ours (self, node, bucket, &ours) || ours.kind != OURS_REVOKED
-          || ours.action != action)
+          || ours.action != action
+          || !string_member_contains (json_node_get_object (node), "Resource", resource)
+          || !string_member_contains (json_object_get_object_member (json_node_get_object (node),
+                                                                     "Principal"),
+                                      "AWS", signer_arn))
         {
           i++;
           continue;
         }
 
-      resources = string_list_member (json_node_get_object (node), "Resource");
-      changed |= string_list_remove (resources, resource);
+      statement = json_node_get_object (node);
+      changed = TRUE;
+      if (!names_only (statement, signer_arn))
+        {
+          split_off (statements, node, signer_arn, resource);
+          i++;
+          continue;
+        }
 
+      resources = string_list_member (statement, "Resource");
+      string_list_remove (resources, resource);
       if (json_array_get_length (resources) == 0)
         json_array_remove_element (statements, i);
       else
@@ -314,12 +395,18 @@ pg_policy_unrevoke (PgPolicy       *self,
   return changed;
 }
 
-/* Whether a statement of ours denies @action on the object. */
+/**
+ * pg_policy_is_revoked:
+ * @signer_arn: (nullable): the principal, or %NULL for any
+ *
+ * Whether a statement of ours denies @signer_arn @action on the object.
+ */
 gboolean
 pg_policy_is_revoked (PgPolicy       *self,
                       const char     *bucket,
                       const char     *key,
-                      PgPolicyAction  action)
+                      PgPolicyAction  action,
+                      const char     *signer_arn)
 {
   g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
   g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
@@ -331,7 +418,11 @@ pg_policy_is_revoked (PgPolicy       *self,
 
       if (_pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_REVOKED
           && ours.action == action
-          && string_member_contains (json_node_get_object (node), "Resource", resource))
+          && string_member_contains (json_node_get_object (node), "Resource", resource)
+          && (signer_arn == NULL
+              || string_member_contains (json_object_get_object_member (
+                                           json_node_get_object (node), "Principal"),
+                                         "AWS", signer_arn)))
         return TRUE;
     }
 

@@ -44,6 +44,7 @@ gboolean    _pg_policy_statement_ours  (PgPolicy    *self,
                                         JsonNode    *node,
                                         const char  *bucket,
                                         Ours        *ours);
+JsonNode   *_pg_policy_deep_copy       (JsonNode    *node);
 char       *_pg_policy_free_sid        (JsonArray   *statements,
                                         const char  *base);
 const char *_pg_policy_action_name     (PgPolicyAction action);

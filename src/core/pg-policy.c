@@ -15,7 +15,9 @@
  *
  * Our statements (Sids of ASCII letters and digits, dated in UTC):
  *
- *   PresignGuardRevokedGet20261128       Deny the signer s3:GetObject on the listed objects
+ *   PresignGuardRevokedGet20261128       Deny one principal (the signer, or a link's own
+ *                                        session) s3:GetObject on the listed objects; each
+ *                                        principal has its own ("…N2", "…N3")
  *   PresignGuardRevokedPutQuery20261128  the same for s3:PutObject, limited to presigned
  *                                        (query string) requests: signer and manager are one
  *   PresignGuardLockdownSigner           Deny the signer both actions on every object
@@ -67,8 +69,8 @@ node_string (JsonNode *node)
 }
 
 /* json_node_copy() shares objects and arrays; a backup or a scratch copy must not. */
-static JsonNode *
-deep_copy (JsonNode *node)
+JsonNode *
+_pg_policy_deep_copy (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -79,7 +81,7 @@ deep_copy (JsonNode *node)
 
       json_object_iter_init_ordered (&iter, json_node_get_object (node));
       while (json_object_iter_next_ordered (&iter, &name, &member))
-        json_object_set_member (copy, name, deep_copy (member));
+        json_object_set_member (copy, name, _pg_policy_deep_copy (member));
 
       return _pg_policy_node_take_object (copy);
     }
@@ -90,7 +92,7 @@ deep_copy (JsonNode *node)
       JsonArray *copy = json_array_sized_new (json_array_get_length (array));
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        json_array_add_element (copy, deep_copy (json_array_get_element (array, i)));
+        json_array_add_element (copy, _pg_policy_deep_copy (json_array_get_element (array, i)));
 
       return _pg_policy_node_take_array (copy);
     }
@@ -211,7 +213,7 @@ pg_policy_copy (PgPolicy *self)
 
   copy->partition = g_strdup (self->partition);
   copy->literal = self->literal;
-  copy->root = self->root ? deep_copy (self->root) : NULL;
+  copy->root = self->root ? _pg_policy_deep_copy (self->root) : NULL;
 
   return copy;
 }
@@ -290,7 +292,7 @@ static JsonNode *
 normalized (JsonNode *node)
 {
   g_autoptr(GPtrArray) pending = g_ptr_array_new ();
-  JsonNode *top = deep_copy (node);
+  JsonNode *top = _pg_policy_deep_copy (node);
 
   g_ptr_array_add (pending, top);
   while (pending->len > 0)

@@ -65,11 +65,13 @@ gboolean    pg_policy_revoke            (PgPolicy             *self,
 gboolean    pg_policy_unrevoke          (PgPolicy             *self,
                                          const char           *bucket,
                                          const char           *key,
-                                         PgPolicyAction        action);
+                                         PgPolicyAction        action,
+                                         const char           *signer_arn);
 gboolean    pg_policy_is_revoked        (PgPolicy             *self,
                                          const char           *bucket,
                                          const char           *key,
-                                         PgPolicyAction        action);
+                                         PgPolicyAction        action,
+                                         const char           *signer_arn);
 gboolean    pg_policy_set_lockdown      (PgPolicy             *self,
                                          const char           *bucket,
                                          PgLockdownMode        mode,

@@ -305,7 +305,8 @@ apply (PgRevoker  *self,
         {
           Target *target = &g_array_index (job->targets, Target, i);
 
-          pg_policy_unrevoke (policy, job->bucket, target->key, target->action);
+          pg_policy_unrevoke (policy, job->bucket, target->key, target->action,
+                              self->signer_arn);
         }
       return TRUE;
     case OP_LOCKDOWN:
@@ -503,7 +504,8 @@ refused_by_ours (PgRevoker *self,
     return TRUE;
 
   return job->op == OP_REVOKE
-         && pg_policy_is_revoked (policy, job->bucket, target->key, target->action);
+         && pg_policy_is_revoked (policy, job->bucket, target->key, target->action,
+                                  self->signer_arn);
 }
 
 /* Marks the targets that need a baseline before a refusal is written, and points at the first;

@@ -64,7 +64,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 
   after = pg_policy_to_json (policy, FALSE);
   g_assert_cmpuint (strlen (after), <=, PG_POLICY_MAX_BYTES);
-  g_assert_true (pg_policy_is_revoked (policy, "demo", "fuzz/key", PG_POLICY_ACTION_GET));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "fuzz/key", PG_POLICY_ACTION_GET,
+                                       "arn:aws:iam::1:user/signer"));
 
   if (foreign_only)
     {
@@ -77,7 +78,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         g_assert_true (json_node_equal (json_array_get_element (old_statements, i),
                                         json_array_get_element (new_statements, i)));
 
-      g_assert_true (pg_policy_unrevoke (policy, "demo", "fuzz/key", PG_POLICY_ACTION_GET));
+      g_assert_true (pg_policy_unrevoke (policy, "demo", "fuzz/key", PG_POLICY_ACTION_GET,
+                                         "arn:aws:iam::1:user/signer"));
       g_assert_true (pg_policy_equal (policy, original));
       g_assert_cmpuint (pg_policy_count_ours (policy, "demo"), ==, 0);
     }

@@ -1703,6 +1703,79 @@ test_ui_per_link (void)
   }
 }
 
+static gboolean
+link_gone (gpointer link)
+{
+  GListModel *links = pg_link_service_get_links (pg_application_get_link_service (app));
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) item = g_list_model_get_item (links, i);
+
+      if (item == link)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Longer than a session lasts, with private copies allowed (the default of 1 GB): the dialog
+ * makes each link a copy of the file of its own. Revoking one closes it alone; removing it
+ * deletes its copy. */
+static void
+test_ui_private_copy (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  PgLink *links[2] = { NULL, NULL };
+  g_autofree char *urls[2] = { NULL, NULL };
+  g_autoptr(PgLink) session_link = make_session_link ("contract.pdf");
+  g_autofree char *session_url = copy_link (session_link);
+
+  g_settings_reset (settings, "private-copy-limit");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(PgLink) before = newest_link ();
+      GtkWidget *dialog;
+      GtkWidget *precision;
+
+      select_file ("contract.pdf");
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+      wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+      dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+      precision = child (dialog, PG_TYPE_LINK_DIALOG, "precision_switch");
+      /* A day: a copy, on by default. */
+      g_assert_true (gtk_widget_is_sensitive (precision));
+      g_assert_true (gtk_switch_get_active (GTK_SWITCH (precision)));
+      g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (
+                         child (dialog, PG_TYPE_LINK_DIALOG, "precision_row"))), ==,
+                       _("Only this link can be revoked: it gets a copy of the file of its "
+                         "own, deleted with the link."));
+      click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+      wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+      links[i] = newest_link ();
+      g_assert_true (links[i] != before);
+      g_assert_cmpstr (pg_link_get_copy_of (links[i]), ==, "contract.pdf");
+      urls[i] = copy_link (links[i]);
+      g_assert_cmpuint (fetch ("GET", urls[i], NULL, NULL), ==, 200);
+    }
+  click (child (row_for (links[0]), PG_TYPE_LINK_ROW, "revoke_button"));
+  g_assert_null (find_question ("Also"));
+  wait_until (link_revoked, links[0], "the link to be revoked");
+  g_assert_cmpuint (fetch ("GET", urls[0], NULL, NULL), ==, 403);
+  g_assert_cmpint (pg_link_get_state (links[1]), ==, PG_LINK_ACTIVE);
+  g_assert_cmpuint (fetch ("GET", urls[1], NULL, NULL), ==, 200);
+  g_assert_cmpuint (fetch ("GET", session_url, NULL, NULL), ==, 200);
+
+  /* Removed: its copy goes, so the link cannot come back. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.remove-link", "s",
+                              pg_link_get_id (links[1]));
+  wait_until (link_gone, links[1], "the link to be removed");
+  g_assert_cmpuint (fetch ("GET", urls[1], NULL, NULL), ==, 404);
+  g_settings_set_uint (settings, "private-copy-limit", 0);
+  g_object_unref (links[0]);
+  g_object_unref (links[1]);
+}
+
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */
 
 static GtkWidget *
@@ -2079,6 +2152,8 @@ main (int   argc,
     g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
     g_settings_set_boolean (settings, "notifications", FALSE);
+    /* Links are revoked with their file unless a test asks for private copies. */
+    g_settings_set_uint (settings, "private-copy-limit", 0);
   }
 
   app = pg_application_new ();
@@ -2094,6 +2169,7 @@ main (int   argc,
   if (role_arn != NULL)
     {
       g_test_add_func ("/pg/ui/per-link", test_ui_per_link);
+      g_test_add_func ("/pg/ui/private-copy", test_ui_private_copy);
     }
   /* In another language: what its text changes, the tooltips and the list of links. */
   else if (g_getenv ("PG_TEST_LANGUAGE") != NULL)

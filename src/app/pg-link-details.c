@@ -101,7 +101,9 @@ pg_link_details_new (GtkWindow          *parent,
 
   add_fact (facts, _("Kind"), pg_link_get_page_key (link) ? _("Upload page")
                               : pg_link_is_upload (link) ? _("Upload link") : _("Download link"));
-  add_fact (facts, _("File"), pg_link_get_key (link));
+  add_fact (facts, _("File"), pg_link_get_shared_key (link));
+  if (pg_link_get_copy_of (link) != NULL)
+    add_fact (facts, _("Private copy"), pg_link_get_key (link));
   add_fact (facts, _("Bucket"), pg_link_get_bucket (link));
   add_fact (facts, _("State"),
             pg_link_state_describe (pg_link_get_state_at (link,
@@ -112,6 +114,8 @@ pg_link_details_new (GtkWindow          *parent,
   add_fact (facts, _("Revoking"),
             pg_link_get_session_name (link) != NULL
             ? _("Closes this link alone: it is signed in a session of its own")
+            : pg_link_get_copy_of (link) != NULL
+            ? _("Closes this link alone: it points at a copy of the file of its own")
             : pg_link_get_page_key (link) != NULL ? _("Closes the page and every upload of it")
             : pg_link_is_upload (link) ? _("Closes this upload link alone: its file name is its "
                                            "own")

@@ -9,6 +9,7 @@
 #include "pg-application.h"
 #include "pg-error.h"
 #include "pg-link-dialog.h"
+#include "pg-link-copy.h"
 #include "pg-link-session.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
@@ -29,6 +30,8 @@ struct _PgLinkDialog
   PgLinkService *service;
   gboolean      upload;
   char         *key;
+  gint64        size;         /* of the file, -1 until known */
+  guint64       copy_limit;   /* the largest file copied for a link; 0: never */
   PgLinkShareable shareable;
   GCancellable *cancellable;
 
@@ -310,12 +313,23 @@ signing_role (PgLinkDialog *self)
   return self->upload ? NULL : pg_account_get_signer_role_arn (pg_session_get_account (self->session));
 }
 
-static gboolean
-signs_alone (PgLinkDialog *self)
+/* The most precise way the new link can be revoked, and the one chosen. */
+static PgLinkPrecision
+best_precision (PgLinkDialog *self)
 {
-  return signing_role (self) != NULL && gtk_switch_get_active (self->precision_switch)
-         && MIN ((gint64) chosen_expiry (self), allowed_expiry (self))
-            <= PG_LINK_SESSION_MAX_SECONDS;
+  if (self->upload)
+    return PG_LINK_PRECISION_OBJECT;
+
+  return pg_link_precision_best (signing_role (self) != NULL,
+                                 (guint) MIN ((gint64) chosen_expiry (self), allowed_expiry (self)),
+                                 self->size, self->copy_limit);
+}
+
+static PgLinkPrecision
+chosen_precision (PgLinkDialog *self)
+{
+  return gtk_switch_get_active (self->precision_switch) ? best_precision (self)
+                                                        : PG_LINK_PRECISION_OBJECT;
 }
 
 /* The account's working download links to the file that a revocation of the file closes. */
@@ -332,7 +346,7 @@ count_file_links (PgLinkDialog *self)
       g_autoptr(PgLink) link = g_list_model_get_item (links, i);
       PgLinkState state = pg_link_get_state_at (link, now);
 
-      if (!pg_link_is_upload (link) && pg_link_get_session_name (link) == NULL
+      if (!pg_link_is_upload (link) && !pg_link_is_revoked_alone (link)
           && g_strcmp0 (pg_link_get_key (link), self->key) == 0
           && g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (account)) == 0
           && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
@@ -347,26 +361,32 @@ static void
 update_precision (PgLinkDialog *self)
 {
   const char *role = signing_role (self);
+  PgLinkPrecision best = best_precision (self);
+  PgLinkPrecision chosen = chosen_precision (self);
   g_autofree char *subtitle = NULL;
-  gboolean fits = MIN ((gint64) chosen_expiry (self), allowed_expiry (self))
-                  <= PG_LINK_SESSION_MAX_SECONDS;
+  gboolean too_long = role != NULL && best != PG_LINK_PRECISION_SESSION;
   guint others = count_file_links (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->precision_row), !self->upload);
-  gtk_widget_set_visible (GTK_WIDGET (self->precision_switch), role != NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->precision_switch), role != NULL && fits);
+  gtk_widget_set_visible (GTK_WIDGET (self->precision_switch),
+                          role != NULL || best != PG_LINK_PRECISION_OBJECT);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->precision_switch), best != PG_LINK_PRECISION_OBJECT);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->precision_row),
-                                 role != NULL ? _("Revoke this link alone") : _("Revoking"));
+                                 gtk_widget_get_visible (GTK_WIDGET (self->precision_switch))
+                                 ? _("Revoke this link alone") : _("Revoking"));
 
-  if (signs_alone (self))
+  if (chosen == PG_LINK_PRECISION_SESSION)
     subtitle = g_strdup (_("Only this link can be revoked; other links to the file keep "
                            "working."));
+  else if (chosen == PG_LINK_PRECISION_COPY)
+    subtitle = g_strdup (_("Only this link can be revoked: it gets a copy of the file of its "
+                           "own, deleted with the link."));
   else if (others == 0)
-    subtitle = g_strdup (role != NULL && !fits
+    subtitle = g_strdup (too_long && best == PG_LINK_PRECISION_OBJECT
                          ? _("Longer than 12 hours: closes every link to this file")
                          : _("Closes every link to this file"));
   else
-    subtitle = g_strdup_printf (role != NULL && !fits
+    subtitle = g_strdup_printf (too_long && best == PG_LINK_PRECISION_OBJECT
                                 ? g_dngettext (GETTEXT_PACKAGE,
                                                "Longer than 12 hours: closes every link to this "
                                                "file (%u now)",
@@ -377,6 +397,24 @@ update_precision (PgLinkDialog *self)
                                                "Closes every link to this file (%u now)", others),
                                 others);
   adw_action_row_set_subtitle (self->precision_row, subtitle);
+}
+
+static void
+size_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(PgS3Object) object = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result,
+                                                                  NULL);
+  PgLinkDialog *self;
+
+  /* Unknown (the file unreadable, the dialog gone): the copy itself finds out. */
+  if (object == NULL)
+    return;
+
+  self = user_data;
+  self->size = (gint64) object->size;
+  update_precision (self);
 }
 
 static void
@@ -420,11 +458,13 @@ session_link_cb (GObject      *source,
 {
   SessionLinkWait *wait = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgLink) link = pg_link_service_create_session_link_finish (PG_LINK_SERVICE (source),
-                                                                       result, &error);
+  g_autoptr(PgLink) link = NULL;
   g_autoptr(PgLinkDialog) self = g_weak_ref_get (&wait->dialog);
 
-  if (link != NULL)
+  if (g_task_get_source_tag (G_TASK (result)) == pg_link_service_create_copy_link_async)
+    link = pg_link_service_create_copy_link_finish (PG_LINK_SERVICE (source), result, &error);
+  else if ((link = pg_link_service_create_session_link_finish (PG_LINK_SERVICE (source), result,
+                                                               &error)))
     pg_session_keep_link_credentials (wait->session, wait->service, link);
 
   if (self != NULL && gtk_widget_get_visible (GTK_WIDGET (self)))
@@ -447,22 +487,31 @@ session_link_cb (GObject      *source,
   g_free (wait);
 }
 
+/* A link signed in a session of its own, or to a private copy: a moment with the server, the
+ * link kept by the service even when the dialog is closed meanwhile. */
 static void
-create_session_link (PgLinkDialog           *self,
-                     const PgPresignOptions *options)
+create_link_alone (PgLinkDialog           *self,
+                   PgLinkPrecision         precision,
+                   const PgPresignOptions *options)
 {
   g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
+  const char *account_id = pg_account_get_id (pg_session_get_account (self->session));
   SessionLinkWait *wait = g_new0 (SessionLinkWait, 1);
 
   g_weak_ref_init (&wait->dialog, self);
   wait->session = g_object_ref (self->session);
   wait->service = g_object_ref (self->service);
   gtk_widget_set_sensitive (self->create_button, FALSE);
-  pg_link_service_create_session_link_async (self->service,
-                                             pg_account_get_id (pg_session_get_account (self->session)),
-                                             pg_session_get_client (self->session), signer,
-                                             signing_role (self), options, NULL, session_link_cb,
-                                             wait);
+  if (precision == PG_LINK_PRECISION_COPY)
+    pg_link_service_create_copy_link_async (self->service, account_id,
+                                            pg_session_get_client (self->session), signer,
+                                            pg_session_get_signer_arn (self->session), options,
+                                            self->copy_limit, NULL, session_link_cb, wait);
+  else
+    pg_link_service_create_session_link_async (self->service, account_id,
+                                               pg_session_get_client (self->session), signer,
+                                               signing_role (self), options, NULL,
+                                               session_link_cb, wait);
 }
 
 static void
@@ -556,10 +605,9 @@ create_action (GtkWidget  *widget,
     }
   options.key = self->key;
 
-  /* Signed in a session of its own: a moment with the server. */
-  if (signs_alone (self))
+  if (chosen_precision (self) != PG_LINK_PRECISION_OBJECT)
     {
-      create_session_link (self, &options);
+      create_link_alone (self, chosen_precision (self), &options);
       return;
     }
 
@@ -593,6 +641,12 @@ pg_link_dialog_new (GtkWindow     *parent,
   self->session = g_object_ref (session);
   self->service = g_object_ref (service);
   self->upload = upload;
+  self->size = -1;
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+
+    self->copy_limit = (guint64) g_settings_get_uint (settings, "private-copy-limit") * 1000000;
+  }
   g_signal_connect_object (service, "job-finished", G_CALLBACK (on_job_finished), self,
                            G_CONNECT_SWAPPED);
 
@@ -656,6 +710,9 @@ pg_link_dialog_new (GtkWindow     *parent,
                                              pg_account_get_bucket (account), self->key,
                                              pg_session_get_signer_arn (session),
                                              self->cancellable, checked_cb, self);
+      pg_s3_client_head_object_async (pg_session_get_client (session),
+                                      pg_account_get_bucket (account), self->key,
+                                      self->cancellable, size_cb, self);
     }
   update_precision (self);
 

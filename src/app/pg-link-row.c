@@ -175,7 +175,7 @@ pg_link_state_describe (PgLinkState state)
 static char *
 title_for_link (PgLink *link)
 {
-  const char *key = pg_link_get_key (link);
+  const char *key = pg_link_get_shared_key (link);
   const char *name = pg_link_key_basename (key);
 
   if (pg_link_get_page_key (link) != NULL && name > key)
@@ -388,7 +388,7 @@ query_title_tooltip (GtkWidget  *widget,
   if (self->link == NULL)
     return FALSE;
 
-  pg_tooltip_set_text (tooltip, pg_link_get_key (self->link));
+  pg_tooltip_set_text (tooltip, pg_link_get_shared_key (self->link));
 
   return TRUE;
 }
@@ -443,7 +443,7 @@ show_link (PgLinkRow *self)
 
   gtk_label_set_label (self->title, title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, pg_link_get_key (link), -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, pg_link_get_shared_key (link), -1);
   gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
                                             ? "document-send-symbolic"
                                             : "folder-download-symbolic");

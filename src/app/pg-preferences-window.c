@@ -19,6 +19,7 @@ struct _PgPreferencesWindow
   AdwComboRow          *expiry_row;
   AdwEntryRow          *pattern_row;
   GtkSwitch            *strict_switch;
+  GtkSpinButton        *copy_limit_spin;
   GtkSwitch            *notifications_switch;
 };
 
@@ -94,6 +95,7 @@ pg_preferences_window_class_init (PgPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, expiry_row);
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, pattern_row);
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, strict_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, copy_limit_spin);
   gtk_widget_class_bind_template_child (widget_class, PgPreferencesWindow, notifications_switch);
 }
 
@@ -111,6 +113,8 @@ pg_preferences_window_init (PgPreferencesWindow *self)
   g_settings_bind (self->settings, "upload-key-pattern", self->pattern_row, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "strict-upload", self->strict_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "private-copy-limit", self->copy_limit_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "notifications", self->notifications_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

@@ -387,7 +387,7 @@ pg_session_keep_link_credentials (PgSession     *self,
     return;
 
   label = g_strdup_printf (_("Presign Guard: signing session of a link to %s"),
-                           pg_link_key_basename (pg_link_get_key (link)));
+                           pg_link_key_basename (pg_link_get_shared_key (link)));
   pg_keyring_store_async (pg_account_get_id (self->account), role, label, secret, NULL,
                           link_kept_cb, NULL);
   pg_credentials_wipe_export (secret);

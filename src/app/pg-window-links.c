@@ -112,9 +112,9 @@ open_received_action (GtkWidget  *widget,
       pg_window_show_toast (self, g_strerror (errno));
       return;
     }
-  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_key (link)), NULL);
+  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_shared_key (link)), NULL);
   file = g_file_new_for_path (path);
-  _pg_window_download (self, pg_link_get_key (link), file, TRUE);
+  _pg_window_download (self, pg_link_get_shared_key (link), file, TRUE);
 }
 
 static void
@@ -149,8 +149,8 @@ save_received_action (GtkWidget  *widget,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     pg_link_key_basename (pg_link_get_key (link)));
-  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_key (link)), g_free);
+                                     pg_link_key_basename (pg_link_get_shared_key (link)));
+  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_shared_key (link)), g_free);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -271,7 +271,7 @@ mail_link_action (GtkWidget  *widget,
   subject = pg_link_is_upload (link)
             ? g_strdup (_("Upload link"))
             : g_strdup_printf (_("Download link: %s"),
-                               pg_link_key_basename (pg_link_get_key (link)));
+                               pg_link_key_basename (pg_link_get_shared_key (link)));
   body = mail_body (link, url);
   subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
   body_escaped = g_uri_escape_string (body, NULL, FALSE);
@@ -295,7 +295,7 @@ qr_link_action (GtkWidget  *widget,
   if (url == NULL)
     return;
 
-  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_key (link), url, &error);
+  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_shared_key (link), url, &error);
   if (dialog == NULL)
     {
       pg_window_show_toast (self, error->message);
@@ -497,7 +497,7 @@ start_revoke (PgWindow *self,
                                 "closes the other link to it.",
                                 "Links to “%s” are taken back per file: revoking this one also "
                                 "closes the %u other links to it.", others),
-                   pg_link_key_basename (pg_link_get_key (link)), others);
+                   pg_link_key_basename (pg_link_get_shared_key (link)), others);
   for (guint i = 1; i < affected->len; i++)
     {
       g_autofree char *line = describe_link (g_ptr_array_index (affected, i));
@@ -615,7 +615,7 @@ _pg_window_links_job_finished (PgWindow  *self,
   adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));
   adw_toast_overlay_add_toast (self->toasts, toast);
   pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link), _("Link revoked"),
-                         pg_link_get_key (link));
+                         pg_link_get_shared_key (link));
 }
 
 /* ---- New links --------------------------------------------------------------------------- */
@@ -698,7 +698,7 @@ check_expiry_cb (gpointer user_data)
 
       g_hash_table_add (self->expiry_notified, g_strdup (pg_link_get_id (link)));
       pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link),
-                             _("A link expires soon"), pg_link_get_key (link));
+                             _("A link expires soon"), pg_link_get_shared_key (link));
     }
 
   return G_SOURCE_CONTINUE;

@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link.h"
 #include "pg-link-copy.h"
+#include "pg-link-session.h"
 #include "pg-xml.h"
 
 /* A private copy per link: the file is copied on the server to a key of the link's own, and the
@@ -16,6 +17,31 @@
  * file keeps working, however long the link lasts (a signing session lasts at most 12 hours).
  * Removing the link deletes its copy; a lifecycle rule of the bucket deletes copies left
  * behind. The copy costs storage for its lifetime, hence the size limit. */
+
+/**
+ * pg_link_precision_best:
+ * @has_signing_role: whether the account names a signing role
+ * @lifetime: the link's lifetime, in seconds
+ * @size: the file's size, -1 when not known yet
+ * @copy_limit: the largest file copied for a link (the preferences), 0 for never
+ *
+ * The most precise way a download link can be revoked: in a session of its own when the
+ * account has a signing role and the lifetime fits a session (12 hours), else through a
+ * private copy when the file is small enough, else with its file.
+ */
+PgLinkPrecision
+pg_link_precision_best (gboolean has_signing_role,
+                        guint    lifetime,
+                        gint64   size,
+                        guint64  copy_limit)
+{
+  if (has_signing_role && lifetime <= PG_LINK_SESSION_MAX_SECONDS)
+    return PG_LINK_PRECISION_SESSION;
+  if (copy_limit > 0 && (size < 0 || (guint64) size <= copy_limit))
+    return PG_LINK_PRECISION_COPY;
+
+  return PG_LINK_PRECISION_OBJECT;
+}
 
 /**
  * pg_link_copy_key:
@@ -161,6 +187,7 @@ copied_cb (GObject      *source,
   Copying *copying = g_task_get_task_data (task);
   PgLinkRecord *record = copying->record;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   if (!pg_s3_client_copy_object_sized_finish (PG_S3_CLIENT (source), result, &error))
     {
@@ -185,8 +212,9 @@ copied_cb (GObject      *source,
 
   record->created = copying->options.signing_time;
   record->expires = copying->options.signing_time + copying->options.expires;
-  pg_link_record_save_async (record, copying->manager, g_task_get_cancellable (task),
-                             record_saved_cb, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  pg_link_record_save_async (record, copying->manager, cancellable, record_saved_cb,
+                             g_steal_pointer (&task));
 }
 
 static void

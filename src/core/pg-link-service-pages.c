@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pg-error.h"
+#include "pg-link-copy.h"
 #include "pg-link-service-private.h"
 #include "pg-presigned-url.h"
 #include "pg-upload-page.h"
@@ -153,12 +154,33 @@ page_deleted_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+record_deleted_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgLinkService *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_copy_remove_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (pg_link_store_remove (_pg_link_service_get_store (self), g_task_get_task_data (task)))
+    pg_link_service_save (self);
+  g_task_return_boolean (task, TRUE);
+}
+
 /**
  * pg_link_service_remove_async:
  * @manager: deletes what the link left in the bucket
  *
- * Forgets @link. An upload page link's page is deleted from the bucket first; when that fails,
- * the link is kept and the error says why. Files that partners uploaded stay.
+ * Forgets @link. An upload page link's page is deleted from the bucket first, and so are a
+ * link's private copy (the link stops working) and its record; when that fails, the link is
+ * kept and the error says why. Files that partners uploaded stay.
  */
 void
 pg_link_service_remove_async (PgLinkService       *self,
@@ -178,6 +200,14 @@ pg_link_service_remove_async (PgLinkService       *self,
       pg_s3_client_delete_object_async (manager, pg_link_get_bucket (link),
                                         pg_link_get_page_key (link), cancellable,
                                         page_deleted_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  if (pg_link_is_revoked_alone (link))
+    {
+      pg_link_copy_remove_async (manager, pg_link_get_bucket (link), pg_link_get_id (link),
+                                 pg_link_get_copy_of (link) ? pg_link_get_key (link) : NULL,
+                                 cancellable, record_deleted_cb, g_steal_pointer (&task));
       return;
     }
 

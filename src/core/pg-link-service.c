@@ -7,6 +7,7 @@
 
 #include "pg-error.h"
 #include "pg-link-job-private.h"
+#include "pg-link-copy.h"
 #include "pg-link-session.h"
 #include "pg-link-service-private.h"
 
@@ -440,6 +441,7 @@ typedef struct
   char             *key;
   char             *filename;
   char             *content_type;
+  char             *signer_arn;
   PgPresignOptions  options;
 } SessionLink;
 
@@ -452,7 +454,38 @@ session_link_free (SessionLink *data)
   g_free (data->key);
   g_free (data->filename);
   g_free (data->content_type);
+  g_free (data->signer_arn);
   g_free (data);
+}
+
+/* The link of a task of ours made, remembered and saved. */
+static void
+remember_new_link (GTask  *task,
+                   PgLink *link)
+{
+  PgLinkService *self = g_task_get_source_object (task);
+
+  pg_link_store_add (self->store, link);
+  pg_link_service_save (self);
+  g_task_return_pointer (task, g_object_ref (link), g_object_unref);
+}
+
+static SessionLink *
+session_link_new (const char             *account_id,
+                  const PgPresignOptions *options)
+{
+  SessionLink *data = g_new0 (SessionLink, 1);
+
+  data->account_id = g_strdup (account_id);
+  data->id = g_uuid_string_random ();
+  data->options = *options;
+  data->options.bucket = data->bucket = g_strdup (options->bucket);
+  data->options.key = data->key = g_strdup (options->key);
+  data->options.filename = data->filename = g_strdup (options->filename);
+  data->options.content_type = data->content_type = g_strdup (options->content_type);
+  data->options.content_md5 = NULL;
+
+  return data;
 }
 
 static void
@@ -480,10 +513,7 @@ session_link_signed_cb (GObject      *source,
   link = pg_link_new_for_session (data->account_id, data->id, &data->options, record->role_arn,
                                   record->session_name, session);
   pg_link_service_set_link_credentials (self, data->id, session->credentials);
-  pg_link_store_add (self->store, link);
-  pg_link_service_save (self);
-
-  g_task_return_pointer (task, g_object_ref (link), g_object_unref);
+  remember_new_link (task, link);
 }
 
 /**
@@ -507,17 +537,9 @@ pg_link_service_create_session_link_async (PgLinkService          *self,
                                            gpointer                user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  SessionLink *data = g_new0 (SessionLink, 1);
+  SessionLink *data = session_link_new (account_id, options);
 
   g_task_set_source_tag (task, pg_link_service_create_session_link_async);
-  data->account_id = g_strdup (account_id);
-  data->id = g_uuid_string_random ();
-  data->options = *options;
-  data->options.bucket = data->bucket = g_strdup (options->bucket);
-  data->options.key = data->key = g_strdup (options->key);
-  data->options.filename = data->filename = g_strdup (options->filename);
-  data->options.content_type = data->content_type = g_strdup (options->content_type);
-  data->options.content_md5 = NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) session_link_free);
 
   pg_link_session_sign_async (manager, signer, role_arn, data->id, &data->options, cancellable,
@@ -529,6 +551,77 @@ PgLink *
 pg_link_service_create_session_link_finish (PgLinkService  *self,
                                             GAsyncResult   *result,
                                             GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+copy_link_signed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SessionLink *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autofree char *url = pg_link_copy_sign_finish (result, &record, &error);
+  g_autoptr(PgLink) link = NULL;
+
+  if (url == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->options.signing_time = record->created;
+  data->options.clock_offset = 0;
+  data->options.key = record->copy_key;
+  link = pg_link_new_for_copy (data->account_id, data->id, &data->options,
+                               record->access_key_id, record->key);
+  pg_link_set_signer_arn (link, data->signer_arn);
+  remember_new_link (task, link);
+}
+
+/**
+ * pg_link_service_create_copy_link_async:
+ * @manager: a client with the managing key (copies the file, writes the link's record)
+ * @signer: a client with the signing key
+ * @signer_arn: (nullable): the signer's principal, which revoking the copy denies
+ * @max_bytes: the largest file copied, 0 for any
+ *
+ * Makes a download link to a private copy of the file (pg_link_copy_sign_async()), remembers
+ * it and saves the list. Revoking it closes it alone; removing it deletes the copy.
+ */
+void
+pg_link_service_create_copy_link_async (PgLinkService          *self,
+                                        const char             *account_id,
+                                        PgS3Client             *manager,
+                                        PgS3Client             *signer,
+                                        const char             *signer_arn,
+                                        const PgPresignOptions *options,
+                                        guint64                 max_bytes,
+                                        GCancellable           *cancellable,
+                                        GAsyncReadyCallback     callback,
+                                        gpointer                user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SessionLink *data = session_link_new (account_id, options);
+
+  g_task_set_source_tag (task, pg_link_service_create_copy_link_async);
+  data->signer_arn = g_strdup (signer_arn);
+  g_task_set_task_data (task, data, (GDestroyNotify) session_link_free);
+
+  pg_link_copy_sign_async (manager, signer, data->id, &data->options, max_bytes, cancellable,
+                           copy_link_signed_cb, task);
+}
+
+/* Returns: (transfer full): the new link, remembered */
+PgLink *
+pg_link_service_create_copy_link_finish (PgLinkService  *self,
+                                         GAsyncResult   *result,
+                                         GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

@@ -70,6 +70,19 @@ void           pg_link_service_create_session_link_async  (PgLinkService        
 PgLink        *pg_link_service_create_session_link_finish (PgLinkService          *self,
                                                            GAsyncResult           *result,
                                                            GError                **error);
+void           pg_link_service_create_copy_link_async  (PgLinkService          *self,
+                                                        const char             *account_id,
+                                                        PgS3Client             *manager,
+                                                        PgS3Client             *signer,
+                                                        const char             *signer_arn,
+                                                        const PgPresignOptions *options,
+                                                        guint64                 max_bytes,
+                                                        GCancellable           *cancellable,
+                                                        GAsyncReadyCallback     callback,
+                                                        gpointer                user_data);
+PgLink        *pg_link_service_create_copy_link_finish (PgLinkService          *self,
+                                                        GAsyncResult           *result,
+                                                        GError                **error);
 void           pg_link_service_set_link_credentials       (PgLinkService          *self,
                                                            const char             *link_id,
                                                            PgCredentials          *credentials);

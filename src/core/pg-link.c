@@ -34,6 +34,7 @@ struct _PgLink
   char        *signer_arn;
   char        *role_arn;
   char        *session_name;
+  char        *copy_of;
   char        *page_key;
   GStrv        upload_keys;
   PgLinkState  state;
@@ -64,6 +65,7 @@ pg_link_finalize (GObject *object)
   g_free (self->signer_arn);
   g_free (self->role_arn);
   g_free (self->session_name);
+  g_free (self->copy_of);
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
 
@@ -164,6 +166,52 @@ pg_link_new_for_session (const char             *account_id,
   self->session_name = g_strdup (session_name);
 
   return self;
+}
+
+/**
+ * pg_link_new_for_copy:
+ * @id: the link's id, the one its copy is named by
+ * @options: what the link was signed with: its key is the copy's
+ * @copy_of: the file the copy is of
+ *
+ * A download link to a private copy of a file (pg-link-copy.c): revoking it denies the copy
+ * alone, and removing it deletes the copy.
+ */
+PgLink *
+pg_link_new_for_copy (const char             *account_id,
+                      const char             *id,
+                      const PgPresignOptions *options,
+                      const char             *access_key_id,
+                      const char             *copy_of)
+{
+  PgLink *self = pg_link_new (account_id, options, access_key_id);
+
+  g_free (self->id);
+  self->id = g_strdup (id);
+  self->copy_of = g_strdup (copy_of);
+
+  return self;
+}
+
+/* The file a link to a private copy shares; %NULL for any other link. */
+const char *
+pg_link_get_copy_of (PgLink *self)
+{
+  return self->copy_of;
+}
+
+/* The file the link shares, as its owner knows it: the original of a private copy. */
+const char *
+pg_link_get_shared_key (PgLink *self)
+{
+  return self->copy_of != NULL ? self->copy_of : self->key;
+}
+
+/* Whether revoking the link closes it alone, and no other link to its file. */
+gboolean
+pg_link_is_revoked_alone (PgLink *self)
+{
+  return self->session_name != NULL || self->copy_of != NULL;
 }
 
 /* The link's own signing session, pg-<id>; %NULL for a link revoked with its object. */
@@ -584,6 +632,11 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "signer-arn");
       json_builder_add_string_value (builder, self->signer_arn);
     }
+  if (self->copy_of != NULL)
+    {
+      json_builder_set_member_name (builder, "copy-of");
+      json_builder_add_string_value (builder, self->copy_of);
+    }
   if (self->session_name != NULL)
     {
       json_builder_set_member_name (builder, "session-name");
@@ -681,6 +734,8 @@ _pg_link_new_from_json (JsonNode *node)
                                                                              NULL));
   self->role_arn = g_strdup (json_object_get_string_member_with_default (object, "role-arn",
                                                                          NULL));
+  self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
+                                                                        NULL));
   method = json_object_get_string_member_with_default (object, "method", NULL);
   state = json_object_get_string_member_with_default (object, "state", "active");
   if (!read_page (self, object))

@@ -80,6 +80,14 @@ PgLink      *pg_link_new_for_session    (const char              *account_id,
                                          const char              *session_name,
                                          PgAssumedRole           *session);
 const char  *pg_link_get_session_name   (PgLink                  *self);
+PgLink      *pg_link_new_for_copy       (const char              *account_id,
+                                         const char              *id,
+                                         const PgPresignOptions  *options,
+                                         const char              *access_key_id,
+                                         const char              *copy_of);
+const char  *pg_link_get_copy_of        (PgLink                  *self);
+const char  *pg_link_get_shared_key     (PgLink                  *self);
+gboolean     pg_link_is_revoked_alone   (PgLink                  *self);
 const char  *pg_link_get_role_arn       (PgLink                  *self);
 void         pg_link_set_signer_arn     (PgLink                  *self,
                                          const char              *signer_arn);

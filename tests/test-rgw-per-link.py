@@ -109,6 +109,13 @@ def test_revoke_one_of_two_links():
     assert fetch(url_a) == (200, b"content of contract.pdf")
     assert fetch(url_b)[0] == 200
     STATE["links"] = (url_a, url_b)
+    # inspect stays offline unless asked; --look-up names the link's session.
+    offline = cli("inspect", url_a).stdout
+    assert "session-token: yes" in offline and "session:" not in offline.replace(
+        "session-token", ""), offline
+    looked = cli("inspect", url_a, *COMMON, "--look-up").stdout
+    assert "precision: session" in looked, looked
+    assert "session: arn:aws:sts:::assumed-role/" in looked, looked
 
     started = time.monotonic()
     done = cli("revoke", *COMMON, "--url", url_a)
@@ -214,6 +221,8 @@ def test_private_copy_revoked_alone():
                          Key=".presign-guard/links/%s.json" % link_id)["Body"].read().decode()
     record = json.loads(text)
     assert (record["precision"], record["key"], record["copy_key"]) == ("copy", key, copy_key)
+    looked = cli("inspect", copy_a, *COMMON, "--look-up").stdout
+    assert "precision: copy" in looked and ("copy-of: " + key) in looked, looked
     signature = urllib.parse.parse_qs(urllib.parse.urlsplit(copy_a).query)["X-Amz-Signature"][0]
     for secret in ("PRESIGNSECRET", "OWNERSECRET", signature, "X-Amz-Signature"):
         assert secret not in text, secret

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
+#include "pg-link-record.h"
 #include "pg-presigned-url.h"
 #include "pg-text.h"
 
@@ -19,7 +20,49 @@ field (const char *name,
   printf ("%s: %s\n", name, safe);
 }
 
-/* presign-guard-cli inspect URL: prints "name: value" lines, one per fact. */
+/* --look-up: what the link's record in its bucket says (with the managing key). */
+static int
+look_up (PgCliEndpointOptions *endpoint_options,
+         const char           *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+
+  if (!(credentials = pg_cli_manager_credentials (&error))
+      || !(manager = pg_cli_client_new (endpoint_options, credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_link_record_lookup_async (manager, url, NULL, pg_cli_store_result, &result);
+  if (!pg_link_record_lookup_finish (pg_cli_wait (&result), &record, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (record == NULL)
+    {
+      field ("record", "none (a plain link: revoked with its file)");
+      return PG_CLI_EXIT_OK;
+    }
+
+  field ("record", record->id);
+  field ("precision", record->precision);
+  if (record->session_arn != NULL)
+    field ("session", record->session_arn);
+  if (record->role_arn != NULL)
+    field ("role", record->role_arn);
+  if (record->copy_key != NULL)
+    {
+      field ("copy-of", record->key);
+      field ("copy", record->copy_key);
+    }
+  if (record->creator != NULL)
+    field ("creator", record->creator);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli inspect URL [--look-up]: prints "name: value" lines, one per fact. */
 int
 pg_cli_inspect (int    argc,
                 char **argv)
@@ -28,13 +71,21 @@ pg_cli_inspect (int    argc,
   g_autoptr(PgPresignedUrl) link = NULL;
   g_autofree char *signed_at = NULL;
   g_autofree char *expires_at = NULL;
+  g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
+  gboolean lookup = FALSE;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   int exit_code;
+  const GOptionEntry entries[] = {
+    { "look-up", 0, 0, G_OPTION_ARG_NONE, &lookup,
+      N_("Also read the link’s record in its bucket (with the managing key): whether it is "
+         "revoked alone, its session or private copy"), NULL },
+    { NULL }
+  };
 
   if (!pg_cli_parse_command (&argc, &argv, _("URL"),
                              _("Shows the bucket, file, signer and lifetime a link "
-                               "carries. Nothing is sent anywhere."),
-                             NULL, NULL, 1, &exit_code))
+                               "carries. Nothing is sent anywhere unless --look-up is given."),
+                             entries, &endpoint_options, 1, &exit_code))
     return exit_code;
 
   if (!(link = pg_presigned_url_parse (argv[1], &error)))
@@ -59,6 +110,9 @@ pg_cli_inspect (int    argc,
   field ("expires-at", expires_at);
   printf ("seconds-left: %" G_GINT64_FORMAT "\n",
           pg_presigned_url_get_seconds_left (link, now));
+
+  if (lookup)
+    return look_up (&endpoint_options, argv[1]);
 
   return PG_CLI_EXIT_OK;
 }

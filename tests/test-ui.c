@@ -350,6 +350,8 @@ revoke_done (gpointer link)
   return pg_link_get_state (link) != PG_LINK_REVOKING && pg_link_get_state (link) != PG_LINK_ACTIVE;
 }
 
+static goffset fetch_size (const char *key);
+
 static void
 test_ui_download_link (void)
 {
@@ -382,6 +384,16 @@ test_ui_download_link (void)
 
   link = newest_link ();
   g_assert_cmpstr (pg_link_get_key (link), ==, "report 2026.pdf");
+  /* Recorded in the bucket, for other computers and the command line. */
+  {
+    g_autofree char *record = g_strconcat (".presign-guard/links/", pg_link_get_id (link), ".json",
+                                           NULL);
+    guint tries = 0;
+
+    while (fetch_size (record) <= 0 && tries++ < 50)
+      g_usleep (20000);
+    g_assert_cmpint (fetch_size (record), >, 0);
+  }
 
   url = copy_link (link);
   g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);

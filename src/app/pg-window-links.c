@@ -11,6 +11,7 @@
 #include "pg-error.h"
 #include "pg-link-details.h"
 #include "pg-link-dialog.h"
+#include "pg-link-record.h"
 #include "pg-link-row.h"
 #include "pg-link-session.h"
 #include "pg-object-item.h"
@@ -621,9 +622,36 @@ _pg_window_links_job_finished (PgWindow  *self,
 /* ---- New links --------------------------------------------------------------------------- */
 
 static void
+record_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PgWindow) self = g_weak_ref_get (user_data);
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (user_data);
+  g_free (user_data);
+  if (!pg_link_record_save_finish (result, &error) && self != NULL)
+    pg_window_show_toast (self, _("The link works, but its record could not be written to the "
+                                  "bucket, so other computers do not see it."));
+}
+
+static void
 on_link_created (PgWindow *self,
                  PgLink   *link)
 {
+  /* Every link is recorded in its bucket, for other computers and the command line; a link
+   * revoked alone has been already, with its session or copy. */
+  if (!pg_link_is_revoked_alone (link) && self->session != NULL)
+    {
+      g_autoptr(PgLinkRecord) record = pg_link_record_new_for_link (link);
+      GWeakRef *window = g_new0 (GWeakRef, 1);
+
+      g_weak_ref_init (window, self);
+      pg_link_record_save_async (record, pg_session_get_client (self->session), NULL,
+                                 record_saved_cb, window);
+    }
+
   gtk_single_selection_set_selected (self->links_selection, 0);
   /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
   gtk_widget_activate_action (GTK_WIDGET (self->links_view), "list.scroll-to-item", "u", 0);

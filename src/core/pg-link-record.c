@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pg-error.h"
+#include "pg-link.h"
 #include "pg-link-record.h"
 
 /* A link's record in its bucket, and the list of them. A record is small; anything much larger
@@ -39,6 +40,33 @@ pg_link_record_free (PgLinkRecord *self)
   g_free (self->access_key_id);
   g_free (self->creator);
   g_free (self);
+}
+
+/**
+ * pg_link_record_new_for_link:
+ *
+ * The record of a link revoked with its file (a plain download link, an upload link or page):
+ * metadata only, as for any other link.
+ */
+PgLinkRecord *
+pg_link_record_new_for_link (PgLink *link)
+{
+  PgLinkRecord *self = pg_link_record_new ();
+
+  self->id = g_strdup (pg_link_get_id (link));
+  self->bucket = g_strdup (pg_link_get_bucket (link));
+  self->key = g_strdup (pg_link_get_page_key (link) ? pg_link_get_page_key (link)
+                                                    : pg_link_get_key (link));
+  self->action = g_strdup (pg_link_is_upload (link) && pg_link_get_page_key (link) == NULL
+                           ? "put" : "get");
+  self->precision = g_strdup ("object");
+  self->access_key_id = g_strdup (pg_link_get_access_key_id (link));
+  self->creator = g_strdup (pg_link_get_signer_arn (link) ? pg_link_get_signer_arn (link)
+                                                          : pg_link_get_access_key_id (link));
+  self->created = pg_link_get_signed_at (link);
+  self->expires = pg_link_get_expires_at (link);
+
+  return self;
 }
 
 /* The object a record is stored as. */

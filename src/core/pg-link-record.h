@@ -48,7 +48,10 @@ typedef struct
   char   *creator;
 } PgLinkRecord;
 
+typedef struct _PgLink PgLink;
+
 PgLinkRecord *pg_link_record_new          (void);
+PgLinkRecord *pg_link_record_new_for_link (PgLink               *link);
 void          pg_link_record_free         (PgLinkRecord         *self);
 char         *pg_link_record_object_key   (const char           *id);
 char         *pg_link_record_to_json      (const PgLinkRecord   *self);

@@ -211,6 +211,10 @@ pg_link_service_remove_async (PgLinkService       *self,
       return;
     }
 
+  /* A plain link's record only says it existed: it goes when it can, the link in any case. */
+  pg_link_copy_remove_async (manager, pg_link_get_bucket (link), pg_link_get_id (link), NULL,
+                             NULL, NULL, NULL);
+
   if (pg_link_store_remove (_pg_link_service_get_store (self), link))
     pg_link_service_save (self);
   g_task_return_boolean (task, TRUE);

@@ -284,6 +284,12 @@ test_finished (gpointer dialog)
   return g_strv_length (lines) > 4 || strstr (text, "✗") != NULL;
 }
 
+static gboolean
+role_filled (gpointer row)
+{
+  return g_str_has_prefix (gtk_editable_get_text (row), "arn:");
+}
+
 static void
 test_ui_add_account (void)
 {
@@ -315,8 +321,19 @@ test_ui_add_account (void)
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_key_row", "PRESIGNKEY");
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_secret_row", "PRESIGNSECRET");
   set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_arn_row", "arn:aws:iam:::user/owner:presign");
+  /* With STS, the signing role is made from the dialog (Create, with the managing key). */
   if (role_arn != NULL)
-    set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_role_row", role_arn);
+    {
+      GtkEditable *role_row = GTK_EDITABLE (child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                   "signer_role_row"));
+
+      gtk_widget_activate_action (dialog, "dialog.create-role", NULL);
+      wait_until (role_filled, role_row, "the signing role");
+      g_assert_cmpstr (gtk_editable_get_text (role_row), ==,
+                       "arn:aws:iam:::role/presign-guard-links");
+      g_free (role_arn);
+      role_arn = g_strdup (gtk_editable_get_text (role_row));
+    }
 
   click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
   wait_until (test_finished, dialog, "the connection test");

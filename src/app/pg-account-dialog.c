@@ -12,6 +12,7 @@
 #include "pg-aws-config.h"
 #include "pg-error.h"
 #include "pg-keyring.h"
+#include "pg-link-session.h"
 #include "pg-s3-client.h"
 #include "pg-toolkit.h"
 
@@ -486,6 +487,125 @@ test_action (GtkWidget  *widget,
                           self);
 }
 
+/* ---- The signing role ------------------------------------------------------------------- */
+
+typedef struct
+{
+  PgAccountDialog *dialog;    /* valid until the dialog's cancellable is cancelled */
+  PgS3Client      *manager;
+  char            *bucket;
+} RoleSetup;
+
+static void
+role_setup_free (RoleSetup *setup)
+{
+  g_object_unref (setup->manager);
+  g_free (setup->bucket);
+  g_free (setup);
+}
+
+static void
+role_created_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RoleSetup *setup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *arn = pg_signer_role_setup_finish (result, &error);
+  PgAccountDialog *self = setup->dialog;
+
+  role_setup_free (setup);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  set_busy (self, FALSE);
+  if (arn == NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("✗ %s %s", _("The signing role could not be "
+                                                           "created:"), error->message);
+
+      gtk_label_set_label (self->status_label, line);
+      return;
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (self->signer_role_row), arn);
+  gtk_label_set_label (self->status_label, _("✓ Signing role ready: save the account to sign "
+                                             "links one by one."));
+}
+
+static void
+signer_known_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  RoleSetup *setup = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *signer_arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source),
+                                                                         result, &error);
+  PgAccountDialog *self = setup->dialog;
+
+  if (signer_arn == NULL)
+    {
+      role_setup_free (setup);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      gtk_label_set_label (self->status_label,
+                           _("✗ The server cannot tell who the signing key belongs to: enter the "
+                             "signer ARN first."));
+      return;
+    }
+
+  pg_signer_role_setup_async (setup->manager, "presign-guard-links", signer_arn, setup->bucket,
+                              self->cancellable, role_created_cb, setup);
+}
+
+/* Creates the signing role (IAM, with the managing key): trusted by the signing key alone,
+ * allowed to read and write this bucket's files; its ARN goes into the field. */
+static void
+create_role_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PgAccountDialog *self = PG_ACCOUNT_DIALOG (widget);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager = NULL;
+  g_autoptr(PgCredentials) signer = NULL;
+  g_autoptr(PgAccount) account = validate (self, &manager, &signer, &error);
+  g_autoptr(PgEndpoint) endpoint = NULL;
+  g_autoptr(PgS3Client) signer_client = NULL;
+  SoupSession *session = pg_application_get_soup_session (self->application);
+  RoleSetup *setup;
+
+  if (account == NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
+
+      gtk_label_set_label (self->status_label, line);
+      return;
+    }
+
+  endpoint = pg_account_create_endpoint (account, NULL);
+  setup = g_new0 (RoleSetup, 1);
+  setup->dialog = self;
+  setup->manager = pg_s3_client_new (endpoint, manager, session);
+  setup->bucket = g_strdup (pg_account_get_bucket (account));
+  set_busy (self, TRUE);
+  gtk_label_set_label (self->status_label, _("Creating the signing role…"));
+
+  if (pg_account_get_signer_arn (account) != NULL)
+    {
+      pg_signer_role_setup_async (setup->manager, "presign-guard-links",
+                                  pg_account_get_signer_arn (account), setup->bucket,
+                                  self->cancellable, role_created_cb, setup);
+      return;
+    }
+
+  signer_client = pg_s3_client_new (endpoint, signer, session);
+  pg_s3_client_get_caller_identity_async (signer_client, self->cancellable, signer_known_cb,
+                                          setup);
+}
+
 /* ---- Save ------------------------------------------------------------------------------- */
 
 static void
@@ -646,6 +766,7 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "dialog.test", NULL, test_action);
+  gtk_widget_class_install_action (widget_class, "dialog.create-role", NULL, create_role_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -653,6 +774,19 @@ static void
 pg_account_dialog_init (PgAccountDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The signing role, made here when the managing key may create IAM roles. */
+  {
+    GtkWidget *create = gtk_button_new_with_mnemonic (_("C_reate"));
+
+    gtk_widget_set_valign (create, GTK_ALIGN_CENTER);
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (create), "dialog.create-role");
+    gtk_widget_set_tooltip_text (create, _("Create a signing role for this bucket, trusted by "
+                                           "the signing key alone (the managing key must be "
+                                           "allowed to create IAM roles)"));
+    adw_entry_row_add_suffix (self->signer_role_row, create);
+  }
+
   pg_accessible_fix_names (GTK_WIDGET (self));
   pg_tooltips_fit (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg-error.h"
+#include "pg-link-copy.h"
 #include "pg-link-record.h"
 #include "pg-link-store.h"
 
@@ -242,6 +243,80 @@ test_link_record_round_trip (void)
   g_assert_nonnull (error);
 }
 
+/* The most precise way to revoke a new download link: a session of its own where a role and
+ * the lifetime allow (36 hours with federated sessions, on AWS), else a private copy of a file
+ * small enough, else the file. The copy of a link is named after it and keeps the file's name. */
+static void
+test_link_precision (void)
+{
+  static const struct
+  {
+    gboolean        role;
+    gboolean        federation;
+    guint           lifetime;
+    gint64          size;
+    guint64         limit;
+    PgLinkPrecision expected;
+  } cases[] = {
+    { TRUE,  FALSE, 3600,   10, 0,    PG_LINK_PRECISION_SESSION },
+    { TRUE,  FALSE, 43200,  10, 0,    PG_LINK_PRECISION_SESSION },
+    { TRUE,  FALSE, 43201,  10, 0,    PG_LINK_PRECISION_OBJECT },
+    { TRUE,  FALSE, 43201,  10, 100,  PG_LINK_PRECISION_COPY },
+    { TRUE,  TRUE,  129600, 10, 0,    PG_LINK_PRECISION_SESSION },
+    { TRUE,  TRUE,  129601, 10, 100,  PG_LINK_PRECISION_COPY },
+    { FALSE, TRUE,  3600,   10, 100,  PG_LINK_PRECISION_COPY },
+    { FALSE, FALSE, 3600,   100, 100, PG_LINK_PRECISION_COPY },
+    { FALSE, FALSE, 3600,   101, 100, PG_LINK_PRECISION_OBJECT },
+    { FALSE, FALSE, 3600,   -1, 100,  PG_LINK_PRECISION_COPY },
+    { FALSE, FALSE, 3600,   -1, 0,    PG_LINK_PRECISION_OBJECT },
+  };
+  g_autofree char *copy = pg_link_copy_key ("1234", "a/b/契約書 +%.pdf");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (pg_link_precision_best (cases[i].role, cases[i].federation,
+                                             cases[i].lifetime, cases[i].size, cases[i].limit),
+                     ==, cases[i].expected);
+  g_assert_cmpstr (copy, ==, ".presign-guard/copies/1234/契約書 +%.pdf");
+}
+
+/* Our lifecycle rule joins the bucket's own rules, which are kept as written; once there, it is
+ * not added again; what cannot be read is not replaced. */
+static void
+test_link_copy_lifecycle (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fresh = pg_link_copy_lifecycle (NULL, &error);
+  g_autofree char *merged = NULL;
+  g_autofree char *again = NULL;
+  const char *owners =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><LifecycleConfiguration "
+    "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ID>logs</ID><Filter><Prefix>logs/"
+    "</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>"
+    "</LifecycleConfiguration>";
+
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (fresh, "<ID>" PG_LINK_COPY_RULE_ID "</ID>"));
+  g_assert_nonnull (strstr (fresh, "<Prefix>.presign-guard/copies/</Prefix>"));
+  g_assert_nonnull (strstr (fresh, "<Days>8</Days>"));
+
+  merged = pg_link_copy_lifecycle (owners, &error);
+  g_assert_no_error (error);
+  /* The owner's text, untouched, with ours before its end. */
+  g_assert_true (g_str_has_prefix (merged, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                                           "<LifecycleConfiguration xmlns="));
+  g_assert_nonnull (strstr (merged, "<Rule><ID>logs</ID><Filter><Prefix>logs/</Prefix></Filter>"
+                                    "<Status>Enabled</Status><Expiration><Days>30</Days>"
+                                    "</Expiration></Rule><Rule><ID>" PG_LINK_COPY_RULE_ID));
+  g_assert_true (g_str_has_suffix (merged, "</Rule></LifecycleConfiguration>"));
+
+  again = pg_link_copy_lifecycle (merged, &error);
+  g_assert_no_error (error);
+  g_assert_null (again);
+
+  g_assert_null (pg_link_copy_lifecycle ("<Error>garbage", &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,6 +327,8 @@ main (int   argc,
   g_test_add_func ("/pg/link-record/round-trip", test_link_record_round_trip);
   g_test_add_func ("/pg/link-store/damaged-file-kept", test_link_store_damaged_file_kept);
   g_test_add_func ("/pg/link-store/many", test_link_store_many);
+  g_test_add_func ("/pg/link-copy/precision", test_link_precision);
+  g_test_add_func ("/pg/link-copy/lifecycle", test_link_copy_lifecycle);
 
   return g_test_run ();
 }

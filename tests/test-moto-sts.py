@@ -132,6 +132,37 @@ def main():
                        and record.get("session_arn", "").endswith("/" + record.get("session_name", "?"))
                        and ":assumed-role/presign-guard-links/pg-" in record.get("session_arn", ""),
                        done.stdout + done.stderr + json.dumps(record)))
+
+        # Longer than a role's session (a day): a federated session of the signer's own key
+        # (STS GetFederationToken), allowed that one file, and revoked by its principal.
+        done = subprocess.run([CLI, "presign", *common, "--per-link", "--role-arn", role_arn,
+                               "--method", "GET", "--bucket", "moto-bucket", "--key",
+                               "report.pdf", "--expires", "86400"],
+                              env=env, capture_output=True, text=True, check=False)
+        url = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+        federated = [json.loads(s3.get_object(Bucket="moto-bucket", Key=item["Key"])["Body"].read())
+                     for item in s3.list_objects_v2(Bucket="moto-bucket",
+                                                    Prefix=".presign-guard/links/")["Contents"]]
+        federated = [r for r in federated if ":federated-user/" in r.get("session_arn", "")]
+        record = federated[0] if len(federated) == 1 else {}
+        checks.append(("a day-long per-link link is signed in a federated session, and recorded",
+                       done.returncode == 0 and "X-Amz-Security-Token=" in url
+                       and "X-Amz-Expires=86400" in url
+                       and record.get("precision") == "session" and "role_arn" not in record
+                       and record.get("session_arn", "").endswith(
+                           ":federated-user/" + record.get("session_name", "?"))
+                       and len(record.get("session_name", "")) <= 32,
+                       done.stdout + done.stderr + json.dumps(federated)))
+
+        # Revoking it starts a federated session of the same name (the same principal, checked)
+        # and denies that; moto refuses the proof's request before anything is written (it
+        # does not know the session's keys for S3), which is reported, never "verified".
+        done = subprocess.run([CLI, "revoke", *common, "--url", url, "--verify-timeout", "1"],
+                              env=env, capture_output=True, text=True, check=False)
+        checks.append(("revoke --url finds the federated session by the URL, and claims nothing",
+                       done.returncode == 1 and "verified" not in done.stdout.split()
+                       and ("session of its own (%s)" % record.get("session_arn")) in done.stderr,
+                       done.stdout + done.stderr))
     except Exception:
         checks.append(("moto scenario ran", False, traceback.format_exc()))
     finally:

@@ -321,6 +321,7 @@ best_precision (PgLinkDialog *self)
     return PG_LINK_PRECISION_OBJECT;
 
   return pg_link_precision_best (signing_role (self) != NULL,
+                                 pg_endpoint_is_aws (pg_session_get_endpoint (self->session)),
                                  (guint) MIN ((gint64) chosen_expiry (self), allowed_expiry (self)),
                                  self->size, self->copy_limit);
 }

@@ -429,7 +429,8 @@ revoke_now (PgWindow *self,
       wait->link = g_object_ref (link);
       wait->revoke = revoke;
       pg_link_session_revoker_for_async (pg_session_get_client (self->session), signer,
-                                         pg_link_get_role_arn (link),
+                                         pg_link_get_role_arn (link), pg_link_get_bucket (link),
+                                         pg_link_get_key (link),
                                          pg_link_get_session_name (link),
                                          pg_link_get_signer_arn (link), NULL, session_revoker_cb,
                                          wait);

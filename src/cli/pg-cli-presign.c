@@ -113,7 +113,7 @@ pg_cli_presign (int    argc,
     { "per-link", 0, 0, G_OPTION_ARG_NONE, &per_link,
       N_("A download link that can be revoked alone: signed in a session of its own of the "
          "signing role (started with the signing key), recorded in the bucket; at most 12 "
-         "hours"), NULL },
+         "hours (36 on AWS, in a federated session of the signing key)"), NULL },
     { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
       N_("With --per-link: the signing role (see “setup signer-role”)"), N_("ARN") },
     { "private-copy", 0, 0, G_OPTION_ARG_NONE, &private_copy,
@@ -166,11 +166,11 @@ pg_cli_presign (int    argc,
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with --per-link."));
   if (per_link && private_copy)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Choose --per-link or --private-copy."));
-  if (per_link && expires > PG_LINK_SESSION_MAX_SECONDS)
+  if (per_link && expires > PG_LINK_FEDERATION_MAX_SECONDS)
     return pg_cli_fail (PG_CLI_EXIT_USAGE,
-                        _("A link with a signing session of its own lasts at most 12 hours "
-                          "(43,200 seconds). For a longer link that can be revoked alone, use "
-                          "--private-copy."));
+                        _("A link with a signing session of its own lasts at most 36 hours "
+                          "(129,600 seconds; more than 12 hours only on AWS). For a longer link "
+                          "that can be revoked alone, use --private-copy."));
   if (per_link)
     return presign_per_link (&endpoint_options, role_arn, &options);
   if (private_copy)

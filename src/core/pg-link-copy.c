@@ -21,21 +21,24 @@
 /**
  * pg_link_precision_best:
  * @has_signing_role: whether the account names a signing role
+ * @federation: whether the server gives federated sessions (AWS: up to 36 hours)
  * @lifetime: the link's lifetime, in seconds
  * @size: the file's size, -1 when not known yet
  * @copy_limit: the largest file copied for a link (the preferences), 0 for never
  *
  * The most precise way a download link can be revoked: in a session of its own when the
- * account has a signing role and the lifetime fits a session (12 hours), else through a
+ * account has a signing role and the lifetime fits a session (12 hours; 36 on AWS), else through a
  * private copy when the file is small enough, else with its file.
  */
 PgLinkPrecision
 pg_link_precision_best (gboolean has_signing_role,
+                        gboolean federation,
                         guint    lifetime,
                         gint64   size,
                         guint64  copy_limit)
 {
-  if (has_signing_role && lifetime <= PG_LINK_SESSION_MAX_SECONDS)
+  if (has_signing_role
+      && lifetime <= (federation ? PG_LINK_FEDERATION_MAX_SECONDS : PG_LINK_SESSION_MAX_SECONDS))
     return PG_LINK_PRECISION_SESSION;
   if (copy_limit > 0 && (size < 0 || (guint64) size <= copy_limit))
     return PG_LINK_PRECISION_COPY;

@@ -28,6 +28,7 @@ typedef enum
 } PgLinkPrecision;
 
 PgLinkPrecision pg_link_precision_best (gboolean  has_signing_role,
+                                        gboolean  federation,
                                         guint     lifetime,
                                         gint64    size,
                                         guint64   copy_limit);

@@ -5,9 +5,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "pg-error.h"
 #include "pg-link-session.h"
+#include "pg-policy.h"
 #include "pg-presigned-url.h"
 
 /* A signing session per link: each download link signed with the temporary credentials of its
@@ -18,6 +20,37 @@
  * (pg-link-record.c) maps a pasted URL — its temporary access key ID — to its session. */
 
 /* ---- Signing ---------------------------------------------------------------------------- */
+
+static char *allow_document (const char         *principal,
+                             const char * const *actions,
+                             const char         *resource);
+
+/* A federated user's name (at most 32 characters): pg- and the link's id without dashes. */
+static char *
+federated_name (const char *link_id)
+{
+  g_autoptr(GString) name = g_string_new ("pg-");
+
+  for (const char *p = link_id; *p != '\0' && name->len < 32; p++)
+    if (*p != '-')
+      g_string_append_c (name, *p);
+
+  return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+/* What a link's federated session may do: read its one file. */
+static char *
+federated_policy (PgS3Client *client,
+                  const char *bucket,
+                  const char *key)
+{
+  static const char *actions[] = { "s3:GetObject", NULL };
+  PgEndpoint *endpoint = pg_s3_client_get_endpoint (client);
+  g_autofree char *resource = pg_policy_object_arn (pg_endpoint_get_partition (endpoint), bucket,
+                                                    key, pg_endpoint_is_aws (endpoint));
+
+  return allow_document (NULL, actions, resource);
+}
 
 typedef struct
 {
@@ -117,7 +150,8 @@ session_started_cb (GObject      *source,
  * @role_arn: the signing role (see pg_signer_role_setup_async())
  * @link_id: (nullable): the link's id, when it has one already
  *
- * Makes a download link that can be revoked alone: a session of @role_arn for this link only,
+ * Makes a download link that can be revoked alone: a session of @role_arn for this link only
+ * (for more than 12 hours, up to 36, a federated session of the signer's own key: AWS only),
  * the link signed with its credentials, and its record written to the bucket.
  * pg_link_session_sign_finish() gives the URL once the record is in the bucket.
  */
@@ -145,12 +179,12 @@ pg_link_session_sign_async (PgS3Client             *manager,
                                  "closes another."));
       return;
     }
-  if (options->expires > PG_LINK_SESSION_MAX_SECONDS)
+  if (options->expires > PG_LINK_FEDERATION_MAX_SECONDS)
     {
       g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                               _("A link with a signing session of its own lasts at most 12 "
-                                 "hours (43,200 seconds), not %u seconds. For longer, make a "
-                                 "plain link: revoking it closes every link to the file."),
+                               _("A link with a signing session of its own lasts at most 36 "
+                                 "hours (129,600 seconds; more than 12 hours only on AWS), not "
+                                 "%u seconds. For longer, make it a private copy."),
                                options->expires);
       return;
     }
@@ -180,14 +214,25 @@ pg_link_session_sign_async (PgS3Client             *manager,
   record->key = g_strdup (options->key);
   record->action = g_strdup ("get");
   record->precision = g_strdup ("session");
-  record->role_arn = g_strdup (role_arn);
-  record->session_name = g_strconcat ("pg-", record->id, NULL);
   record->creator = g_strdup (pg_credentials_get_access_key_id (
                                 pg_s3_client_get_credentials (signer)));
 
+  /* Longer than a role's session: a federated session of the signer's own key (AWS). */
+  if (options->expires > PG_LINK_SESSION_MAX_SECONDS)
+    {
+      g_autofree char *policy = federated_policy (manager, options->bucket, options->key);
+
+      record->session_name = federated_name (record->id);
+      pg_s3_client_get_federation_token_async (signer, record->session_name, policy,
+                                               options->expires, cancellable,
+                                               session_started_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  record->role_arn = g_strdup (role_arn);
+  record->session_name = g_strconcat ("pg-", record->id, NULL);
   pg_s3_client_assume_role_async (signer, role_arn, record->session_name,
-                                  CLAMP (options->expires, PG_LINK_SESSION_MIN_SECONDS,
-                                         PG_LINK_SESSION_MAX_SECONDS),
+                                  MAX (options->expires, PG_LINK_SESSION_MIN_SECONDS),
                                   cancellable, session_started_cb, g_steal_pointer (&task));
 }
 
@@ -217,6 +262,13 @@ pg_link_session_sign_finish (GAsyncResult   *result,
 }
 
 /* ---- Revoking one link ------------------------------------------------------------------ */
+
+/* Whether @session_arn is a federated user's (GetFederationToken), not a role's session. */
+gboolean
+pg_link_session_is_federated (const char *session_arn)
+{
+  return session_arn != NULL && strstr (session_arn, ":federated-user/") != NULL;
+}
 
 typedef struct
 {
@@ -277,15 +329,19 @@ record_found_cb (GObject      *source,
       return;
     }
 
+  /* A federated session has no role: its record says which principal it is. */
   role_arn = finding->role_arn != NULL ? finding->role_arn : record->role_arn;
-  if (role_arn == NULL)
+  if (role_arn == NULL && !pg_link_session_is_federated (record->session_arn))
     {
       g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                                _("The link’s record does not name its signing role. Give it."));
       return;
     }
+  if (pg_link_session_is_federated (record->session_arn))
+    role_arn = NULL;
 
   pg_link_session_revoker_for_async (finding->manager, finding->signer, role_arn,
+                                     record->bucket, record->key,
                                      record->session_name, record->session_arn,
                                      g_task_get_cancellable (task), same_session_cb,
                                      g_object_ref (task));
@@ -401,6 +457,8 @@ static void
 start_session_for_revoker (PgS3Client          *manager,
                            PgS3Client          *signer,
                            const char          *role_arn,
+                           const char          *bucket,
+                           const char          *key,
                            const char          *session_name,
                            const char          *expected_arn,
                            gboolean             deny_role,
@@ -418,12 +476,27 @@ start_session_for_revoker (PgS3Client          *manager,
   start->expected_arn = g_strdup (expected_arn);
   start->deny_role = deny_role;
   g_task_set_task_data (task, start, (GDestroyNotify) session_start_free);
+
+  /* A federated session (no role): the same name is the same principal, allowed the file. */
+  if (role_arn == NULL)
+    {
+      g_autofree char *policy = federated_policy (manager, bucket, key);
+
+      pg_s3_client_get_federation_token_async (signer, session_name, policy,
+                                               PG_LINK_SESSION_MIN_SECONDS, cancellable,
+                                               session_started_for_revoker_cb, task);
+      return;
+    }
+
   pg_s3_client_assume_role_async (signer, role_arn, session_name, PG_LINK_SESSION_MIN_SECONDS,
                                   cancellable, session_started_for_revoker_cb, task);
 }
 
 /**
  * pg_link_session_revoker_for_async:
+ * @role_arn: (nullable): the link's signing role; %NULL for a federated session
+ * @bucket: the link's bucket
+ * @key: the link's file, which a federated session is allowed to read
  * @session_name: the link's session, pg-<id>
  * @session_arn: (nullable): the principal the link was signed as, to check the role gives it
  *
@@ -435,13 +508,16 @@ void
 pg_link_session_revoker_for_async (PgS3Client          *manager,
                                    PgS3Client          *signer,
                                    const char          *role_arn,
+                                   const char          *bucket,
+                                   const char          *key,
                                    const char          *session_name,
                                    const char          *session_arn,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  start_session_for_revoker (manager, signer, role_arn, session_name, session_arn, FALSE,
+  start_session_for_revoker (manager, signer, role_arn, bucket, key, session_name, session_arn,
+                             FALSE,
                              pg_link_session_revoker_for_async, cancellable, callback, user_data);
 }
 
@@ -468,7 +544,7 @@ pg_link_session_role_revoker_async (PgS3Client          *manager,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  start_session_for_revoker (manager, signer, role_arn, "pg-lockdown", NULL, TRUE,
+  start_session_for_revoker (manager, signer, role_arn, NULL, NULL, "pg-lockdown", NULL, TRUE,
                              pg_link_session_role_revoker_async, cancellable, callback,
                              user_data);
 }

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
  * longest (AWS: the role's MaxSessionDuration, set so by pg_signer_role_documents()). */
 #define PG_LINK_SESSION_MIN_SECONDS 900
 #define PG_LINK_SESSION_MAX_SECONDS 43200
+/* A federated session of an IAM user's key (GetFederationToken, AWS) lasts up to 36 hours. */
+#define PG_LINK_FEDERATION_MAX_SECONDS 129600
 
 void          pg_link_session_sign_async      (PgS3Client              *manager,
                                                PgS3Client              *signer,
@@ -34,9 +36,12 @@ void          pg_link_session_revoker_async   (PgS3Client              *manager,
 PgRevoker    *pg_link_session_revoker_finish  (GAsyncResult            *result,
                                                PgLinkRecord           **record,
                                                GError                 **error);
+gboolean      pg_link_session_is_federated    (const char              *session_arn);
 void          pg_link_session_revoker_for_async   (PgS3Client          *manager,
                                                    PgS3Client          *signer,
                                                    const char          *role_arn,
+                                                   const char          *bucket,
+                                                   const char          *key,
                                                    const char          *session_name,
                                                    const char          *session_arn,
                                                    GCancellable        *cancellable,

@@ -641,6 +641,9 @@ _pg_link_to_json (PgLink *self)
     {
       json_builder_set_member_name (builder, "session-name");
       json_builder_add_string_value (builder, self->session_name);
+    }
+  if (self->role_arn != NULL)
+    {
       json_builder_set_member_name (builder, "role-arn");
       json_builder_add_string_value (builder, self->role_arn);
     }

@@ -267,6 +267,13 @@ void           pg_s3_client_assume_role_async      (PgS3Client           *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+void           pg_s3_client_get_federation_token_async (PgS3Client       *self,
+                                                    const char           *name,
+                                                    const char           *policy,
+                                                    guint                 seconds,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
 PgAssumedRole *pg_s3_client_assume_role_finish     (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);

@@ -129,12 +129,28 @@ pg_assumed_role_free (PgAssumedRole *self)
   g_free (self);
 }
 
+/* What a session's answer is called: AssumeRole's, or GetFederationToken's. */
+typedef struct
+{
+  const char *result;
+  const char *user;
+  char       *refusal;   /* said when the key may not start the session */
+} SessionAnswer;
+
 static void
-assume_role_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+session_answer_free (SessionAnswer *answer)
+{
+  g_free (answer->refusal);
+  g_free (answer);
+}
+
+static void
+session_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  SessionAnswer *expected = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
   g_autoptr(PgAssumedRole) role = NULL;
@@ -148,15 +164,13 @@ assume_role_cb (GObject      *source,
       /* Ceph answers "Unknown" to a key the role does not trust. */
       g_task_return_new_error (task, PG_S3_ERROR,
                                error->domain == PG_S3_ERROR ? error->code : PG_S3_ERROR_FAILED,
-                               _("The signing key may not start a session of the signing role "
-                                 "%s (%s)."),
-                               (const char *) g_task_get_task_data (task), error->message);
+                               "%s (%s)", expected->refusal, error->message);
       return;
     }
 
-  answer = pg_xml_child (xml, "AssumeRoleResult");
+  answer = pg_xml_child (xml, expected->result);
   credentials = pg_xml_child (answer, "Credentials");
-  arn = pg_xml_child_text (pg_xml_child (answer, "AssumedRoleUser"), "Arn");
+  arn = pg_xml_child_text (pg_xml_child (answer, expected->user), "Arn");
   if (pg_xml_child_text (credentials, "Expiration") != NULL)
     expiration = g_date_time_new_from_iso8601 (pg_xml_child_text (credentials, "Expiration"),
                                                NULL);
@@ -170,12 +184,34 @@ assume_role_cb (GObject      *source,
       || pg_credentials_get_session_token (role->credentials) == NULL)
     {
       g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
-                               _("The server answered AssumeRole without a session."));
+                               _("The server answered without a session."));
       return;
     }
   role->arn = g_strdup (arn);
 
   g_task_return_pointer (task, g_steal_pointer (&role), (GDestroyNotify) pg_assumed_role_free);
+}
+
+static void
+start_session (PgS3Client          *self,
+               Call                *call,
+               const char          *result,
+               const char          *user,
+               char                *refusal,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  SessionAnswer *answer = g_new0 (SessionAnswer, 1);
+
+  /* Both finish alike. */
+  g_task_set_source_tag (task, pg_s3_client_assume_role_async);
+  answer->result = result;
+  answer->user = user;
+  answer->refusal = refusal;
+  g_task_set_task_data (task, answer, (GDestroyNotify) session_answer_free);
+  _pg_s3_call_async (self, call, cancellable, session_cb, task);
 }
 
 /**
@@ -196,15 +232,47 @@ pg_s3_client_assume_role_async (PgS3Client          *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autofree char *duration = g_strdup_printf ("%u", seconds);
   Call *call = form_call_new ("sts", TRUE, "Action", "AssumeRole", "Version", "2011-06-15",
                               "RoleArn", role_arn, "RoleSessionName", session_name,
                               "DurationSeconds", duration, NULL);
 
-  g_task_set_source_tag (task, pg_s3_client_assume_role_async);
-  g_task_set_task_data (task, g_strdup (role_arn), g_free);
-  _pg_s3_call_async (self, call, cancellable, assume_role_cb, task);
+  start_session (self, call, "AssumeRoleResult", "AssumedRoleUser",
+                 g_strdup_printf (_("The signing key may not start a session of the signing "
+                                    "role %s."), role_arn),
+                 cancellable, callback, user_data);
+}
+
+/**
+ * pg_s3_client_get_federation_token_async:
+ * @name: the federated user's name (2 to 32 of `[A-Za-z0-9_=,.@-]`); its principal ARN ends
+ *   with it
+ * @policy: what the session may do (compact JSON): without one, AWS grants nothing
+ * @seconds: how long the session lasts, 900 to 129,600 (36 hours)
+ *
+ * Starts a session of this client's own key, which must be an IAM user's (STS
+ * GetFederationToken): its principal is arn:aws:sts::ACCOUNT:federated-user/@name.
+ * pg_s3_client_assume_role_finish() gives it.
+ */
+void
+pg_s3_client_get_federation_token_async (PgS3Client          *self,
+                                         const char          *name,
+                                         const char          *policy,
+                                         guint                seconds,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autofree char *duration = g_strdup_printf ("%u", seconds);
+  Call *call = form_call_new ("sts", TRUE, "Action", "GetFederationToken",
+                              "Version", "2011-06-15", "Name", name, "Policy", policy,
+                              "DurationSeconds", duration, NULL);
+
+  start_session (self, call, "GetFederationTokenResult", "FederatedUser",
+                 g_strdup (_("The signing key may not start a federated session, which a "
+                             "link of more than 12 hours in a session of its own needs (an IAM "
+                             "user’s key, on AWS). Make it a private copy instead.")),
+                 cancellable, callback, user_data);
 }
 
 PgAssumedRole *

@@ -400,6 +400,25 @@ validate (PgAccountDialog  *self,
   return g_steal_pointer (&account);
 }
 
+/* The account as the form says, or %NULL with the reason in the status line. */
+static PgAccount *
+validate_or_say (PgAccountDialog  *self,
+                 PgCredentials   **manager,
+                 PgCredentials   **signer)
+{
+  g_autoptr(GError) error = NULL;
+  PgAccount *account = validate (self, manager, signer, &error);
+
+  if (account == NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
+
+      gtk_label_set_label (self->status_label, line);
+    }
+
+  return account;
+}
+
 /* ---- Test connection -------------------------------------------------------------------- */
 
 static const char *
@@ -457,21 +476,15 @@ test_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   PgAccountDialog *self = PG_ACCOUNT_DIALOG (widget);
-  g_autoptr(GError) error = NULL;
   g_autoptr(PgCredentials) manager = NULL;
   g_autoptr(PgCredentials) signer = NULL;
-  g_autoptr(PgAccount) account = validate (self, &manager, &signer, &error);
+  g_autoptr(PgAccount) account = validate_or_say (self, &manager, &signer);
   g_autoptr(PgEndpoint) endpoint = NULL;
   g_autoptr(PgS3Client) client = NULL;
   SoupSession *session = pg_application_get_soup_session (self->application);
 
   if (account == NULL)
-    {
-      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
-
-      gtk_label_set_label (self->status_label, line);
-      return;
-    }
+    return;
 
   /* A test should answer soon: no retries, and a server that does not answer is given up on
    * after 20 seconds. */
@@ -568,22 +581,16 @@ create_role_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   PgAccountDialog *self = PG_ACCOUNT_DIALOG (widget);
-  g_autoptr(GError) error = NULL;
   g_autoptr(PgCredentials) manager = NULL;
   g_autoptr(PgCredentials) signer = NULL;
-  g_autoptr(PgAccount) account = validate (self, &manager, &signer, &error);
+  g_autoptr(PgAccount) account = validate_or_say (self, &manager, &signer);
   g_autoptr(PgEndpoint) endpoint = NULL;
   g_autoptr(PgS3Client) signer_client = NULL;
   SoupSession *session = pg_application_get_soup_session (self->application);
   RoleSetup *setup;
 
   if (account == NULL)
-    {
-      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
-
-      gtk_label_set_label (self->status_label, line);
-      return;
-    }
+    return;
 
   endpoint = pg_account_create_endpoint (account, NULL);
   setup = g_new0 (RoleSetup, 1);

@@ -12,10 +12,13 @@
 #include "pg-presign.h"
 #include "pg-sigv4.h"
 
-/* --private-copy: a link to a copy of the file of its own, recorded in the bucket. */
+/* --per-link (signed in a session of its own) or --private-copy (to a copy of the file of its
+ * own): either way recorded in the bucket, and revoked alone. @role_arn is %NULL for a copy. */
 static int
-presign_private_copy (PgCliEndpointOptions   *endpoint_options,
-                      const PgPresignOptions *options)
+presign_alone (PgCliEndpointOptions   *endpoint_options,
+               const char             *role_arn,
+               gboolean                private_copy,
+               const PgPresignOptions *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) manager = NULL;
@@ -27,42 +30,28 @@ presign_private_copy (PgCliEndpointOptions   *endpoint_options,
   if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  pg_link_copy_sign_async (manager, signer, NULL, options, 0, NULL, pg_cli_store_result,
-                           &result);
-  if (!(url = pg_link_copy_sign_finish (pg_cli_wait (&result), &record, &error)))
+  if (private_copy)
+    {
+      pg_link_copy_sign_async (manager, signer, NULL, options, 0, NULL, pg_cli_store_result,
+                               &result);
+      url = pg_link_copy_sign_finish (pg_cli_wait (&result), &record, &error);
+    }
+  else
+    {
+      pg_link_session_sign_async (manager, signer, role_arn, NULL, options, NULL,
+                                  pg_cli_store_result, &result);
+      url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, NULL, &error);
+    }
+  if (url == NULL)
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  pg_cli_note (_("Only this link can be revoked: it points at a private copy of the file (%s), "
-                 "recorded as link %s. The bucket deletes copies after %d days."),
-               record->copy_key, record->id, PG_LINK_COPY_DAYS);
-  printf ("%s\n", url);
-
-  return PG_CLI_EXIT_OK;
-}
-
-/* --per-link: signed in a session of its own, recorded in the bucket. */
-static int
-presign_per_link (PgCliEndpointOptions   *endpoint_options,
-                  const char             *role_arn,
-                  const PgPresignOptions *options)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgS3Client) manager = NULL;
-  g_autoptr(PgS3Client) signer = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(PgLinkRecord) record = NULL;
-  g_autofree char *url = NULL;
-
-  if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-
-  pg_link_session_sign_async (manager, signer, role_arn, NULL, options, NULL,
-                              pg_cli_store_result, &result);
-  if (!(url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, NULL, &error)))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-
-  pg_cli_note (_("Only this link can be revoked: it is signed in a session of its own (%s), "
-                 "recorded as link %s."), record->session_arn, record->id);
+  if (private_copy)
+    pg_cli_note (_("Only this link can be revoked: it points at a private copy of the file (%s), "
+                   "recorded as link %s. The bucket deletes copies after %d days."),
+                 record->copy_key, record->id, PG_LINK_COPY_DAYS);
+  else
+    pg_cli_note (_("Only this link can be revoked: it is signed in a session of its own (%s), "
+                   "recorded as link %s."), record->session_arn, record->id);
   printf ("%s\n", url);
 
   return PG_CLI_EXIT_OK;
@@ -171,10 +160,8 @@ pg_cli_presign (int    argc,
                         _("A link with a signing session of its own lasts at most 36 hours "
                           "(129,600 seconds; more than 12 hours only on AWS). For a longer link "
                           "that can be revoked alone, use --private-copy."));
-  if (per_link)
-    return presign_per_link (&endpoint_options, role_arn, &options);
-  if (private_copy)
-    return presign_private_copy (&endpoint_options, &options);
+  if (per_link || private_copy)
+    return presign_alone (&endpoint_options, role_arn, private_copy, &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -542,6 +542,40 @@ pg_s3_client_get_bucket_lifecycle_finish (PgS3Client    *self,
   return get_bucket_document_finish (self, result, lifecycle, error);
 }
 
+/* PUT of a bucket's @subresource document; with its checksum where S3 wants one. */
+static void
+put_bucket_document (PgS3Client          *self,
+                     const char          *bucket,
+                     const char          *subresource,
+                     const char          *document,
+                     const char          *content_type,
+                     gboolean             with_md5,
+                     gpointer             source_tag,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, TRUE);
+  g_autoptr(GBytes) body = g_bytes_new (document, strlen (document));
+
+  if (with_md5)
+    {
+      g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+      guint8 digest[16];
+      gsize digest_length = sizeof digest;
+      g_autofree char *content_md5 = NULL;
+
+      g_checksum_update (md5, (const guchar *) document, strlen (document));
+      g_checksum_get_digest (md5, digest, &digest_length);
+      content_md5 = g_base64_encode (digest, digest_length);
+      _pg_s3_call_add_header (call, "Content-MD5", content_md5);
+    }
+
+  _pg_s3_call_add_query (call, subresource, "");
+  _pg_s3_call_set_body (call, body, content_type);
+  _pg_s3_call_boolean_async (self, call, source_tag, cancellable, callback, user_data);
+}
+
 /**
  * pg_s3_client_put_bucket_lifecycle_async:
  * @lifecycle: the whole LifecycleConfiguration document: it replaces every rule
@@ -554,23 +588,10 @@ pg_s3_client_put_bucket_lifecycle_async (PgS3Client          *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, TRUE);
-  g_autoptr(GBytes) body = g_bytes_new (lifecycle, strlen (lifecycle));
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 digest[16];
-  gsize digest_length = sizeof digest;
-  g_autofree char *content_md5 = NULL;
-
   /* S3 takes lifecycle rules only with their checksum. */
-  g_checksum_update (md5, (const guchar *) lifecycle, strlen (lifecycle));
-  g_checksum_get_digest (md5, digest, &digest_length);
-  content_md5 = g_base64_encode (digest, digest_length);
-
-  _pg_s3_call_add_query (call, "lifecycle", "");
-  _pg_s3_call_add_header (call, "Content-MD5", content_md5);
-  _pg_s3_call_set_body (call, body, "application/xml");
-  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_lifecycle_async, cancellable,
-                             callback, user_data);
+  put_bucket_document (self, bucket, "lifecycle", lifecycle, "application/xml", TRUE,
+                       pg_s3_client_put_bucket_lifecycle_async, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -589,13 +610,8 @@ pg_s3_client_put_bucket_policy_async (PgS3Client          *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  Call *call = _pg_s3_call_new ("PUT", bucket, NULL, TRUE);
-  g_autoptr(GBytes) body = g_bytes_new (policy, strlen (policy));
-
-  _pg_s3_call_add_query (call, "policy", "");
-  _pg_s3_call_set_body (call, body, "application/json");
-  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_bucket_policy_async, cancellable,
-                             callback, user_data);
+  put_bucket_document (self, bucket, "policy", policy, "application/json", FALSE,
+                       pg_s3_client_put_bucket_policy_async, cancellable, callback, user_data);
 }
 
 gboolean

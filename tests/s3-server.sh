@@ -7,6 +7,7 @@
 #   tests/s3-server.sh stop DIR           stop the daemons recorded in DIR by PID
 #   tests/s3-server.sh running DIR        exit 0 when the gateway in DIR answers
 #
+# The gateway writes its ops log to DIR/ops.log (one JSON object per request).
 # No systemd, no cephx, an in-memory object store: nothing outlives the daemons. Three identities
 # are created for tests: "owner" (the manager), its subuser "owner:presign" (the signer) and
 # "alice" (somebody else). Their keys are fixed test values, printed nowhere else. The owner may
@@ -107,6 +108,8 @@ mon max pg per osd = 1000
 rgw frontends = beast endpoint=127.0.0.1:$port
 rgw data = $dir/rgw
 rgw thread pool size = 32
+rgw enable ops log = true
+rgw ops log file path = $dir/ops.log
 CONF
 if [ "${PG_S3_STS:-}" = 1 ]; then
   printf 'rgw s3 auth use sts = true\nrgw sts key = pgteststskey0001\n' >> "$conf"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Runs a command with PG_TEST_S3_ENDPOINT pointing at a local Ceph RADOS Gateway.
-# When PG_TEST_S3_ENDPOINT is already set, the command runs against that; otherwise a gateway is
+# Runs a command with PG_TEST_S3_ENDPOINT pointing at a local Ceph RADOS Gateway, and
+# PG_TEST_OPS_LOG at its ops log. When PG_TEST_S3_ENDPOINT is already set, the command runs
+# against that (give PG_TEST_OPS_LOG too, for the tests that read it); otherwise a gateway is
 # started on a free port for this command alone and stopped afterwards by PID.
 #
 #   with-s3-server.sh [--sts] COMMAND…
@@ -40,7 +41,8 @@ if ! PG_TEST_S3_ENDPOINT=$("$here/s3-server.sh" start "$dir" "$port" 2>"$dir.log
   exit 1
 fi
 rm -f "$dir.log"
-export PG_TEST_S3_ENDPOINT
+# The gateway's ops log: one JSON line per request (links closed after their use read it).
+export PG_TEST_S3_ENDPOINT PG_TEST_OPS_LOG=$dir/ops.log
 if [ "${PG_S3_STS:-}" = 1 ]; then
   export PG_TEST_STS_ENDPOINT=$PG_TEST_S3_ENDPOINT
 fi

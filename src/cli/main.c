@@ -35,6 +35,7 @@ static const Command commands[] = {
   { "check", pg_cli_check, N_("Test the keys on a bucket, as the app’s Test Connection does") },
   { "links", pg_cli_links, N_("List the links recorded in a bucket") },
   { "setup", pg_cli_setup, N_("Create the role that signs links one by one") },
+  { "watch", pg_cli_watch, N_("Close armed links once they are used, until stopped") },
 };
 
 static void

@@ -11,13 +11,37 @@
 #include "pg-link-session.h"
 #include "pg-presign.h"
 #include "pg-sigv4.h"
+#include "pg-watcher.h"
 
 /* --per-link (signed in a session of its own) or --private-copy (to a copy of the file of its
  * own): either way recorded in the bucket, and revoked alone. @role_arn is %NULL for a copy. */
+/* --arm: the record says the link closes itself after its first use (presign-guard-cli
+ * watch reads it). */
+static gboolean
+arm_record (PgS3Client    *manager,
+            PgLinkRecord  *record,
+            const char    *arm,
+            gint64         grace,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (arm == NULL)
+    return TRUE;
+
+  record->armed = g_strdup (arm);
+  record->grace = grace;
+  pg_link_record_save_async (record, manager, NULL, pg_cli_store_result, &result);
+
+  return pg_link_record_save_finish (pg_cli_wait (&result), error);
+}
+
 static int
 presign_alone (PgCliEndpointOptions   *endpoint_options,
                const char             *role_arn,
                gboolean                private_copy,
+               const char             *arm,
+               gint64                  grace,
                const PgPresignOptions *options)
 {
   g_autoptr(GError) error = NULL;
@@ -42,7 +66,7 @@ presign_alone (PgCliEndpointOptions   *endpoint_options,
                                   pg_cli_store_result, &result);
       url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, NULL, &error);
     }
-  if (url == NULL)
+  if (url == NULL || !arm_record (manager, record, arm, grace, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (private_copy)
@@ -52,6 +76,49 @@ presign_alone (PgCliEndpointOptions   *endpoint_options,
   else
     pg_cli_note (_("Only this link can be revoked: it is signed in a session of its own (%s), "
                    "recorded as link %s."), record->session_arn, record->id);
+  printf ("%s\n", url);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* A plain link, armed: its record is written (with the managing key) before it is given. */
+static int
+presign_armed (PgCliEndpointOptions   *endpoint_options,
+               PgCredentials          *credentials,
+               const char             *arm,
+               gint64                  grace,
+               PgPresignOptions       *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
+  g_autofree char *url = NULL;
+
+  if (!(manager_credentials = pg_cli_manager_credentials (&error))
+      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  /* The record knows the link by its signing time: the URL's X-Amz-Date. */
+  if (options->signing_time == 0)
+    options->signing_time = g_get_real_time () / G_USEC_PER_SEC;
+  if (!(url = pg_presign_url (pg_s3_client_get_endpoint (manager), credentials, options, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  record->id = g_uuid_string_random ();
+  record->bucket = g_strdup (options->bucket);
+  record->key = g_strdup (options->key);
+  record->action = g_strdup (options->method == PG_METHOD_PUT ? "put" : "get");
+  record->precision = g_strdup ("object");
+  record->access_key_id = g_strdup (pg_credentials_get_access_key_id (credentials));
+  record->creator = g_strdup (record->access_key_id);
+  record->created = options->signing_time;
+  record->expires = options->signing_time + options->expires;
+  if (!arm_record (manager, record, arm, grace, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  pg_cli_note (_("Armed: the link closes itself after its first use, seen by "
+                 "“presign-guard-cli watch” (recorded as link %s)."), record->id);
   printf ("%s\n", url);
 
   return PG_CLI_EXIT_OK;
@@ -80,6 +147,8 @@ pg_cli_presign (int    argc,
   gboolean per_link = FALSE;
   gboolean private_copy = FALSE;
   g_autofree char *role_arn = NULL;
+  g_autofree char *arm = NULL;
+  gint64 grace = -1;
   PgPresignOptions options = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
@@ -105,6 +174,12 @@ pg_cli_presign (int    argc,
          "hours (36 on AWS, in a federated session of the signing key)"), NULL },
     { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
       N_("With --per-link: the signing role (see “setup signer-role”)"), N_("ARN") },
+    { "arm", 0, 0, G_OPTION_ARG_STRING, &arm,
+      N_("Close the link after its first use: download (GET links) or upload (PUT links); "
+         "recorded in the bucket for “presign-guard-cli watch”"), "download|upload" },
+    { "grace", 0, 0, G_OPTION_ARG_INT64, &grace,
+      N_("With --arm download: seconds between the first download and the closing (default "
+         "120, so that a large or resumed download can finish)"), N_("SECONDS") },
     { "private-copy", 0, 0, G_OPTION_ARG_NONE, &private_copy,
       N_("A download link that can be revoked alone, however long it lasts: to a copy of the "
          "file of its own (made on the server, deleted by the bucket after 8 days), recorded in "
@@ -160,8 +235,21 @@ pg_cli_presign (int    argc,
                         _("A link with a signing session of its own lasts at most 36 hours "
                           "(129,600 seconds; more than 12 hours only on AWS). For a longer link "
                           "that can be revoked alone, use --private-copy."));
+  if (arm != NULL && !((g_str_equal (arm, "download") && options.method == PG_METHOD_GET)
+                       || (g_str_equal (arm, "upload") && options.method == PG_METHOD_PUT)))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--arm is download for a GET link, upload for a PUT "
+                                             "link."));
+  if (grace != -1 && (arm == NULL || g_str_equal (arm, "upload")))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--grace goes with --arm download."));
+  if (grace < -1 || grace > 86400)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--grace is 0 to 86400 seconds."));
+  if (grace == -1)
+    grace = arm != NULL && g_str_equal (arm, "download") ? PG_WATCHER_DEFAULT_GRACE : 0;
+
   if (per_link || private_copy)
-    return presign_alone (&endpoint_options, role_arn, private_copy, &options);
+    return presign_alone (&endpoint_options, role_arn, private_copy, arm, grace, &options);
+  if (arm != NULL)
+    return presign_armed (&endpoint_options, credentials, arm, grace, &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

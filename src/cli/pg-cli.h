@@ -96,6 +96,8 @@ int          pg_cli_links                  (int                    argc,
                                             char                 **argv);
 int          pg_cli_setup                  (int                    argc,
                                             char                 **argv);
+int          pg_cli_watch                  (int                    argc,
+                                            char                 **argv);
 int          pg_cli_cp                     (int                    argc,
                                             char                 **argv);
 int          pg_cli_rm                     (int                    argc,

@@ -39,6 +39,8 @@ pg_link_record_free (PgLinkRecord *self)
   g_free (self->copy_key);
   g_free (self->access_key_id);
   g_free (self->creator);
+  g_free (self->armed);
+  g_free (self->used_by);
   g_free (self);
 }
 
@@ -95,7 +97,7 @@ parse_time (const char *text)
 /* The fields a record has, in the order they are written. */
 #define FIELDS(X) \
   X (id) X (bucket) X (key) X (action) X (precision) X (role_arn) X (session_name) \
-  X (session_arn) X (copy_key) X (access_key_id) X (creator)
+  X (session_arn) X (copy_key) X (access_key_id) X (creator) X (armed) X (used_by)
 
 char *
 pg_link_record_to_json (const PgLinkRecord *self)
@@ -121,6 +123,25 @@ pg_link_record_to_json (const PgLinkRecord *self)
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "expires");
   json_builder_add_string_value (builder, expires);
+  if (self->armed != NULL)
+    {
+      json_builder_set_member_name (builder, "grace");
+      json_builder_add_int_value (builder, self->grace);
+    }
+  if (self->used_at != 0)
+    {
+      g_autofree char *used_at = format_time (self->used_at);
+
+      json_builder_set_member_name (builder, "used_at");
+      json_builder_add_string_value (builder, used_at);
+    }
+  if (self->closed_at != 0)
+    {
+      g_autofree char *closed_at = format_time (self->closed_at);
+
+      json_builder_set_member_name (builder, "closed_at");
+      json_builder_add_string_value (builder, closed_at);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -161,6 +182,14 @@ pg_link_record_parse (GBytes  *json,
                                                                           NULL));
   self->expires = parse_time (json_object_get_string_member_with_default (object, "expires",
                                                                           NULL));
+  self->grace = json_object_get_int_member_with_default (object, "grace", 0);
+  self->used_at = parse_time (json_object_get_string_member_with_default (object, "used_at",
+                                                                          NULL));
+  self->closed_at = parse_time (json_object_get_string_member_with_default (object, "closed_at",
+                                                                            NULL));
+  if (self->armed != NULL && !g_str_equal (self->armed, "download")
+      && !g_str_equal (self->armed, "upload"))
+    g_clear_pointer (&self->armed, g_free);
   if (self->id == NULL || self->bucket == NULL || self->key == NULL
       || self->access_key_id == NULL || self->precision == NULL)
     {

@@ -26,6 +26,11 @@ G_BEGIN_DECLS
  * @created: when it was made (Unix time)
  * @expires: when it stops working by itself (Unix time)
  * @creator: (nullable): who made it: the signer's principal, or the session's base identity
+ * @armed: (nullable): "download" or "upload" when the link closes itself after its first use
+ * @grace: for an armed download link, the seconds between its first use and its revocation
+ * @used_at: when its first use was seen (Unix time), 0 before
+ * @used_by: (nullable): from which address
+ * @closed_at: when it was closed after that use, verified (Unix time), 0 before
  *
  * What any workstation (and the command line) needs to know about a link to revoke exactly it:
  * metadata only, never a secret or a signature. Stored as
@@ -46,6 +51,11 @@ typedef struct
   gint64  created;
   gint64  expires;
   char   *creator;
+  char   *armed;
+  gint64  grace;
+  gint64  used_at;
+  char   *used_by;
+  gint64  closed_at;
 } PgLinkRecord;
 
 typedef struct _PgLink PgLink;

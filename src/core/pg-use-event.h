@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * PgUseEvent:
+ * @id: what tells this event from any other of its source (no event is handled twice)
+ * @bucket: the bucket
+ * @key: the object
+ * @method: "GET", "PUT", …
+ * @access_key_id: (nullable): the key the request was signed with
+ * @signed_at: the request's X-Amz-Date of a presigned request (Unix time), 0 for any other
+ * @presigned: whether it was signed in its query string (a link), not in its headers
+ * @remote_addr: (nullable): where it came from
+ * @time: when it was served (Unix time)
+ * @status: the HTTP status it was answered with
+ *
+ * One request served by S3 that may be the use of a link, from whichever source saw it (the
+ * Ceph RGW ops log, an SQS queue, polling).
+ */
+typedef struct
+{
+  char    *id;
+  char    *bucket;
+  char    *key;
+  char    *method;
+  char    *access_key_id;
+  gint64   signed_at;
+  gboolean presigned;
+  char    *remote_addr;
+  gint64   time;
+  guint    status;
+} PgUseEvent;
+
+PgUseEvent *pg_use_event_new            (void);
+void        pg_use_event_free           (PgUseEvent  *self);
+PgUseEvent *pg_use_event_from_ops_log   (const char  *line,
+                                         gsize        length,
+                                         const char  *id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgUseEvent, pg_use_event_free)
+
+G_END_DECLS

@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "pg-watcher"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "pg-error.h"
+#include "pg-link-session.h"
+#include "pg-watcher.h"
+
+/* The watcher closes links armed "close after first use" once their use is seen: it reads the
+ * armed links from their records in the bucket, matches the requests its sources report (the
+ * ops log, polling, a queue) to them, waits the link's grace and revokes it through the link
+ * service (the serialized writer, verified), as precisely as the link allows. The use and the
+ * closing are written into the link's record as they happen, so a watcher that is restarted
+ * goes on where the last one stopped: it never closes a link twice, and a use seen before the
+ * restart still closes its link.
+ *
+ * A request is a link's use when it is presigned (not a console download signed in headers),
+ * with the link's signing key and signing time (X-Amz-Date: never our proof's, which is signed
+ * when it is made), to the link's object (its private copy for one), and S3 served it. */
+
+/* Requests nobody armed yet are kept this long, for a link whose record comes later. */
+#define KEEP_UNMATCHED_SECONDS (10 * 60)
+#define MAX_UNMATCHED          10000
+/* A closing that failed is tried again after this long. */
+#define RETRY_SECONDS          15
+
+struct _PgWatcher
+{
+  GObject        parent_instance;
+
+  PgLinkService *service;
+  PgS3Client    *manager;
+  PgS3Client    *signer;
+  char          *bucket;
+  char          *signer_arn;
+  GCancellable  *cancellable;
+
+  GHashTable    *records;    /* id → PgLinkRecord, armed */
+  GHashTable    *timers;     /* id → GSource id of its closing */
+  GHashTable    *closing;    /* id → PgLinkJob (or itself while a revoker is made) */
+  GPtrArray     *unmatched;  /* PgUseEvent */
+  GHashTable    *seen;       /* event ids handled */
+  guint          pending;    /* record writes and polls under way */
+};
+
+G_DEFINE_FINAL_TYPE (PgWatcher, pg_watcher, G_TYPE_OBJECT)
+
+enum {
+  LINK_USED,
+  LINK_CLOSED,
+  CLOSE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals [N_SIGNALS];
+
+static void
+remove_timer (gpointer data)
+{
+  g_source_remove (GPOINTER_TO_UINT (data));
+}
+
+static void
+pg_watcher_dispose (GObject *object)
+{
+  PgWatcher *self = PG_WATCHER (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_pointer (&self->timers, g_hash_table_unref);
+  if (self->service != NULL)
+    g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->signer);
+
+  G_OBJECT_CLASS (pg_watcher_parent_class)->dispose (object);
+}
+
+static void
+pg_watcher_finalize (GObject *object)
+{
+  PgWatcher *self = PG_WATCHER (object);
+
+  g_clear_object (&self->cancellable);
+  g_free (self->bucket);
+  g_free (self->signer_arn);
+  g_hash_table_unref (self->records);
+  g_hash_table_unref (self->closing);
+  g_ptr_array_unref (self->unmatched);
+  g_hash_table_unref (self->seen);
+
+  G_OBJECT_CLASS (pg_watcher_parent_class)->finalize (object);
+}
+
+static void
+pg_watcher_class_init (PgWatcherClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pg_watcher_dispose;
+  object_class->finalize = pg_watcher_finalize;
+
+  /* (PgLinkRecord *record, PgUseEvent *event): the link's first use, seen */
+  signals [LINK_USED] =
+    g_signal_new ("link-used", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_POINTER);
+  /* (PgLinkRecord *record, const char *notice): closed, verified */
+  signals [LINK_CLOSED] =
+    g_signal_new ("link-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+  /* (PgLinkRecord *record, const char *message): not closed yet; tried again */
+  signals [CLOSE_FAILED] =
+    g_signal_new ("close-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+}
+
+static void
+pg_watcher_init (PgWatcher *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) pg_link_record_free);
+  self->timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, remove_timer);
+  self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unmatched = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+static void job_finished_cb (PgWatcher *self, PgLinkJob *job);
+
+/**
+ * pg_watcher_new:
+ * @service: the link service whose serialized writer revokes
+ * @manager: a client with the managing key (reads and writes the records, revokes)
+ * @signer: a client with the signing key (proves; starts a link's session again)
+ * @signer_arn: the signer's principal
+ */
+PgWatcher *
+pg_watcher_new (PgLinkService *service,
+                PgS3Client    *manager,
+                PgS3Client    *signer,
+                const char    *bucket,
+                const char    *signer_arn)
+{
+  PgWatcher *self = g_object_new (PG_TYPE_WATCHER, NULL);
+
+  self->service = g_object_ref (service);
+  self->manager = g_object_ref (manager);
+  self->signer = g_object_ref (signer);
+  self->bucket = g_strdup (bucket);
+  self->signer_arn = g_strdup (signer_arn);
+  g_signal_connect_swapped (service, "job-finished", G_CALLBACK (job_finished_cb), self);
+
+  return self;
+}
+
+/* ---- Records ------------------------------------------------------------------------------ */
+
+static void
+record_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PgWatcher) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->pending--;
+  if (!pg_link_record_save_finish (result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("A link's record could not be written: %s", error->message);
+}
+
+static void
+write_record (PgWatcher    *self,
+              PgLinkRecord *record)
+{
+  self->pending++;
+  pg_link_record_save_async (record, self->manager, self->cancellable, record_written_cb,
+                             g_object_ref (self));
+}
+
+/* ---- Closing ------------------------------------------------------------------------------ */
+
+static void schedule_close (PgWatcher *self, PgLinkRecord *record, gint64 delay);
+
+static void
+close_with (PgWatcher    *self,
+            PgLinkRecord *record,
+            PgRevoker    *revoker)
+{
+  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
+  const char *key = record->copy_key != NULL ? record->copy_key : record->key;
+  PgLinkJob *job = pg_link_service_revoke_object (self->service, revoker, record->bucket, key,
+                                                  upload ? PG_POLICY_ACTION_PUT
+                                                         : PG_POLICY_ACTION_GET,
+                                                  TRUE);
+
+  g_hash_table_replace (self->closing, g_strdup (record->id), job);
+}
+
+static void
+failed (PgWatcher    *self,
+        PgLinkRecord *record,
+        const char   *message)
+{
+  g_hash_table_remove (self->closing, record->id);
+  g_signal_emit (self, signals [CLOSE_FAILED], 0, record, message);
+  schedule_close (self, record, RETRY_SECONDS);
+}
+
+typedef struct
+{
+  PgWatcher *watcher;
+  char      *id;
+} SessionWait;
+
+static void
+session_revoker_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SessionWait *wait = user_data;
+  g_autoptr(PgWatcher) self = wait->watcher;
+  g_autofree char *id = wait->id;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = pg_link_session_revoker_for_finish (result, &error);
+  PgLinkRecord *record;
+
+  g_free (wait);
+  self->pending--;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || !(record = g_hash_table_lookup (self->records, id)))
+    return;
+
+  if (revoker == NULL)
+    failed (self, record, error->message);
+  else
+    close_with (self, record, revoker);
+}
+
+/* Revokes @record's link as precisely as it allows: its session, its copy, or its object. */
+static void
+close_link (PgWatcher    *self,
+            PgLinkRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+
+  if (g_hash_table_contains (self->closing, record->id) || record->closed_at != 0)
+    return;
+
+  if (g_strcmp0 (record->precision, "session") == 0 && record->session_name != NULL)
+    {
+      SessionWait *wait = g_new0 (SessionWait, 1);
+
+      wait->watcher = g_object_ref (self);
+      wait->id = g_strdup (record->id);
+      g_hash_table_replace (self->closing, g_strdup (record->id), NULL);
+      self->pending++;
+      pg_link_session_revoker_for_async (self->manager, self->signer,
+                                         pg_link_session_is_federated (record->session_arn)
+                                         ? NULL : record->role_arn,
+                                         record->bucket, record->key, record->session_name,
+                                         record->session_arn, self->cancellable,
+                                         session_revoker_cb, wait);
+      return;
+    }
+
+  revoker = pg_revoker_new (self->manager, pg_s3_client_get_credentials (self->signer),
+                            self->signer_arn);
+  if (!pg_revoker_check (revoker, &error))
+    {
+      failed (self, record, error->message);
+      return;
+    }
+  close_with (self, record, revoker);
+}
+
+static void
+job_finished_cb (PgWatcher *self,
+                 PgLinkJob *job)
+{
+  GHashTableIter iter;
+  const char *id;
+  gpointer value;
+  PgLinkRecord *record;
+  const GError *error = pg_link_job_get_error (job);
+
+  g_hash_table_iter_init (&iter, self->closing);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, &value))
+    {
+      if (value == job)
+        break;
+      id = NULL;
+    }
+  if (id == NULL || !(record = g_hash_table_lookup (self->records, id)))
+    return;
+
+  /* Only a proven revocation closes the link; anything else is tried again. */
+  if (error != NULL)
+    {
+      failed (self, record, error->message);
+      return;
+    }
+
+  g_hash_table_remove (self->closing, record->id);
+  record->closed_at = pg_s3_client_get_now (self->manager);
+  write_record (self, record);
+  g_signal_emit (self, signals [LINK_CLOSED], 0, record, pg_link_job_get_notice (job));
+}
+
+static gboolean
+close_due_cb (gpointer user_data)
+{
+  PgWatcher *self = PG_WATCHER (g_object_get_data (user_data, "watcher"));
+  const char *id = g_object_get_data (user_data, "id");
+  PgLinkRecord *record = g_hash_table_lookup (self->records, id);
+
+  g_hash_table_steal (self->timers, id);
+  if (record != NULL)
+    close_link (self, record);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_close (PgWatcher    *self,
+                PgLinkRecord *record,
+                gint64        delay)
+{
+  GObject *data;
+  guint source;
+
+  if (g_hash_table_contains (self->timers, record->id) || record->closed_at != 0)
+    return;
+
+  /* What the timer needs, without holding the watcher (its dispose removes the timer). */
+  data = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_set_data (data, "watcher", self);
+  g_object_set_data_full (data, "id", g_strdup (record->id), g_free);
+  source = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) CLAMP (delay, 0, G_MAXINT / 1000) * 1000,
+                               close_due_cb, data, g_object_unref);
+  g_hash_table_replace (self->timers, g_strdup (record->id), GUINT_TO_POINTER (source));
+}
+
+/* ---- Uses --------------------------------------------------------------------------------- */
+
+static gboolean
+is_use_of (PgUseEvent   *event,
+           PgLinkRecord *record)
+{
+  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
+
+  return event->presigned && event->status >= 200 && event->status < 300
+         && g_strcmp0 (event->bucket, record->bucket) == 0
+         && g_strcmp0 (event->method, upload ? "PUT" : "GET") == 0
+         && g_strcmp0 (event->access_key_id, record->access_key_id) == 0
+         && event->signed_at == record->created
+         && g_strcmp0 (event->key, record->copy_key ? record->copy_key : record->key) == 0;
+}
+
+static void
+mark_used (PgWatcher    *self,
+           PgLinkRecord *record,
+           PgUseEvent   *event)
+{
+  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
+
+  record->used_at = event->time != 0 ? event->time : pg_s3_client_get_now (self->manager);
+  g_free (record->used_by);
+  record->used_by = g_strdup (event->remote_addr);
+  write_record (self, record);
+  g_signal_emit (self, signals [LINK_USED], 0, record, event);
+
+  schedule_close (self, record,
+                  upload ? 0 : record->used_at + record->grace
+                               - pg_s3_client_get_now (self->manager));
+}
+
+/* Returns: whether @event was the first use of an armed link */
+static gboolean
+match (PgWatcher  *self,
+       PgUseEvent *event)
+{
+  GHashTableIter iter;
+  PgLinkRecord *record;
+
+  g_hash_table_iter_init (&iter, self->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+    {
+      if (record->used_at == 0 && is_use_of (event, record))
+        {
+          mark_used (self, record, event);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * pg_watcher_handle_events:
+ * @events: (element-type PgUseEvent): requests a source saw
+ *
+ * Matches requests to the armed links: the first use of each is written into its record and
+ * its closing is scheduled. A request seen before (by its id) is ignored; one that matches no
+ * armed link yet is kept a while, for a link whose record arrives later.
+ */
+void
+pg_watcher_handle_events (PgWatcher *self,
+                          GPtrArray *events)
+{
+  gint64 now = pg_s3_client_get_now (self->manager);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      PgUseEvent *event = g_ptr_array_index (events, i);
+
+      if (event->id == NULL || !g_hash_table_add (self->seen, g_strdup (event->id)))
+        continue;
+      if (!event->presigned || g_strcmp0 (event->bucket, self->bucket) != 0)
+        continue;
+      if (!match (self, event) && self->unmatched->len < MAX_UNMATCHED)
+        g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
+    }
+
+  /* Requests too old to be kept. */
+  for (guint i = self->unmatched->len; i > 0; i--)
+    {
+      PgUseEvent *event = g_ptr_array_index (self->unmatched, i - 1);
+
+      if (event->time != 0 && event->time < now - KEEP_UNMATCHED_SECONDS)
+        g_ptr_array_remove_index (self->unmatched, i - 1);
+    }
+}
+
+static void
+rematch (PgWatcher *self)
+{
+  for (guint i = self->unmatched->len; i > 0; i--)
+    if (match (self, g_ptr_array_index (self->unmatched, i - 1)))
+      g_ptr_array_remove_index (self->unmatched, i - 1);
+}
+
+/* ---- Loading ------------------------------------------------------------------------------ */
+
+static void
+records_listed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PgWatcher *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
+  gint64 now;
+
+  if (records == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  now = pg_s3_client_get_now (self->manager);
+  for (guint i = 0; i < records->len; i++)
+    {
+      PgLinkRecord *record = g_ptr_array_index (records, i);
+      PgLinkRecord *known = g_hash_table_lookup (self->records, record->id);
+
+      /* Not armed, done, or expired unused: nothing to watch. */
+      if (record->armed == NULL || record->closed_at != 0
+          || (record->used_at == 0 && record->expires < now))
+        continue;
+      /* What this watcher saw and has not written yet counts. */
+      if (known != NULL && known->used_at != 0)
+        continue;
+
+      g_ptr_array_index (records, i) = NULL;
+      g_hash_table_replace (self->records, g_strdup (record->id), record);
+      /* Used before a restart, not closed yet: closed when its grace is over. */
+      if (record->used_at != 0)
+        schedule_close (self, record, record->used_at + record->grace - now);
+    }
+
+  rematch (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_watcher_load_async:
+ *
+ * Reads the armed links from the bucket's link records (again: links armed since are added).
+ * A link whose use was seen before, and which was not closed yet, is closed once its grace is
+ * over.
+ */
+void
+pg_watcher_load_async (PgWatcher           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_watcher_load_async);
+  pg_link_record_list_async (self->manager, self->bucket, cancellable, records_listed_cb, task);
+}
+
+gboolean
+pg_watcher_load_finish (PgWatcher     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Uploads, by polling ------------------------------------------------------------------ */
+
+typedef struct
+{
+  PgWatcher *watcher;
+  char      *id;
+} Poll;
+
+static void
+head_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Poll *poll = user_data;
+  g_autoptr(PgWatcher) self = poll->watcher;
+  g_autofree char *id = poll->id;
+  g_autoptr(PgS3Object) object = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result,
+                                                                  NULL);
+  PgLinkRecord *record;
+
+  g_free (poll);
+  self->pending--;
+  record = g_hash_table_lookup (self->records, id);
+  if (object != NULL && record != NULL && record->used_at == 0)
+    {
+      g_autoptr(PgUseEvent) event = pg_use_event_new ();
+
+      event->time = object->last_modified ? g_date_time_to_unix (object->last_modified) : 0;
+      mark_used (self, record, event);
+    }
+}
+
+/**
+ * pg_watcher_poll_uploads:
+ *
+ * Asks S3 whether the files of armed upload links have arrived (HeadObject): works with any
+ * server. An arrived file marks its link received, and the link is closed.
+ */
+void
+pg_watcher_poll_uploads (PgWatcher *self)
+{
+  GHashTableIter iter;
+  PgLinkRecord *record;
+
+  g_hash_table_iter_init (&iter, self->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+    {
+      Poll *poll;
+
+      if (g_strcmp0 (record->armed, "upload") != 0 || record->used_at != 0)
+        continue;
+
+      poll = g_new0 (Poll, 1);
+      poll->watcher = g_object_ref (self);
+      poll->id = g_strdup (record->id);
+      self->pending++;
+      pg_s3_client_head_object_async (self->manager, record->bucket, record->key,
+                                      self->cancellable, head_cb, poll);
+    }
+}
+
+/* How many links are armed and not closed yet. */
+guint
+pg_watcher_get_n_armed (PgWatcher *self)
+{
+  GHashTableIter iter;
+  PgLinkRecord *record;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->records);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
+    n += record->closed_at == 0;
+
+  return n;
+}
+
+/* Whether every record write, poll, session start and closing under way is done (a link
+ * waiting for its grace is not under way). */
+gboolean
+pg_watcher_is_settled (PgWatcher *self)
+{
+  return self->pending == 0 && g_hash_table_size (self->closing) == 0;
+}
+
+/* ---- Heartbeat ---------------------------------------------------------------------------- */
+
+static void
+beat_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_watcher_beat_async:
+ * @source: what the watcher reads, in words ("ops log /var/log/ceph/ops.log")
+ * @started: when it started (Unix time)
+ *
+ * Writes the watcher's heartbeat into the bucket (PG_WATCHER_HEARTBEAT_KEY): who watches, with
+ * what, since when, how many links are armed, and when it last said so. Whoever reads it knows
+ * whether an always-on watcher is alive.
+ */
+void
+pg_watcher_beat_async (PgWatcher           *self,
+                       const char          *source,
+                       gint64               started,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) since = g_date_time_new_from_unix_utc (started);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (pg_s3_client_get_now (self->manager));
+  g_autofree char *since_text = g_date_time_format_iso8601 (since);
+  g_autofree char *now_text = g_date_time_format_iso8601 (now);
+  g_autoptr(GBytes) body = NULL;
+  char *json;
+
+  g_task_set_source_tag (task, pg_watcher_beat_async);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "format");
+  json_builder_add_string_value (builder, "presign-guard watcher 1");
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, g_get_host_name ());
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, source);
+  json_builder_set_member_name (builder, "started");
+  json_builder_add_string_value (builder, since_text);
+  json_builder_set_member_name (builder, "beat");
+  json_builder_add_string_value (builder, now_text);
+  json_builder_set_member_name (builder, "armed");
+  json_builder_add_int_value (builder, pg_watcher_get_n_armed (self));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json = json_generator_to_data (generator, NULL);
+  body = g_bytes_new_take (json, strlen (json));
+
+  pg_s3_client_put_bytes_async (self->manager, self->bucket, PG_WATCHER_HEARTBEAT_KEY, body,
+                                "application/json", PG_S3_PUT_NO_STORE, cancellable,
+                                beat_written_cb, task);
+}
+
+gboolean
+pg_watcher_beat_finish (PgWatcher     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether nothing is under way: no closing, no record being written, no poll. */
+gboolean
+pg_watcher_is_idle (PgWatcher *self)
+{
+  return self->pending == 0 && g_hash_table_size (self->closing) == 0
+         && g_hash_table_size (self->timers) == 0;
+}

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Links that close themselves after use, on a real S3 server: the Ceph RADOS Gateway of
+s3-server.sh writes its ops log (PG_TEST_OPS_LOG), and presign-guard-cli watch reads it.
+
+Links are armed with presign --arm; the watcher runs as the always-on service would; plain
+HTTP uses the links; botocore (an independent client) makes console-style requests and reads
+the records. Output is TAP.
+"""
+
+import http.client
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+
+import botocore.session
+from botocore.config import Config
+
+CLI = os.environ.get("PG_CLI", "presign-guard-cli")
+ENDPOINT = os.environ["PG_TEST_S3_ENDPOINT"]
+if "PG_TEST_OPS_LOG" not in os.environ:
+    print("Bail out! PG_TEST_OPS_LOG must name the gateway's ops log (tests/with-s3-server.sh "
+          "sets it)")
+    sys.exit(1)
+OPS_LOG = os.environ["PG_TEST_OPS_LOG"]
+SIGNER_ARN = "arn:aws:iam:::user/owner:presign"
+ENV = dict(os.environ, AWS_ACCESS_KEY_ID="OWNERKEY", AWS_SECRET_ACCESS_KEY="OWNERSECRET",
+           PG_SIGNER_ACCESS_KEY_ID="PRESIGNKEY", PG_SIGNER_SECRET_ACCESS_KEY="PRESIGNSECRET")
+ENV.pop("AWS_SESSION_TOKEN", None)
+COMMON = ["--endpoint", ENDPOINT, "--path-style", "--region", "us-east-1",
+          "--signer-arn", SIGNER_ARN]
+STATE = {}
+
+
+def client(key="OWNERKEY", secret="OWNERSECRET"):
+    return botocore.session.get_session().create_client(
+        "s3", region_name="us-east-1", endpoint_url=ENDPOINT,
+        aws_access_key_id=key, aws_secret_access_key=secret,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                      retries={"max_attempts": 1}))
+
+
+def cli(*args, check=True):
+    done = subprocess.run([CLI, *args], env=ENV, capture_output=True, text=True, timeout=120,
+                          check=False)
+    if check and done.returncode != 0:
+        raise AssertionError("%s failed (%d): %s" % (args[0], done.returncode, done.stderr))
+    return done
+
+
+def request(method, url, body=None):
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request(method, parts.path + "?" + parts.query, body=body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def presign(key, *extra, method="GET", expires="900"):
+    done = cli("presign", *COMMON, "--signer", "--method", method, "--bucket", STATE["bucket"],
+               "--key", key, "--expires", expires, *extra)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def record_of(url):
+    looked = cli("inspect", url, *COMMON, "--look-up").stdout
+    link_id = [line.split(": ", 1)[1] for line in looked.splitlines()
+               if line.startswith("record: ")][0]
+    body = client().get_object(Bucket=STATE["bucket"],
+                               Key=".presign-guard/links/%s.json" % link_id)["Body"].read()
+    return json.loads(body)
+
+
+class Watcher:
+    """presign-guard-cli watch in the background, its lines read as they come."""
+
+    def __init__(self, *extra):
+        self.lines = queue.Queue()
+        self.seen = []
+        self.process = subprocess.Popen(
+            [CLI, "watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log", OPS_LOG, *extra],
+            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.expect("watching ")
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def expect(self, start, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(line)
+            if line.startswith(start):
+                return line
+        raise AssertionError("no line starting %r in %.0f s; seen: %r" % (start, timeout,
+                                                                          self.seen))
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+        time.sleep(0.2)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return self.seen
+
+
+def setup():
+    bucket = "pg-watch-" + uuid.uuid4().hex[:10]
+    cli("mb", *COMMON, "--bucket", bucket)
+    STATE["bucket"] = bucket
+    for key in ("report.pdf", "契約書 +100%.pdf", "other.pdf"):
+        client().put_object(Bucket=bucket, Key=key, Body=("content of " + key).encode())
+
+
+# ---- scenarios ------------------------------------------------------------------------------
+
+def test_download_closes_after_grace():
+    grace = 1
+    url = presign("契約書 +100%.pdf", "--arm", "download", "--grace", str(grace))
+    other = presign("other.pdf")
+    record = record_of(url)
+    assert (record["armed"], record["grace"]) == ("download", grace), record
+    watcher = Watcher()
+    try:
+        assert request("GET", url)[0] == 200
+        used = time.monotonic()
+        watcher.expect("used %s " % record["id"])
+        line = watcher.expect("closed %s " % record["id"])
+        closed = time.monotonic() - used
+        assert line.endswith(" verified"), line
+        status, body = request("GET", url)
+        assert status == 403 and b"AccessDenied" in body, (status, body)
+        assert closed <= grace + 2, "closed %.1f s after its use" % closed
+        print("# closed %.2f s after the download (grace %d s)" % (closed, grace))
+        assert request("GET", other)[0] == 200
+    finally:
+        watcher.stop()
+    record = record_of(url)
+    assert record["used_by"] == "127.0.0.1" and record.get("closed_at"), record
+
+
+def test_upload_closes_after_upload():
+    key = "incoming/%s/invoice.pdf" % uuid.uuid4().hex[:6]
+    url = presign(key, "--arm", "upload", "--if-none-match", method="PUT")
+    watcher = Watcher("--poll", "--poll-interval", "1")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        connection.request("PUT", parts.path + "?" + parts.query, body=b"%PDF partner",
+                           headers={"If-None-Match": "*"})
+        assert connection.getresponse().status == 200
+        connection.close()
+        started = time.monotonic()
+        watcher.expect("used ")
+        watcher.expect("closed ")
+        took = time.monotonic() - started
+        assert took <= 1 + 2, "closed %.1f s after the upload" % took
+    finally:
+        watcher.stop()
+    assert client().get_object(Bucket=STATE["bucket"], Key=key)["Body"].read() == b"%PDF partner"
+    # Closed: the link cannot be used again, even to a fresh key name it was signed for.
+    client().delete_object(Bucket=STATE["bucket"], Key=key)
+    status, _ = request("PUT", url, body=b"again")
+    assert status == 403, status
+
+
+def test_restart_between_use_and_close():
+    url = presign("report.pdf", "--arm", "download", "--grace", "4")
+    record_id = record_of(url)["id"]
+    state = tempfile.NamedTemporaryFile(prefix="pg-watch-state-", delete=False).name
+    os.unlink(state)
+    first = Watcher("--state", state)
+    try:
+        assert request("GET", url)[0] == 200
+        first.expect("used %s " % record_id)
+    finally:
+        seen = first.stop()
+    assert not any(line.startswith("closed") for line in seen), seen
+    assert request("GET", url)[0] == 200, "closed before its grace was over"
+    # The next watcher goes on: the use is in the record, the place in the log in the state.
+    second = Watcher("--state", state)
+    try:
+        second.expect("closed %s " % record_id, timeout=20)
+        time.sleep(2)
+    finally:
+        seen = second.stop()
+    closings = [line for line in first.seen + seen if line.startswith("closed")]
+    assert len(closings) == 1, closings
+    assert not any(line.startswith("used") for line in seen), seen
+    assert request("GET", url)[0] == 403
+    policy = json.loads(client().get_bucket_policy(Bucket=STATE["bucket"])["Policy"])
+    resources = [r for s in policy["Statement"] for r in s["Resource"]
+                 if r.endswith("/report.pdf")]
+    assert len(resources) == 1, policy
+    os.unlink(state)
+
+
+def test_console_and_other_signers_ignored():
+    key = "契約書 +100%.pdf"
+    client().put_object(Bucket=STATE["bucket"], Key="fresh.pdf", Body=b"fresh")
+    url = presign("fresh.pdf", "--arm", "download", "--grace", "0")
+    record_id = record_of(url)["id"]
+    watcher = Watcher()
+    try:
+        # A console download (signed in headers) by the signer, a link of the manager's key, and
+        # a link of the signer signed at another time: none is this link.
+        signer = client("PRESIGNKEY", "PRESIGNSECRET")
+        assert signer.get_object(Bucket=STATE["bucket"], Key="fresh.pdf")["Body"].read() == b"fresh"
+        manager_link = cli("presign", *COMMON, "--method", "GET", "--bucket", STATE["bucket"],
+                           "--key", "fresh.pdf", "--expires", "900").stdout.strip()
+        assert request("GET", manager_link)[0] == 200
+        time.sleep(1.1)
+        sibling = presign("fresh.pdf")
+        assert request("GET", sibling)[0] == 200
+        time.sleep(3)
+        assert not any(line.startswith("used") for line in watcher.seen + list(watcher.lines.queue))
+        assert request("GET", url)[0] == 200
+        watcher.expect("closed %s " % record_id)
+    finally:
+        watcher.stop()
+    del key
+
+
+TESTS = [
+    test_download_closes_after_grace,
+    test_upload_closes_after_upload,
+    test_restart_between_use_and_close,
+    test_console_and_other_signers_ignored,
+]
+
+
+def main():
+    print("1..%d" % len(TESTS))
+    setup()
+    failures = 0
+    for number, test in enumerate(TESTS, 1):
+        started = time.monotonic()
+        try:
+            test()
+            print("ok %d - %s (%.1f s)" % (number, test.__name__, time.monotonic() - started))
+        except Exception:
+            failures += 1
+            print("not ok %d - %s" % (number, test.__name__))
+            print("# " + traceback.format_exc().replace("\n", "\n# "))
+        sys.stdout.flush()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

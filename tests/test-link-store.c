@@ -241,6 +241,34 @@ test_link_record_round_trip (void)
   g_clear_error (&error);
   g_assert_null (pg_link_record_parse (garbage, &error));
   g_assert_nonnull (error);
+  g_clear_error (&error);
+  /* An empty object in the bucket where a record should be. */
+  {
+    g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+    g_assert_null (pg_link_record_parse (empty, &error));
+    g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+    g_clear_error (&error);
+  }
+
+  /* Armed, used and closed: read back as written. */
+  record->armed = g_strdup ("download");
+  record->grace = 30;
+  record->used_at = record->created + 60;
+  record->used_by = g_strdup ("203.0.113.7");
+  record->closed_at = record->created + 91;
+  {
+    g_autofree char *armed_json = pg_link_record_to_json (record);
+    g_autoptr(GBytes) armed_bytes = g_bytes_new (armed_json, strlen (armed_json));
+    g_autoptr(PgLinkRecord) armed = pg_link_record_parse (armed_bytes, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (armed->armed, ==, "download");
+    g_assert_cmpint (armed->grace, ==, 30);
+    g_assert_cmpint (armed->used_at, ==, record->created + 60);
+    g_assert_cmpstr (armed->used_by, ==, "203.0.113.7");
+    g_assert_cmpint (armed->closed_at, ==, record->created + 91);
+  }
 }
 
 /* The most precise way to revoke a new download link: a session of its own where a role and

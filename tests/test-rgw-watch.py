@@ -114,10 +114,12 @@ class Watcher:
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        code = self.process.wait(timeout=60)
         time.sleep(0.2)
         while not self.lines.empty():
             self.seen.append(self.lines.get())
+        # Stopped cleanly: its last word, and nothing from a sanitizer.
+        assert code == 0 and self.seen[-1] == "stopped", (code, self.seen)
         return self.seen
 
 

@@ -161,7 +161,8 @@ pg_link_record_parse (GBytes  *json,
   gsize length;
   const char *data = g_bytes_get_data (json, &length);
 
-  if (!json_parser_load_from_data (parser, data, length, NULL)
+  if (length == 0 || !json_parser_load_from_data (parser, data, length, NULL)
+      || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
       || g_strcmp0 (json_object_get_string_member_with_default (
                       json_node_get_object (json_parser_get_root (parser)), "format", NULL),

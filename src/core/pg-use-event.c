@@ -76,7 +76,8 @@ pg_use_event_from_ops_log (const char *line,
   const char *query;
   const char *status;
 
-  if (!json_parser_load_from_data (parser, line, (gssize) length, NULL)
+  if (length == 0 || !json_parser_load_from_data (parser, line, (gssize) length, NULL)
+      || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
 

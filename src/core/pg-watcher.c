@@ -320,8 +320,10 @@ close_due_cb (gpointer user_data)
   PgWatcher *self = PG_WATCHER (g_object_get_data (user_data, "watcher"));
   const char *id = g_object_get_data (user_data, "id");
   PgLinkRecord *record = g_hash_table_lookup (self->records, id);
+  g_autofree char *timer_key = NULL;
 
-  g_hash_table_steal (self->timers, id);
+  /* The timer is over: forgotten without removing its source, which ends by returning. */
+  g_hash_table_steal_extended (self->timers, id, (gpointer *) &timer_key, NULL);
   if (record != NULL)
     close_link (self, record);
 

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ops-log"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "pg-ops-log.h"
+
+/* The Ceph RGW ops log as a source of use events: lines as Ceph 16 writes them (its query
+ * string twice), path-style and virtual-hosted requests, console requests signed in headers,
+ * garbage; and the log read from where it stopped — whole lines only, across a restart, after
+ * a rotation or a truncation. */
+
+#define LINK_LINE \
+  "{\"bucket\":\"ops1\",\"time\":\"2026-11-29T05:41:54.657151Z\",\"remote_addr\":\"203.0.113.7\"," \
+  "\"user\":\"owner\",\"operation\":\"get_obj\",\"uri\":\"GET /ops1/a%20b%2B%25.txt?X-Amz-Algorithm=" \
+  "AWS4-HMAC-SHA256&X-Amz-Credential=PRESIGNKEY%2F20261129%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-" \
+  "Date=20261129T054154Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host&X-Amz-Signature=efae08?X-Amz-" \
+  "Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=OTHERKEY%2F20261129%2Fus-east-1%2Fs3%2Faws4_request" \
+  "&X-Amz-Date=20200101T000000Z HTTP/1.1\",\"http_status\":\"200\",\"access_key_id\":\"PRESIGNKEY\"," \
+  "\"subuser\":\"presign\"}"
+
+static void
+test_parse_link (void)
+{
+  g_autoptr(PgUseEvent) event = pg_use_event_from_ops_log (LINK_LINE, strlen (LINK_LINE), "x:1");
+
+  g_assert_nonnull (event);
+  g_assert_cmpstr (event->id, ==, "x:1");
+  g_assert_cmpstr (event->bucket, ==, "ops1");
+  g_assert_cmpstr (event->key, ==, "a b+%.txt");
+  g_assert_cmpstr (event->method, ==, "GET");
+  g_assert_true (event->presigned);
+  /* The request's own query string, not Ceph's repetition. */
+  g_assert_cmpstr (event->access_key_id, ==, "PRESIGNKEY");
+  g_assert_cmpint (event->signed_at, ==, 1795930914);
+  g_assert_cmpstr (event->remote_addr, ==, "203.0.113.7");
+  g_assert_cmpint (event->time, ==, 1795930914);
+  g_assert_cmpuint (event->status, ==, 200);
+}
+
+static void
+test_parse_others (void)
+{
+  static const char *console =
+    "{\"bucket\":\"ops1\",\"time\":\"2026-11-29T05:41:52Z\",\"uri\":\"GET /ops1/a.txt HTTP/1.1\","
+    "\"http_status\":\"200\",\"access_key_id\":\"PRESIGNKEY\"}";
+  static const char *virtual_host =
+    "{\"bucket\":\"ops1\",\"time\":\"2026-11-29T05:41:52Z\",\"uri\":\"PUT /in/x.pdf?X-Amz-Date="
+    "20261129T054154Z&X-Amz-Credential=K%2Fx&X-Amz-Signature=ab HTTP/1.1\",\"http_status\":\"403\"}";
+  static const char *garbage[] = {
+    "", "not json", "[1,2]", "{\"uri\":\"GET /a HTTP/1.1\",\"http_status\":\"200\"}",
+    "{\"bucket\":\"b\",\"uri\":\"GET\",\"http_status\":\"200\"}",
+    "{\"bucket\":\"b\",\"uri\":\"GET /b/k?X-Amz-Signature=1&X-Amz-Date=soon HTTP/1.1\","
+    "\"http_status\":\"200\"}",
+    "{\"bucket\":\"b\",\"uri\":\"GET /b/%zz HTTP/1.1\",\"http_status\":\"200\"}",
+  };
+  g_autoptr(PgUseEvent) header = pg_use_event_from_ops_log (console, strlen (console), "c");
+  g_autoptr(PgUseEvent) put = pg_use_event_from_ops_log (virtual_host, strlen (virtual_host), "v");
+
+  /* Signed in headers: a request, not a link's. */
+  g_assert_nonnull (header);
+  g_assert_false (header->presigned);
+  g_assert_cmpint (header->signed_at, ==, 0);
+  g_assert_cmpstr (header->access_key_id, ==, "PRESIGNKEY");
+  /* Virtual-hosted: the whole path is the key. */
+  g_assert_nonnull (put);
+  g_assert_cmpstr (put->key, ==, "in/x.pdf");
+  g_assert_cmpstr (put->method, ==, "PUT");
+  g_assert_cmpstr (put->access_key_id, ==, "K");
+  g_assert_cmpuint (put->status, ==, 403);
+
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
+    g_assert_null (pg_use_event_from_ops_log (garbage[i], strlen (garbage[i]), "g"));
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static guint
+read_count (PgOpsLog *log)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+
+  pg_ops_log_read_async (log, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  events = pg_ops_log_read_finish (log, result, &error);
+  g_assert_no_error (error);
+
+  return events->len;
+}
+
+static void
+append (const char *path,
+        const char *text)
+{
+  FILE *file = g_fopen (path, "ab");
+
+  g_assert_nonnull (file);
+  fputs (text, file);
+  fclose (file);
+}
+
+static void
+test_tail (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-ops-log-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ops.log", NULL);
+  g_autofree char *rotated = g_build_filename (dir, "ops.log.1", NULL);
+  g_autofree char *state = g_build_filename (dir, "state", NULL);
+  PgOpsLog *log;
+
+  g_assert_no_error (error);
+  /* What was logged before the first watcher started is not its business. */
+  append (path, LINK_LINE "\n");
+  log = pg_ops_log_new (path, state);
+  g_assert_cmpuint (read_count (log), ==, 0);
+  pg_ops_log_commit (log);
+
+  /* Whole lines only: half a line waits for its end. */
+  append (path, LINK_LINE "\n" LINK_LINE "\n{\"bucket\":\"ops1\",");
+  g_assert_cmpuint (read_count (log), ==, 2);
+  g_assert_cmpuint (read_count (log), ==, 0);
+  append (path, "\"uri\":\"GET /ops1/k HTTP/1.1\",\"http_status\":\"200\"}\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+
+  /* Read but not committed: a restarted watcher reads it again; committed: it does not. */
+  append (path, LINK_LINE "\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+  pg_ops_log_free (log);
+  log = pg_ops_log_new (path, state);
+  g_assert_cmpuint (read_count (log), ==, 4);
+  pg_ops_log_commit (log);
+  pg_ops_log_free (log);
+  log = pg_ops_log_new (path, state);
+  g_assert_cmpuint (read_count (log), ==, 0);
+
+  /* Rotated: the new file from its start. */
+  g_assert_cmpint (g_rename (path, rotated), ==, 0);
+  g_assert_cmpuint (read_count (log), ==, 0);
+  append (path, LINK_LINE "\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+  pg_ops_log_commit (log);
+
+  /* Truncated in place: from its start too. */
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  append (path, LINK_LINE "\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+
+  pg_ops_log_free (log);
+  g_unlink (path);
+  g_unlink (rotated);
+  g_unlink (state);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/pg/ops-log/parse-link", test_parse_link);
+  g_test_add_func ("/pg/ops-log/parse-others", test_parse_others);
+  g_test_add_func ("/pg/ops-log/tail", test_tail);
+
+  return g_test_run ();
+}

@@ -22,6 +22,11 @@ typedef struct
 {
   PgWatcher    *watcher;
   PgOpsLog     *ops_log;
+  PgS3Client   *manager;
+  char         *queue_url;
+  GPtrArray    *handled;   /* PgQueueMessage, deleted once what they held is written */
+  GCancellable *cancellable;
+  guint         busy;      /* reads, receives, deletions and heartbeats under way */
   GMainLoop    *loop;
   char         *source;
   gint64        started;
@@ -94,6 +99,7 @@ read_cb (GObject      *source,
   g_autoptr(GPtrArray) events = pg_ops_log_read_finish (watch->ops_log, result, &error);
 
   watch->reading = FALSE;
+  watch->busy--;
   if (events == NULL)
     {
       say ("not read: %s", error->message);
@@ -111,9 +117,10 @@ tick_cb (gpointer user_data)
   /* What was read is kept once the uses it held are written to their records. */
   if (!watch->reading && pg_watcher_is_settled (watch->watcher))
     pg_ops_log_commit (watch->ops_log);
-  if (!watch->reading)
+  if (!watch->reading && !g_cancellable_is_cancelled (watch->cancellable))
     {
       watch->reading = TRUE;
+      watch->busy++;
       pg_ops_log_read_async (watch->ops_log, NULL, read_cb, watch);
     }
 
@@ -139,6 +146,7 @@ loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   watch->loading = FALSE;
+  watch->busy--;
   if (!pg_watcher_load_finish (watch->watcher, result, &error))
     say ("records not read: %s", error->message);
 }
@@ -151,6 +159,7 @@ reload_cb (gpointer user_data)
   if (!watch->loading)
     {
       watch->loading = TRUE;
+      watch->busy++;
       pg_watcher_load_async (watch->watcher, NULL, loaded_cb, watch);
     }
 
@@ -162,8 +171,10 @@ beat_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
+  Watch *watch = user_data;
   g_autoptr(GError) error = NULL;
 
+  watch->busy--;
   if (!pg_watcher_beat_finish (PG_WATCHER (source), result, &error))
     say ("heartbeat not written: %s", error->message);
 }
@@ -173,9 +184,105 @@ beat_timeout_cb (gpointer user_data)
 {
   Watch *watch = user_data;
 
-  pg_watcher_beat_async (watch->watcher, watch->source, watch->started, NULL, beat_cb, NULL);
+  watch->busy++;
+  pg_watcher_beat_async (watch->watcher, watch->source, watch->started, NULL, beat_cb, watch);
 
   return G_SOURCE_CONTINUE;
+}
+
+/* ---- SQS ---------------------------------------------------------------------------------- */
+
+static void receive (Watch *watch);
+
+static void
+deleted_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Watch *watch = user_data;
+  g_autoptr(GError) error = NULL;
+
+  watch->busy--;
+  /* Not deleted: it comes again, and is seen to be handled already. */
+  if (!pg_s3_client_delete_message_finish (PG_S3_CLIENT (source), result, &error))
+    say ("message not deleted: %s", error->message);
+}
+
+static gboolean
+settle_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  if (!pg_watcher_is_settled (watch->watcher))
+    return G_SOURCE_CONTINUE;
+  if (g_cancellable_is_cancelled (watch->cancellable))
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 0; i < watch->handled->len; i++)
+    {
+      PgQueueMessage *message = g_ptr_array_index (watch->handled, i);
+
+      watch->busy++;
+      pg_s3_client_delete_message_async (watch->manager, watch->queue_url,
+                                         message->receipt_handle, NULL, deleted_cb, watch);
+    }
+  g_ptr_array_set_size (watch->handled, 0);
+  receive (watch);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+receive_again_cb (gpointer user_data)
+{
+  receive (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+messages_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Watch *watch = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) messages = pg_s3_client_receive_messages_finish (PG_S3_CLIENT (source),
+                                                                        result, &error);
+  g_autoptr(GPtrArray) events = NULL;
+
+  watch->busy--;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (messages == NULL)
+    {
+      say ("queue not read (tried again): %s", error->message);
+      g_timeout_add_seconds (5, receive_again_cb, watch);
+      return;
+    }
+
+  events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      PgQueueMessage *message = g_ptr_array_index (messages, i);
+      PgUseEvent *event = pg_use_event_from_eventbridge (message->body, message->id);
+
+      if (event != NULL)
+        g_ptr_array_add (events, event);
+    }
+  pg_watcher_handle_events (watch->watcher, events);
+
+  /* Deleted once the uses they held are in their records; then the next ones. */
+  g_ptr_array_extend_and_steal (watch->handled, g_steal_pointer (&messages));
+  g_timeout_add (100, settle_cb, watch);
+}
+
+static void
+receive (Watch *watch)
+{
+  watch->busy++;
+  pg_s3_client_receive_messages_async (watch->manager, watch->queue_url, 20, watch->cancellable,
+                                       messages_cb, watch);
 }
 
 static gboolean
@@ -202,6 +309,7 @@ pg_cli_watch (int    argc,
   g_autofree char *bucket = NULL;
   g_autofree char *ops_log = NULL;
   g_autofree char *state = NULL;
+  g_autofree char *queue_url = NULL;
   g_autofree char *signer_arn = NULL;
   gboolean poll = FALSE;
   int interval = 1;
@@ -216,6 +324,9 @@ pg_cli_watch (int    argc,
     { "state", 0, 0, G_OPTION_ARG_FILENAME, &state,
       N_("With --ops-log: where the place read up to is kept, so that a restart misses "
          "nothing"), N_("FILE") },
+    { "sqs-queue", 0, 0, G_OPTION_ARG_STRING, &queue_url,
+      N_("An SQS queue fed by EventBridge with CloudTrail’s data events and S3’s Object Created "
+         "events (data/cloud/presign-guard-watch.yaml makes it): AWS"), N_("URL") },
     { "poll", 0, 0, G_OPTION_ARG_NONE, &poll,
       N_("Ask S3 whether the files of armed upload links have arrived (any server)"), NULL },
     { "interval", 0, 0, G_OPTION_ARG_INT, &interval,
@@ -232,9 +343,9 @@ pg_cli_watch (int    argc,
     return exit_code;
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
-  if (ops_log == NULL && !poll)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say what to watch: --ops-log FILE, --poll, or "
-                                             "both."));
+  if (ops_log == NULL && queue_url == NULL && !poll)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say what to watch: --ops-log FILE, --sqs-queue URL, "
+                                             "--poll, or some of them."));
   if (state != NULL && ops_log == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--state goes with --ops-log."));
   if (interval < 1 || poll_interval < 1)
@@ -247,9 +358,21 @@ pg_cli_watch (int    argc,
   watch.watcher = pg_watcher_new (service, manager, signer, bucket, signer_arn);
   watch.loop = g_main_loop_new (NULL, FALSE);
   watch.started = pg_s3_client_get_now (manager);
-  watch.source = ops_log != NULL ? g_strdup_printf ("ops log %s%s", ops_log, poll ? ", polling"
-                                                                                   : "")
-                                 : g_strdup ("polling");
+  {
+    g_autoptr(GString) source = g_string_new (NULL);
+
+    if (ops_log != NULL)
+      g_string_append_printf (source, "ops log %s", ops_log);
+    if (queue_url != NULL)
+      g_string_append_printf (source, "%sSQS %s", source->len ? ", " : "", queue_url);
+    if (poll)
+      g_string_append_printf (source, "%spolling", source->len ? ", " : "");
+    watch.source = g_string_free (g_steal_pointer (&source), FALSE);
+  }
+  watch.manager = manager;
+  watch.queue_url = queue_url;
+  watch.handled = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
+  watch.cancellable = g_cancellable_new ();
   g_signal_connect (watch.watcher, "link-used", G_CALLBACK (link_used_cb), &watch);
   g_signal_connect (watch.watcher, "link-closed", G_CALLBACK (link_closed_cb), &watch);
   g_signal_connect (watch.watcher, "close-failed", G_CALLBACK (close_failed_cb), &watch);
@@ -267,6 +390,8 @@ pg_cli_watch (int    argc,
       g_timeout_add_seconds (interval, tick_cb, &watch);
       tick_cb (&watch);
     }
+  if (queue_url != NULL)
+    receive (&watch);
   if (poll)
     {
       g_timeout_add_seconds (poll_interval, poll_cb, &watch);
@@ -281,15 +406,20 @@ pg_cli_watch (int    argc,
   g_main_loop_run (watch.loop);
 
   /* A closing under way ends, and what was seen is written, before the watcher goes: the next
-   * one neither misses a use nor closes a link again. */
+   * one neither misses a use nor closes a link again. A queue being waited on is let go (its
+   * messages come again). */
+  g_cancellable_cancel (watch.cancellable);
   {
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-    while (!pg_watcher_is_settled (watch.watcher) && g_get_monotonic_time () < deadline)
+    while ((!pg_watcher_is_settled (watch.watcher) || watch.busy > 0)
+           && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
   }
   say ("stopped");
   g_clear_pointer (&watch.ops_log, pg_ops_log_free);
+  g_ptr_array_unref (watch.handled);
+  g_object_unref (watch.cancellable);
   g_clear_object (&watch.watcher);
   g_main_loop_unref (watch.loop);
   g_free (watch.source);

@@ -51,6 +51,21 @@ typedef struct
 } PgAssumedRole;
 
 void pg_assumed_role_free (PgAssumedRole *self);
+
+/**
+ * PgQueueMessage:
+ * @id: its message ID
+ * @receipt_handle: what deletes it
+ * @body: its text
+ */
+typedef struct
+{
+  char *id;
+  char *receipt_handle;
+  char *body;
+} PgQueueMessage;
+
+void pg_queue_message_free (PgQueueMessage *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgAssumedRole, pg_assumed_role_free)
 
 typedef struct
@@ -274,6 +289,24 @@ void           pg_s3_client_get_federation_token_async (PgS3Client       *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+void           pg_s3_client_receive_messages_async (PgS3Client           *self,
+                                                    const char           *queue_url,
+                                                    guint                 wait_seconds,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GPtrArray     *pg_s3_client_receive_messages_finish (PgS3Client          *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_delete_message_async   (PgS3Client           *self,
+                                                    const char           *queue_url,
+                                                    const char           *receipt_handle,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_delete_message_finish  (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 PgAssumedRole *pg_s3_client_assume_role_finish     (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);

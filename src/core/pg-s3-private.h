@@ -13,7 +13,7 @@ G_BEGIN_DECLS
  *   pg-s3-transport.c   a request's URL, and its answer read within a size and a deadline
  *   pg-s3-operations.c  listing, objects, buckets, bucket policies, plain URLs
  *   pg-s3-upload.c      PutObject from a file, in one piece or in parts
- *   pg-s3-sts.c         STS and IAM (query API calls: a form POSTed to the service) */
+ *   pg-s3-sts.c         STS, IAM and SQS (query API calls: a form POSTed to the service) */
 
 #define DEFAULT_ATTEMPTS          4
 #define DEFAULT_BASE_DELAY_MS     200

@@ -396,3 +396,116 @@ pg_s3_client_put_role_policy_finish (PgS3Client    *self,
 {
   return _pg_s3_boolean_finish (self, result, pg_s3_client_put_role_policy_async, error);
 }
+
+/* ---- SQS: a queue of events --------------------------------------------------------------- */
+
+void
+pg_queue_message_free (PgQueueMessage *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->id);
+  g_free (self->receipt_handle);
+  g_free (self->body);
+  g_free (self);
+}
+
+static void
+messages_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
+  g_autoptr(GPtrArray) messages = NULL;
+  PgXmlNode *answer;
+
+  if (xml == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
+  answer = pg_xml_child (xml, "ReceiveMessageResult");
+  for (guint i = 0; answer != NULL && i < answer->children->len; i++)
+    {
+      PgXmlNode *node = g_ptr_array_index (answer->children, i);
+      PgQueueMessage *message;
+
+      if (!g_str_equal (node->name, "Message") || pg_xml_child_text (node, "ReceiptHandle") == NULL
+          || pg_xml_child_text (node, "Body") == NULL)
+        continue;
+
+      message = g_new0 (PgQueueMessage, 1);
+      message->id = g_strdup (pg_xml_child_text (node, "MessageId"));
+      message->receipt_handle = g_strdup (pg_xml_child_text (node, "ReceiptHandle"));
+      message->body = g_strdup (pg_xml_child_text (node, "Body"));
+      g_ptr_array_add (messages, message);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&messages), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * pg_s3_client_receive_messages_async:
+ * @queue_url: the queue (its URL, as SQS gives it)
+ * @wait_seconds: how long SQS may wait for a message (long polling), 0 to 20
+ *
+ * Takes up to 10 messages from an SQS queue; they come back after the queue's visibility
+ * timeout unless pg_s3_client_delete_message_async() deletes them (once handled).
+ */
+void
+pg_s3_client_receive_messages_async (PgS3Client          *self,
+                                     const char          *queue_url,
+                                     guint                wait_seconds,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autofree char *wait = g_strdup_printf ("%u", MIN (wait_seconds, 20));
+  Call *call = form_call_new ("sqs", FALSE, "Action", "ReceiveMessage", "Version", "2012-11-05",
+                              "QueueUrl", queue_url, "MaxNumberOfMessages", "10",
+                              "WaitTimeSeconds", wait, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_receive_messages_async);
+  _pg_s3_call_async (self, call, cancellable, messages_cb, task);
+}
+
+/* Returns: (transfer container): the messages, PgQueueMessage */
+GPtrArray *
+pg_s3_client_receive_messages_finish (PgS3Client    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Deletes a message that was handled. */
+void
+pg_s3_client_delete_message_async (PgS3Client          *self,
+                                   const char          *queue_url,
+                                   const char          *receipt_handle,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Call *call = form_call_new ("sqs", TRUE, "Action", "DeleteMessage", "Version", "2012-11-05",
+                              "QueueUrl", queue_url, "ReceiptHandle", receipt_handle, NULL);
+
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_delete_message_async, cancellable,
+                             callback, user_data);
+}
+
+gboolean
+pg_s3_client_delete_message_finish (PgS3Client    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_delete_message_async, error);
+}

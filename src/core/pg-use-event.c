@@ -137,3 +137,105 @@ pg_use_event_from_ops_log (const char *line,
 
   return g_steal_pointer (&self);
 }
+
+static const char *
+member_string (JsonObject *object,
+               const char *path)
+{
+  g_auto(GStrv) names = g_strsplit (path, ".", -1);
+  JsonNode *node = NULL;
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      if (object == NULL || !(node = json_object_get_member (object, names[i])))
+        return NULL;
+      object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    }
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node)
+         && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+parse_iso8601 (const char *text)
+{
+  g_autoptr(GDateTime) time = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+
+  return time != NULL ? g_date_time_to_unix (time) : 0;
+}
+
+/**
+ * pg_use_event_from_eventbridge:
+ * @json: an EventBridge event, as an SQS message's body: a CloudTrail data event ("AWS API Call
+ *   via CloudTrail", GetObject or PutObject) or an S3 notification ("Object Created")
+ * @id: the event's id (the message's)
+ *
+ * Returns: (nullable): the request or the arrival it tells of, or %NULL when it is neither
+ */
+PgUseEvent *
+pg_use_event_from_eventbridge (const char *json,
+                               const char *id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(PgUseEvent) self = NULL;
+  JsonObject *event;
+  JsonObject *detail;
+  const char *type;
+
+  if (json == NULL || *json == '\0' || !json_parser_load_from_data (parser, json, -1, NULL)
+      || json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+
+  event = json_node_get_object (json_parser_get_root (parser));
+  type = member_string (event, "detail-type");
+  if (g_strcmp0 (member_string (event, "source"), "aws.s3") != 0 || type == NULL
+      || !json_object_has_member (event, "detail")
+      || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (event, "detail")))
+    return NULL;
+  detail = json_object_get_object_member (event, "detail");
+
+  self = pg_use_event_new ();
+  self->id = g_strdup (id);
+
+  if (g_str_equal (type, "Object Created"))
+    {
+      self->object_created = TRUE;
+      self->bucket = g_strdup (member_string (detail, "bucket.name"));
+      self->key = g_strdup (member_string (detail, "object.key"));
+      self->method = g_strdup ("PUT");
+      self->remote_addr = g_strdup (member_string (detail, "source-ip-address"));
+      self->time = parse_iso8601 (member_string (event, "time"));
+      self->status = 200;
+    }
+  else if (g_str_equal (type, "AWS API Call via CloudTrail"))
+    {
+      const char *name = member_string (detail, "eventName");
+      const char *amz_date = member_string (detail, "requestParameters.X-Amz-Date");
+
+      self->bucket = g_strdup (member_string (detail, "requestParameters.bucketName"));
+      self->key = g_strdup (member_string (detail, "requestParameters.key"));
+      self->method = g_strdup (g_strcmp0 (name, "GetObject") == 0 ? "GET"
+                               : g_strcmp0 (name, "PutObject") == 0 ? "PUT" : "OTHER");
+      self->access_key_id = g_strdup (member_string (detail, "userIdentity.accessKeyId"));
+      self->presigned = g_strcmp0 (member_string (detail,
+                                                  "additionalEventData.AuthenticationMethod"),
+                                   "QueryString") == 0;
+      self->remote_addr = g_strdup (member_string (detail, "sourceIPAddress"));
+      self->time = parse_iso8601 (member_string (detail, "eventTime"));
+      /* A data event is written for requests S3 served; refusals carry an error code. */
+      self->status = member_string (detail, "errorCode") != NULL ? 403 : 200;
+      if (self->presigned && (amz_date == NULL || !pg_sigv4_parse_time (amz_date,
+                                                                        &self->signed_at)))
+        return NULL;
+    }
+  else
+    {
+      return NULL;
+    }
+
+  if (self->bucket == NULL || self->key == NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}

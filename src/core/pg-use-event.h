@@ -14,6 +14,8 @@ G_BEGIN_DECLS
  * @access_key_id: (nullable): the key the request was signed with
  * @signed_at: the request's X-Amz-Date of a presigned request (Unix time), 0 for any other
  * @presigned: whether it was signed in its query string (a link), not in its headers
+ * @object_created: whether this is the news that @key came to exist (an upload arrived), not a
+ *   request
  * @remote_addr: (nullable): where it came from
  * @time: when it was served (Unix time)
  * @status: the HTTP status it was answered with
@@ -30,6 +32,7 @@ typedef struct
   char    *access_key_id;
   gint64   signed_at;
   gboolean presigned;
+  gboolean object_created;
   char    *remote_addr;
   gint64   time;
   guint    status;
@@ -39,6 +42,8 @@ PgUseEvent *pg_use_event_new            (void);
 void        pg_use_event_free           (PgUseEvent  *self);
 PgUseEvent *pg_use_event_from_ops_log   (const char  *line,
                                          gsize        length,
+                                         const char  *id);
+PgUseEvent *pg_use_event_from_eventbridge (const char *json,
                                          const char  *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgUseEvent, pg_use_event_free)

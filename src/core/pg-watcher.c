@@ -21,7 +21,8 @@
  *
  * A request is a link's use when it is presigned (not a console download signed in headers),
  * with the link's signing key and signing time (X-Amz-Date: never our proof's, which is signed
- * when it is made), to the link's object (its private copy for one), and S3 served it. */
+ * when it is made), to the link's object (its private copy for one), and S3 served it. For an
+ * upload link, the news that its file arrived (S3's "Object Created", or polling) is its use. */
 
 /* Requests nobody armed yet are kept this long, for a link whose record comes later. */
 #define KEEP_UNMATCHED_SECONDS (10 * 60)
@@ -358,6 +359,11 @@ is_use_of (PgUseEvent   *event,
 {
   gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
 
+  /* The news that an upload arrived names no link: the file is the link's. */
+  if (event->object_created)
+    return upload && g_strcmp0 (event->bucket, record->bucket) == 0
+           && g_strcmp0 (event->key, record->key) == 0;
+
   return event->presigned && event->status >= 200 && event->status < 300
          && g_strcmp0 (event->bucket, record->bucket) == 0
          && g_strcmp0 (event->method, upload ? "PUT" : "GET") == 0
@@ -425,7 +431,8 @@ pg_watcher_handle_events (PgWatcher *self,
 
       if (event->id == NULL || !g_hash_table_add (self->seen, g_strdup (event->id)))
         continue;
-      if (!event->presigned || g_strcmp0 (event->bucket, self->bucket) != 0)
+      if ((!event->presigned && !event->object_created)
+          || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
       if (!match (self, event) && self->unmatched->len < MAX_UNMATCHED)
         g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));

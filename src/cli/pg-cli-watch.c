@@ -208,16 +208,10 @@ deleted_cb (GObject      *source,
     say ("message not deleted: %s", error->message);
 }
 
-static gboolean
-settle_cb (gpointer user_data)
+/* The messages whose uses are written into their records are done with. */
+static void
+delete_handled (Watch *watch)
 {
-  Watch *watch = user_data;
-
-  if (!pg_watcher_is_settled (watch->watcher))
-    return G_SOURCE_CONTINUE;
-  if (g_cancellable_is_cancelled (watch->cancellable))
-    return G_SOURCE_REMOVE;
-
   for (guint i = 0; i < watch->handled->len; i++)
     {
       PgQueueMessage *message = g_ptr_array_index (watch->handled, i);
@@ -227,6 +221,20 @@ settle_cb (gpointer user_data)
                                          message->receipt_handle, NULL, deleted_cb, watch);
     }
   g_ptr_array_set_size (watch->handled, 0);
+}
+
+static gboolean
+settle_cb (gpointer user_data)
+{
+  Watch *watch = user_data;
+
+  /* Stopping: the messages are deleted once everything is settled, on the way out. */
+  if (g_cancellable_is_cancelled (watch->cancellable))
+    return G_SOURCE_REMOVE;
+  if (!pg_watcher_is_settled (watch->watcher))
+    return G_SOURCE_CONTINUE;
+
+  delete_handled (watch);
   receive (watch);
 
   return G_SOURCE_REMOVE;
@@ -313,6 +321,7 @@ pg_cli_watch (int    argc,
   g_autofree char *signer_arn = NULL;
   gboolean poll = FALSE;
   int interval = 1;
+  int verify_timeout = -1;
   int poll_interval = 10;
   Watch watch = { 0 };
   int exit_code;
@@ -333,6 +342,8 @@ pg_cli_watch (int    argc,
       N_("Seconds between reads of the ops log (default 1)"), N_("SECONDS") },
     { "poll-interval", 0, 0, G_OPTION_ARG_INT, &poll_interval,
       N_("With --poll: seconds between polls (default 10)"), N_("SECONDS") },
+    { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
+      N_("How long a closing waits for its proof (default 30)"), N_("SECONDS") },
     { NULL }
   };
 
@@ -356,6 +367,7 @@ pg_cli_watch (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   watch.watcher = pg_watcher_new (service, manager, signer, bucket, signer_arn);
+  pg_watcher_set_verify_timeout (watch.watcher, verify_timeout);
   watch.loop = g_main_loop_new (NULL, FALSE);
   watch.started = pg_s3_client_get_now (manager);
   {
@@ -412,8 +424,11 @@ pg_cli_watch (int    argc,
   {
     gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-    while ((!pg_watcher_is_settled (watch.watcher) || watch.busy > 0)
-           && g_get_monotonic_time () < deadline)
+    while (!pg_watcher_is_settled (watch.watcher) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    if (pg_watcher_is_settled (watch.watcher))
+      delete_handled (&watch);
+    while (watch.busy > 0 && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
   }
   say ("stopped");

@@ -47,6 +47,7 @@ struct _PgWatcher
   GPtrArray     *unmatched;  /* PgUseEvent */
   GHashTable    *seen;       /* event ids handled */
   guint          pending;    /* record writes and polls under way */
+  int            verify_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (PgWatcher, pg_watcher, G_TYPE_OBJECT)
@@ -130,6 +131,15 @@ pg_watcher_init (PgWatcher *self)
   self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unmatched = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->verify_timeout = -1;
+}
+
+/* How long a closing waits for its proof (the revoker's default when negative). */
+void
+pg_watcher_set_verify_timeout (PgWatcher *self,
+                               int        seconds)
+{
+  self->verify_timeout = seconds;
 }
 
 static void job_finished_cb (PgWatcher *self, PgLinkJob *job);
@@ -196,7 +206,11 @@ close_with (PgWatcher    *self,
 {
   gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
   const char *key = record->copy_key != NULL ? record->copy_key : record->key;
-  PgLinkJob *job = pg_link_service_revoke_object (self->service, revoker, record->bucket, key,
+  PgLinkJob *job;
+
+  if (self->verify_timeout >= 0)
+    pg_revoker_set_verify_timeout (revoker, self->verify_timeout);
+  job = pg_link_service_revoke_object (self->service, revoker, record->bucket, key,
                                                   upload ? PG_POLICY_ACTION_PUT
                                                          : PG_POLICY_ACTION_GET,
                                                   TRUE);

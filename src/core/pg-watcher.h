@@ -22,6 +22,8 @@ PgWatcher   *pg_watcher_new              (PgLinkService       *service,
                                           PgS3Client          *signer,
                                           const char          *bucket,
                                           const char          *signer_arn);
+void         pg_watcher_set_verify_timeout (PgWatcher         *self,
+                                          int                  seconds);
 void         pg_watcher_load_async       (PgWatcher           *self,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,

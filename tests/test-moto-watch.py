@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The AWS path of links that close themselves, against moto (an AWS double), and the template
+that builds it (data/cloud/presign-guard-watch.yaml).
+
+The template lints clean (cfn-lint). Its EventBridge rules, taken from the template itself,
+route CloudTrail-shaped data events and an S3 "Object Created" event into an SQS queue on moto:
+our presigned GET and the upload arrive, a request signed in headers does not. presign-guard-cli
+watch --sqs-queue drains the queue: the armed links are marked used in their records, the
+revocations are written into the bucket policy (moto stores it but does not enforce it, so the
+proof cannot pass and the watcher says so: the document is checked instead), another key's
+request is ignored, and the handled messages are deleted. Output is TAP."""
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+import boto3
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE = os.path.join(HERE, "..", "data", "cloud", "presign-guard-watch.yaml")
+CLI = os.environ.get("PG_CLI", "presign-guard-cli")
+BUCKET = "moto-watch"
+
+sys.path.insert(0, HERE)
+from importlib.util import module_from_spec, spec_from_file_location  # noqa: E402
+
+SPEC = spec_from_file_location("moto_sts", os.path.join(HERE, "test-moto-sts.py"))
+MOTO = module_from_spec(SPEC)
+SPEC.loader.exec_module(MOTO)
+
+
+def resolve(node, bucket):
+    """The template's value with its only parameter filled in."""
+    if isinstance(node, dict):
+        if set(node) == {"Ref"} and node["Ref"] == "BucketName":
+            return bucket
+        return {k: resolve(v, bucket) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolve(v, bucket) for v in node]
+    return node
+
+
+def cloudtrail_event(key, access_key_id, amz_date, method="QueryString"):
+    return {
+        "Source": "aws.s3",
+        "DetailType": "AWS API Call via CloudTrail",
+        "Detail": json.dumps({
+            "eventVersion": "1.08",
+            "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject",
+            "eventTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "sourceIPAddress": "203.0.113.7",
+            "userIdentity": {"type": "IAMUser", "accessKeyId": access_key_id},
+            "requestParameters": {"bucketName": BUCKET, "key": key, "X-Amz-Date": amz_date,
+                                  "X-Amz-Expires": "900", "Host": "s3.amazonaws.com"},
+            "additionalEventData": {"AuthenticationMethod": method,
+                                    "SignatureVersion": "SigV4"},
+            "eventCategory": "Data",
+        }),
+    }
+
+
+def main():
+    checks = []
+    lint = shutil.which("cfn-lint")
+    if lint is None:
+        print("Bail out! cfn-lint is not installed")
+        return 1
+    done = subprocess.run([lint, TEMPLATE], capture_output=True, text=True, check=False)
+    checks.append(("the template lints clean", done.returncode == 0, done.stdout + done.stderr))
+
+    from cfnlint.decode import decode
+    template, problems = decode(TEMPLATE)
+    resources = template["Resources"]
+
+    process, endpoint = MOTO.start_moto()
+    watcher = None
+    try:
+        aws = dict(region_name="us-east-1", endpoint_url=endpoint,
+                   aws_access_key_id="AKIAMANAGER", aws_secret_access_key="manager-secret")
+        iam = boto3.client("iam", **aws)
+        iam.create_user(UserName="presign-signer")
+        key = iam.create_access_key(UserName="presign-signer")["AccessKey"]
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="AKIAMANAGER",
+                   AWS_SECRET_ACCESS_KEY="manager-secret",
+                   PG_SIGNER_ACCESS_KEY_ID=key["AccessKeyId"],
+                   PG_SIGNER_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+        env.pop("AWS_SESSION_TOKEN", None)
+        common = ["--endpoint", endpoint, "--path-style", "--region", "us-east-1"]
+        s3 = boto3.client("s3", **aws)
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key="report.pdf", Body=b"x")
+
+        sqs = boto3.client("sqs", **aws)
+        queue_url = sqs.create_queue(QueueName="presign-guard-watch")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        events = boto3.client("events", **aws)
+        for name in ("DownloadRule", "UploadRule"):
+            pattern = resolve(resources[name]["Properties"]["EventPattern"], BUCKET)
+            events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+            events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+
+        def presign(*args):
+            done = subprocess.run([CLI, "presign", *common, "--signer", "--bucket", BUCKET,
+                                   "--expires", "900", *args], env=env, capture_output=True,
+                                  text=True, check=False)
+            assert done.returncode == 0, done.stderr
+            return done.stdout.strip()
+
+        download = presign("--method", "GET", "--key", "report.pdf", "--arm", "download",
+                           "--grace", "0")
+        upload = presign("--method", "PUT", "--key", "incoming/invoice.pdf", "--if-none-match",
+                         "--arm", "upload")
+        amz_date = urllib.parse.parse_qs(urllib.parse.urlsplit(download).query)["X-Amz-Date"][0]
+        entries = [
+            cloudtrail_event("report.pdf", key["AccessKeyId"], amz_date),
+            cloudtrail_event("report.pdf", key["AccessKeyId"], amz_date, "AuthHeader"),
+            cloudtrail_event("report.pdf", "AKIAOTHER", amz_date),
+            {"Source": "aws.s3", "DetailType": "Object Created",
+             "Detail": json.dumps({"bucket": {"name": BUCKET},
+                                   "object": {"key": "incoming/invoice.pdf", "size": 12},
+                                   "source-ip-address": "198.51.100.4"})},
+        ]
+        events.put_events(Entries=entries)
+        waiting = int(sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"])
+        checks.append(("the template's rules route our GET and the upload, not a header-signed "
+                       "GET", waiting == 3, "%d messages in the queue" % waiting))
+
+        lines = queue.Queue()
+        watcher = subprocess.Popen([CLI, "watch", *common, "--bucket", BUCKET, "--sqs-queue",
+                                    queue_url, "--verify-timeout", "1"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
+        threading.Thread(target=lambda: [lines.put(l.rstrip("\n")) for l in watcher.stdout],
+                         daemon=True).start()
+        seen = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(l.startswith("not closed") for l in seen) < 2:
+            try:
+                seen.append(lines.get(timeout=0.5))
+            except queue.Empty:
+                pass
+        used = [l for l in seen if l.startswith("used ")]
+        checks.append(("the watcher marks both armed links used, from their events",
+                       len(used) == 2 and any("/report.pdf by 203.0.113.7" in l for l in used)
+                       and any("/incoming/invoice.pdf by 198.51.100.4" in l for l in used),
+                       "\n".join(seen)))
+        checks.append(("without an enforcing server no closing is claimed",
+                       not any(l.startswith("closed ") for l in seen)
+                       and sum(l.startswith("not closed") for l in seen) >= 2,
+                       "\n".join(seen)))
+
+        policy = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+        denied = {(s["Action"], r) for s in policy["Statement"] for r in s["Resource"]}
+        checks.append(("the revocations are written: GET of the download, PUT of the upload",
+                       denied == {("s3:GetObject", "arn:aws:s3:::%s/report.pdf" % BUCKET),
+                                  ("s3:PutObject",
+                                   "arn:aws:s3:::%s/incoming/invoice.pdf" % BUCKET)},
+                       json.dumps(policy)))
+
+        watcher.send_signal(signal.SIGTERM)
+        code = watcher.wait(timeout=60)
+        time.sleep(0.3)
+        while not lines.empty():
+            seen.append(lines.get())
+        left = sqs.get_queue_attributes(
+            QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages",
+                                                "ApproximateNumberOfMessagesNotVisible"])[
+                "Attributes"]
+        checks.append(("stopped cleanly, the handled messages deleted",
+                       code == 0 and seen[-1] == "stopped"
+                       and left == {"ApproximateNumberOfMessages": "0",
+                                    "ApproximateNumberOfMessagesNotVisible": "0"},
+                       "%d %r %r" % (code, seen, left)))
+    except Exception:
+        checks.append(("moto scenario ran", False, traceback.format_exc()))
+    finally:
+        if watcher is not None and watcher.poll() is None:
+            watcher.kill()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+    print("1..%d" % len(checks))
+    for number, (name, ok, detail) in enumerate(checks, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
+        if not ok:
+            print("# " + detail.replace("\n", "\n# "))
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -156,6 +156,29 @@ def test_download_closes_after_grace():
         watcher.stop()
     record = record_of(url)
     assert record["used_by"] == "127.0.0.1" and record.get("closed_at"), record
+    listed = [line for line in cli("links", *COMMON, "--bucket", STATE["bucket"]).stdout
+              .splitlines() if line.startswith(record["id"])]
+    assert listed[0].split("\t")[-1].startswith("closed ") and listed[0].endswith(
+        "after use by 127.0.0.1"), listed
+
+
+def test_armed_while_watching():
+    # Armed after the watcher read the records, then used at once (and a revocation by hand
+    # just before, whose proof is a presigned request of the signer too): seen all the same.
+    watcher = Watcher()
+    try:
+        client().put_object(Bucket=STATE["bucket"], Key="late.pdf", Body=b"late")
+        cli("revoke", *COMMON, "--bucket", STATE["bucket"], "--key", "other.pdf")
+        url = presign("late.pdf", "--arm", "download", "--grace", "0")
+        record_id = record_of(url)["id"]
+        assert request("GET", url)[0] == 200
+        used = time.monotonic()
+        watcher.expect("closed %s " % record_id, timeout=10)
+        assert time.monotonic() - used <= 0 + 2 + 1, time.monotonic() - used
+        assert request("GET", url)[0] == 403
+    finally:
+        watcher.stop()
+    cli("unrevoke", *COMMON, "--bucket", STATE["bucket"], "--key", "other.pdf")
 
 
 def test_upload_closes_after_upload():
@@ -242,6 +265,7 @@ def test_console_and_other_signers_ignored():
 
 TESTS = [
     test_download_closes_after_grace,
+    test_armed_while_watching,
     test_upload_closes_after_upload,
     test_restart_between_use_and_close,
     test_console_and_other_signers_ignored,

@@ -65,7 +65,8 @@ pg_cli_links (int    argc,
 
   if (!pg_cli_parse_command (&argc, &argv, NULL,
                              _("Lists the links recorded in a bucket: id, what it revokes, "
-                               "action, file, until when, and its session or copy."),
+                               "action, file, until when, its session or copy, and whether it "
+                               "closes after its first use."),
                              entries, &endpoint_options, 0, &exit_code))
     return exit_code;
   if (bucket == NULL)
@@ -87,11 +88,27 @@ pg_cli_links (int    argc,
       PgLinkRecord *record = g_ptr_array_index (records, i);
       g_autofree char *until = pg_cli_format_time (record->expires);
 
-      printf ("%s\t%s\t%s\t%s\t%s\t%s\n", record->id, record->precision,
+      g_autofree char *armed = NULL;
+
+      /* Armed: for what, and what happened. */
+      if (record->closed_at != 0)
+        {
+          g_autofree char *closed = pg_cli_format_time (record->closed_at);
+
+          armed = g_strdup_printf ("closed %s after use by %s", closed,
+                                   record->used_by ? record->used_by : "?");
+        }
+      else if (record->used_at != 0)
+        armed = g_strdup_printf ("used by %s", record->used_by ? record->used_by : "?");
+      else if (record->armed != NULL)
+        armed = g_strdup_printf ("armed %s", record->armed);
+
+      printf ("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", record->id, record->precision,
               record->action ? record->action : "?", record->key, until,
               record->session_arn ? record->session_arn
                                   : record->copy_key ? record->copy_key
-                                                     : record->access_key_id);
+                                                     : record->access_key_id,
+              armed ? armed : "-");
     }
 
   return PG_CLI_EXIT_OK;

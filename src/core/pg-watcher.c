@@ -48,6 +48,10 @@ struct _PgWatcher
   GHashTable    *seen;       /* event ids handled */
   guint          pending;    /* record writes and polls under way */
   int            verify_timeout;
+  gboolean       reloading;  /* records read again for a request nobody armed yet */
+  gboolean       reload_again;
+  gint64         reloaded;   /* when last, monotonic */
+  guint          reload_timer;
 };
 
 G_DEFINE_FINAL_TYPE (PgWatcher, pg_watcher, G_TYPE_OBJECT)
@@ -74,6 +78,7 @@ pg_watcher_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->timers, g_hash_table_unref);
+  g_clear_handle_id (&self->reload_timer, g_source_remove);
   if (self->service != NULL)
     g_signal_handlers_disconnect_by_data (self->service, self);
   g_clear_object (&self->service);
@@ -198,6 +203,7 @@ write_record (PgWatcher    *self,
 /* ---- Closing ------------------------------------------------------------------------------ */
 
 static void schedule_close (PgWatcher *self, PgLinkRecord *record, gint64 delay);
+static void reload (PgWatcher *self);
 
 static void
 close_with (PgWatcher    *self,
@@ -449,7 +455,11 @@ pg_watcher_handle_events (PgWatcher *self,
           || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
       if (!match (self, event) && self->unmatched->len < MAX_UNMATCHED)
-        g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
+        {
+          g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
+          /* Perhaps a link armed since the records were read: read them again now. */
+          reload (self);
+        }
     }
 
   /* Requests too old to be kept. */
@@ -539,6 +549,69 @@ pg_watcher_load_finish (PgWatcher     *self,
                         GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+reloaded_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PgWatcher) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->pending--;
+  self->reloading = FALSE;
+  if (!pg_watcher_load_finish (self, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The links' records could not be read again: %s", error->message);
+      return;
+    }
+
+  /* A request came meanwhile: its link may have been armed after this read began. */
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      reload (self);
+    }
+}
+
+static gboolean
+reload_due_cb (gpointer user_data)
+{
+  PgWatcher *self = user_data;
+
+  self->reload_timer = 0;
+  reload (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads the records again: at once, or as soon as the last read is a second old (never a
+ * request left waiting for the regular reread). */
+static void
+reload (PgWatcher *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->reloading)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+  if (now - self->reloaded < G_USEC_PER_SEC)
+    {
+      if (self->reload_timer == 0)
+        self->reload_timer = g_timeout_add ((guint) ((self->reloaded + G_USEC_PER_SEC - now)
+                                                     / 1000) + 1,
+                                            reload_due_cb, self);
+      return;
+    }
+
+  self->reloading = TRUE;
+  self->reloaded = now;
+  self->pending++;
+  pg_watcher_load_async (self, self->cancellable, reloaded_cb, g_object_ref (self));
 }
 
 /* ---- Uploads, by polling ------------------------------------------------------------------ */

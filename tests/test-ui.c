@@ -1287,7 +1287,7 @@ prepare_bucket (void)
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
-                                "keys.pdf", "mail.pdf", "widths.pdf" };
+                                "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
@@ -1789,6 +1789,85 @@ test_ui_private_copy (void)
   g_object_unref (links[1]);
 }
 
+/* ---- Links that close themselves ------------------------------------------------------------ */
+
+static gboolean
+link_closed_automatically (gpointer link)
+{
+  return pg_link_get_closed_at (link) != 0;
+}
+
+/* A download link armed in the dialog (no grace): once its GET is in the gateway's ops log, the
+ * always-on watcher (presign-guard-cli watch, as a service would run it) closes it, and the
+ * window says who used it and that it closed by itself, and that a watcher is alive. */
+static void
+test_ui_closes_after_use (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) before = newest_link ();
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  const char *subtitle;
+  GtkWidget *dialog;
+
+  g_assert_nonnull (g_getenv ("PG_TEST_OPS_LOG"));
+  select_file ("armed.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                            "arm_switch"))));
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "arm_switch")), TRUE);
+  g_assert_true (gtk_widget_get_visible (child (dialog, PG_TYPE_LINK_DIALOG, "grace_row")));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, PG_TYPE_LINK_DIALOG, "grace_spin")),
+                             0);
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  link = newest_link ();
+  g_assert_true (link != before);
+  g_assert_cmpstr (pg_link_get_armed (link), ==, "download");
+  wait_until (row_shown, link, "the link's row");
+  subtitle = gtk_label_get_label (GTK_LABEL (child (row_for (link), PG_TYPE_LINK_ROW, "subtitle")));
+  g_assert_nonnull (strstr (subtitle, _("Closes after first download")));
+
+  /* The always-on watcher, with the account's keys. */
+  g_subprocess_launcher_setenv (launcher, "AWS_ACCESS_KEY_ID", "OWNERKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AWS_SECRET_ACCESS_KEY", "OWNERSECRET", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_ACCESS_KEY_ID", "PRESIGNKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_SECRET_ACCESS_KEY", "PRESIGNSECRET", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "AWS_SHARED_CREDENTIALS_FILE");
+  watcher = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PG_CLI"), "watch",
+                                         "--endpoint", g_getenv ("PG_TEST_S3_ENDPOINT"),
+                                         "--path-style", "--region", "us-east-1",
+                                         "--signer-arn", "arn:aws:iam:::user/owner:presign",
+                                         "--bucket", bucket,
+                                         "--ops-log", g_getenv ("PG_TEST_OPS_LOG"), NULL);
+  g_assert_no_error (error);
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  url = copy_link (link);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 200);
+  wait_until (link_closed_automatically, link, "the link to close itself");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (fetch ("GET", url, NULL, NULL), ==, 403);
+  wait_until (row_shown, link, "the link's row");
+  subtitle = gtk_label_get_label (GTK_LABEL (child (row_for (link), PG_TYPE_LINK_ROW, "subtitle")));
+  g_assert_nonnull (strstr (subtitle, "127.0.0.1"));
+  g_assert_nonnull (strstr (subtitle, "✓"));
+  g_assert_cmpstr (pg_link_get_used_by (link), ==, "127.0.0.1");
+  g_assert_true (gtk_widget_get_visible (child (window, PG_TYPE_WINDOW, "watcher_label")));
+  g_assert_false (gtk_widget_has_css_class (child (window, PG_TYPE_WINDOW, "watcher_label"),
+                                            "warning"));
+
+  g_subprocess_send_signal (watcher, SIGTERM);
+  g_subprocess_wait (watcher, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (watcher));
+  g_assert_cmpint (g_subprocess_get_exit_status (watcher), ==, 0);
+}
+
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */
 
 static GtkWidget *
@@ -2209,6 +2288,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
       g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
       g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
+      g_test_add_func ("/pg/ui/closes-after-use", test_ui_closes_after_use);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/words", test_ui_words);

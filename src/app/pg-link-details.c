@@ -122,6 +122,25 @@ pg_link_details_new (GtkWindow          *parent,
             : _("Closes every link to this file"));
   if (pg_link_is_upload (link))
     add_fact (facts, _("Single use"), pg_link_get_if_none_match (link) ? _("Yes") : _("No"));
+  if (pg_link_get_armed (link) != NULL)
+    {
+      g_autofree char *used = NULL;
+
+      add_fact (facts, _("Closes after first use"),
+                g_str_equal (pg_link_get_armed (link), "upload") ? _("After the upload")
+                                                                 : _("After the first download"));
+      if (pg_link_get_used_at (link) != 0)
+        {
+          g_autofree char *when = pg_format_local_time (pg_link_get_used_at (link), TRUE);
+
+          used = g_strdup_printf (pg_link_get_closed_at (link) != 0
+                                  ? _("By %s at %s — closed automatically ✓")
+                                  : _("By %s at %s — closing"),
+                                  pg_link_get_used_by (link) ? pg_link_get_used_by (link) : "?",
+                                  when);
+          add_fact (facts, _("Used"), used);
+        }
+    }
   if (pg_link_get_filename (link) != NULL)
     add_fact (facts, _("Saved by the partner as"), pg_link_get_filename (link));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), facts);

@@ -10,6 +10,7 @@
 #include "pg-error.h"
 #include "pg-link-dialog.h"
 #include "pg-link-copy.h"
+#include "pg-link-record.h"
 #include "pg-link-session.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
@@ -52,6 +53,10 @@ struct _PgLinkDialog
   GtkSwitch    *strict_switch;
   AdwActionRow *precision_row;
   GtkSwitch    *precision_switch;
+  AdwActionRow *arm_row;
+  GtkSwitch    *arm_switch;
+  AdwActionRow *grace_row;
+  GtkSpinButton *grace_spin;
   GtkWidget    *warning_group;
   GtkLabel     *warning_label;
   GtkWidget    *fresh_copy_button;
@@ -120,6 +125,8 @@ select_name_stem (PgLinkDialog *self)
                    g_object_unref);
 }
 
+static void update_arming (PgLinkDialog *self);
+
 static void
 update_upload_key (PgLinkDialog *self)
 {
@@ -135,6 +142,7 @@ update_upload_key (PgLinkDialog *self)
   gtk_widget_set_visible (GTK_WIDGET (self->name_row), !makes_page (self));
   gtk_widget_set_visible (GTK_WIDGET (self->strict_row), !makes_page (self));
   gtk_widget_set_visible (GTK_WIDGET (self->files_row), makes_page (self));
+  update_arming (self);
   gtk_widget_set_visible (GTK_WIDGET (self->note_row), makes_page (self));
 
   if (makes_page (self))
@@ -444,11 +452,70 @@ on_expiry_changed (PgLinkDialog *self)
     gtk_widget_set_visible (self->warning_group, FALSE);
 }
 
+/* ---- Close after first use -------------------------------------------------------------- */
+
+/* Whether the new link is armed, and for what: "download", "upload", or %NULL. */
+static const char *
+arming (PgLinkDialog *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->arm_row))
+      || !gtk_switch_get_active (self->arm_switch))
+    return NULL;
+
+  return self->upload ? "upload" : "download";
+}
+
+static void
+update_arming (PgLinkDialog *self)
+{
+  gboolean page = self->upload && makes_page (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->arm_row), !page);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->arm_row),
+                                 self->upload ? _("Close after the upload")
+                                              : _("Close after the first download"));
+  adw_action_row_set_subtitle (self->arm_row,
+                               self->upload
+                               ? _("The always-on watcher (presign-guard-cli watch) closes it "
+                                   "once the file has arrived.")
+                               : _("The always-on watcher (presign-guard-cli watch) closes it "
+                                   "once it is used."));
+  gtk_widget_set_visible (GTK_WIDGET (self->grace_row),
+                          !self->upload && gtk_switch_get_active (self->arm_switch));
+}
+
+/* Arms @link as the dialog says, and keeps it so. */
+static void
+arm_link (PgLinkService *service,
+          PgLink        *link,
+          const char    *armed,
+          gint64         grace)
+{
+  if (armed == NULL)
+    return;
+
+  pg_link_set_armed (link, armed, g_str_equal (armed, "download") ? grace : 0);
+  pg_link_service_save (service);
+}
+
+static void
+armed_record_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_record_save_finish (result, &error))
+    g_warning ("An armed link's record could not be written: %s", error->message);
+}
+
 typedef struct
 {
   GWeakRef       dialog;
   PgSession     *session;
   PgLinkService *service;
+  char          *armed;
+  gint64         grace;
 } SessionLinkWait;
 
 /* The link is kept (and its session in the keyring) even when the dialog is gone. */
@@ -468,6 +535,17 @@ session_link_cb (GObject      *source,
                                                                &error)))
     pg_session_keep_link_credentials (wait->session, wait->service, link);
 
+  /* Armed: its record (written by now) says so too, for the watcher. */
+  if (link != NULL && wait->armed != NULL)
+    {
+      g_autoptr(PgLinkRecord) record = NULL;
+
+      arm_link (wait->service, link, wait->armed, wait->grace);
+      record = pg_link_record_new_for_link (link);
+      pg_link_record_save_async (record, pg_session_get_client (wait->session), NULL,
+                                 armed_record_cb, NULL);
+    }
+
   if (self != NULL && gtk_widget_get_visible (GTK_WIDGET (self)))
     {
       gtk_widget_set_sensitive (self->create_button, TRUE);
@@ -485,6 +563,7 @@ session_link_cb (GObject      *source,
   g_weak_ref_clear (&wait->dialog);
   g_object_unref (wait->session);
   g_object_unref (wait->service);
+  g_free (wait->armed);
   g_free (wait);
 }
 
@@ -502,6 +581,8 @@ create_link_alone (PgLinkDialog           *self,
   g_weak_ref_init (&wait->dialog, self);
   wait->session = g_object_ref (self->session);
   wait->service = g_object_ref (self->service);
+  wait->armed = g_strdup (arming (self));
+  wait->grace = (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60;
   gtk_widget_set_sensitive (self->create_button, FALSE);
   if (precision == PG_LINK_PRECISION_COPY)
     pg_link_service_create_copy_link_async (self->service, account_id,
@@ -624,6 +705,9 @@ create_action (GtkWidget  *widget,
       return;
     }
 
+  /* Its record, armed or not, is written as it is announced (the window does). */
+  arm_link (self->service, link, arming (self),
+            (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60);
   g_signal_emit (self, signals [LINK_CREATED], 0, link);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -668,6 +752,11 @@ pg_link_dialog_new (GtkWindow     *parent,
                             self);
   g_signal_connect_swapped (self->precision_switch, "notify::active",
                             G_CALLBACK (update_precision), self);
+  /* An upload link closes after its upload unless told otherwise; a download link is armed
+   * when asked. */
+  gtk_switch_set_active (self->arm_switch, upload);
+  g_signal_connect_swapped (self->arm_switch, "notify::active", G_CALLBACK (update_arming),
+                            self);
   if (pg_credentials_get_expiration (pg_session_get_signer (session)) != NULL)
     on_expiry_changed (self);
   else if (pg_credentials_is_temporary (pg_session_get_signer (session)))
@@ -716,6 +805,7 @@ pg_link_dialog_new (GtkWindow     *parent,
                                       self->cancellable, size_cb, self);
     }
   update_precision (self);
+  update_arming (self);
 
   return GTK_WINDOW (self);
 }
@@ -767,6 +857,10 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, strict_switch);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, precision_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, precision_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, arm_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, arm_switch);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, grace_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, grace_spin);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_label);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, fresh_copy_button);

@@ -254,6 +254,29 @@ update (PgLinkRow *self)
     {
       subtitle = g_strdup (kind_words (self->link));
     }
+  /* Armed to close after its first use: for what, or what happened. */
+  if (pg_link_get_armed (self->link) != NULL)
+    {
+      g_autofree char *armed = NULL;
+
+      if (pg_link_get_used_at (self->link) != 0)
+        {
+          g_autofree char *when = pg_format_local_time (pg_link_get_used_at (self->link), FALSE);
+          const char *who = pg_link_get_used_by (self->link) ? pg_link_get_used_by (self->link)
+                                                             : "?";
+
+          armed = g_strdup_printf (pg_link_get_closed_at (self->link) != 0
+                                   ? _("Used by %s at %s — closed automatically ✓")
+                                   : _("Used by %s at %s — closing"), who, when);
+        }
+      else
+        {
+          armed = g_strdup (g_str_equal (pg_link_get_armed (self->link), "upload")
+                            ? _("Closes after the upload") : _("Closes after first download"));
+        }
+      g_free (subtitle);
+      subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), armed);
+    }
   gtk_label_set_label (self->subtitle, subtitle);
 
   /* Until when, in words to the minute; with the time zone for whoever hovers. */

@@ -16,6 +16,7 @@
 #include "pg-link-session.h"
 #include "pg-object-item.h"
 #include "pg-qr-dialog.h"
+#include "pg-watcher.h"
 #include "pg-window-private.h"
 
 /* The links side of the main window: the list of the account's links, each row's buttons (the
@@ -783,6 +784,140 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
 }
 
 /* Needs the service: called once the window has it. */
+/* ---- Links that close themselves -------------------------------------------------------- */
+
+/* How often the records of armed links, and the always-on watcher's heartbeat, are read. */
+#define USES_SECONDS 10
+/* A heartbeat older than this is a watcher that stopped. */
+#define BEAT_STALE_SECONDS 180
+
+/* The armed links of this account that are not closed yet. */
+static guint
+count_armed (PgWindow *self)
+{
+  GListModel *links = pg_link_service_get_links (self->service);
+  PgAccount *account = pg_session_get_account (self->session);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (pg_link_get_armed (link) != NULL && pg_link_get_closed_at (link) == 0
+          && pg_link_get_expires_at (link) > now
+          && g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (account)) == 0)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+heartbeat_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) beat = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result,
+                                                           &error);
+  g_autofree char *text = NULL;
+  PgWindow *self;
+  gint64 at;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+
+  at = beat != NULL ? pg_watcher_heartbeat_time (beat) : 0;
+  if (at != 0 && g_get_real_time () / G_USEC_PER_SEC - at < BEAT_STALE_SECONDS)
+    {
+      g_autofree char *when = pg_format_local_time (at, FALSE);
+
+      text = g_strdup_printf (_("The always-on watcher closes armed links once they are used "
+                                "(last seen %s)."), when);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
+    }
+  else
+    {
+      text = g_strdup (_("No always-on watcher is running for this bucket: links armed to "
+                         "close after their first use stay open until one runs "
+                         "(presign-guard-cli watch)."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
+    }
+  gtk_label_set_label (self->watcher_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), TRUE);
+}
+
+static void
+uses_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
+  PgWindow *self;
+  gboolean changed = FALSE;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  self->uses_reading = FALSE;
+  if (records == NULL)
+    return;
+
+  /* What the watcher saw: who used a link, and that it closed it. */
+  for (guint i = 0; i < records->len; i++)
+    {
+      PgLinkRecord *record = g_ptr_array_index (records, i);
+      PgLink *link = record->used_at != 0 ? pg_window_find_link (self, record->id) : NULL;
+
+      if (link != NULL && (pg_link_get_used_at (link) != record->used_at
+                           || pg_link_get_closed_at (link) != record->closed_at))
+        {
+          gboolean closed_now = record->closed_at != 0 && pg_link_get_closed_at (link) == 0;
+
+          pg_link_set_use (link, record->used_at, record->used_by, record->closed_at);
+          changed = TRUE;
+          if (closed_now)
+            {
+              g_autofree char *text = g_strdup_printf (
+                _("“%s” was used from %s — the link closed itself"),
+                pg_link_key_basename (pg_link_get_shared_key (link)),
+                record->used_by ? record->used_by : "?");
+
+              pg_window_show_toast (self, text);
+            }
+        }
+    }
+  if (changed)
+    pg_link_service_save (self->service);
+}
+
+/* Reads what watchers wrote into the records of armed links, and whether an always-on watcher
+ * is alive; only while there are armed links of this account. */
+static gboolean
+read_uses_cb (gpointer user_data)
+{
+  PgWindow *self = user_data;
+
+  if (self->session == NULL || self->uses_reading || count_armed (self) == 0)
+    {
+      if (self->session != NULL && count_armed (self) == 0)
+        gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), FALSE);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->uses_reading = TRUE;
+  pg_link_record_list_async (pg_session_get_client (self->session), _pg_window_get_bucket (self),
+                             self->cancellable, uses_read_cb, self);
+  pg_s3_client_get_object_async (pg_session_get_client (self->session),
+                                 _pg_window_get_bucket (self), PG_WATCHER_HEARTBEAT_KEY,
+                                 16 * 1024, self->cancellable, heartbeat_cb, self);
+
+  return G_SOURCE_CONTINUE;
+}
+
 void
 _pg_window_links_init (PgWindow *self)
 {
@@ -805,4 +940,5 @@ _pg_window_links_init (PgWindow *self)
 
   self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);
+  self->uses_timer = g_timeout_add_seconds (USES_SECONDS, read_uses_cb, self);
 }

@@ -32,6 +32,8 @@ struct _PgWindow
   GtkSingleSelection   *links_selection;
   GHashTable           *expiry_notified;
   guint                 expiry_timer;
+  guint                 uses_timer;
+  gboolean              uses_reading;
   gboolean              notice_shown;
 
   AdwToastOverlay      *toasts;
@@ -43,6 +45,7 @@ struct _PgWindow
   GtkColumnView        *files_view;
   GtkStack             *links_stack;
   GtkListView          *links_view;
+  GtkLabel             *watcher_label;
   GtkWidget            *new_link_button;
   GtkWidget            *new_link_squeezer;
   GtkSwitch            *lockdown_switch;

@@ -526,6 +526,7 @@ pg_window_dispose (GObject *object)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_handle_id (&self->expiry_timer, g_source_remove);
+  g_clear_handle_id (&self->uses_timer, g_source_remove);
   g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);
@@ -557,6 +558,7 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, files_view);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_stack);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_view);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, watcher_label);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_button);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_squeezer);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_switch);

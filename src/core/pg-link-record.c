@@ -47,8 +47,8 @@ pg_link_record_free (PgLinkRecord *self)
 /**
  * pg_link_record_new_for_link:
  *
- * The record of a link revoked with its file (a plain download link, an upload link or page):
- * metadata only, as for any other link.
+ * The record of a link as the app knows it: metadata only — its precision (its session, its
+ * private copy, or its file), and whether it closes after its first use.
  */
 PgLinkRecord *
 pg_link_record_new_for_link (PgLink *link)
@@ -58,15 +58,33 @@ pg_link_record_new_for_link (PgLink *link)
   self->id = g_strdup (pg_link_get_id (link));
   self->bucket = g_strdup (pg_link_get_bucket (link));
   self->key = g_strdup (pg_link_get_page_key (link) ? pg_link_get_page_key (link)
-                                                    : pg_link_get_key (link));
+                                                    : pg_link_get_shared_key (link));
   self->action = g_strdup (pg_link_is_upload (link) && pg_link_get_page_key (link) == NULL
                            ? "put" : "get");
-  self->precision = g_strdup ("object");
   self->access_key_id = g_strdup (pg_link_get_access_key_id (link));
   self->creator = g_strdup (pg_link_get_signer_arn (link) ? pg_link_get_signer_arn (link)
                                                           : pg_link_get_access_key_id (link));
   self->created = pg_link_get_signed_at (link);
   self->expires = pg_link_get_expires_at (link);
+  self->armed = g_strdup (pg_link_get_armed (link));
+  self->grace = pg_link_get_grace (link);
+
+  if (pg_link_get_session_name (link) != NULL)
+    {
+      self->precision = g_strdup ("session");
+      self->session_name = g_strdup (pg_link_get_session_name (link));
+      self->session_arn = g_strdup (pg_link_get_signer_arn (link));
+      self->role_arn = g_strdup (pg_link_get_role_arn (link));
+    }
+  else if (pg_link_get_copy_of (link) != NULL)
+    {
+      self->precision = g_strdup ("copy");
+      self->copy_key = g_strdup (pg_link_get_key (link));
+    }
+  else
+    {
+      self->precision = g_strdup ("object");
+    }
 
   return self;
 }

@@ -35,6 +35,11 @@ struct _PgLink
   char        *role_arn;
   char        *session_name;
   char        *copy_of;
+  char        *armed;       /* "download", "upload": closes after its first use */
+  gint64       grace;
+  gint64       used_at;
+  char        *used_by;
+  gint64       closed_at;   /* closed after that use, by a watcher */
   char        *page_key;
   GStrv        upload_keys;
   PgLinkState  state;
@@ -66,6 +71,8 @@ pg_link_finalize (GObject *object)
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->copy_of);
+  g_free (self->armed);
+  g_free (self->used_by);
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
 
@@ -212,6 +219,81 @@ gboolean
 pg_link_is_revoked_alone (PgLink *self)
 {
   return self->session_name != NULL || self->copy_of != NULL;
+}
+
+/**
+ * pg_link_set_armed:
+ * @armed: (nullable): "download" or "upload" for a link that closes itself after its first
+ *   use (a watcher sees the use), %NULL for one that does not
+ * @grace: for a download link, the seconds between its first use and its closing
+ */
+void
+pg_link_set_armed (PgLink     *self,
+                   const char *armed,
+                   gint64      grace)
+{
+  g_free (self->armed);
+  self->armed = g_strdup (armed);
+  self->grace = grace;
+}
+
+const char *
+pg_link_get_armed (PgLink *self)
+{
+  return self->armed;
+}
+
+gint64
+pg_link_get_grace (PgLink *self)
+{
+  return self->grace;
+}
+
+/**
+ * pg_link_set_use:
+ * @used_at: when its first use was seen (Unix time)
+ * @used_by: (nullable): from which address
+ * @closed_at: when a watcher closed it after that use, verified; 0 while it is not
+ *
+ * What a watcher saw of an armed link (from the link's record). A link closed after its use is
+ * Revoked.
+ */
+void
+pg_link_set_use (PgLink     *self,
+                 gint64      used_at,
+                 const char *used_by,
+                 gint64      closed_at)
+{
+  gboolean changed = self->used_at != used_at || self->closed_at != closed_at
+                     || g_strcmp0 (self->used_by, used_by) != 0;
+
+  self->used_at = used_at;
+  g_free (self->used_by);
+  self->used_by = g_strdup (used_by);
+  self->closed_at = closed_at;
+
+  if (closed_at != 0 && self->state != PG_LINK_REVOKED)
+    pg_link_set_state (self, PG_LINK_REVOKED);
+  else if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+}
+
+gint64
+pg_link_get_used_at (PgLink *self)
+{
+  return self->used_at;
+}
+
+const char *
+pg_link_get_used_by (PgLink *self)
+{
+  return self->used_by;
+}
+
+gint64
+pg_link_get_closed_at (PgLink *self)
+{
+  return self->closed_at;
 }
 
 /* The link's own signing session, pg-<id>; %NULL for a link revoked with its object. */
@@ -637,6 +719,22 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "copy-of");
       json_builder_add_string_value (builder, self->copy_of);
     }
+  if (self->armed != NULL)
+    {
+      json_builder_set_member_name (builder, "armed");
+      json_builder_add_string_value (builder, self->armed);
+      json_builder_set_member_name (builder, "grace");
+      json_builder_add_int_value (builder, self->grace);
+    }
+  if (self->used_at != 0)
+    {
+      json_builder_set_member_name (builder, "used-at");
+      json_builder_add_int_value (builder, self->used_at);
+      json_builder_set_member_name (builder, "used-by");
+      json_builder_add_string_value (builder, self->used_by ? self->used_by : "");
+      json_builder_set_member_name (builder, "closed-at");
+      json_builder_add_int_value (builder, self->closed_at);
+    }
   if (self->session_name != NULL)
     {
       json_builder_set_member_name (builder, "session-name");
@@ -739,6 +837,12 @@ _pg_link_new_from_json (JsonNode *node)
                                                                          NULL));
   self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
                                                                         NULL));
+  self->armed = g_strdup (json_object_get_string_member_with_default (object, "armed", NULL));
+  self->grace = json_object_get_int_member_with_default (object, "grace", 0);
+  self->used_at = json_object_get_int_member_with_default (object, "used-at", 0);
+  self->used_by = g_strdup (json_object_get_string_member_with_default (object, "used-by",
+                                                                        NULL));
+  self->closed_at = json_object_get_int_member_with_default (object, "closed-at", 0);
   method = json_object_get_string_member_with_default (object, "method", NULL);
   state = json_object_get_string_member_with_default (object, "state", "active");
   if (!read_page (self, object))

@@ -88,6 +88,18 @@ PgLink      *pg_link_new_for_copy       (const char              *account_id,
 const char  *pg_link_get_copy_of        (PgLink                  *self);
 const char  *pg_link_get_shared_key     (PgLink                  *self);
 gboolean     pg_link_is_revoked_alone   (PgLink                  *self);
+void         pg_link_set_armed          (PgLink                  *self,
+                                         const char              *armed,
+                                         gint64                   grace);
+const char  *pg_link_get_armed          (PgLink                  *self);
+gint64       pg_link_get_grace          (PgLink                  *self);
+void         pg_link_set_use            (PgLink                  *self,
+                                         gint64                   used_at,
+                                         const char              *used_by,
+                                         gint64                   closed_at);
+gint64       pg_link_get_used_at        (PgLink                  *self);
+const char  *pg_link_get_used_by        (PgLink                  *self);
+gint64       pg_link_get_closed_at      (PgLink                  *self);
 const char  *pg_link_get_role_arn       (PgLink                  *self);
 void         pg_link_set_signer_arn     (PgLink                  *self,
                                          const char              *signer_arn);

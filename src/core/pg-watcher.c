@@ -775,6 +775,37 @@ pg_watcher_beat_finish (PgWatcher     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/**
+ * pg_watcher_heartbeat_time:
+ * @heartbeat: the heartbeat object's contents (PG_WATCHER_HEARTBEAT_KEY)
+ *
+ * Returns: when the watcher last said it is alive (Unix time), 0 when the text is no heartbeat
+ */
+gint64
+pg_watcher_heartbeat_time (GBytes *heartbeat)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GDateTime) beat = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (heartbeat, &length);
+  JsonObject *object;
+
+  if (length == 0 || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
+      || json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return 0;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "format", NULL),
+                 "presign-guard watcher 1") != 0)
+    return 0;
+  beat = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object,
+                                                                                  "beat", ""),
+                                       NULL);
+
+  return beat != NULL ? g_date_time_to_unix (beat) : 0;
+}
+
 /* Whether nothing is under way: no closing, no record being written, no poll. */
 gboolean
 pg_watcher_is_idle (PgWatcher *self)

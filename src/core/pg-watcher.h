@@ -43,6 +43,7 @@ void         pg_watcher_beat_async       (PgWatcher           *self,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+gint64       pg_watcher_heartbeat_time   (GBytes              *heartbeat);
 gboolean     pg_watcher_beat_finish      (PgWatcher           *self,
                                           GAsyncResult        *result,
                                           GError             **error);

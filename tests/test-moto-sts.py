@@ -18,6 +18,9 @@ import traceback
 
 import boto3
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+
 CLI = os.environ.get("PG_CLI", "presign-guard-cli")
 
 
@@ -172,12 +175,7 @@ def main():
         except subprocess.TimeoutExpired:
             process.kill()
 
-    print("1..%d" % len(checks))
-    for number, (name, ok, detail) in enumerate(checks, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
-        if not ok:
-            print("# " + detail.replace("\n", "\n# "))
-    return 0 if all(ok for _, ok, _ in checks) else 1
+    return tap.report(checks)
 
 
 if __name__ == "__main__":

@@ -25,12 +25,14 @@ import urllib.parse
 
 import boto3
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE = os.path.join(HERE, "..", "data", "cloud", "presign-guard-watch.yaml")
 CLI = os.environ.get("PG_CLI", "presign-guard-cli")
 BUCKET = "moto-watch"
 
-sys.path.insert(0, HERE)
 from importlib.util import module_from_spec, spec_from_file_location  # noqa: E402
 
 SPEC = spec_from_file_location("moto_sts", os.path.join(HERE, "test-moto-sts.py"))
@@ -195,12 +197,7 @@ def main():
         except subprocess.TimeoutExpired:
             process.kill()
 
-    print("1..%d" % len(checks))
-    for number, (name, ok, detail) in enumerate(checks, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", number, name))
-        if not ok:
-            print("# " + detail.replace("\n", "\n# "))
-    return 0 if all(ok for _, ok, _ in checks) else 1
+    return tap.report(checks)
 
 
 if __name__ == "__main__":

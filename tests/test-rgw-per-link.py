@@ -14,12 +14,14 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 import urllib.parse
 import uuid
 
 import botocore.session
 from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
 
 CLI = os.environ.get("PG_CLI", "presign-guard-cli")
 ENDPOINT = os.environ["PG_TEST_STS_ENDPOINT"]
@@ -311,22 +313,5 @@ TESTS = [
 ]
 
 
-def main():
-    print("1..%d" % len(TESTS))
-    setup()
-    failures = 0
-    for number, test in enumerate(TESTS, 1):
-        started = time.monotonic()
-        try:
-            test()
-            print("ok %d - %s (%.1f s)" % (number, test.__name__, time.monotonic() - started))
-        except Exception:
-            failures += 1
-            print("not ok %d - %s" % (number, test.__name__))
-            print("# " + traceback.format_exc().replace("\n", "\n# "))
-        sys.stdout.flush()
-    return 1 if failures else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tap.run(TESTS, setup))

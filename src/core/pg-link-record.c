@@ -169,29 +169,50 @@ pg_link_record_to_json (const PgLinkRecord *self)
   return json_generator_to_data (generator, NULL);
 }
 
+/**
+ * pg_json_document:
+ * @parser: the parser the object is kept by
+ * @json: a document of ours stored in a bucket (anybody with write access could have put
+ *   anything there)
+ * @format: what its "format" member must say
+ *
+ * Returns: (nullable) (transfer none): the document's object, or %NULL when it is not one
+ */
+JsonObject *
+pg_json_document (JsonParser *parser,
+                  GBytes     *json,
+                  const char *format)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (json, &length);
+  JsonObject *object;
+
+  if (length == 0 || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
+      || json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  return g_strcmp0 (json_object_get_string_member_with_default (object, "format", NULL),
+                    format) == 0 ? object : NULL;
+}
+
 PgLinkRecord *
 pg_link_record_parse (GBytes  *json,
                       GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(PgLinkRecord) self = NULL;
-  JsonObject *object;
-  gsize length;
-  const char *data = g_bytes_get_data (json, &length);
+  JsonObject *object = pg_json_document (parser, json, "presign-guard link 1");
 
-  if (length == 0 || !json_parser_load_from_data (parser, data, length, NULL)
-      || json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
-      || g_strcmp0 (json_object_get_string_member_with_default (
-                      json_node_get_object (json_parser_get_root (parser)), "format", NULL),
-                    "presign-guard link 1") != 0)
+  if (object == NULL)
     {
       g_set_error_literal (error, PG_ERROR, PG_ERROR_FAILED,
                            _("This is not the record of a link."));
       return NULL;
     }
 
-  object = json_node_get_object (json_parser_get_root (parser));
   self = pg_link_record_new ();
 #define GET(field) \
   self->field = g_strdup (json_object_get_string_member_with_default (object, #field, NULL));

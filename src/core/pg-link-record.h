@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "pg-presigned-url.h"
 #include "pg-s3-client.h"
 
@@ -65,6 +67,9 @@ PgLinkRecord *pg_link_record_new_for_link (PgLink               *link);
 void          pg_link_record_free         (PgLinkRecord         *self);
 char         *pg_link_record_object_key   (const char           *id);
 char         *pg_link_record_to_json      (const PgLinkRecord   *self);
+JsonObject   *pg_json_document            (JsonParser           *parser,
+                                           GBytes               *json,
+                                           const char           *format);
 PgLinkRecord *pg_link_record_parse        (GBytes               *json,
                                            GError              **error);
 void          pg_link_record_save_async   (const PgLinkRecord   *self,

@@ -786,18 +786,9 @@ pg_watcher_heartbeat_time (GBytes *heartbeat)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GDateTime) beat = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (heartbeat, &length);
-  JsonObject *object;
+  JsonObject *object = pg_json_document (parser, heartbeat, "presign-guard watcher 1");
 
-  if (length == 0 || !json_parser_load_from_data (parser, data, (gssize) length, NULL)
-      || json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return 0;
-
-  object = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (json_object_get_string_member_with_default (object, "format", NULL),
-                 "presign-guard watcher 1") != 0)
+  if (object == NULL)
     return 0;
   beat = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object,
                                                                                   "beat", ""),

@@ -50,6 +50,14 @@ def start_moto():
     sys.exit(1)
 
 
+def stop_moto(process):
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def main():
     process, endpoint = start_moto()
     checks = []
@@ -169,11 +177,7 @@ def main():
     except Exception:
         checks.append(("moto scenario ran", False, traceback.format_exc()))
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_moto(process)
 
     return tap.report(checks)
 

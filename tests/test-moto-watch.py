@@ -191,11 +191,7 @@ def main():
     finally:
         if watcher is not None and watcher.poll() is None:
             watcher.kill()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        MOTO.stop_moto(process)
 
     return tap.report(checks)
 

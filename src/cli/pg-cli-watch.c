@@ -175,7 +175,7 @@ beat_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   watch->busy--;
-  if (!pg_watcher_beat_finish (PG_WATCHER (source), result, &error))
+  if (!pg_watcher_beat_finish (watch->watcher, result, &error))
     say ("heartbeat not written: %s", error->message);
 }
 

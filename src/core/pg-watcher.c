@@ -700,20 +700,6 @@ pg_watcher_is_settled (PgWatcher *self)
 
 /* ---- Heartbeat ---------------------------------------------------------------------------- */
 
-static void
-beat_written_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * pg_watcher_beat_async:
  * @source: what the watcher reads, in words ("ops log /var/log/ceph/ops.log")
@@ -731,7 +717,6 @@ pg_watcher_beat_async (PgWatcher           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -742,7 +727,6 @@ pg_watcher_beat_async (PgWatcher           *self,
   g_autoptr(GBytes) body = NULL;
   char *json;
 
-  g_task_set_source_tag (task, pg_watcher_beat_async);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "format");
   json_builder_add_string_value (builder, "presign-guard watcher 1");
@@ -763,8 +747,8 @@ pg_watcher_beat_async (PgWatcher           *self,
   body = g_bytes_new_take (json, strlen (json));
 
   pg_s3_client_put_bytes_async (self->manager, self->bucket, PG_WATCHER_HEARTBEAT_KEY, body,
-                                "application/json", PG_S3_PUT_NO_STORE, cancellable,
-                                beat_written_cb, task);
+                                "application/json", PG_S3_PUT_NO_STORE, cancellable, callback,
+                                user_data);
 }
 
 gboolean
@@ -772,7 +756,7 @@ pg_watcher_beat_finish (PgWatcher     *self,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return pg_s3_client_put_bytes_finish (self->manager, result, error);
 }
 
 /**

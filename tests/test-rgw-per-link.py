@@ -287,6 +287,39 @@ def test_lockdown_blocks_sessions_too():
     assert (fetch(plain)[0], fetch(url)[0]) == (200, 200)
 
 
+def test_armed_links_close_alone():
+    # Armed links revoked alone: the watcher closes a session's link and a private copy's link
+    # after their first GET, each alone; a sibling session link to the same file keeps working.
+    ops_log = os.environ.get("PG_TEST_OPS_LOG")
+    assert ops_log, "PG_TEST_OPS_LOG must name the gateway's ops log"
+    session = per_link(STATE["bucket"], "contract.pdf", "3600", "--arm", "download",
+                       "--grace", "0").stdout.strip().splitlines()[-1]
+    copy = cli("presign", *COMMON, "--private-copy", "--method", "GET", "--bucket",
+               STATE["bucket"], "--key", "contract.pdf", "--expires", "172800", "--arm",
+               "download", "--grace", "0").stdout.strip().splitlines()[-1]
+    sibling = per_link(STATE["bucket"], "contract.pdf").stdout.strip().splitlines()[-1]
+    watcher = subprocess.Popen([CLI, "watch", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket",
+                                STATE["bucket"], "--ops-log", ops_log],
+                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    try:
+        assert watcher.stdout.readline().startswith("watching "), "the watcher did not start"
+        assert fetch(session)[0] == 200 and fetch(copy)[0] == 200
+        closed = []
+        deadline = time.monotonic() + 30
+        while len(closed) < 2 and time.monotonic() < deadline:
+            line = watcher.stdout.readline()
+            if line.startswith("closed "):
+                closed.append(line)
+        assert len(closed) == 2, closed
+    finally:
+        watcher.terminate()
+        output = watcher.communicate(timeout=60)[0]
+    assert watcher.returncode == 0 and output.rstrip().endswith("stopped"), output
+    assert fetch(session)[0] == 403 and fetch(copy)[0] == 403
+    assert fetch(sibling)[0] == 200
+
+
 def test_untrusted_key_refused():
     env_backup = dict(ENV)
     ENV["PG_SIGNER_ACCESS_KEY_ID"], ENV["PG_SIGNER_SECRET_ACCESS_KEY"] = "ALICEKEY", "ALICESECRET"
@@ -309,6 +342,7 @@ TESTS = [
     test_private_copy_of_missing_file,
     test_plain_link_falls_back_to_object,
     test_lockdown_blocks_sessions_too,
+    test_armed_links_close_alone,
     test_untrusted_key_refused,
 ]
 

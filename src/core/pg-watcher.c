@@ -71,6 +71,14 @@ remove_timer (gpointer data)
   g_source_remove (GPOINTER_TO_UINT (data));
 }
 
+/* A closing's job, or nothing while the link's session is started again. */
+static void
+clear_job (gpointer job)
+{
+  if (job != NULL)
+    g_object_unref (job);
+}
+
 static void
 pg_watcher_dispose (GObject *object)
 {
@@ -133,7 +141,7 @@ pg_watcher_init (PgWatcher *self)
   self->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) pg_link_record_free);
   self->timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, remove_timer);
-  self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, clear_job);
   self->unmatched = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->verify_timeout = -1;
@@ -217,9 +225,8 @@ close_with (PgWatcher    *self,
   if (self->verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, self->verify_timeout);
   job = pg_link_service_revoke_object (self->service, revoker, record->bucket, key,
-                                                  upload ? PG_POLICY_ACTION_PUT
-                                                         : PG_POLICY_ACTION_GET,
-                                                  TRUE);
+                                       upload ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET,
+                                       TRUE);
 
   g_hash_table_replace (self->closing, g_strdup (record->id), job);
 }

@@ -312,6 +312,8 @@ pg_cli_watch (int    argc,
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
+  g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
@@ -366,9 +368,16 @@ pg_cli_watch (int    argc,
       || !(signer_arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  watch.watcher = pg_watcher_new (service, manager, signer, bucket, signer_arn);
-  pg_watcher_set_verify_timeout (watch.watcher, verify_timeout);
-  watch.loop = g_main_loop_new (NULL, FALSE);
+  watcher = pg_watcher_new (service, manager, signer, bucket, signer_arn);
+  pg_watcher_set_verify_timeout (watcher, verify_timeout);
+
+  /* The armed links first: a request is matched to them as soon as it is read. */
+  pg_watcher_load_async (watcher, NULL, pg_cli_store_result, &result);
+  if (!pg_watcher_load_finish (watcher, pg_cli_wait (&result), &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  watch.watcher = watcher;
+  watch.loop = loop = g_main_loop_new (NULL, FALSE);
   watch.started = pg_s3_client_get_now (manager);
   {
     g_autoptr(GString) source = g_string_new (NULL);
@@ -385,15 +394,10 @@ pg_cli_watch (int    argc,
   watch.queue_url = queue_url;
   watch.handled = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
   watch.cancellable = g_cancellable_new ();
-  g_signal_connect (watch.watcher, "link-used", G_CALLBACK (link_used_cb), &watch);
-  g_signal_connect (watch.watcher, "link-closed", G_CALLBACK (link_closed_cb), &watch);
-  g_signal_connect (watch.watcher, "close-failed", G_CALLBACK (close_failed_cb), &watch);
-
-  /* The armed links first: a request is matched to them as soon as it is read. */
-  pg_watcher_load_async (watch.watcher, NULL, pg_cli_store_result, &result);
-  if (!pg_watcher_load_finish (watch.watcher, pg_cli_wait (&result), &error))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-  say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watch.watcher),
+  g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), &watch);
+  g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), &watch);
+  g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), &watch);
+  say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watcher),
        watch.source);
 
   if (ops_log != NULL)
@@ -435,8 +439,6 @@ pg_cli_watch (int    argc,
   g_clear_pointer (&watch.ops_log, pg_ops_log_free);
   g_ptr_array_unref (watch.handled);
   g_object_unref (watch.cancellable);
-  g_clear_object (&watch.watcher);
-  g_main_loop_unref (watch.loop);
   g_free (watch.source);
 
   return PG_CLI_EXIT_OK;

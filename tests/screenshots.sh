@@ -16,6 +16,7 @@ for lang in en ja; do
   mkdir -p "$out/$lang"
   env PG_SCREENSHOT_DIR="$(cd "$out/$lang" && pwd)" LANGUAGE=$lang LANG=C.UTF-8 \
       GSETTINGS_SCHEMA_DIR="$build/data" PRESIGN_GUARD_LOCALEDIR="$build/po" \
+      PG_CLI="$build/src/cli/presign-guard-cli" \
       "$here/with-s3-server.sh" xvfb-run -a -s "-screen 0 1600x900x24" dbus-run-session -- \
       "$build/tests/test-ui" >/dev/null
   echo "screenshots in $out/$lang"

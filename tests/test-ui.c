@@ -1812,7 +1812,9 @@ test_ui_closes_after_use (void)
   const char *subtitle;
   GtkWidget *dialog;
 
+  /* The gateway's ops log (tests/with-s3-server.sh), and the command line tool (meson). */
   g_assert_nonnull (g_getenv ("PG_TEST_OPS_LOG"));
+  g_assert_nonnull (g_getenv ("PG_CLI"));
   select_file ("armed.pdf");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");

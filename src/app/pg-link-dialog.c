@@ -529,10 +529,8 @@ session_link_cb (GObject      *source,
   g_autoptr(PgLink) link = NULL;
   g_autoptr(PgLinkDialog) self = g_weak_ref_get (&wait->dialog);
 
-  if (g_task_get_source_tag (G_TASK (result)) == pg_link_service_create_copy_link_async)
-    link = pg_link_service_create_copy_link_finish (PG_LINK_SERVICE (source), result, &error);
-  else if ((link = pg_link_service_create_session_link_finish (PG_LINK_SERVICE (source), result,
-                                                               &error)))
+  link = pg_link_service_create_link_alone_finish (PG_LINK_SERVICE (source), result, &error);
+  if (link != NULL && pg_link_get_session_name (link) != NULL)
     pg_session_keep_link_credentials (wait->session, wait->service, link);
 
   /* Armed: its record (written by now) says so too, for the watcher. */

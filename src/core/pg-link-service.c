@@ -546,16 +546,6 @@ pg_link_service_create_session_link_async (PgLinkService          *self,
                               session_link_signed_cb, task);
 }
 
-/* Returns: (transfer full): the new link, remembered */
-PgLink *
-pg_link_service_create_session_link_finish (PgLinkService  *self,
-                                            GAsyncResult   *result,
-                                            GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static void
 copy_link_signed_cb (GObject      *source,
@@ -617,11 +607,18 @@ pg_link_service_create_copy_link_async (PgLinkService          *self,
                            copy_link_signed_cb, task);
 }
 
-/* Returns: (transfer full): the new link, remembered */
+/**
+ * pg_link_service_create_link_alone_finish:
+ *
+ * Ends pg_link_service_create_session_link_async() or
+ * pg_link_service_create_copy_link_async().
+ *
+ * Returns: (transfer full): the new link, remembered
+ */
 PgLink *
-pg_link_service_create_copy_link_finish (PgLinkService  *self,
-                                         GAsyncResult   *result,
-                                         GError        **error)
+pg_link_service_create_link_alone_finish (PgLinkService  *self,
+                                          GAsyncResult   *result,
+                                          GError        **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

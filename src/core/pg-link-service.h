@@ -67,9 +67,6 @@ void           pg_link_service_create_session_link_async  (PgLinkService        
                                                            GCancellable           *cancellable,
                                                            GAsyncReadyCallback     callback,
                                                            gpointer                user_data);
-PgLink        *pg_link_service_create_session_link_finish (PgLinkService          *self,
-                                                           GAsyncResult           *result,
-                                                           GError                **error);
 void           pg_link_service_create_copy_link_async  (PgLinkService          *self,
                                                         const char             *account_id,
                                                         PgS3Client             *manager,
@@ -80,9 +77,9 @@ void           pg_link_service_create_copy_link_async  (PgLinkService          *
                                                         GCancellable           *cancellable,
                                                         GAsyncReadyCallback     callback,
                                                         gpointer                user_data);
-PgLink        *pg_link_service_create_copy_link_finish (PgLinkService          *self,
-                                                        GAsyncResult           *result,
-                                                        GError                **error);
+PgLink        *pg_link_service_create_link_alone_finish (PgLinkService         *self,
+                                                         GAsyncResult          *result,
+                                                         GError               **error);
 void           pg_link_service_set_link_credentials       (PgLinkService          *self,
                                                            const char             *link_id,
                                                            PgCredentials          *credentials);

@@ -60,16 +60,15 @@ case $cmd in
   *) echo "usage: $0 start|stop|running DIR [PORT]" >&2; exit 2 ;;
 esac
 
-for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph-authtool uuidgen curl; do
+for tool in ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph-authtool uuidgen curl python3; do
   command -v "$tool" >/dev/null || {
-    echo "s3-server: '$tool' is missing; install: ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl" >&2
+    echo "s3-server: '$tool' is missing; install: ceph-mon ceph-osd radosgw ceph-common uuid-runtime curl python3" >&2
     exit 1
   }
 done
 
-# The monitor listens on a port derived from the gateway's, so two servers can run side by side.
-mon_port=$((port + 20000))
-[ "$mon_port" -le 65535 ] || mon_port=$((port - 1000))
+# The monitor listens on a port of its own that is free now, so servers can run side by side.
+mon_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 stop_daemons 2>/dev/null || true
 rm -rf "$dir"
@@ -124,9 +123,9 @@ echo $! > "$dir/run/pid.mon"
 wait_for "the monitor" 60 "ceph --connect-timeout 2 mon stat >/dev/null 2>&1"
 
 osd_uuid=$(uuidgen)
-osd_id=$(ceph osd new "$osd_uuid")
+osd_id=$(timeout 60 ceph osd new "$osd_uuid")
 mkdir -p "$dir/osd.$osd_id"
-ceph-osd -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >"$dir/log/osd-mkfs.out" 2>&1
+timeout 120 ceph-osd -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" >"$dir/log/osd-mkfs.out" 2>&1
 ceph-osd -i "$osd_id" -f >"$dir/log/osd.out" 2>&1 &
 echo $! > "$dir/run/pid.osd"
 wait_for "the object store" 60 "ceph osd stat 2>/dev/null | grep -q '1 up'"
@@ -135,12 +134,18 @@ radosgw -n client.rgw.x -f >"$dir/log/rgw.out" 2>&1 &
 echo $! > "$dir/run/pid.rgw"
 wait_for "the gateway" 120 "curl -s -o /dev/null http://127.0.0.1:$port/"
 
-radosgw-admin user create --uid owner --display-name Owner \
-  --access-key OWNERKEY --secret OWNERSECRET >/dev/null
-radosgw-admin user create --uid alice --display-name Alice \
-  --access-key ALICEKEY --secret ALICESECRET >/dev/null
-radosgw-admin subuser create --uid owner --subuser owner:presign --key-type s3 \
-  --access-key PRESIGNKEY --secret PRESIGNSECRET --access full >/dev/null
-radosgw-admin caps add --uid owner --caps "roles=*" >/dev/null
+# Each administrative step bounded: a cluster that stalls fails the start instead of hanging it.
+admin() {
+  if ! timeout 60 radosgw-admin "$@" >/dev/null; then
+    echo "s3-server: 'radosgw-admin $*' failed or took over 60 s; logs in $dir/log" >&2
+    stop_daemons
+    exit 1
+  fi
+}
+admin user create --uid owner --display-name Owner --access-key OWNERKEY --secret OWNERSECRET
+admin user create --uid alice --display-name Alice --access-key ALICEKEY --secret ALICESECRET
+admin subuser create --uid owner --subuser owner:presign --key-type s3 \
+  --access-key PRESIGNKEY --secret PRESIGNSECRET --access full
+admin caps add --uid owner --caps "roles=*"
 
 echo "http://127.0.0.1:$port"

@@ -9,6 +9,7 @@ import traceback
 def run(tests, setup=None):
     """Runs each scenario (a function that raises when it fails); returns the exit status."""
     print("1..%d" % len(tests))
+    sys.stdout.flush()
     if setup is not None:
         setup()
     failures = 0

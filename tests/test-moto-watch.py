@@ -13,12 +13,9 @@ request is ignored, and the handled messages are deleted. Output is TAP."""
 
 import json
 import os
-import queue
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
 import traceback
 import urllib.parse
@@ -26,6 +23,7 @@ import urllib.parse
 import boto3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lines  # noqa: E402
 import tap  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -140,20 +138,10 @@ def main():
         checks.append(("the template's rules route our GET and the upload, not a header-signed "
                        "GET", waiting == 3, "%d messages in the queue" % waiting))
 
-        lines = queue.Queue()
-        watcher = subprocess.Popen([CLI, "watch", *common, "--bucket", BUCKET, "--sqs-queue",
-                                    queue_url, "--verify-timeout", "1"],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True)
-        threading.Thread(target=lambda: [lines.put(l.rstrip("\n")) for l in watcher.stdout],
-                         daemon=True).start()
-        seen = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and sum(l.startswith("not closed") for l in seen) < 2:
-            try:
-                seen.append(lines.get(timeout=0.5))
-            except queue.Empty:
-                pass
+        watcher = lines.Lines([CLI, "watch", *common, "--bucket", BUCKET, "--sqs-queue",
+                               queue_url, "--verify-timeout", "1"], env)
+        watcher.gather("not closed", 2, timeout=30)
+        seen = list(watcher.seen)
         used = [l for l in seen if l.startswith("used ")]
         checks.append(("the watcher marks both armed links used, from their events",
                        len(used) == 2 and any("/report.pdf by 203.0.113.7" in l for l in used)
@@ -172,11 +160,7 @@ def main():
                                    "arn:aws:s3:::%s/incoming/invoice.pdf" % BUCKET)},
                        json.dumps(policy)))
 
-        watcher.send_signal(signal.SIGTERM)
-        code = watcher.wait(timeout=60)
-        time.sleep(0.3)
-        while not lines.empty():
-            seen.append(lines.get())
+        code, seen = watcher.stop()
         left = sqs.get_queue_attributes(
             QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages",
                                                 "ApproximateNumberOfMessagesNotVisible"])[
@@ -189,8 +173,8 @@ def main():
     except Exception:
         checks.append(("moto scenario ran", False, traceback.format_exc()))
     finally:
-        if watcher is not None and watcher.poll() is None:
-            watcher.kill()
+        if watcher is not None and watcher.process.poll() is None:
+            watcher.process.kill()
         MOTO.stop_moto(process)
 
     return tap.report(checks)

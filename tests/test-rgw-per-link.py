@@ -21,6 +21,7 @@ import botocore.session
 from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lines  # noqa: E402
 import tap  # noqa: E402
 
 CLI = os.environ.get("PG_CLI", "presign-guard-cli")
@@ -298,24 +299,16 @@ def test_armed_links_close_alone():
                STATE["bucket"], "--key", "contract.pdf", "--expires", "172800", "--arm",
                "download", "--grace", "0").stdout.strip().splitlines()[-1]
     sibling = per_link(STATE["bucket"], "contract.pdf").stdout.strip().splitlines()[-1]
-    watcher = subprocess.Popen([CLI, "watch", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket",
-                                STATE["bucket"], "--ops-log", ops_log],
-                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+    watcher = lines.Lines([CLI, "watch", *COMMON, "--signer-arn", SIGNER_ARN, "--bucket",
+                           STATE["bucket"], "--ops-log", ops_log], ENV)
     try:
-        assert watcher.stdout.readline().startswith("watching "), "the watcher did not start"
+        watcher.expect("watching ")
         assert fetch(session)[0] == 200 and fetch(copy)[0] == 200
-        closed = []
-        deadline = time.monotonic() + 30
-        while len(closed) < 2 and time.monotonic() < deadline:
-            line = watcher.stdout.readline()
-            if line.startswith("closed "):
-                closed.append(line)
-        assert len(closed) == 2, closed
+        closed = watcher.gather("closed ", 2, timeout=60)
+        assert len(closed) == 2, watcher.seen
     finally:
-        watcher.terminate()
-        output = watcher.communicate(timeout=60)[0]
-    assert watcher.returncode == 0 and output.rstrip().endswith("stopped"), output
+        code, seen = watcher.stop()
+    assert code == 0 and seen and seen[-1] == "stopped", (code, seen)
     assert fetch(session)[0] == 403 and fetch(copy)[0] == 403
     assert fetch(sibling)[0] == 200
 

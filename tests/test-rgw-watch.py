@@ -11,12 +11,9 @@ the records. Output is TAP.
 import http.client
 import json
 import os
-import queue
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -25,6 +22,7 @@ import botocore.session
 from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lines  # noqa: E402
 import tap  # noqa: E402
 
 CLI = os.environ.get("PG_CLI", "presign-guard-cli")
@@ -85,44 +83,19 @@ def record_of(url):
     return json.loads(body)
 
 
-class Watcher:
+class Watcher(lines.Lines):
     """presign-guard-cli watch in the background, its lines read as they come."""
 
     def __init__(self, *extra):
-        self.lines = queue.Queue()
-        self.seen = []
-        self.process = subprocess.Popen(
-            [CLI, "watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log", OPS_LOG, *extra],
-            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=self._read, daemon=True).start()
+        super().__init__([CLI, "watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log",
+                          OPS_LOG, *extra], ENV)
         self.expect("watching ")
 
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def expect(self, start, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(line)
-            if line.startswith(start):
-                return line
-        raise AssertionError("no line starting %r in %.0f s; seen: %r" % (start, timeout,
-                                                                          self.seen))
-
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(timeout=60)
-        time.sleep(0.2)
-        while not self.lines.empty():
-            self.seen.append(self.lines.get())
+        code, seen = super().stop()
         # Stopped cleanly: its last word, and nothing from a sanitizer.
-        assert code == 0 and self.seen[-1] == "stopped", (code, self.seen)
-        return self.seen
+        assert code == 0 and seen and seen[-1] == "stopped", (code, seen)
+        return seen
 
 
 def setup():
@@ -257,7 +230,7 @@ def test_console_and_other_signers_ignored():
         sibling = presign("fresh.pdf")
         assert request("GET", sibling)[0] == 200
         time.sleep(3)
-        assert not any(line.startswith("used") for line in watcher.seen + list(watcher.lines.queue))
+        assert not any(line.startswith("used") for line in watcher.drain())
         assert request("GET", url)[0] == 200
         watcher.expect("closed %s " % record_id)
     finally:

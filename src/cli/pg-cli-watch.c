@@ -397,9 +397,6 @@ pg_cli_watch (int    argc,
   g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), &watch);
   g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), &watch);
   g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), &watch);
-  say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watcher),
-       watch.source);
-
   if (ops_log != NULL)
     {
       watch.ops_log = pg_ops_log_new (ops_log, state);
@@ -418,6 +415,10 @@ pg_cli_watch (int    argc,
   beat_timeout_cb (&watch);
   g_unix_signal_add (SIGTERM, stop_cb, &watch);
   g_unix_signal_add (SIGINT, stop_cb, &watch);
+  /* Said once every source has its starting place (the end of the ops log): a request made
+   * after this line is seen. */
+  say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watcher),
+       watch.source);
 
   g_main_loop_run (watch.loop);
 

@@ -8,33 +8,11 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
-#include "pg-ops-log.h"
 #include "pg-text.h"
-#include "pg-watcher.h"
+#include "pg-watch.h"
 
 /* watch: the watcher of the core, headless, in the foreground until SIGTERM; one line per
  * event on standard output. */
-
-#define RELOAD_SECONDS 30
-#define BEAT_SECONDS   60
-
-typedef struct
-{
-  PgWatcher    *watcher;
-  PgOpsLog     *ops_log;
-  PgS3Client   *manager;
-  char         *queue_url;
-  GPtrArray    *handled;   /* PgQueueMessage, deleted once what they held is written */
-  GCancellable *cancellable;
-  guint         busy;      /* reads, receives, deletions and heartbeats under way */
-  GMainLoop    *loop;
-  char         *source;
-  gint64        started;
-  guint         interval;
-  guint         poll_interval;
-  gboolean      reading;
-  gboolean      loading;
-} Watch;
 
 static void
 say (const char *format,
@@ -60,7 +38,7 @@ static void
 link_used_cb (PgWatcher    *watcher,
               PgLinkRecord *record,
               PgUseEvent   *event,
-              Watch        *watch)
+              gpointer      user_data)
 {
   g_autofree char *when = pg_cli_format_time (record->used_at);
 
@@ -72,7 +50,7 @@ static void
 link_closed_cb (PgWatcher    *watcher,
                 PgLinkRecord *record,
                 const char   *notice,
-                Watch        *watch)
+                gpointer      user_data)
 {
   if (notice != NULL)
     pg_cli_note ("%s", notice);
@@ -83,222 +61,24 @@ static void
 close_failed_cb (PgWatcher    *watcher,
                  PgLinkRecord *record,
                  const char   *message,
-                 Watch        *watch)
+                 gpointer      user_data)
 {
   say ("not closed %s %s/%s (tried again): %s", record->id, record->bucket, record->key,
        message);
 }
 
 static void
-read_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+problem_cb (PgWatch    *watch,
+            const char *message,
+            gpointer    user_data)
 {
-  Watch *watch = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) events = pg_ops_log_read_finish (watch->ops_log, result, &error);
-
-  watch->reading = FALSE;
-  watch->busy--;
-  if (events == NULL)
-    {
-      say ("not read: %s", error->message);
-      return;
-    }
-
-  pg_watcher_handle_events (watch->watcher, events);
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-
-  /* What was read is kept once the uses it held are written to their records. */
-  if (!watch->reading && pg_watcher_is_settled (watch->watcher))
-    pg_ops_log_commit (watch->ops_log);
-  if (!watch->reading && !g_cancellable_is_cancelled (watch->cancellable))
-    {
-      watch->reading = TRUE;
-      watch->busy++;
-      pg_ops_log_read_async (watch->ops_log, NULL, read_cb, watch);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-poll_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-
-  pg_watcher_poll_uploads (watch->watcher);
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-loaded_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Watch *watch = user_data;
-  g_autoptr(GError) error = NULL;
-
-  watch->loading = FALSE;
-  watch->busy--;
-  if (!pg_watcher_load_finish (watch->watcher, result, &error))
-    say ("records not read: %s", error->message);
-}
-
-static gboolean
-reload_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-
-  if (!watch->loading)
-    {
-      watch->loading = TRUE;
-      watch->busy++;
-      pg_watcher_load_async (watch->watcher, NULL, loaded_cb, watch);
-    }
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-beat_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Watch *watch = user_data;
-  g_autoptr(GError) error = NULL;
-
-  watch->busy--;
-  if (!pg_watcher_beat_finish (watch->watcher, result, &error))
-    say ("heartbeat not written: %s", error->message);
-}
-
-static gboolean
-beat_timeout_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-
-  watch->busy++;
-  pg_watcher_beat_async (watch->watcher, watch->source, watch->started, NULL, beat_cb, watch);
-
-  return G_SOURCE_CONTINUE;
-}
-
-/* ---- SQS ---------------------------------------------------------------------------------- */
-
-static void receive (Watch *watch);
-
-static void
-deleted_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Watch *watch = user_data;
-  g_autoptr(GError) error = NULL;
-
-  watch->busy--;
-  /* Not deleted: it comes again, and is seen to be handled already. */
-  if (!pg_s3_client_delete_message_finish (PG_S3_CLIENT (source), result, &error))
-    say ("message not deleted: %s", error->message);
-}
-
-/* The messages whose uses are written into their records are done with. */
-static void
-delete_handled (Watch *watch)
-{
-  for (guint i = 0; i < watch->handled->len; i++)
-    {
-      PgQueueMessage *message = g_ptr_array_index (watch->handled, i);
-
-      watch->busy++;
-      pg_s3_client_delete_message_async (watch->manager, watch->queue_url,
-                                         message->receipt_handle, NULL, deleted_cb, watch);
-    }
-  g_ptr_array_set_size (watch->handled, 0);
-}
-
-static gboolean
-settle_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-
-  /* Stopping: the messages are deleted once everything is settled, on the way out. */
-  if (g_cancellable_is_cancelled (watch->cancellable))
-    return G_SOURCE_REMOVE;
-  if (!pg_watcher_is_settled (watch->watcher))
-    return G_SOURCE_CONTINUE;
-
-  delete_handled (watch);
-  receive (watch);
-
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-receive_again_cb (gpointer user_data)
-{
-  receive (user_data);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-messages_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Watch *watch = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) messages = pg_s3_client_receive_messages_finish (PG_S3_CLIENT (source),
-                                                                        result, &error);
-  g_autoptr(GPtrArray) events = NULL;
-
-  watch->busy--;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (messages == NULL)
-    {
-      say ("queue not read (tried again): %s", error->message);
-      g_timeout_add_seconds (5, receive_again_cb, watch);
-      return;
-    }
-
-  events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
-  for (guint i = 0; i < messages->len; i++)
-    {
-      PgQueueMessage *message = g_ptr_array_index (messages, i);
-      PgUseEvent *event = pg_use_event_from_eventbridge (message->body, message->id);
-
-      if (event != NULL)
-        g_ptr_array_add (events, event);
-    }
-  pg_watcher_handle_events (watch->watcher, events);
-
-  /* Deleted once the uses they held are in their records; then the next ones. */
-  g_ptr_array_extend_and_steal (watch->handled, g_steal_pointer (&messages));
-  g_timeout_add (100, settle_cb, watch);
-}
-
-static void
-receive (Watch *watch)
-{
-  watch->busy++;
-  pg_s3_client_receive_messages_async (watch->manager, watch->queue_url, 20, watch->cancellable,
-                                       messages_cb, watch);
+  say ("%s", message);
 }
 
 static gboolean
 stop_cb (gpointer user_data)
 {
-  Watch *watch = user_data;
-
-  g_main_loop_quit (watch->loop);
+  g_main_loop_quit (user_data);
 
   return G_SOURCE_REMOVE;
 }
@@ -313,6 +93,7 @@ pg_cli_watch (int    argc,
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(PgWatch) watch = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
@@ -325,7 +106,6 @@ pg_cli_watch (int    argc,
   int interval = 1;
   int verify_timeout = -1;
   int poll_interval = 10;
-  Watch watch = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
@@ -376,71 +156,36 @@ pg_cli_watch (int    argc,
   if (!pg_watcher_load_finish (watcher, pg_cli_wait (&result), &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  watch.watcher = watcher;
-  watch.loop = loop = g_main_loop_new (NULL, FALSE);
-  watch.started = pg_s3_client_get_now (manager);
-  {
-    g_autoptr(GString) source = g_string_new (NULL);
-
-    if (ops_log != NULL)
-      g_string_append_printf (source, "ops log %s", ops_log);
-    if (queue_url != NULL)
-      g_string_append_printf (source, "%sSQS %s", source->len ? ", " : "", queue_url);
-    if (poll)
-      g_string_append_printf (source, "%spolling", source->len ? ", " : "");
-    watch.source = g_string_free (g_steal_pointer (&source), FALSE);
-  }
-  watch.manager = manager;
-  watch.queue_url = queue_url;
-  watch.handled = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
-  watch.cancellable = g_cancellable_new ();
-  g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), &watch);
-  g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), &watch);
-  g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), &watch);
+  watch = pg_watch_new (watcher);
   if (ops_log != NULL)
-    {
-      watch.ops_log = pg_ops_log_new (ops_log, state);
-      g_timeout_add_seconds (interval, tick_cb, &watch);
-      tick_cb (&watch);
-    }
+    pg_watch_add_ops_log (watch, ops_log, state, (guint) interval);
   if (queue_url != NULL)
-    receive (&watch);
+    pg_watch_add_queue (watch, queue_url);
   if (poll)
-    {
-      g_timeout_add_seconds (poll_interval, poll_cb, &watch);
-      poll_cb (&watch);
-    }
-  g_timeout_add_seconds (RELOAD_SECONDS, reload_cb, &watch);
-  g_timeout_add_seconds (BEAT_SECONDS, beat_timeout_cb, &watch);
-  beat_timeout_cb (&watch);
-  g_unix_signal_add (SIGTERM, stop_cb, &watch);
-  g_unix_signal_add (SIGINT, stop_cb, &watch);
+    pg_watch_add_polling (watch, (guint) poll_interval);
+  pg_watch_set_heartbeat (watch, TRUE);
+  g_signal_connect (watch, "problem", G_CALLBACK (problem_cb), NULL);
+  g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), NULL);
+  g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), NULL);
+  g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), NULL);
+  pg_watch_start (watch);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, stop_cb, loop);
+  g_unix_signal_add (SIGINT, stop_cb, loop);
   /* Said once every source has its starting place (the end of the ops log): a request made
    * after this line is seen. */
   say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watcher),
-       watch.source);
-
-  g_main_loop_run (watch.loop);
+       pg_watch_get_description (watch));
+  g_main_loop_run (loop);
 
   /* A closing under way ends, and what was seen is written, before the watcher goes: the next
-   * one neither misses a use nor closes a link again. A queue being waited on is let go (its
-   * messages come again). */
-  g_cancellable_cancel (watch.cancellable);
-  {
-    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-    while (!pg_watcher_is_settled (watch.watcher) && g_get_monotonic_time () < deadline)
-      g_main_context_iteration (NULL, TRUE);
-    if (pg_watcher_is_settled (watch.watcher))
-      delete_handled (&watch);
-    while (watch.busy > 0 && g_get_monotonic_time () < deadline)
-      g_main_context_iteration (NULL, TRUE);
-  }
+   * one neither misses a use nor closes a link again. */
+  g_clear_object (&result);
+  pg_watch_stop_async (watch, pg_cli_store_result, &result);
+  if (!pg_watch_stop_finish (watch, pg_cli_wait (&result), &error))
+    say ("%s", error->message);
   say ("stopped");
-  g_clear_pointer (&watch.ops_log, pg_ops_log_free);
-  g_ptr_array_unref (watch.handled);
-  g_object_unref (watch.cancellable);
-  g_free (watch.source);
 
   return PG_CLI_EXIT_OK;
 }

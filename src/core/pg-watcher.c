@@ -697,6 +697,12 @@ pg_watcher_get_n_armed (PgWatcher *self)
   return n;
 }
 
+PgS3Client *
+pg_watcher_get_manager (PgWatcher *self)
+{
+  return self->manager;
+}
+
 /* Whether every record write, poll, session start and closing under way is done (a link
  * waiting for its grace is not under way). */
 gboolean

@@ -35,6 +35,7 @@ void         pg_watcher_handle_events    (PgWatcher           *self,
                                           GPtrArray           *events);
 void         pg_watcher_poll_uploads     (PgWatcher           *self);
 guint        pg_watcher_get_n_armed      (PgWatcher           *self);
+PgS3Client  *pg_watcher_get_manager      (PgWatcher           *self);
 gboolean     pg_watcher_is_idle          (PgWatcher           *self);
 gboolean     pg_watcher_is_settled       (PgWatcher           *self);
 void         pg_watcher_beat_async       (PgWatcher           *self,

@@ -151,9 +151,19 @@ def test_armed_while_watching():
         watcher.expect("closed %s " % record_id, timeout=10)
         assert time.monotonic() - used <= 0 + 2 + 1, time.monotonic() - used
         assert request("GET", url)[0] == 403
+        # Alive, it says so in the bucket (the app reads it) ...
+        beat = heartbeat()
+        assert beat["format"] == "presign-guard watcher 1" and not beat["stopped"], beat
     finally:
         watcher.stop()
+    # ... and its last word, once stopped, is that nobody watches.
+    assert heartbeat()["stopped"] is True
     cli("unrevoke", *COMMON, "--bucket", STATE["bucket"], "--key", "other.pdf")
+
+
+def heartbeat():
+    return json.loads(client().get_object(Bucket=STATE["bucket"],
+                                          Key=".presign-guard/watcher.json")["Body"].read())
 
 
 def test_upload_closes_after_upload():

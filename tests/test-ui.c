@@ -1287,7 +1287,8 @@ prepare_bucket (void)
   g_autoptr(PgS3Client) client = pg_s3_client_new (endpoint, owner, NULL);
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
-                                "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf" };
+                                "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf",
+                                "watched.pdf" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
@@ -1870,6 +1871,86 @@ test_ui_closes_after_use (void)
   g_assert_cmpint (g_subprocess_get_exit_status (watcher), ==, 0);
 }
 
+static gboolean
+sensitive (gpointer widget)
+{
+  return gtk_widget_is_sensitive (widget);
+}
+
+static gboolean
+watching_itself (gpointer user_data)
+{
+  GtkWidget *label = child (window, PG_TYPE_WINDOW, "watcher_label");
+
+  return gtk_widget_get_visible (label)
+         && strstr (gtk_label_get_label (GTK_LABEL (label)),
+                    _("Presign Guard closes armed links itself while it is open")) != NULL;
+}
+
+/* No always-on watcher now (the last one's heartbeat says it stopped): the app watches itself
+ * while it is open. The account names the gateway's ops log; an armed download link and an
+ * armed upload link close after their use, with no command line running. */
+static void
+test_ui_closes_while_open (void)
+{
+  g_autoptr(PgLink) download = NULL;
+  g_autoptr(PgLink) upload = NULL;
+  g_autofree char *download_url = NULL;
+  g_autofree char *upload_url = NULL;
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-account", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the account dialog");
+  dialog = find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+  /* Saved with the secrets stored before, once they are looked up. */
+  wait_until (sensitive, child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"), "the keyring");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "ops_log_row", g_getenv ("PG_TEST_OPS_LOG"));
+  click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the dialog to close");
+  wait_until (sensitive, child (window, PG_TYPE_WINDOW, "new_link_squeezer"), "the session");
+  wait_until (files_listed, NULL, "the bucket listing");
+
+  select_file ("watched.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "arm_switch")), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, PG_TYPE_LINK_DIALOG, "grace_spin")),
+                             0);
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  download = newest_link ();
+  g_assert_cmpstr (pg_link_get_armed (download), ==, "download");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "page_switch")), FALSE);
+  set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "watched-upload.pdf");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG,
+                                                           "arm_switch"))));
+  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  upload = newest_link ();
+  g_assert_cmpstr (pg_link_get_armed (upload), ==, "upload");
+
+  /* The window says who watches: the app itself, and downloads are seen (no warning). */
+  wait_until (watching_itself, NULL, "the app to watch");
+  g_assert_false (gtk_widget_has_css_class (child (window, PG_TYPE_WINDOW, "watcher_label"),
+                                            "warning"));
+
+  download_url = copy_link (download);
+  upload_url = copy_link (upload);
+  g_assert_cmpuint (fetch ("GET", download_url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (fetch ("PUT", upload_url, "the partner's file", "*"), ==, 200);
+  wait_until (link_closed_automatically, download, "the download link to close itself");
+  wait_until (link_closed_automatically, upload, "the upload link to close itself");
+  g_assert_cmpint (pg_link_get_state (download), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (fetch ("GET", download_url, NULL, NULL), ==, 403);
+  g_assert_cmpuint (fetch ("PUT", upload_url, "a second file", NULL), ==, 403);
+  g_assert_cmpstr (pg_link_get_used_by (download), ==, "127.0.0.1");
+}
+
 /* ---- Tooltips, as they come on screen ----------------------------------------------------- */
 
 static GtkWidget *
@@ -2291,6 +2372,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
       g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
       g_test_add_func ("/pg/ui/closes-after-use", test_ui_closes_after_use);
+      g_test_add_func ("/pg/ui/closes-while-open", test_ui_closes_while_open);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/words", test_ui_words);

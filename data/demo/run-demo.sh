@@ -63,4 +63,6 @@ export PRESIGN_GUARD_DEMO_ENDPOINT=$endpoint PRESIGN_GUARD_DEMO_BUCKET=$bucket
 export PRESIGN_GUARD_DEMO_MANAGER_KEY=OWNERKEY PRESIGN_GUARD_DEMO_MANAGER_SECRET=OWNERSECRET
 export PRESIGN_GUARD_DEMO_SIGNER_KEY=PRESIGNKEY PRESIGN_GUARD_DEMO_SIGNER_SECRET=PRESIGNSECRET
 export PRESIGN_GUARD_DEMO_SIGNER_ARN=arn:aws:iam:::user/owner:presign
+# Where the gateway reports every request: the app sees armed links used, and closes them.
+export PRESIGN_GUARD_DEMO_OPS_LOG=$dir/ops.log
 "$app"

@@ -59,6 +59,8 @@ struct _PgAccountDialog
   GtkWidget         *signer_secret_stored;
   AdwEntryRow       *signer_arn_row;
   AdwEntryRow       *signer_role_row;
+  AdwEntryRow       *ops_log_row;
+  AdwEntryRow       *uses_queue_row;
   GtkLabel          *status_label;
   GtkWidget         *save_button;
   GtkWidget         *test_button;
@@ -91,6 +93,8 @@ fill_info (PgAccountDialog *self,
   info->signer_key_id = separate ? text_of (self->signer_key_row) : NULL;
   info->signer_arn = text_of (self->signer_arn_row);
   info->signer_role_arn = text_of (self->signer_role_row);
+  info->ops_log_path = text_of (self->ops_log_row);
+  info->uses_queue_url = text_of (self->uses_queue_row);
 }
 
 /* Shows @region in the AWS region list when it is one, and in the entry in any case. */
@@ -693,6 +697,12 @@ pg_account_dialog_new (GtkWindow     *parent,
       if (pg_account_get_signer_role_arn (account) != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->signer_role_row),
                                pg_account_get_signer_role_arn (account));
+      if (pg_account_get_ops_log_path (account) != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->ops_log_row),
+                               pg_account_get_ops_log_path (account));
+      if (pg_account_get_uses_queue_url (account) != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->uses_queue_row),
+                               pg_account_get_uses_queue_url (account));
       if (pg_account_get_token_expires (account) > 0)
         {
           gint64 expires = pg_account_get_token_expires (account);
@@ -766,6 +776,8 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_secret_stored);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_arn_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, signer_role_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, ops_log_row);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, uses_queue_row);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_button);

@@ -268,6 +268,7 @@ maybe_create_demo_account (PgApplication *self)
     .manager_key_id = g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_KEY"),
     .signer_key_id = g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_KEY"),
     .signer_arn = g_getenv ("PRESIGN_GUARD_DEMO_SIGNER_ARN"),
+    .ops_log_path = g_getenv ("PRESIGN_GUARD_DEMO_OPS_LOG"),
   };
 
   if (endpoint == NULL || self->accounts->len > 0 || info.bucket == NULL

@@ -747,12 +747,20 @@ link_of_account (gpointer item,
                                        pg_account_get_id (account)) == 0;
 }
 
+static gboolean read_uses_cb (gpointer user_data);
+
 static void
-update_links_page (PgWindow *self)
+update_links_page (PgWindow *self,
+                   guint     position,
+                   guint     removed,
+                   guint     added)
 {
   gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->links_filtered)) > 0;
 
   gtk_stack_set_visible_child_name (self->links_stack, any ? "links" : "empty");
+  /* A link armed just now is watched at once, not at the next regular read. */
+  if (added > 0 && self->watch == NULL)
+    read_uses_cb (self);
 }
 
 void
@@ -813,6 +821,114 @@ count_armed (PgWindow *self)
   return n;
 }
 
+/* How often the app's own watcher asks whether armed uploads have arrived. */
+#define POLL_SECONDS 10
+
+/* What a watcher wrote about a link (who used it, that it closed) onto the link in the list;
+ * a link that closed itself just now is told. Returns: whether the link changed */
+static gboolean
+apply_use (PgWindow     *self,
+           PgLinkRecord *record)
+{
+  PgLink *link = record->used_at != 0 ? pg_window_find_link (self, record->id) : NULL;
+  gboolean closed_now;
+
+  if (link == NULL || (pg_link_get_used_at (link) == record->used_at
+                       && pg_link_get_closed_at (link) == record->closed_at))
+    return FALSE;
+
+  closed_now = record->closed_at != 0 && pg_link_get_closed_at (link) == 0;
+  pg_link_set_use (link, record->used_at, record->used_by, record->closed_at);
+  if (closed_now)
+    {
+      const char *name = pg_link_key_basename (pg_link_get_shared_key (link));
+      const char *by = record->used_by ? record->used_by : "?";
+      g_autofree char *text = g_strdup_printf (_("“%s” was used from %s — the link closed "
+                                                 "itself"), name, by);
+
+      pg_window_show_toast (self, text);
+      pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link),
+                             _("A link closed itself after use"), text);
+    }
+
+  return TRUE;
+}
+
+static void
+watched_use_cb (PgWatcher    *watcher,
+                PgLinkRecord *record,
+                gpointer      event_or_notice,
+                PgWindow     *self)
+{
+  if (apply_use (self, record))
+    pg_link_service_save (self->service);
+}
+
+static void
+watch_stopped_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_watch_stop_finish (PG_WATCH (source), result, &error))
+    g_warning ("%s", error->message);
+}
+
+/* The app's own watcher stops (a closing under way ends first, without the window). */
+void
+_pg_window_stop_watching (PgWindow *self)
+{
+  if (self->watch == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (pg_watch_get_watcher (self->watch), self);
+  pg_watch_stop_async (self->watch, watch_stopped_cb, NULL);
+  g_clear_object (&self->watch);
+  g_clear_pointer (&self->watch_bucket, g_free);
+}
+
+/* While it is open, the app closes the armed links of the bucket shown itself, unless an
+ * always-on watcher does: uploads by asking whether their files arrived, downloads where the
+ * account names a source that reports them (the gateway's ops log, an SQS queue). */
+static void
+update_watching (PgWindow *self,
+                 gboolean  watched_elsewhere)
+{
+  PgAccount *account = pg_session_get_account (self->session);
+  const char *bucket = _pg_window_get_bucket (self);
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(PgWatcher) watcher = NULL;
+
+  if (watched_elsewhere || count_armed (self) == 0
+      || g_strcmp0 (self->watch_bucket, bucket) != 0)
+    _pg_window_stop_watching (self);
+  if (watched_elsewhere || count_armed (self) == 0 || self->watch != NULL)
+    return;
+
+  signer = pg_session_new_signer_client (self->session);
+  watcher = pg_watcher_new (self->service, pg_session_get_client (self->session), signer, bucket,
+                            pg_session_get_signer_arn (self->session));
+  self->watch = pg_watch_new (watcher);
+  self->watch_bucket = g_strdup (bucket);
+  pg_watch_add_polling (self->watch, POLL_SECONDS);
+  if (pg_account_get_ops_log_path (account) != NULL)
+    {
+      /* Where the app read up to, kept: a use while it was closed is seen when it opens. */
+      g_autofree char *name = g_strdup_printf ("ops-log-%s", pg_account_get_id (account));
+      g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "presign-guard", NULL);
+      g_autofree char *state = g_build_filename (dir, name, NULL);
+
+      g_mkdir_with_parents (dir, 0700);
+      pg_watch_add_ops_log (self->watch, pg_account_get_ops_log_path (account), state, 1);
+    }
+  if (pg_account_get_uses_queue_url (account) != NULL)
+    pg_watch_add_queue (self->watch, pg_account_get_uses_queue_url (account));
+  g_signal_connect (watcher, "link-used", G_CALLBACK (watched_use_cb), self);
+  g_signal_connect (watcher, "link-closed", G_CALLBACK (watched_use_cb), self);
+  pg_watch_start (self->watch);
+}
+
 static void
 heartbeat_cb (GObject      *source,
               GAsyncResult *result,
@@ -823,28 +939,41 @@ heartbeat_cb (GObject      *source,
                                                            &error);
   g_autofree char *text = NULL;
   PgWindow *self;
+  PgAccount *account;
+  gboolean alive;
   gint64 at;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = user_data;
+  account = pg_session_get_account (self->session);
 
   at = beat != NULL ? pg_watcher_heartbeat_time (beat) : 0;
-  if (at != 0 && g_get_real_time () / G_USEC_PER_SEC - at < BEAT_STALE_SECONDS)
+  alive = at != 0 && g_get_real_time () / G_USEC_PER_SEC - at < BEAT_STALE_SECONDS;
+  update_watching (self, alive);
+  if (alive)
     {
       g_autofree char *when = pg_format_local_time (at, FALSE);
 
       text = g_strdup_printf (_("The always-on watcher closes armed links once they are used "
                                 "(last seen %s)."), when);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
     }
+  else if (pg_account_get_ops_log_path (account) != NULL
+           || pg_account_get_uses_queue_url (account) != NULL)
+    text = g_strdup (_("No always-on watcher is running for this bucket: Presign Guard closes "
+                       "armed links itself while it is open."));
   else
-    {
-      text = g_strdup (_("No always-on watcher is running for this bucket: links armed to "
-                         "close after their first use stay open until one runs "
-                         "(presign-guard-cli watch)."));
-      gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
-    }
+    text = g_strdup (_("No always-on watcher is running for this bucket: while Presign Guard "
+                       "is open it closes upload links after their upload, but links armed to "
+                       "close after their first download stay open until a watcher runs "
+                       "(presign-guard-cli watch) or the account says where the server reports "
+                       "downloads."));
+  /* Links armed to close after a download that nobody would see used: a warning. */
+  if (alive || pg_account_get_ops_log_path (account) != NULL
+      || pg_account_get_uses_queue_url (account) != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
   gtk_label_set_label (self->watcher_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), TRUE);
 }
@@ -866,30 +995,9 @@ uses_read_cb (GObject      *source,
   if (records == NULL)
     return;
 
-  /* What the watcher saw: who used a link, and that it closed it. */
+  /* What the watchers saw: who used a link, and that it closed it. */
   for (guint i = 0; i < records->len; i++)
-    {
-      PgLinkRecord *record = g_ptr_array_index (records, i);
-      PgLink *link = record->used_at != 0 ? pg_window_find_link (self, record->id) : NULL;
-
-      if (link != NULL && (pg_link_get_used_at (link) != record->used_at
-                           || pg_link_get_closed_at (link) != record->closed_at))
-        {
-          gboolean closed_now = record->closed_at != 0 && pg_link_get_closed_at (link) == 0;
-
-          pg_link_set_use (link, record->used_at, record->used_by, record->closed_at);
-          changed = TRUE;
-          if (closed_now)
-            {
-              g_autofree char *text = g_strdup_printf (
-                _("“%s” was used from %s — the link closed itself"),
-                pg_link_key_basename (pg_link_get_shared_key (link)),
-                record->used_by ? record->used_by : "?");
-
-              pg_window_show_toast (self, text);
-            }
-        }
-    }
+    changed |= apply_use (self, g_ptr_array_index (records, i));
   if (changed)
     pg_link_service_save (self->service);
 }
@@ -904,7 +1012,10 @@ read_uses_cb (gpointer user_data)
   if (self->session == NULL || self->uses_reading || count_armed (self) == 0)
     {
       if (self->session != NULL && count_armed (self) == 0)
-        gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), FALSE);
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), FALSE);
+          _pg_window_stop_watching (self);
+        }
       return G_SOURCE_CONTINUE;
     }
 
@@ -936,7 +1047,7 @@ _pg_window_links_init (PgWindow *self)
   g_object_unref (factory);
   g_signal_connect_object (self->links_filtered, "items-changed",
                            G_CALLBACK (update_links_page), self, G_CONNECT_SWAPPED);
-  update_links_page (self);
+  update_links_page (self, 0, 0, 0);
 
   self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pg-link-service.h"
+#include "pg-watch.h"
 #include "pg-window.h"
 
 G_BEGIN_DECLS
@@ -34,6 +35,8 @@ struct _PgWindow
   guint                 expiry_timer;
   guint                 uses_timer;
   gboolean              uses_reading;
+  PgWatch              *watch;          /* the app's own watcher, while no always-on one runs */
+  char                 *watch_bucket;
   gboolean              notice_shown;
 
   AdwToastOverlay      *toasts;
@@ -85,6 +88,7 @@ void           _pg_window_browser_job       (PgWindow        *self,
 
 void           _pg_window_links_class_init  (GtkWidgetClass  *widget_class);
 void           _pg_window_links_init        (PgWindow        *self);
+void           _pg_window_stop_watching     (PgWindow        *self);
 void           _pg_window_links_job_finished (PgWindow       *self,
                                              PgLinkJob       *job);
 void           _pg_window_open_link_dialog  (PgWindow        *self,

@@ -26,6 +26,8 @@ struct _PgAccount
   char     *signer_arn;
   char     *signer_role_arn;
   gint64    token_expires;
+  char     *ops_log_path;
+  char     *uses_queue_url;
 };
 
 G_DEFINE_FINAL_TYPE (PgAccount, pg_account, G_TYPE_OBJECT)
@@ -44,6 +46,8 @@ pg_account_finalize (GObject *object)
   g_free (self->signer_key_id);
   g_free (self->signer_arn);
   g_free (self->signer_role_arn);
+  g_free (self->ops_log_path);
+  g_free (self->uses_queue_url);
 
   G_OBJECT_CLASS (pg_account_parent_class)->finalize (object);
 }
@@ -82,6 +86,8 @@ account_new (const char          *id,
   self->signer_arn = nonempty (info->signer_arn);
   self->signer_role_arn = nonempty (info->signer_role_arn);
   self->token_expires = MAX (0, info->token_expires);
+  self->ops_log_path = nonempty (info->ops_log_path);
+  self->uses_queue_url = nonempty (info->uses_queue_url);
 
   /* The same key twice is one key. */
   if (g_strcmp0 (self->signer_key_id, self->manager_key_id) == 0)
@@ -165,6 +171,20 @@ pg_account_get_signer_role_arn (PgAccount *self)
   return self->signer_role_arn;
 }
 
+/* The gateway's ops log, where the app sees the uses of armed links (Ceph, on its host). */
+const char *
+pg_account_get_ops_log_path (PgAccount *self)
+{
+  return self->ops_log_path;
+}
+
+/* An SQS queue fed with the bucket's uses (data/cloud/presign-guard-watch.yaml; AWS). */
+const char *
+pg_account_get_uses_queue_url (PgAccount *self)
+{
+  return self->uses_queue_url;
+}
+
 /* When the (temporary) managing keys stop working, or 0. */
 gint64
 pg_account_get_token_expires (PgAccount *self)
@@ -213,12 +233,14 @@ pg_accounts_load (const char  *path,
       g_autofree char *signer = g_key_file_get_string (keyfile, groups[i], "signer-key-id", NULL);
       g_autofree char *arn = g_key_file_get_string (keyfile, groups[i], "signer-arn", NULL);
       g_autofree char *role = g_key_file_get_string (keyfile, groups[i], "signer-role-arn", NULL);
+      g_autofree char *ops_log = g_key_file_get_string (keyfile, groups[i], "ops-log", NULL);
+      g_autofree char *queue = g_key_file_get_string (keyfile, groups[i], "uses-queue-url", NULL);
       PgAccountInfo info = {
         name, endpoint, region,
         g_key_file_get_boolean (keyfile, groups[i], "path-style", NULL),
         bucket, manager, signer, arn,
         g_key_file_get_int64 (keyfile, groups[i], "token-expires", NULL),
-        role,
+        role, ops_log, queue,
       };
 
       if (bucket == NULL || manager == NULL)
@@ -261,6 +283,8 @@ pg_accounts_save (const char  *path,
       set_optional (keyfile, account->id, "signer-key-id", account->signer_key_id);
       set_optional (keyfile, account->id, "signer-arn", account->signer_arn);
       set_optional (keyfile, account->id, "signer-role-arn", account->signer_role_arn);
+      set_optional (keyfile, account->id, "ops-log", account->ops_log_path);
+      set_optional (keyfile, account->id, "uses-queue-url", account->uses_queue_url);
       if (account->token_expires > 0)
         g_key_file_set_int64 (keyfile, account->id, "token-expires", account->token_expires);
     }

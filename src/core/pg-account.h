@@ -24,6 +24,9 @@ G_DECLARE_FINAL_TYPE (PgAccount, pg_account, PG, ACCOUNT, GObject)
  * @token_expires: when temporary managing keys expire (seconds since the epoch), 0 if they do not
  * @signer_role_arn: (nullable): the role whose sessions sign links one by one (see
  *   pg_signer_role_setup_async()), %NULL to sign with the signer's key
+ * @ops_log_path: (nullable): the gateway's ops log file, read by the app to see the uses of
+ *   links armed "close after first use" (Ceph RGW, on the gateway's host)
+ * @uses_queue_url: (nullable): an SQS queue fed with the bucket's uses (AWS)
  *
  * Everything about an account but its secrets, which live in the keyring.
  */
@@ -39,6 +42,8 @@ typedef struct
   const char *signer_arn;
   gint64      token_expires;
   const char *signer_role_arn;
+  const char *ops_log_path;
+  const char *uses_queue_url;
 } PgAccountInfo;
 
 PgAccount   *pg_account_new                 (const PgAccountInfo  *info);
@@ -54,6 +59,8 @@ gboolean     pg_account_has_separate_signer (PgAccount            *self);
 const char  *pg_account_get_signer_arn      (PgAccount            *self);
 const char  *pg_account_get_signer_role_arn (PgAccount            *self);
 gint64       pg_account_get_token_expires   (PgAccount            *self);
+const char  *pg_account_get_ops_log_path    (PgAccount            *self);
+const char  *pg_account_get_uses_queue_url  (PgAccount            *self);
 PgEndpoint  *pg_account_create_endpoint     (PgAccount            *self,
                                              GError              **error);
 

@@ -44,6 +44,7 @@ struct _PgWatch
   gboolean      reading;
   gboolean      loading;
   gboolean      running;
+  gboolean      farewell;  /* the heartbeat's last word is written */
 };
 
 G_DEFINE_FINAL_TYPE (PgWatch, pg_watch, G_TYPE_OBJECT)
@@ -339,8 +340,8 @@ beat_timeout_cb (gpointer user_data)
   PgWatch *self = user_data;
 
   self->busy++;
-  pg_watcher_beat_async (self->watcher, self->description, self->started, self->cancellable,
-                         beat_cb, g_object_ref (self));
+  pg_watcher_beat_async (self->watcher, self->description, self->started, FALSE,
+                         self->cancellable, beat_cb, g_object_ref (self));
 
   return G_SOURCE_CONTINUE;
 }
@@ -499,6 +500,14 @@ stopping_cb (gpointer user_data)
     return G_SOURCE_CONTINUE;
   if (settled)
     delete_handled (self);
+  /* An always-on watcher's last word: readers know at once that nobody watches. */
+  if (settled && self->heartbeat && !self->farewell)
+    {
+      self->farewell = TRUE;
+      self->busy++;
+      pg_watcher_beat_async (self->watcher, self->description, self->started, TRUE, NULL,
+                             beat_cb, g_object_ref (self));
+    }
   if (self->busy > 0 && !late)
     return G_SOURCE_CONTINUE;
 

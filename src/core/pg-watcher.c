@@ -717,6 +717,7 @@ pg_watcher_is_settled (PgWatcher *self)
  * pg_watcher_beat_async:
  * @source: what the watcher reads, in words ("ops log /var/log/ceph/ops.log")
  * @started: when it started (Unix time)
+ * @stopped: the last word of a watcher that stops: nobody watches any more
  *
  * Writes the watcher's heartbeat into the bucket (PG_WATCHER_HEARTBEAT_KEY): who watches, with
  * what, since when, how many links are armed, and when it last said so. Whoever reads it knows
@@ -726,6 +727,7 @@ void
 pg_watcher_beat_async (PgWatcher           *self,
                        const char          *source,
                        gint64               started,
+                       gboolean             stopped,
                        GCancellable        *cancellable,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
@@ -753,6 +755,8 @@ pg_watcher_beat_async (PgWatcher           *self,
   json_builder_add_string_value (builder, now_text);
   json_builder_set_member_name (builder, "armed");
   json_builder_add_int_value (builder, pg_watcher_get_n_armed (self));
+  json_builder_set_member_name (builder, "stopped");
+  json_builder_add_boolean_value (builder, stopped);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
@@ -777,6 +781,7 @@ pg_watcher_beat_finish (PgWatcher     *self,
  * @heartbeat: the heartbeat object's contents (PG_WATCHER_HEARTBEAT_KEY)
  *
  * Returns: when the watcher last said it is alive (Unix time), 0 when the text is no heartbeat
+ *   or the watcher said it stopped
  */
 gint64
 pg_watcher_heartbeat_time (GBytes *heartbeat)
@@ -785,7 +790,7 @@ pg_watcher_heartbeat_time (GBytes *heartbeat)
   g_autoptr(GDateTime) beat = NULL;
   JsonObject *object = pg_json_document (parser, heartbeat, "presign-guard watcher 1");
 
-  if (object == NULL)
+  if (object == NULL || json_object_get_boolean_member_with_default (object, "stopped", FALSE))
     return 0;
   beat = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object,
                                                                                   "beat", ""),

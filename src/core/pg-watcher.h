@@ -41,6 +41,7 @@ gboolean     pg_watcher_is_settled       (PgWatcher           *self);
 void         pg_watcher_beat_async       (PgWatcher           *self,
                                           const char          *source,
                                           gint64               started,
+                                          gboolean             stopped,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);

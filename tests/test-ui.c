@@ -1913,14 +1913,41 @@ test_ui_closes_while_open (void)
   select_file ("watched.pdf");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
-  dialog = find_toplevel (PG_TYPE_LINK_DIALOG);
-  gtk_switch_set_active (GTK_SWITCH (child (dialog, PG_TYPE_LINK_DIALOG, "arm_switch")), TRUE);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, PG_TYPE_LINK_DIALOG, "grace_spin")),
-                             0);
-  click (child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  click (child (find_toplevel (PG_TYPE_LINK_DIALOG), PG_TYPE_LINK_DIALOG, "create_button"));
   wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
   download = newest_link ();
+  g_assert_null (pg_link_get_armed (download));
+
+  /* Armed afterwards, from its Details: the row says so, and its record in the bucket. */
+  wait_until (row_shown, download, "the link's row");
+  click (child (row_for (download), PG_TYPE_LINK_ROW, "details_button"));
+  {
+    GtkWindow *details = find_details ();
+    g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+    guint frames = 0;
+
+    g_assert_nonnull (details);
+    wait_until (frames_drawn, &frames, "the details to draw");
+    find_widgets (GTK_WIDGET (details), GTK_TYPE_SWITCH, switches);
+    g_assert_cmpuint (switches->len, ==, 1);
+    g_assert_false (gtk_switch_get_active (g_ptr_array_index (switches, 0)));
+    gtk_switch_set_active (g_ptr_array_index (switches, 0), TRUE);
+    gtk_window_destroy (details);
+  }
   g_assert_cmpstr (pg_link_get_armed (download), ==, "download");
+  g_assert_cmpint (pg_link_get_grace (download), ==, PG_WATCHER_DEFAULT_GRACE);
+  wait_until (row_shown, download, "the link's row");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (child (row_for (download),
+                                                                   PG_TYPE_LINK_ROW,
+                                                                   "subtitle"))),
+                            _("Closes after first download")));
+  /* Disarmed, and armed again with no grace (as the dialog's spin button can), for the test. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.arm-link", "(sbx)",
+                              pg_link_get_id (download), FALSE, (gint64) 0);
+  g_assert_null (pg_link_get_armed (download));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.arm-link", "(sbx)",
+                              pg_link_get_id (download), TRUE, (gint64) 0);
+  g_assert_cmpint (pg_link_get_grace (download), ==, 0);
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-upload-link", NULL);
   wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");

@@ -8,8 +8,10 @@
 
 #include "pg-application.h"
 #include "pg-link-details.h"
+#include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-toolkit.h"
+#include "pg-watcher.h"
 
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
  * and, for upload links, the commands a partner runs. */
@@ -74,6 +76,21 @@ restore_clicked (GtkButton *button,
   gtk_window_destroy (details);
 }
 
+/* The main window arms (or disarms) the link: its record says so, for the watchers. */
+static void
+arm_toggled (GtkSwitch  *toggle,
+             GParamSpec *pspec,
+             GtkWindow  *details)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (details);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.arm-link", "(sbx)",
+                                g_object_get_data (G_OBJECT (toggle), "link-id"),
+                                gtk_switch_get_active (toggle),
+                                (gint64) PG_WATCHER_DEFAULT_GRACE);
+}
+
 /**
  * pg_link_details_new:
  * @url: what the partner receives (for an upload page, the page)
@@ -122,7 +139,28 @@ pg_link_details_new (GtkWindow          *parent,
             : _("Closes every link to this file"));
   if (pg_link_is_upload (link))
     add_fact (facts, _("Single use"), pg_link_get_if_none_match (link) ? _("Yes") : _("No"));
-  if (pg_link_get_armed (link) != NULL)
+  /* A working link not used yet: armed or disarmed from here (the window keeps it so). */
+  if (pg_link_get_page_key (link) == NULL && pg_link_get_used_at (link) == 0
+      && pg_link_get_state_at (link, g_get_real_time () / G_USEC_PER_SEC) == PG_LINK_ACTIVE)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     pg_link_is_upload (link) ? _("Close after the upload")
+                                                              : _("Close after the first download"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pg_link_dialog_arming_words (pg_link_is_upload (link)));
+      gtk_switch_set_active (GTK_SWITCH (toggle), pg_link_get_armed (link) != NULL);
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (toggle, "arm_switch");
+      g_object_set_data_full (G_OBJECT (toggle), "link-id", g_strdup (pg_link_get_id (link)),
+                              g_free);
+      g_signal_connect (toggle, "notify::active", G_CALLBACK (arm_toggled), window);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      adw_preferences_group_add (facts, row);
+    }
+  else if (pg_link_get_armed (link) != NULL)
     {
       g_autofree char *used = NULL;
 

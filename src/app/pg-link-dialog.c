@@ -454,6 +454,17 @@ on_expiry_changed (PgLinkDialog *self)
 
 /* ---- Close after first use -------------------------------------------------------------- */
 
+/* Who closes an armed link, and when: under the switch that arms it (here and in Details). */
+const char *
+pg_link_dialog_arming_words (gboolean upload)
+{
+  return upload ? _("Closed once its file has arrived: by Presign Guard while it is open, or by "
+                    "an always-on watcher (presign-guard-cli watch).")
+                : _("Closed once it is used: by an always-on watcher (presign-guard-cli watch), "
+                    "or by Presign Guard while it is open when the account says where the "
+                    "server reports downloads.");
+}
+
 /* Whether the new link is armed, and for what: "download", "upload", or %NULL. */
 static const char *
 arming (PgLinkDialog *self)
@@ -474,12 +485,7 @@ update_arming (PgLinkDialog *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->arm_row),
                                  self->upload ? _("Close after the upload")
                                               : _("Close after the first download"));
-  adw_action_row_set_subtitle (self->arm_row,
-                               self->upload
-                               ? _("The always-on watcher (presign-guard-cli watch) closes it "
-                                   "once the file has arrived.")
-                               : _("The always-on watcher (presign-guard-cli watch) closes it "
-                                   "once it is used."));
+  adw_action_row_set_subtitle (self->arm_row, pg_link_dialog_arming_words (self->upload));
   gtk_widget_set_visible (GTK_WIDGET (self->grace_row),
                           !self->upload && gtk_switch_get_active (self->arm_switch));
 }

@@ -18,4 +18,6 @@ GtkWindow *pg_link_dialog_new         (GtkWindow     *parent,
                                        gboolean       upload,
                                        const char    *key_or_folder);
 
+const char *pg_link_dialog_arming_words (gboolean       upload);
+
 G_END_DECLS

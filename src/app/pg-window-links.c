@@ -638,21 +638,27 @@ record_saved_cb (GObject      *source,
                                   "bucket, so other computers do not see it."));
 }
 
+/* Writes @link's record into its bucket, for other computers, the command line and watchers. */
+static void
+write_record (PgWindow *self,
+              PgLink   *link)
+{
+  g_autoptr(PgLinkRecord) record = pg_link_record_new_for_link (link);
+  GWeakRef *window = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (window, self);
+  pg_link_record_save_async (record, pg_session_get_client (self->session), NULL,
+                             record_saved_cb, window);
+}
+
 static void
 on_link_created (PgWindow *self,
                  PgLink   *link)
 {
-  /* Every link is recorded in its bucket, for other computers and the command line; a link
-   * revoked alone has been already, with its session or copy. */
+  /* Every link is recorded in its bucket; a link revoked alone has been already, with its
+   * session or copy. */
   if (!pg_link_is_revoked_alone (link) && self->session != NULL)
-    {
-      g_autoptr(PgLinkRecord) record = pg_link_record_new_for_link (link);
-      GWeakRef *window = g_new0 (GWeakRef, 1);
-
-      g_weak_ref_init (window, self);
-      pg_link_record_save_async (record, pg_session_get_client (self->session), NULL,
-                                 record_saved_cb, window);
-    }
+    write_record (self, link);
 
   gtk_single_selection_set_selected (self->links_selection, 0);
   /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
@@ -748,6 +754,7 @@ link_of_account (gpointer item,
 }
 
 static gboolean read_uses_cb (gpointer user_data);
+static void arm_link_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
 
 static void
 update_links_page (PgWindow *self,
@@ -779,6 +786,7 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.remove-link", "s", remove_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
+  gtk_widget_class_install_action (widget_class, "win.arm-link", "(sbx)", arm_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,
                                    revoke_selected_action);
 
@@ -819,6 +827,35 @@ count_armed (PgWindow *self)
     }
 
   return n;
+}
+
+/* Arms a link (or disarms it) from its Details: an upload link closes after its upload, a
+ * download link the grace given (seconds) after its first download. */
+static void
+arm_link_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *id;
+  gboolean armed;
+  gint64 grace;
+  PgLink *link;
+
+  g_variant_get (parameter, "(&sbx)", &id, &armed, &grace);
+  if (self->session == NULL || !(link = pg_window_find_link (self, id)))
+    return;
+
+  if (!armed)
+    pg_link_set_armed (link, NULL, 0);
+  else if (pg_link_is_upload (link))
+    pg_link_set_armed (link, "upload", 0);
+  else
+    pg_link_set_armed (link, "download", MAX (grace, 0));
+  pg_link_service_save (self->service);
+  write_record (self, link);
+  /* Watched at once. */
+  read_uses_cb (self);
 }
 
 /* How often the app's own watcher asks whether armed uploads have arrived. */

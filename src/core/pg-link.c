@@ -232,9 +232,14 @@ pg_link_set_armed (PgLink     *self,
                    const char *armed,
                    gint64      grace)
 {
+  gboolean changed = g_strcmp0 (self->armed, armed) != 0 || self->grace != grace;
+
   g_free (self->armed);
   self->armed = g_strdup (armed);
   self->grace = grace;
+  /* What the link's row says changes with it. */
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
 }
 
 const char *

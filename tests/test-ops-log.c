@@ -165,6 +165,53 @@ test_tail (void)
   g_rmdir (dir);
 }
 
+/* S3's "Object Created" notifications, as Ceph posts them (the key as it is) and as AWS writes
+ * them (URL-encoded, a space as "+"): hints, each checked with S3 by the watcher. */
+static void
+test_s3_notification (void)
+{
+  static const char ceph[] =
+    "{\"Records\":[{\"eventVersion\":\"2.2\",\"eventSource\":\"ceph:s3\",\"eventTime\":"
+    "\"2026-11-29T08:23:14.918675Z\",\"eventName\":\"ObjectCreated:Put\",\"requestParameters\":"
+    "{\"sourceIPAddress\":\"\"},\"s3\":{\"bucket\":{\"name\":\"b1\"},\"object\":{\"key\":"
+    "\"incoming/a b+%.pdf\",\"sequencer\":\"F2E0\"}}},"
+    "{\"eventName\":\"ObjectRemoved:Delete\",\"s3\":{\"bucket\":{\"name\":\"b1\"},"
+    "\"object\":{\"key\":\"gone.pdf\"}}}, 7, {\"eventName\":\"ObjectCreated:Copy\"}]}";
+  static const char aws[] =
+    "{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Put\","
+    "\"requestParameters\":{\"sourceIPAddress\":\"203.0.113.7\"},\"s3\":{\"bucket\":"
+    "{\"name\":\"b1\"},\"object\":{\"key\":\"incoming/a+b%2B%25.pdf\"}}}]}";
+  static const char *garbage[] = { "", "[]", "{\"Records\":{}}", "{\"Records\":[null]}",
+                                   "\x00{", "{\"Records\":[{\"eventName\":7}]}" };
+  g_autoptr(GPtrArray) events = pg_use_events_from_s3_notification (ceph, strlen (ceph));
+  PgUseEvent *event;
+
+  g_assert_cmpuint (events->len, ==, 1);
+  event = g_ptr_array_index (events, 0);
+  g_assert_true (event->object_created);
+  g_assert_true (event->hint);
+  g_assert_cmpstr (event->bucket, ==, "b1");
+  g_assert_cmpstr (event->key, ==, "incoming/a b+%.pdf");
+  g_assert_null (event->remote_addr);
+  g_assert_cmpint (event->time, ==, 1795940594);
+  g_assert_nonnull (event->id);
+  g_ptr_array_unref (events);
+
+  events = pg_use_events_from_s3_notification (aws, strlen (aws));
+  g_assert_cmpuint (events->len, ==, 1);
+  event = g_ptr_array_index (events, 0);
+  g_assert_cmpstr (event->key, ==, "incoming/a b+%.pdf");
+  g_assert_cmpstr (event->remote_addr, ==, "203.0.113.7");
+
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
+    {
+      g_autoptr(GPtrArray) none = pg_use_events_from_s3_notification (garbage[i],
+                                                                      strlen (garbage[i]) + 1);
+
+      g_assert_cmpuint (none->len, ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,6 +221,7 @@ main (int   argc,
   g_test_add_func ("/pg/ops-log/parse-link", test_parse_link);
   g_test_add_func ("/pg/ops-log/parse-others", test_parse_others);
   g_test_add_func ("/pg/ops-log/tail", test_tail);
+  g_test_add_func ("/pg/ops-log/s3-notification", test_s3_notification);
 
   return g_test_run ();
 }

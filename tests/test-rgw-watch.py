@@ -11,6 +11,7 @@ the records. Output is TAP.
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -74,11 +75,11 @@ def presign(key, *extra, method="GET", expires="900"):
     return done.stdout.strip().splitlines()[-1]
 
 
-def record_of(url):
+def record_of(url, bucket=None):
     looked = cli("inspect", url, *COMMON, "--look-up").stdout
     link_id = [line.split(": ", 1)[1] for line in looked.splitlines()
                if line.startswith("record: ")][0]
-    body = client().get_object(Bucket=STATE["bucket"],
+    body = client().get_object(Bucket=bucket or STATE["bucket"],
                                Key=".presign-guard/links/%s.json" % link_id)["Body"].read()
     return json.loads(body)
 
@@ -191,6 +192,67 @@ def test_upload_closes_after_upload():
     assert status == 403, status
 
 
+def post(port, body, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("POST", "/", body=body, headers=headers or {})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_upload_seen_by_notification():
+    # Ceph's "Object Created" notification to an HTTP endpoint is the only source (no ops log,
+    # no polling): the partner's upload closes its link at once. Forged notifications (of a
+    # file that is not there, garbage, too big) close nothing and do not stop the watcher.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    key = "incoming/%s/notified order.pdf" % uuid.uuid4().hex[:6]
+    forged_key = "incoming/%s/never sent.pdf" % uuid.uuid4().hex[:6]
+    # A bucket of its own: its notification configuration stays with it.
+    bucket = "pg-notified-" + uuid.uuid4().hex[:10]
+    cli("mb", *COMMON, "--bucket", bucket)
+    url, forged_url = [cli("presign", *COMMON, "--signer", "--method", "PUT", "--bucket", bucket,
+                           "--key", k, "--expires", "900", "--arm", "upload").stdout.strip()
+                       .splitlines()[-1] for k in (key, forged_key)]
+    forged_id = record_of(forged_url, bucket)["id"]
+    sns = botocore.session.get_session().create_client(
+        "sns", region_name="us-east-1", endpoint_url=ENDPOINT, aws_access_key_id="OWNERKEY",
+        aws_secret_access_key="OWNERSECRET")
+    topic = sns.create_topic(Name="pg-watch-%d" % port, Attributes={
+        "push-endpoint": "http://127.0.0.1:%d/" % port, "persistent": "false"})["TopicArn"]
+    watcher = lines.Lines([CLI, "watch", *COMMON, "--bucket", bucket,
+                           "--notifications", "127.0.0.1:%d" % port], ENV)
+    try:
+        watcher.expect("watching ")
+        client().put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"TopicConfigurations": [
+                {"Id": "presign-guard", "TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]})
+        forged = {"Records": [{"eventName": "ObjectCreated:Put", "eventSource": "ceph:s3",
+                               "s3": {"bucket": {"name": bucket},
+                                      "object": {"key": forged_key}}}]}
+        assert post(port, json.dumps(forged)) == 200
+        assert post(port, b"\x00garbage{") == 200
+        # Refused from its headers; its body is thrown away as it comes, never kept.
+        assert post(port, b"x" * (8 * 1024 * 1024)) == 413
+        status, _ = request("PUT", url, body=b"%PDF order")
+        started = time.monotonic()
+        assert status == 200, status
+        watcher.expect("closed ", timeout=10)
+        took = time.monotonic() - started
+        assert took <= 2, "closed %.1f s after the upload" % took
+        print("# closed %.2f s after the upload, told by a notification" % took)
+        assert request("PUT", url, body=b"again")[0] == 403
+        time.sleep(1)
+        assert not any(forged_id in line for line in watcher.drain()), watcher.seen
+    finally:
+        sns.delete_topic(TopicArn=topic)
+        code, seen = watcher.stop()
+    assert code == 0 and seen[-1] == "stopped", (code, seen)
+    assert record_of(forged_url, bucket).get("used_at") is None
+
+
 def test_restart_between_use_and_close():
     url = presign("report.pdf", "--arm", "download", "--grace", "4")
     record_id = record_of(url)["id"]
@@ -252,6 +314,7 @@ TESTS = [
     test_download_closes_after_grace,
     test_armed_while_watching,
     test_upload_closes_after_upload,
+    test_upload_seen_by_notification,
     test_restart_between_use_and_close,
     test_console_and_other_signers_ignored,
 ]

@@ -83,7 +83,8 @@ stop_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* presign-guard-cli watch --bucket B (--ops-log FILE [--state FILE] | --poll) … */
+/* presign-guard-cli watch --bucket B (--ops-log FILE [--state FILE] | --sqs-queue URL |
+ * --notifications ADDRESS:PORT | --poll) … */
 int
 pg_cli_watch (int    argc,
               char **argv)
@@ -101,6 +102,7 @@ pg_cli_watch (int    argc,
   g_autofree char *ops_log = NULL;
   g_autofree char *state = NULL;
   g_autofree char *queue_url = NULL;
+  g_autofree char *listen = NULL;
   g_autofree char *signer_arn = NULL;
   gboolean poll = FALSE;
   int interval = 1;
@@ -118,6 +120,9 @@ pg_cli_watch (int    argc,
     { "sqs-queue", 0, 0, G_OPTION_ARG_STRING, &queue_url,
       N_("An SQS queue fed by EventBridge with CloudTrail’s data events and S3’s Object Created "
          "events (data/cloud/presign-guard-watch.yaml makes it): AWS"), N_("URL") },
+    { "notifications", 0, 0, G_OPTION_ARG_STRING, &listen,
+      N_("Listen here for S3’s “Object Created” notifications (a Ceph RGW topic whose "
+         "push-endpoint is http://ADDRESS/): uploads are seen at once"), N_("ADDRESS:PORT") },
     { "poll", 0, 0, G_OPTION_ARG_NONE, &poll,
       N_("Ask S3 whether the files of armed upload links have arrived (any server)"), NULL },
     { "interval", 0, 0, G_OPTION_ARG_INT, &interval,
@@ -136,9 +141,10 @@ pg_cli_watch (int    argc,
     return exit_code;
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
-  if (ops_log == NULL && queue_url == NULL && !poll)
+  if (ops_log == NULL && queue_url == NULL && listen == NULL && !poll)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say what to watch: --ops-log FILE, --sqs-queue URL, "
-                                             "--poll, or some of them."));
+                                             "--notifications ADDRESS:PORT, --poll, or some of "
+                                             "them."));
   if (state != NULL && ops_log == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--state goes with --ops-log."));
   if (interval < 1 || poll_interval < 1)
@@ -161,6 +167,8 @@ pg_cli_watch (int    argc,
     pg_watch_add_ops_log (watch, ops_log, state, (guint) interval);
   if (queue_url != NULL)
     pg_watch_add_queue (watch, queue_url);
+  if (listen != NULL && !pg_watch_add_listener (watch, listen, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
   if (poll)
     pg_watch_add_polling (watch, (guint) poll_interval);
   pg_watch_set_heartbeat (watch, TRUE);

@@ -239,3 +239,78 @@ pg_use_event_from_eventbridge (const char *json,
 
   return g_steal_pointer (&self);
 }
+
+/* A key as S3's notifications on AWS write it: URL-encoded, a space as "+". */
+static char *
+form_decode (const char *text)
+{
+  g_autofree char *spaces = g_strdelimit (g_strdup (text), "+", ' ');
+
+  return g_uri_unescape_string (spaces, NULL);
+}
+
+/**
+ * pg_use_events_from_s3_notification:
+ * @json: the body of an S3 event notification ({"Records": [...]}), as Ceph RGW posts it to an
+ *   HTTP endpoint (or AWS to SNS/SQS)
+ *
+ * Reads the arrivals it tells of ("ObjectCreated:*"). Anyone who can reach the endpoint can
+ * post one: each is a hint (the watcher asks S3 whether the file is there).
+ *
+ * Returns: (transfer full) (element-type PgUseEvent): the arrivals, perhaps none
+ */
+GPtrArray *
+pg_use_events_from_s3_notification (const char *json,
+                                    gsize       length)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  JsonNode *records;
+
+  if (json == NULL || length == 0 || !json_parser_load_from_data (parser, json, (gssize) length,
+                                                                  NULL)
+      || json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      || !(records = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
+                                             "Records"))
+      || !JSON_NODE_HOLDS_ARRAY (records))
+    return events;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (records)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (records), i);
+      JsonObject *record = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *name = record ? member_string (record, "eventName") : NULL;
+      const char *key = record ? member_string (record, "s3.object.key") : NULL;
+      const char *bucket = record ? member_string (record, "s3.bucket.name") : NULL;
+      const char *sequencer = record ? member_string (record, "s3.object.sequencer") : NULL;
+      g_autoptr(PgUseEvent) event = NULL;
+
+      if (name == NULL || !g_str_has_prefix (name, "ObjectCreated:") || key == NULL
+          || bucket == NULL)
+        continue;
+
+      event = pg_use_event_new ();
+      event->object_created = TRUE;
+      event->hint = TRUE;
+      event->bucket = g_strdup (bucket);
+      /* Ceph writes the key as it is; AWS URL-encodes it. */
+      event->key = g_strcmp0 (member_string (record, "eventSource"), "aws:s3") == 0
+                   ? form_decode (key) : g_strdup (key);
+      if (event->key == NULL)
+        continue;
+      event->method = g_strdup ("PUT");
+      event->status = 200;
+      event->time = parse_iso8601 (member_string (record, "eventTime"));
+      event->remote_addr = g_strdup (member_string (record, "requestParameters.sourceIPAddress"));
+      if (event->remote_addr != NULL && *event->remote_addr == '\0')
+        g_clear_pointer (&event->remote_addr, g_free);
+      if (sequencer == NULL)
+        sequencer = member_string (record, "eventTime");
+      event->id = g_strdup_printf ("notification:%s:%s:%s", bucket, key,
+                                   sequencer ? sequencer : "");
+      g_ptr_array_add (events, g_steal_pointer (&event));
+    }
+
+  return events;
+}

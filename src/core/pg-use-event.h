@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @remote_addr: (nullable): where it came from
  * @time: when it was served (Unix time)
  * @status: the HTTP status it was answered with
+ * @hint: told by a source that proves nothing by itself (a notification anyone could have
+ *   posted): the watcher checks with S3 before it believes it
  *
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
@@ -36,6 +38,7 @@ typedef struct
   char    *remote_addr;
   gint64   time;
   guint    status;
+  gboolean hint;
 } PgUseEvent;
 
 PgUseEvent *pg_use_event_new            (void);
@@ -45,6 +48,8 @@ PgUseEvent *pg_use_event_from_ops_log   (const char  *line,
                                          const char  *id);
 PgUseEvent *pg_use_event_from_eventbridge (const char *json,
                                          const char  *id);
+GPtrArray  *pg_use_events_from_s3_notification (const char *json,
+                                                gsize       length);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgUseEvent, pg_use_event_free)
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
 
 #include "pg-ops-log.h"
 #include "pg-watch.h"
@@ -23,6 +24,8 @@
 #define QUEUE_WAIT_SECONDS   20
 #define QUEUE_RETRY_SECONDS  5
 #define STOP_SECONDS         60
+/* A notification bigger than this is no notification of ours. */
+#define MAX_NOTIFICATION_BYTES (1024 * 1024)
 
 struct _PgWatch
 {
@@ -34,6 +37,7 @@ struct _PgWatch
   char         *queue_url;
   guint         poll_interval;
   gboolean      heartbeat;
+  SoupServer   *listener;  /* where S3 posts its notifications */
   char         *description;
   gint64        started;
 
@@ -71,6 +75,9 @@ pg_watch_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   remove_timers (self);
+  if (self->listener != NULL)
+    soup_server_disconnect (self->listener);
+  g_clear_object (&self->listener);
 
   G_OBJECT_CLASS (pg_watch_parent_class)->dispose (object);
 }
@@ -180,6 +187,98 @@ pg_watch_add_queue (PgWatch    *self,
 
   self->queue_url = g_strdup (queue_url);
   describe (self, what);
+}
+
+/* Before a notification's body is read: only a POST of a sensible size is. */
+static void
+notification_headers_cb (SoupServer        *server,
+                         SoupServerMessage *message,
+                         const char        *path,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  guint refusal = 0;
+
+  if (g_strcmp0 (soup_server_message_get_method (message), "POST") != 0)
+    refusal = SOUP_STATUS_METHOD_NOT_ALLOWED;
+  else if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH
+           || soup_message_headers_get_content_length (headers) > MAX_NOTIFICATION_BYTES)
+    refusal = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+
+  /* Refused: whatever body follows is read and thrown away, never kept. */
+  if (refusal != 0)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (message), FALSE);
+      soup_server_message_set_status (message, refusal, NULL);
+    }
+}
+
+static void
+notification_cb (SoupServer        *server,
+                 SoupServerMessage *message,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  PgWatch *self = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (
+    soup_server_message_get_request_body (message));
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+  g_autoptr(GPtrArray) events = pg_use_events_from_s3_notification (data, length);
+
+  /* Each arrival is only a hint: the watcher asks S3 before it believes it. */
+  pg_watcher_handle_events (self->watcher, events);
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, "", 0);
+}
+
+/**
+ * pg_watch_add_listener:
+ * @address: where to listen, "127.0.0.1:8090"
+ *
+ * Listens for S3's "Object Created" notifications, as Ceph RGW posts them to an HTTP endpoint
+ * (a topic with `push-endpoint`, and the bucket's notification configuration). Uploads are
+ * seen at once; anyone who can reach the address can post, so each is checked with S3.
+ *
+ * Returns: whether it listens
+ */
+gboolean
+pg_watch_add_listener (PgWatch     *self,
+                       const char  *address,
+                       GError     **error)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(SoupServer) listener = NULL;
+  g_autofree char *what = NULL;
+
+  g_return_val_if_fail (self->listener == NULL && !self->running, FALSE);
+
+  if (!(parsed = g_network_address_parse (address, 0, NULL))
+      || g_network_address_get_port (G_NETWORK_ADDRESS (parsed)) == 0
+      || !(socket_address = g_inet_socket_address_new_from_string (
+             g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)),
+             g_network_address_get_port (G_NETWORK_ADDRESS (parsed)))))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is no address to listen on: give an IP address and a port, such as "
+                     "127.0.0.1:8090"), address);
+      return FALSE;
+    }
+
+  listener = soup_server_new ("server-header", "presign-guard", NULL);
+  soup_server_add_early_handler (listener, NULL, notification_headers_cb, self, NULL);
+  soup_server_add_handler (listener, NULL, notification_cb, self, NULL);
+  if (!soup_server_listen (listener, socket_address, 0, error))
+    return FALSE;
+
+  self->listener = g_steal_pointer (&listener);
+  what = g_strdup_printf ("notifications on %s", address);
+  describe (self, what);
+
+  return TRUE;
 }
 
 /* Asks every @interval seconds whether the files of armed upload links have arrived. */
@@ -542,6 +641,8 @@ pg_watch_stop_async (PgWatch             *self,
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
   remove_timers (self);
+  if (self->listener != NULL)
+    soup_server_disconnect (self->listener);
   g_timeout_add_full (G_PRIORITY_DEFAULT, 50, stopping_cb, task, g_object_unref);
 }
 

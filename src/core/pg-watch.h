@@ -18,6 +18,9 @@ void        pg_watch_add_queue       (PgWatch             *self,
                                       const char          *queue_url);
 void        pg_watch_add_polling     (PgWatch             *self,
                                       guint                interval);
+gboolean    pg_watch_add_listener    (PgWatch             *self,
+                                      const char          *address,
+                                      GError             **error);
 void        pg_watch_set_heartbeat   (PgWatch             *self,
                                       gboolean             heartbeat);
 const char *pg_watch_get_description (PgWatch             *self);

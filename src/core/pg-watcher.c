@@ -211,6 +211,7 @@ write_record (PgWatcher    *self,
 /* ---- Closing ------------------------------------------------------------------------------ */
 
 static void schedule_close (PgWatcher *self, PgLinkRecord *record, gint64 delay);
+static void poll_record (PgWatcher *self, PgLinkRecord *record);
 static void reload (PgWatcher *self);
 
 static void
@@ -430,7 +431,11 @@ match (PgWatcher  *self,
     {
       if (record->used_at == 0 && is_use_of (event, record))
         {
-          mark_used (self, record, event);
+          /* News that proves nothing: S3 is asked whether the file is there. */
+          if (event->hint)
+            poll_record (self, record);
+          else
+            mark_used (self, record, event);
           return TRUE;
         }
     }
@@ -461,6 +466,7 @@ pg_watcher_handle_events (PgWatcher *self,
       if ((!event->presigned && !event->object_created)
           || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
+
       if (!match (self, event) && self->unmatched->len < MAX_UNMATCHED)
         {
           g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
@@ -653,6 +659,20 @@ head_cb (GObject      *source,
     }
 }
 
+/* Asks S3 whether @record's file has arrived. */
+static void
+poll_record (PgWatcher    *self,
+             PgLinkRecord *record)
+{
+  Poll *poll = g_new0 (Poll, 1);
+
+  poll->watcher = g_object_ref (self);
+  poll->id = g_strdup (record->id);
+  self->pending++;
+  pg_s3_client_head_object_async (self->manager, record->bucket, record->key, self->cancellable,
+                                  head_cb, poll);
+}
+
 /**
  * pg_watcher_poll_uploads:
  *
@@ -667,19 +687,8 @@ pg_watcher_poll_uploads (PgWatcher *self)
 
   g_hash_table_iter_init (&iter, self->records);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
-    {
-      Poll *poll;
-
-      if (g_strcmp0 (record->armed, "upload") != 0 || record->used_at != 0)
-        continue;
-
-      poll = g_new0 (Poll, 1);
-      poll->watcher = g_object_ref (self);
-      poll->id = g_strdup (record->id);
-      self->pending++;
-      pg_s3_client_head_object_async (self->manager, record->bucket, record->key,
-                                      self->cancellable, head_cb, poll);
-    }
+    if (g_strcmp0 (record->armed, "upload") == 0 && record->used_at == 0)
+      poll_record (self, record);
 }
 
 /* How many links are armed and not closed yet. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "s3-fake.h"
@@ -283,6 +284,7 @@ object (S3Fake            *fake,
       return;
     }
 
+  fake->heads += g_str_equal (method, "HEAD");
   if (stored == NULL)
     {
       reply (message, SOUP_STATUS_NOT_FOUND, "NoSuchKey");
@@ -293,6 +295,36 @@ object (S3Fake            *fake,
   if (g_str_equal (method, "GET"))
     soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
                                       g_bytes_get_data (stored, NULL), g_bytes_get_size (stored));
+}
+
+/* ListObjectsV2, one page: the keys under the prefix, in order. */
+static void
+list_objects (S3Fake            *fake,
+              SoupServerMessage *message,
+              GHashTable        *query)
+{
+  const char *prefix = g_hash_table_lookup (query, "prefix");
+  g_autoptr(GString) xml = g_string_new ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                                         "<ListBucketResult><IsTruncated>false</IsTruncated>");
+  g_autofree GStrv keys = (GStrv) g_hash_table_get_keys_as_array (fake->objects, NULL);
+
+  qsort (keys, g_strv_length (keys), sizeof (char *), (GCompareFunc) g_strcmp0);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autofree char *escaped = NULL;
+
+      if (prefix != NULL && !g_str_has_prefix (keys[i], prefix))
+        continue;
+      escaped = g_markup_escape_text (keys[i], -1);
+      g_string_append_printf (xml, "<Contents><Key>%s</Key><Size>%" G_GSIZE_FORMAT "</Size>"
+                              "<LastModified>2026-11-29T08:00:00.000Z</LastModified>"
+                              "<ETag>\"0\"</ETag></Contents>", escaped,
+                              g_bytes_get_size (g_hash_table_lookup (fake->objects, keys[i])));
+    }
+  g_string_append (xml, "</ListBucketResult>");
+  reply (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/xml", SOUP_MEMORY_COPY, xml->str,
+                                    xml->len);
 }
 
 static void
@@ -332,6 +364,13 @@ server_cb (SoupServer        *server,
 
   if (query != NULL && g_hash_table_contains (query, "policy"))
     bucket_policy (fake, message, method);
+  else if (query != NULL && g_hash_table_contains (query, "list-type") && *key == '\0')
+    list_objects (fake, message, query);
+  else if (g_str_equal (method, "HEAD") && fake->head_status != 0)
+    {
+      fake->heads++;
+      reply (message, fake->head_status, "InternalError");
+    }
   else
     object (fake, message, method, key);
 }

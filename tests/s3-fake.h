@@ -5,7 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* A small in-process S3 for unit tests: one bucket, path style, objects in memory, a bucket
+/* A small in-process S3 for unit tests: one bucket, path style, objects in memory (listed in
+ * one page, by prefix), a bucket
  * policy that is stored and enforced for presigned requests (Deny statements naming the signer,
  * exact or trailing-"*" resources), conditional creation, and knobs to misbehave. It does not
  * check signatures; the integration tests do that against a real server. */
@@ -31,6 +32,7 @@ struct _S3Fake
   guint             lock_put_status;   /* answer to writes under ".presign-guard/" (0: normal) */
   gboolean          missing_key_404;   /* answer 404 to a missing key before the policy */
   guint             policy_read_status; /* answer to reads of the policy (0: normal) */
+  guint             head_status;       /* answer to the manager's HeadObject (0: normal) */
   S3FakePolicyHook  policy_hook;
   gpointer          policy_hook_data;
 
@@ -41,6 +43,7 @@ struct _S3Fake
   guint             presigned;
   guint             lock_creates;
   guint             lock_deletes;
+  guint             heads;
 };
 
 S3Fake     *s3_fake_new            (const char  *bucket,

@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link-service.h"
 #include "pg-upload-page.h"
+#include "pg-watcher.h"
 #include "s3-fake.h"
 
 /* The link service without any GTK: links, their states through revocations and Undo, jobs that
@@ -753,6 +754,94 @@ test_received (Fixture       *fixture,
                    PG_LINK_USED);
 }
 
+/* The watcher's polling of armed uploads: a poll that fails (a server error) waits before it is
+ * asked again, not every round; a notification (a hint) asks at once all the same, and an
+ * arrived file marks its link used. */
+static void
+test_watcher_poll_backoff (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *record_key = NULL;
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+  g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hint = NULL;
+  g_autoptr(GPtrArray) used = g_ptr_array_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint heads;
+
+  record->id = g_strdup ("polled");
+  record->bucket = g_strdup (BUCKET);
+  record->key = g_strdup ("in/polled.pdf");
+  record->action = g_strdup ("s3:PutObject");
+  record->precision = g_strdup ("object");
+  record->access_key_id = g_strdup (SIGNER_KEY);
+  record->created = now;
+  record->expires = now + 3600;
+  record->armed = g_strdup ("upload");
+  json = pg_link_record_to_json (record);
+  record_key = pg_link_record_object_key (record->id);
+  s3_fake_put_object (fixture->fake, record_key, json);
+
+  watcher = pg_watcher_new (fixture->service, fixture->client, signer, BUCKET, SIGNER_ARN);
+  g_signal_connect_swapped (watcher, "link-used", G_CALLBACK (g_ptr_array_add), used);
+  pg_watcher_load_async (watcher, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (pg_watcher_load_finish (watcher, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
+
+  /* Not there yet: asked every round. */
+  for (guint round = 0; round < 2; round++)
+    {
+      heads = fixture->fake->heads;
+      pg_watcher_poll_uploads (watcher);
+      while (!pg_watcher_is_settled (watcher))
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (fixture->fake->heads, ==, heads + 1);
+    }
+
+  /* A server error: the next round does not ask. */
+  fixture->fake->head_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  pg_watcher_poll_uploads (watcher);
+  while (!pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  heads = fixture->fake->heads;
+  pg_watcher_poll_uploads (watcher);
+  while (!pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fixture->fake->heads, ==, heads);
+
+  /* Told that the file arrived (a notification): asked at once, and believed once it is there. */
+  fixture->fake->head_status = 0;
+  s3_fake_put_object (fixture->fake, "in/polled.pdf", "a contract");
+  {
+    static const char notification[] =
+      "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"eventSource\":\"ceph:s3\","
+      "\"s3\":{\"bucket\":{\"name\":\"" BUCKET "\"},\"object\":{\"key\":\"in/polled.pdf\"}}}]}";
+
+    hint = pg_use_events_from_s3_notification (notification, strlen (notification));
+  }
+  pg_watcher_handle_events (watcher, hint);
+  while (used->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (fixture->fake->heads, ==, heads + 1);
+
+  /* …and closed, the upload denied to the signer. */
+  while (!pg_watcher_is_idle (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:PutObject", "in/polled.pdf"));
+  g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 0);
+
+  g_signal_handlers_disconnect_by_data (watcher, used);
+  g_clear_object (&watcher);
+  wait_idle (fixture->service);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -775,6 +864,7 @@ main (int   argc,
   ADD ("revoke-page-url", test_revoke_page_url);
   ADD ("upload-page-refused", test_upload_page_refused);
   ADD ("received", test_received);
+  ADD ("watcher-poll-backoff", test_watcher_poll_backoff);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);

@@ -29,6 +29,9 @@
 #define MAX_UNMATCHED          10000
 /* A closing that failed is tried again after this long. */
 #define RETRY_SECONDS          15
+/* An upload whose polls fail (no network, a server error) is asked again later each time, up
+ * to this long. */
+#define MAX_POLL_BACKOFF_SECONDS (5 * 60)
 
 struct _PgWatcher
 {
@@ -46,6 +49,7 @@ struct _PgWatcher
   GHashTable    *closing;    /* id → PgLinkJob (or itself while a revoker is made) */
   GPtrArray     *unmatched;  /* PgUseEvent */
   GHashTable    *seen;       /* event ids handled */
+  GHashTable    *backoff;    /* id → PollBackoff of an upload whose polls fail */
   guint          pending;    /* record writes and polls under way */
   int            verify_timeout;
   gboolean       reloading;  /* records read again for a request nobody armed yet */
@@ -108,6 +112,7 @@ pg_watcher_finalize (GObject *object)
   g_hash_table_unref (self->closing);
   g_ptr_array_unref (self->unmatched);
   g_hash_table_unref (self->seen);
+  g_hash_table_unref (self->backoff);
 
   G_OBJECT_CLASS (pg_watcher_parent_class)->finalize (object);
 }
@@ -144,6 +149,7 @@ pg_watcher_init (PgWatcher *self)
   self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, clear_job);
   self->unmatched = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->backoff = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->verify_timeout = -1;
 }
 
@@ -635,6 +641,12 @@ typedef struct
   char      *id;
 } Poll;
 
+typedef struct
+{
+  gint64 seconds;  /* how long the last wait was */
+  gint64 next;     /* monotonic time of the next poll */
+} PollBackoff;
+
 static void
 head_cb (GObject      *source,
          GAsyncResult *result,
@@ -643,12 +655,31 @@ head_cb (GObject      *source,
   Poll *poll = user_data;
   g_autoptr(PgWatcher) self = poll->watcher;
   g_autofree char *id = poll->id;
+  g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Object) object = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result,
-                                                                  NULL);
+                                                                  &error);
   PgLinkRecord *record;
 
   g_free (poll);
   self->pending--;
+  /* Not there yet is an answer; anything else waits longer each time before it is asked. */
+  if (object == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      PollBackoff *backoff = g_hash_table_lookup (self->backoff, id);
+
+      if (backoff == NULL)
+        {
+          backoff = g_new0 (PollBackoff, 1);
+          g_hash_table_replace (self->backoff, g_strdup (id), backoff);
+        }
+      backoff->seconds = CLAMP (backoff->seconds * 2, 10, MAX_POLL_BACKOFF_SECONDS);
+      backoff->next = g_get_monotonic_time () + backoff->seconds * G_USEC_PER_SEC;
+    }
+  else
+    {
+      g_hash_table_remove (self->backoff, id);
+    }
   record = g_hash_table_lookup (self->records, id);
   if (object != NULL && record != NULL && record->used_at == 0)
     {
@@ -677,7 +708,9 @@ poll_record (PgWatcher    *self,
  * pg_watcher_poll_uploads:
  *
  * Asks S3 whether the files of armed upload links have arrived (HeadObject): works with any
- * server. An arrived file marks its link received, and the link is closed.
+ * server. An arrived file marks its link received, and the link is closed. A link whose last
+ * poll failed (not "no such key": no network, a server error) is skipped until its backoff is
+ * over (doubled each time, 5 minutes at most).
  */
 void
 pg_watcher_poll_uploads (PgWatcher *self)
@@ -685,10 +718,17 @@ pg_watcher_poll_uploads (PgWatcher *self)
   GHashTableIter iter;
   PgLinkRecord *record;
 
+  gint64 now = g_get_monotonic_time ();
+
   g_hash_table_iter_init (&iter, self->records);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &record))
-    if (g_strcmp0 (record->armed, "upload") == 0 && record->used_at == 0)
-      poll_record (self, record);
+    {
+      PollBackoff *backoff = g_hash_table_lookup (self->backoff, record->id);
+
+      if (g_strcmp0 (record->armed, "upload") == 0 && record->used_at == 0
+          && (backoff == NULL || now >= backoff->next))
+        poll_record (self, record);
+    }
 }
 
 /* How many links are armed and not closed yet. */

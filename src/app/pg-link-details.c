@@ -147,9 +147,11 @@ pg_link_details_new (GtkWindow          *parent,
       GtkWidget *toggle = gtk_switch_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     pg_link_is_upload (link) ? _("Close after the upload")
-                                                              : _("Close after the first download"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), pg_link_dialog_arming_words (pg_link_is_upload (link)));
+                                     pg_link_is_upload (link)
+                                     ? _("Close after the upload")
+                                     : _("Close after the first download"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   pg_link_dialog_arming_words (pg_link_is_upload (link)));
       gtk_switch_set_active (GTK_SWITCH (toggle), pg_link_get_armed (link) != NULL);
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       gtk_widget_set_name (toggle, "arm_switch");

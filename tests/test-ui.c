@@ -1883,8 +1883,9 @@ watching_itself (gpointer user_data)
   GtkWidget *label = child (window, PG_TYPE_WINDOW, "watcher_label");
 
   return gtk_widget_get_visible (label)
-         && strstr (gtk_label_get_label (GTK_LABEL (label)),
-                    _("Presign Guard closes armed links itself while it is open")) != NULL;
+         && g_str_equal (gtk_label_get_label (GTK_LABEL (label)),
+                         _("No always-on watcher is running for this bucket: Presign Guard "
+                           "closes armed links itself while it is open."));
 }
 
 /* No always-on watcher now (the last one's heartbeat says it stopped): the app watches itself

@@ -308,6 +308,7 @@ list_objects (S3Fake            *fake,
                                          "<ListBucketResult><IsTruncated>false</IsTruncated>");
   g_autofree GStrv keys = (GStrv) g_hash_table_get_keys_as_array (fake->objects, NULL);
 
+  fake->lists++;
   qsort (keys, g_strv_length (keys), sizeof (char *), (GCompareFunc) g_strcmp0);
   for (guint i = 0; keys[i] != NULL; i++)
     {

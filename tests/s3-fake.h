@@ -44,6 +44,7 @@ struct _S3Fake
   guint             lock_creates;
   guint             lock_deletes;
   guint             heads;
+  guint             lists;
 };
 
 S3Fake     *s3_fake_new            (const char  *bucket,

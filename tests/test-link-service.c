@@ -795,6 +795,30 @@ test_watcher_poll_backoff (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
 
+  /* Requests nobody armed: the records are read again for one signed lately (its link may be
+   * new), not for one signed an hour ago (its link would have been read already). */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (
+        (GDestroyNotify) pg_use_event_free);
+      PgUseEvent *event = pg_use_event_new ();
+      guint lists = fixture->fake->lists;
+
+      event->id = g_strdup_printf ("request %u", i);
+      event->bucket = g_strdup (BUCKET);
+      event->key = g_strdup ("report.pdf");
+      event->method = g_strdup ("GET");
+      event->access_key_id = g_strdup (SIGNER_KEY);
+      event->presigned = TRUE;
+      event->status = 200;
+      event->signed_at = event->time = i == 0 ? now - 3600 : now;
+      g_ptr_array_add (requests, event);
+      pg_watcher_handle_events (watcher, requests);
+      while (!pg_watcher_is_settled (watcher))
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (fixture->fake->lists, ==, lists + i);
+    }
+
   /* Not there yet: asked every round. */
   for (guint round = 0; round < 2; round++)
     {

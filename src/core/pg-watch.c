@@ -577,7 +577,9 @@ pg_watch_start (PgWatch *self)
       every (self, self->poll_interval, poll_cb);
       poll_cb (self);
     }
+  /* The records now (again, for a watcher read before it started), then now and then. */
   every (self, RELOAD_SECONDS, reload_cb);
+  reload_cb (self);
   if (self->heartbeat)
     {
       every (self, BEAT_SECONDS, beat_timeout_cb);

@@ -27,6 +27,13 @@
 /* Requests nobody armed yet are kept this long, for a link whose record comes later. */
 #define KEEP_UNMATCHED_SECONDS (10 * 60)
 #define MAX_UNMATCHED          10000
+/* Event ids are remembered in two generations of this many: a source that repeats itself
+ * (a queue's redelivery, a log read again) is recognised, and a busy gateway's requests do not
+ * pile up in memory. */
+#define SEEN_GENERATION        100000
+/* A record may be written this long after its link was signed (the app writes it once the link
+ * is made): a request signed since the last read began, less this, may be of a link not read. */
+#define RECORD_LATENESS_SECONDS 60
 /* A closing that failed is tried again after this long. */
 #define RETRY_SECONDS          15
 /* An upload whose polls fail (no network, a server error) is asked again later each time, up
@@ -48,13 +55,15 @@ struct _PgWatcher
   GHashTable    *timers;     /* id → GSource id of its closing */
   GHashTable    *closing;    /* id → PgLinkJob (or itself while a revoker is made) */
   GPtrArray     *unmatched;  /* PgUseEvent */
-  GHashTable    *seen;       /* event ids handled */
+  GHashTable    *seen;       /* event ids handled lately */
+  GHashTable    *seen_before; /* …and those of the generation before (memory stays bounded) */
   GHashTable    *backoff;    /* id → PollBackoff of an upload whose polls fail */
   guint          pending;    /* record writes and polls under way */
   int            verify_timeout;
   gboolean       reloading;  /* records read again for a request nobody armed yet */
   gboolean       reload_again;
   gint64         reloaded;   /* when last, monotonic */
+  gint64         loaded_at;  /* when the last read of the records began, Unix time */
   guint          reload_timer;
 };
 
@@ -112,6 +121,7 @@ pg_watcher_finalize (GObject *object)
   g_hash_table_unref (self->closing);
   g_ptr_array_unref (self->unmatched);
   g_hash_table_unref (self->seen);
+  g_clear_pointer (&self->seen_before, g_hash_table_unref);
   g_hash_table_unref (self->backoff);
 
   G_OBJECT_CLASS (pg_watcher_parent_class)->finalize (object);
@@ -466,19 +476,31 @@ pg_watcher_handle_events (PgWatcher *self,
   for (guint i = 0; i < events->len; i++)
     {
       PgUseEvent *event = g_ptr_array_index (events, i);
+      gint64 when;
 
-      if (event->id == NULL || !g_hash_table_add (self->seen, g_strdup (event->id)))
+      if (event->id == NULL
+          || (self->seen_before != NULL && g_hash_table_contains (self->seen_before, event->id))
+          || !g_hash_table_add (self->seen, g_strdup (event->id)))
         continue;
+      if (g_hash_table_size (self->seen) >= SEEN_GENERATION)
+        {
+          g_clear_pointer (&self->seen_before, g_hash_table_unref);
+          self->seen_before = g_steal_pointer (&self->seen);
+          self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+        }
       if ((!event->presigned && !event->object_created)
           || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
 
-      if (!match (self, event) && self->unmatched->len < MAX_UNMATCHED)
-        {
-          g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
-          /* Perhaps a link armed since the records were read: read them again now. */
-          reload (self);
-        }
+      if (match (self, event) || self->unmatched->len >= MAX_UNMATCHED)
+        continue;
+
+      /* Perhaps a link armed since the records were read: read them again now, but only for a
+       * request signed (a file arrived) since then; any other was of a link already read. */
+      when = event->signed_at != 0 ? event->signed_at : event->time;
+      g_ptr_array_add (self->unmatched, g_steal_pointer (&events->pdata[i]));
+      if (when == 0 || when >= self->loaded_at - RECORD_LATENESS_SECONDS)
+        reload (self);
     }
 
   /* Requests too old to be kept. */
@@ -559,6 +581,7 @@ pg_watcher_load_async (PgWatcher           *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, pg_watcher_load_async);
+  self->loaded_at = pg_s3_client_get_now (self->manager);
   pg_link_record_list_async (self->manager, self->bucket, cancellable, records_listed_cb, task);
 }
 

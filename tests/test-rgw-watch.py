@@ -253,6 +253,14 @@ def test_upload_seen_by_notification():
     assert record_of(forged_url, bucket).get("used_at") is None
 
 
+def test_unreadable_ops_log_refused():
+    # A wrong path would watch nothing, silently: refused, in words.
+    done = cli("watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log",
+               "/nonexistent/ops.log", check=False)
+    assert done.returncode != 0 and "/nonexistent/ops.log" in done.stderr \
+        and "could not be read" in done.stderr, (done.returncode, done.stderr)
+
+
 def test_restart_between_use_and_close():
     url = presign("report.pdf", "--arm", "download", "--grace", "4")
     record_id = record_of(url)["id"]
@@ -315,6 +323,7 @@ TESTS = [
     test_armed_while_watching,
     test_upload_closes_after_upload,
     test_upload_seen_by_notification,
+    test_unreadable_ops_log_refused,
     test_restart_between_use_and_close,
     test_console_and_other_signers_ignored,
 ]

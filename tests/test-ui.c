@@ -1878,6 +1878,33 @@ sensitive (gpointer widget)
 }
 
 static gboolean
+watch_problem_shown (gpointer path)
+{
+  GtkWidget *label = child (window, PG_TYPE_WINDOW, "watcher_label");
+
+  return gtk_widget_get_visible (label) && gtk_widget_has_css_class (label, "warning")
+         && strstr (gtk_label_get_label (GTK_LABEL (label)), path) != NULL;
+}
+
+/* The account's ops log, as its dialog sets it; then the session made again. */
+static void
+set_ops_log (const char *path)
+{
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-account", NULL);
+  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the account dialog");
+  dialog = find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+  /* Saved with the secrets stored before, once they are looked up. */
+  wait_until (sensitive, child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"), "the keyring");
+  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "ops_log_row", path);
+  click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
+  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the dialog to close");
+  wait_until (sensitive, child (window, PG_TYPE_WINDOW, "new_link_squeezer"), "the session");
+  wait_until (files_listed, NULL, "the bucket listing");
+}
+
+static gboolean
 watching_itself (gpointer user_data)
 {
   GtkWidget *label = child (window, PG_TYPE_WINDOW, "watcher_label");
@@ -1900,16 +1927,8 @@ test_ui_closes_while_open (void)
   g_autofree char *upload_url = NULL;
   GtkWidget *dialog;
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.edit-account", NULL);
-  wait_until (toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the account dialog");
-  dialog = find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
-  /* Saved with the secrets stored before, once they are looked up. */
-  wait_until (sensitive, child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"), "the keyring");
-  set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "ops_log_row", g_getenv ("PG_TEST_OPS_LOG"));
-  click (child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
-  wait_until (toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG), "the dialog to close");
-  wait_until (sensitive, child (window, PG_TYPE_WINDOW, "new_link_squeezer"), "the session");
-  wait_until (files_listed, NULL, "the bucket listing");
+  /* First a path that is not there: the watcher line says so. */
+  set_ops_log ("/nonexistent/ops.log");
 
   select_file ("watched.pdf");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.new-download-link", NULL);
@@ -1962,7 +1981,11 @@ test_ui_closes_while_open (void)
   upload = newest_link ();
   g_assert_cmpstr (pg_link_get_armed (upload), ==, "upload");
 
-  /* The window says who watches: the app itself, and downloads are seen (no warning). */
+  wait_until (watch_problem_shown, (gpointer) "/nonexistent/ops.log", "the ops log's problem");
+
+  /* The right path: the window says who watches, the app itself, and downloads are seen (no
+   * warning). */
+  set_ops_log (g_getenv ("PG_TEST_OPS_LOG"));
   wait_until (watching_itself, NULL, "the app to watch");
   g_assert_false (gtk_widget_has_css_class (child (window, PG_TYPE_WINDOW, "watcher_label"),
                                             "warning"));

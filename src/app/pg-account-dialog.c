@@ -363,7 +363,9 @@ validate (PgAccountDialog  *self,
   fill_info (self, &info);
   if (!parse_expiry (text_of (self->token_expiry_row), &info.token_expires, error))
     return NULL;
-  account = pg_account_new (&info);
+  /* An account edited stays itself (its links are shown under it). */
+  account = self->account != NULL ? pg_account_new_edited (self->account, &info)
+                                  : pg_account_new (&info);
 
   if (!(endpoint = pg_account_create_endpoint (account, error))
       || !pg_endpoint_locate (endpoint, info.bucket, NULL, &location, error))

@@ -901,6 +901,16 @@ watched_use_cb (PgWatcher    *watcher,
     pg_link_service_save (self->service);
 }
 
+/* Something the app's watcher could not do (it tries again): said in the watcher line. */
+static void
+watch_problem_cb (PgWatch    *watch,
+                  const char *message,
+                  PgWindow   *self)
+{
+  g_free (self->watch_problem);
+  self->watch_problem = g_strdup (message);
+}
+
 static void
 watch_stopped_cb (GObject      *source,
                   GAsyncResult *result,
@@ -920,6 +930,7 @@ _pg_window_stop_watching (PgWindow *self)
     return;
 
   g_signal_handlers_disconnect_by_data (pg_watch_get_watcher (self->watch), self);
+  g_signal_handlers_disconnect_by_data (self->watch, self);
   pg_watch_stop_async (self->watch, watch_stopped_cb, NULL);
   g_clear_object (&self->watch);
   g_clear_pointer (&self->watch_bucket, g_free);
@@ -936,6 +947,7 @@ update_watching (PgWindow *self,
   const char *bucket = _pg_window_get_bucket (self);
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (watched_elsewhere || count_armed (self) == 0
       || g_strcmp0 (self->watch_bucket, bucket) != 0)
@@ -957,12 +969,15 @@ update_watching (PgWindow *self,
       g_autofree char *state = g_build_filename (dir, name, NULL);
 
       g_mkdir_with_parents (dir, 0700);
-      pg_watch_add_ops_log (self->watch, pg_account_get_ops_log_path (account), state, 1);
+      if (!pg_watch_add_ops_log (self->watch, pg_account_get_ops_log_path (account), state, 1,
+                                 &error))
+        watch_problem_cb (self->watch, error->message, self);
     }
   if (pg_account_get_uses_queue_url (account) != NULL)
     pg_watch_add_queue (self->watch, pg_account_get_uses_queue_url (account));
   g_signal_connect (watcher, "link-used", G_CALLBACK (watched_use_cb), self);
   g_signal_connect (watcher, "link-closed", G_CALLBACK (watched_use_cb), self);
+  g_signal_connect (self->watch, "problem", G_CALLBACK (watch_problem_cb), self);
   pg_watch_start (self->watch);
 }
 
@@ -1005,14 +1020,25 @@ heartbeat_cb (GObject      *source,
                        "close after their first download stay open until a watcher runs "
                        "(presign-guard-cli watch) or the account says where the server reports "
                        "downloads."));
-  /* Links armed to close after a download that nobody would see used: a warning. */
-  if (alive || pg_account_get_ops_log_path (account) != NULL
-      || pg_account_get_uses_queue_url (account) != NULL)
+  /* What the app's watcher could not do lately, under it. */
+  if (self->watch_problem != NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("%s\n%s", text, self->watch_problem);
+
+      g_free (text);
+      text = g_steal_pointer (&line);
+    }
+  /* Links armed to close after a download that nobody would see used, or a problem: a
+   * warning. */
+  if (self->watch_problem == NULL
+      && (alive || pg_account_get_ops_log_path (account) != NULL
+          || pg_account_get_uses_queue_url (account) != NULL))
     gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
   gtk_label_set_label (self->watcher_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), TRUE);
+  g_clear_pointer (&self->watch_problem, g_free);
 }
 
 static void

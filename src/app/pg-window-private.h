@@ -37,6 +37,7 @@ struct _PgWindow
   gboolean              uses_reading;
   PgWatch              *watch;          /* the app's own watcher, while no always-on one runs */
   char                 *watch_bucket;
+  char                 *watch_problem;  /* what went wrong since the watcher line was written */
   gboolean              notice_shown;
 
   AdwToastOverlay      *toasts;

@@ -442,6 +442,8 @@ start_session (PgWindow *self)
   self->cancellable = g_cancellable_new ();
   g_cancellable_cancel (self->list_cancellable);
   _pg_window_stop_watching (self);
+  /* A read of the links' records under way was cancelled with the session: read again. */
+  self->uses_reading = FALSE;
   g_clear_object (&self->session);
   g_free (self->prefix);
   self->prefix = g_strdup ("");
@@ -530,6 +532,7 @@ pg_window_dispose (GObject *object)
   g_clear_handle_id (&self->uses_timer, g_source_remove);
   g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
   _pg_window_stop_watching (self);
+  g_clear_pointer (&self->watch_problem, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);
   g_clear_object (&self->links_selection);

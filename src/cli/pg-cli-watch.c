@@ -163,8 +163,8 @@ pg_cli_watch (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   watch = pg_watch_new (watcher);
-  if (ops_log != NULL)
-    pg_watch_add_ops_log (watch, ops_log, state, (guint) interval);
+  if (ops_log != NULL && !pg_watch_add_ops_log (watch, ops_log, state, (guint) interval, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
   if (queue_url != NULL)
     pg_watch_add_queue (watch, queue_url);
   if (listen != NULL && !pg_watch_add_listener (watch, listen, &error))

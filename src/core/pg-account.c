@@ -104,6 +104,20 @@ pg_account_new (const PgAccountInfo *info)
   return account_new (id, info);
 }
 
+/**
+ * pg_account_new_edited:
+ * @edited: the account as it was
+ *
+ * The account changed as @info says, still itself: its links and the secrets in the keyring
+ * stay its own.
+ */
+PgAccount *
+pg_account_new_edited (PgAccount           *edited,
+                       const PgAccountInfo *info)
+{
+  return account_new (edited->id, info);
+}
+
 const char *
 pg_account_get_id (PgAccount *self)
 {

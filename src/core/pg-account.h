@@ -47,6 +47,8 @@ typedef struct
 } PgAccountInfo;
 
 PgAccount   *pg_account_new                 (const PgAccountInfo  *info);
+PgAccount   *pg_account_new_edited          (PgAccount            *edited,
+                                             const PgAccountInfo  *info);
 const char  *pg_account_get_id              (PgAccount            *self);
 const char  *pg_account_get_name            (PgAccount            *self);
 const char  *pg_account_get_endpoint_url    (PgAccount            *self);

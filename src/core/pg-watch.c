@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "pg-ops-log.h"
@@ -156,21 +158,38 @@ describe (PgWatch    *self,
  * @state_path: (nullable): where the place read up to is kept between runs
  * @interval: seconds between reads
  *
- * The log's starting place is taken now: a request made after this call is seen.
+ * The log's starting place is taken now: a request made after this call is seen. A log that
+ * cannot be read now (a wrong path, no permission) is refused: watching it would see nothing.
+ *
+ * Returns: whether it is read
  */
-void
-pg_watch_add_ops_log (PgWatch    *self,
-                      const char *path,
-                      const char *state_path,
-                      guint       interval)
+gboolean
+pg_watch_add_ops_log (PgWatch     *self,
+                      const char  *path,
+                      const char  *state_path,
+                      guint        interval,
+                      GError     **error)
 {
   g_autofree char *what = g_strdup_printf ("ops log %s", path);
+  FILE *file;
 
-  g_return_if_fail (self->ops_log == NULL && !self->running);
+  g_return_val_if_fail (self->ops_log == NULL && !self->running, FALSE);
+
+  if (!(file = g_fopen (path, "rb")))
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("The ops log “%s” could not be read: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  fclose (file);
 
   self->ops_log = pg_ops_log_new (path, state_path);
   self->ops_log_interval = MAX (interval, 1);
   describe (self, what);
+
+  return TRUE;
 }
 
 /**

@@ -10,10 +10,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PgWatch, pg_watch, PG, WATCH, GObject)
 
 PgWatch    *pg_watch_new             (PgWatcher           *watcher);
-void        pg_watch_add_ops_log     (PgWatch             *self,
+gboolean    pg_watch_add_ops_log     (PgWatch             *self,
                                       const char          *path,
                                       const char          *state_path,
-                                      guint                interval);
+                                      guint                interval,
+                                      GError             **error);
 void        pg_watch_add_queue       (PgWatch             *self,
                                       const char          *queue_url);
 void        pg_watch_add_polling     (PgWatch             *self,

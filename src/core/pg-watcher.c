@@ -740,7 +740,6 @@ pg_watcher_poll_uploads (PgWatcher *self)
 {
   GHashTableIter iter;
   PgLinkRecord *record;
-
   gint64 now = g_get_monotonic_time ();
 
   g_hash_table_iter_init (&iter, self->records);

@@ -7,7 +7,7 @@
 #   tests/s3-server.sh stop DIR           stop the daemons recorded in DIR by PID
 #   tests/s3-server.sh running DIR        exit 0 when the gateway in DIR answers
 #
-# The gateway writes its ops log to DIR/ops.log (one JSON object per request).
+# The gateway writes its ops log to DIR/ops.log (a JSON object per request; a batch on one line).
 # No systemd, no cephx, an in-memory object store: nothing outlives the daemons. Three identities
 # are created for tests: "owner" (the manager), its subuser "owner:presign" (the signer) and
 # "alice" (somebody else). Their keys are fixed test values, printed nowhere else. The owner may

@@ -128,7 +128,7 @@ test_tail (void)
   g_assert_cmpuint (read_count (log), ==, 0);
   pg_ops_log_commit (log);
 
-  /* Whole lines only: half a line waits for its end. */
+  /* Whole requests only: half of one waits for its end. */
   append (path, LINK_LINE "\n" LINK_LINE "\n{\"bucket\":\"ops1\",");
   g_assert_cmpuint (read_count (log), ==, 2);
   g_assert_cmpuint (read_count (log), ==, 0);
@@ -162,6 +162,75 @@ test_tail (void)
   g_unlink (path);
   g_unlink (rotated);
   g_unlink (state);
+  g_rmdir (dir);
+}
+
+/* Ceph writes a batch of requests on one line, one object right after another (seen on Ceph
+ * 16: "{…}{…}\n"). Each is read, each with an id of its own; braces and quotes inside strings
+ * are text; a request broken by a newline, or too long, is passed over. */
+static void
+test_batched (void)
+{
+  static const char tricky[] =
+    "{\"bucket\":\"ops1\",\"uri\":\"GET /ops1/a}b\\\"{c%7D HTTP/1.1\",\"http_status\":\"200\","
+    "\"user_agent\":\"\\\\\"}";
+  g_autofree char *batch = g_strconcat ("  ", LINK_LINE, LINK_LINE, "x", tricky, "\n",
+                                        "{\"bucket\":\"ops1\",\"uri\":\"GET", "\n",
+                                        LINK_LINE, NULL);
+  g_autoptr(GString) long_one = g_string_new ("{\"bucket\":\"ops1\",\"uri\":\"GET /ops1/");
+  g_autofree char *second_id = g_strdup_printf ("log:%" G_GSIZE_FORMAT, 102 + strlen (LINK_LINE));
+  g_autoptr(GPtrArray) events = NULL;
+  PgUseEvent *event;
+  gsize used;
+
+  events = pg_use_events_from_ops_log (batch, strlen (batch), "log", 100, &used);
+  g_assert_cmpuint (events->len, ==, 4);
+  g_assert_cmpstr (((PgUseEvent *) g_ptr_array_index (events, 0))->id, ==, "log:102");
+  g_assert_cmpstr (((PgUseEvent *) g_ptr_array_index (events, 1))->id, ==, second_id);
+  event = g_ptr_array_index (events, 2);
+  g_assert_cmpstr (event->key, ==, "a}b\"{c}");
+  g_assert_cmpstr (((PgUseEvent *) g_ptr_array_index (events, 3))->method, ==, "GET");
+  /* Read through the last whole request, though its batch's newline is not written yet. */
+  g_assert_cmpuint (used, ==, strlen (batch));
+  g_ptr_array_unref (g_steal_pointer (&events));
+
+  /* Not whole yet: nothing used. */
+  events = pg_use_events_from_ops_log (LINK_LINE, strlen (LINK_LINE) - 1, "log", 0, &used);
+  g_assert_cmpuint (events->len, ==, 0);
+  g_assert_cmpuint (used, ==, 0);
+  g_ptr_array_unref (g_steal_pointer (&events));
+
+  /* Too long to be a link's request: passed over, and what follows is read. */
+  while (long_one->len <= PG_OPS_LOG_MAX_REQUEST)
+    g_string_append (long_one, "a");
+  g_string_append (long_one, " HTTP/1.1\",\"http_status\":\"200\"}" LINK_LINE "\n");
+  events = pg_use_events_from_ops_log (long_one->str, long_one->len, "log", 0, &used);
+  g_assert_cmpuint (events->len, ==, 1);
+  g_assert_cmpuint (used, ==, long_one->len);
+}
+
+/* A read of the log's greatest size that holds nothing whole is passed over: the log is read on
+ * after it, never stuck. */
+static void
+test_nothing_whole (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("test-ops-log-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ops.log", NULL);
+  g_autofree char *filler = g_strnfill (5 * 1024 * 1024, 'x');
+  g_autofree char *endless = g_strconcat ("{\"bucket\":\"", filler, NULL);
+  PgOpsLog *log;
+
+  g_assert_no_error (error);
+  append (path, "");
+  log = pg_ops_log_new (path, NULL);
+  append (path, endless);
+  g_assert_cmpuint (read_count (log), ==, 0);
+  append (path, "\"}\n" LINK_LINE "\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+
+  pg_ops_log_free (log);
+  g_unlink (path);
   g_rmdir (dir);
 }
 
@@ -221,6 +290,8 @@ main (int   argc,
   g_test_add_func ("/pg/ops-log/parse-link", test_parse_link);
   g_test_add_func ("/pg/ops-log/parse-others", test_parse_others);
   g_test_add_func ("/pg/ops-log/tail", test_tail);
+  g_test_add_func ("/pg/ops-log/batched", test_batched);
+  g_test_add_func ("/pg/ops-log/nothing-whole", test_nothing_whole);
   g_test_add_func ("/pg/ops-log/s3-notification", test_s3_notification);
 
   return g_test_run ();

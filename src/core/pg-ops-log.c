@@ -12,12 +12,11 @@
 
 /* The Ceph RGW ops log as a source of use events: the file is read from where the last read
  * ended (the place is kept in a state file, so a restarted watcher neither misses nor repeats
- * a request), a log that was rotated or truncated is read from its start, and only whole lines
- * are taken. Reading happens in a worker thread: the main loop never waits for the disk. */
+ * a request), a log that was rotated or truncated is read from its start, and only whole
+ * requests are taken. Reading happens in a worker thread: the main loop never waits for the disk. */
 
-/* At most this much is read at a time; a longer line is not a request of ours. */
+/* At most this much is read at a time. */
 #define MAX_READ_BYTES (4 * 1024 * 1024)
-#define MAX_LINE_BYTES (64 * 1024)
 
 struct _PgOpsLog
 {
@@ -98,11 +97,12 @@ read_in_thread (GTask        *task,
   Read *read = task_data;
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
   g_autofree char *data = NULL;
+  g_autofree char *prefix = NULL;
   GStatBuf buf;
   FILE *file;
   gsize length;
   guint64 start;
-  const char *line;
+  gsize used;
 
   read->new_inode = read->inode;
   read->new_offset = read->offset;
@@ -143,23 +143,14 @@ read_in_thread (GTask        *task,
   fclose (file);
   data[length] = '\0';
 
-  /* Whole lines only: a line still being written is read next time. */
-  for (line = data; line < data + length;)
-    {
-      const char *end = memchr (line, '\n', data + length - line);
-      g_autofree char *id = NULL;
-      PgUseEvent *event;
-
-      if (end == NULL)
-        break;
-      id = g_strdup_printf ("ops-log:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT,
-                            read->new_inode, start + (guint64) (line - data));
-      if (end - line <= MAX_LINE_BYTES
-          && (event = pg_use_event_from_ops_log (line, end - line, id)) != NULL)
-        g_ptr_array_add (events, event);
-      line = end + 1;
-    }
-  read->new_offset = start + (guint64) (line - data);
+  /* Whole requests only: one still being written is read next time. Nothing whole in a full
+   * read is no request of ours: passed over, or the log would never be read further. */
+  prefix = g_strdup_printf ("ops-log:%" G_GUINT64_FORMAT, read->new_inode);
+  g_ptr_array_extend_and_steal (events, pg_use_events_from_ops_log (data, length, prefix, start,
+                                                                    &used));
+  if (used == 0 && length == MAX_READ_BYTES)
+    used = length;
+  read->new_offset = start + used;
 
   g_task_return_pointer (task, g_steal_pointer (&events), (GDestroyNotify) g_ptr_array_unref);
 }

@@ -50,7 +50,7 @@ query_value (const char *query,
 
 /**
  * pg_use_event_from_ops_log:
- * @line: one line of the Ceph RGW ops log (a JSON object)
+ * @line: one request of the Ceph RGW ops log (a JSON object)
  * @id: the event's id (the line's place in the log)
  *
  * Reads a request from the ops log: bucket, object (from the URI: path style or virtual-hosted),
@@ -136,6 +136,103 @@ pg_use_event_from_ops_log (const char *line,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* The length of the JSON object @data begins with (braces counted outside strings), or 0 when
+ * it is not whole within @length. A newline before its end means it never will be (Ceph escapes
+ * newlines in strings): *@broken is then where the newline is. */
+static gsize
+object_length (const char *data,
+               gsize       length,
+               gsize      *broken)
+{
+  gsize depth = 0;
+  gboolean in_string = FALSE;
+
+  *broken = 0;
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\n')
+        {
+          *broken = i;
+          return 0;
+        }
+      if (in_string)
+        {
+          if (data[i] == '\\' && i + 1 < length && data[i + 1] != '\n')
+            i++;
+          else if (data[i] == '"')
+            in_string = FALSE;
+        }
+      else if (data[i] == '"')
+        in_string = TRUE;
+      else if (data[i] == '{')
+        depth++;
+      else if (data[i] == '}' && --depth == 0)
+        return i + 1;
+    }
+
+  return 0;
+}
+
+/**
+ * pg_use_events_from_ops_log:
+ * @data: what was read of the Ceph RGW ops log
+ * @id_prefix: what the events' ids begin with (the log's identity)
+ * @offset: where @data begins in the log
+ * @used: (out): how much of @data was read through; the rest is still being written
+ *
+ * Ceph writes the requests it logs in batches: the JSON objects of a batch one right after
+ * another, a newline after the batch. A line holds one request or several ("{…}{…}"), and a
+ * request is whole once its closing brace is written; each whole one is read. A request longer
+ * than %PG_OPS_LOG_MAX_REQUEST bytes is passed over (no request of a link is). An event's id is
+ * @id_prefix and its request's place in the log.
+ *
+ * Returns: (transfer container) (element-type PgUseEvent): the requests
+ */
+GPtrArray *
+pg_use_events_from_ops_log (const char *data,
+                            gsize       length,
+                            const char *id_prefix,
+                            guint64     offset,
+                            gsize      *used)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  gsize start = 0;
+
+  *used = 0;
+  while (start < length)
+    {
+      g_autofree char *id = NULL;
+      PgUseEvent *event;
+      gsize object;
+      gsize broken;
+
+      /* Between requests: newlines, and whatever else is passed over. */
+      if (data[start] != '{')
+        {
+          if (data[start++] == '\n')
+            *used = start;
+          continue;
+        }
+      object = object_length (data + start, length - start, &broken);
+      if (object == 0 && broken == 0)
+        break;
+      if (object == 0)
+        {
+          start += broken + 1;
+          *used = start;
+          continue;
+        }
+      id = g_strdup_printf ("%s:%" G_GUINT64_FORMAT, id_prefix, offset + start);
+      if (object <= PG_OPS_LOG_MAX_REQUEST
+          && (event = pg_use_event_from_ops_log (data + start, object, id)) != NULL)
+        g_ptr_array_add (events, event);
+      start += object;
+      *used = start;
+    }
+
+  return events;
 }
 
 static const char *

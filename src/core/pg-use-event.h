@@ -25,6 +25,9 @@ G_BEGIN_DECLS
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
  */
+/* The longest request of the ops log read. */
+#define PG_OPS_LOG_MAX_REQUEST (64 * 1024)
+
 typedef struct
 {
   char    *id;
@@ -46,6 +49,11 @@ void        pg_use_event_free           (PgUseEvent  *self);
 PgUseEvent *pg_use_event_from_ops_log   (const char  *line,
                                          gsize        length,
                                          const char  *id);
+GPtrArray  *pg_use_events_from_ops_log  (const char  *data,
+                                         gsize        length,
+                                         const char  *id_prefix,
+                                         guint64      offset,
+                                         gsize       *used);
 PgUseEvent *pg_use_event_from_eventbridge (const char *json,
                                          const char  *id);
 GPtrArray  *pg_use_events_from_s3_notification (const char *json,

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import uuid
@@ -318,6 +319,68 @@ def test_console_and_other_signers_ignored():
     del key
 
 
+
+def logged_requests(start):
+    """The ops log from start on as Python's JSON reader splits it: (place, bucket, method,
+    status) of each request, and how many lines held more than one."""
+    # Bytes as latin-1: a character per byte, so places are the file's.
+    data = open(OPS_LOG, "rb").read()[start:].decode("latin-1")
+    decoder = json.JSONDecoder()
+    found, batches, index, on_line = [], 0, 0, 0
+    while index < len(data):
+        if data[index] != "{":
+            on_line = 0 if data[index] == "\n" else on_line
+            index += 1
+            continue
+        try:
+            logged, end = decoder.raw_decode(data, index)
+        except ValueError:
+            break
+        on_line += 1
+        batches += on_line == 2
+        found.append((start + index, logged.get("bucket"), logged.get("uri", "").split(" ")[0],
+                      int(logged.get("http_status", 0))))
+        index = end
+    return found, batches
+
+
+def test_every_logged_request_read():
+    # Ceph writes the requests it logs in batches, one JSON object right after another on one
+    # line; most often under load. Every request the gateway logged is read, as Python splits
+    # the log: none lost in a batch (a lost one could have been a link's use).
+    url = presign("other.pdf")
+    start = os.path.getsize(OPS_LOG)
+
+    def load():
+        for _ in range(30):
+            request("GET", url)
+
+    for _ in range(5):
+        workers = [threading.Thread(target=load) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        # The gateway writes its log a moment after it answers.
+        size, deadline = -1, time.monotonic() + 10
+        while size != os.path.getsize(OPS_LOG) and time.monotonic() < deadline:
+            size = os.path.getsize(OPS_LOG)
+            time.sleep(0.5)
+        logged, batches = logged_requests(start)
+        if batches > 0:
+            break
+    assert batches > 0, "the gateway wrote no two requests on one line in 5 rounds of 180"
+
+    done = subprocess.run([os.environ["PG_OPS_LOG_EVENTS"], OPS_LOG, str(start)],
+                          capture_output=True, text=True, timeout=60, check=True)
+    read = [(int(place), bucket, method, int(status))
+            for place, bucket, method, status in (line.split(" ") for line in
+                                                  done.stdout.splitlines())]
+    ours = [entry for entry in logged if entry[1] == STATE["bucket"]]
+    assert [entry for entry in read if entry[1] == STATE["bucket"]] == ours, \
+        (len(read), len(ours), sorted(set(ours) - set(read))[:3])
+    print("# %d requests read, %d lines of several" % (len(ours), batches))
+
 TESTS = [
     test_download_closes_after_grace,
     test_armed_while_watching,
@@ -326,6 +389,7 @@ TESTS = [
     test_unreadable_ops_log_refused,
     test_restart_between_use_and_close,
     test_console_and_other_signers_ignored,
+    test_every_logged_request_read,
 ]
 
 

@@ -754,6 +754,96 @@ test_received (Fixture       *fixture,
                    PG_LINK_USED);
 }
 
+static void
+collect_message (GPtrArray  *messages,
+                 const char *message)
+{
+  g_ptr_array_add (messages, g_strdup (message));
+}
+
+/* An armed link's record, as another workstation would have written it. */
+static void
+put_armed_record (Fixture    *fixture,
+                  const char *id,
+                  const char *key,
+                  const char *armed,
+                  gint64      now)
+{
+  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *record_key = pg_link_record_object_key (id);
+
+  record->id = g_strdup (id);
+  record->bucket = g_strdup (BUCKET);
+  record->key = g_strdup (key);
+  record->action = g_strdup (g_str_equal (armed, "upload") ? "s3:PutObject" : "s3:GetObject");
+  record->precision = g_strdup ("object");
+  record->access_key_id = g_strdup (SIGNER_KEY);
+  record->created = now;
+  record->expires = now + 3600;
+  record->armed = g_strdup (armed);
+  record->grace = 3600;
+  json = pg_link_record_to_json (record);
+  s3_fake_put_object (fixture->fake, record_key, json);
+}
+
+/* Whether the record of the link @id in the bucket holds its use. */
+static gboolean
+record_used (Fixture    *fixture,
+             const char *id)
+{
+  g_autofree char *record_key = pg_link_record_object_key (id);
+  GBytes *stored = g_hash_table_lookup (fixture->fake->objects, record_key);
+  g_autoptr(PgLinkRecord) record = NULL;
+
+  g_assert_nonnull (stored);
+  record = pg_link_record_parse (stored, NULL);
+  g_assert_nonnull (record);
+
+  return record->used_at != 0;
+}
+
+/* A watcher of the bucket, its armed links read. */
+static PgWatcher *
+load_watcher (Fixture    *fixture,
+              PgS3Client *signer)
+{
+  g_autoptr(PgWatcher) watcher = pg_watcher_new (fixture->service, fixture->client, signer,
+                                                 BUCKET, SIGNER_ARN);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pg_watcher_load_async (watcher, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (pg_watcher_load_finish (watcher, result, &error));
+  g_assert_no_error (error);
+
+  return g_steal_pointer (&watcher);
+}
+
+/* A presigned GET of @key signed at @signed_at by the signer, as a source saw it. */
+static GPtrArray *
+download_of (const char *key,
+             gint64      signed_at,
+             const char *event_id)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  PgUseEvent *event = pg_use_event_new ();
+
+  event->id = g_strdup (event_id);
+  event->bucket = g_strdup (BUCKET);
+  event->key = g_strdup (key);
+  event->method = g_strdup ("GET");
+  event->access_key_id = g_strdup (SIGNER_KEY);
+  event->presigned = TRUE;
+  event->status = 200;
+  event->signed_at = event->time = signed_at;
+  g_ptr_array_add (events, event);
+
+  return events;
+}
+
 /* The watcher's polling of armed uploads: a poll that fails (a server error) waits before it is
  * asked again, not every round; a notification (a hint) asks at once all the same, and an
  * arrived file marks its link used. */
@@ -761,58 +851,27 @@ static void
 test_watcher_poll_backoff (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
-  g_autofree char *json = NULL;
-  g_autofree char *record_key = NULL;
   g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
   g_autoptr(PgWatcher) watcher = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) hint = NULL;
   g_autoptr(GPtrArray) used = g_ptr_array_new ();
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint heads;
 
-  record->id = g_strdup ("polled");
-  record->bucket = g_strdup (BUCKET);
-  record->key = g_strdup ("in/polled.pdf");
-  record->action = g_strdup ("s3:PutObject");
-  record->precision = g_strdup ("object");
-  record->access_key_id = g_strdup (SIGNER_KEY);
-  record->created = now;
-  record->expires = now + 3600;
-  record->armed = g_strdup ("upload");
-  json = pg_link_record_to_json (record);
-  record_key = pg_link_record_object_key (record->id);
-  s3_fake_put_object (fixture->fake, record_key, json);
-
-  watcher = pg_watcher_new (fixture->service, fixture->client, signer, BUCKET, SIGNER_ARN);
+  put_armed_record (fixture, "polled", "in/polled.pdf", "upload", now);
+  watcher = load_watcher (fixture, signer);
   g_signal_connect_swapped (watcher, "link-used", G_CALLBACK (g_ptr_array_add), used);
-  pg_watcher_load_async (watcher, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (pg_watcher_load_finish (watcher, result, &error));
-  g_assert_no_error (error);
   g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
 
   /* Requests nobody armed: the records are read again for one signed lately (its link may be
    * new), not for one signed an hour ago (its link would have been read already). */
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func (
-        (GDestroyNotify) pg_use_event_free);
-      PgUseEvent *event = pg_use_event_new ();
+      g_autofree char *event_id = g_strdup_printf ("request %u", i);
+      g_autoptr(GPtrArray) requests = download_of ("report.pdf", i == 0 ? now - 3600 : now,
+                                                   event_id);
       guint lists = fixture->fake->lists;
 
-      event->id = g_strdup_printf ("request %u", i);
-      event->bucket = g_strdup (BUCKET);
-      event->key = g_strdup ("report.pdf");
-      event->method = g_strdup ("GET");
-      event->access_key_id = g_strdup (SIGNER_KEY);
-      event->presigned = TRUE;
-      event->status = 200;
-      event->signed_at = event->time = i == 0 ? now - 3600 : now;
-      g_ptr_array_add (requests, event);
       pg_watcher_handle_events (watcher, requests);
       while (!pg_watcher_is_settled (watcher))
         g_main_context_iteration (NULL, TRUE);
@@ -866,6 +925,56 @@ test_watcher_poll_backoff (Fixture       *fixture,
   wait_idle (fixture->service);
 }
 
+/* A use whose record cannot be written (a server error) is written again until it is; the
+ * watcher says so and is not settled meanwhile (a watch keeps no place in its sources past
+ * it). A watcher dropped while it waits to write again goes quietly. */
+static void
+test_watcher_record_retried (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+  g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) first = NULL;
+  g_autoptr(GPtrArray) second = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 waited;
+
+  put_armed_record (fixture, "first", "first.pdf", "download", now);
+  put_armed_record (fixture, "second", "second.pdf", "download", now - 1);
+  watcher = load_watcher (fixture, signer);
+  g_signal_connect_swapped (watcher, "problem", G_CALLBACK (collect_message), problems);
+
+  fixture->fake->lock_put_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  first = download_of ("first.pdf", now, "first use");
+  pg_watcher_handle_events (watcher, first);
+  while (problems->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (g_ptr_array_index (problems, 0), "record was not written"));
+  g_assert_false (pg_watcher_is_settled (watcher));
+  g_assert_false (record_used (fixture, "first"));
+
+  /* The server is back: written at the next try. */
+  fixture->fake->lock_put_status = 0;
+  waited = g_get_monotonic_time ();
+  while (!pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_get_monotonic_time () - waited, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (record_used (fixture, "first"));
+
+  /* Dropped while it waits to try again. */
+  fixture->fake->lock_put_status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+  g_ptr_array_set_size (problems, 0);
+  second = download_of ("second.pdf", now - 1, "second use");
+  pg_watcher_handle_events (watcher, second);
+  while (problems->len == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (watcher, problems);
+  g_clear_object (&watcher);
+  fixture->fake->lock_put_status = 0;
+  wait_idle (fixture->service);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -889,6 +998,7 @@ main (int   argc,
   ADD ("upload-page-refused", test_upload_page_refused);
   ADD ("received", test_received);
   ADD ("watcher-poll-backoff", test_watcher_poll_backoff);
+  ADD ("watcher-record-retried", test_watcher_record_retried);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);

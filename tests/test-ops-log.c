@@ -126,7 +126,7 @@ test_tail (void)
   append (path, LINK_LINE "\n");
   log = pg_ops_log_new (path, state);
   g_assert_cmpuint (read_count (log), ==, 0);
-  pg_ops_log_commit (log);
+  g_assert_true (pg_ops_log_commit (log, NULL));
 
   /* Whole requests only: half of one waits for its end. */
   append (path, LINK_LINE "\n" LINK_LINE "\n{\"bucket\":\"ops1\",");
@@ -141,7 +141,7 @@ test_tail (void)
   pg_ops_log_free (log);
   log = pg_ops_log_new (path, state);
   g_assert_cmpuint (read_count (log), ==, 4);
-  pg_ops_log_commit (log);
+  g_assert_true (pg_ops_log_commit (log, NULL));
   pg_ops_log_free (log);
   log = pg_ops_log_new (path, state);
   g_assert_cmpuint (read_count (log), ==, 0);
@@ -151,7 +151,7 @@ test_tail (void)
   g_assert_cmpuint (read_count (log), ==, 0);
   append (path, LINK_LINE "\n");
   g_assert_cmpuint (read_count (log), ==, 1);
-  pg_ops_log_commit (log);
+  g_assert_true (pg_ops_log_commit (log, NULL));
 
   /* Truncated in place: from its start too. */
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
@@ -159,6 +159,18 @@ test_tail (void)
   g_assert_cmpuint (read_count (log), ==, 1);
 
   pg_ops_log_free (log);
+
+  /* A place that cannot be kept (its folder is gone) says so. */
+  {
+    g_autofree char *nowhere = g_build_filename (dir, "gone", "state", NULL);
+    g_autoptr(GError) kept = NULL;
+
+    log = pg_ops_log_new (path, nowhere);
+    g_assert_false (pg_ops_log_commit (log, &kept));
+    g_assert_error (kept, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+    pg_ops_log_free (log);
+  }
+
   g_unlink (path);
   g_unlink (rotated);
   g_unlink (state);

@@ -504,15 +504,41 @@ arm_link (PgLinkService *service,
   pg_link_service_save (service);
 }
 
+typedef struct
+{
+  PgLinkService *service;
+  PgLink        *link;
+} ArmedRecordWait;
+
+/* Not written: no watcher would know the link is armed, so it is not (the list would say it
+ * closes by itself), and the user is told, with or without the window. */
 static void
 armed_record_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  ArmedRecordWait *wait = user_data;
+  g_autoptr(PgLinkService) service = wait->service;
+  g_autoptr(PgLink) link = wait->link;
   g_autoptr(GError) error = NULL;
 
-  if (!pg_link_record_save_finish (result, &error))
-    g_warning ("An armed link's record could not be written: %s", error->message);
+  g_free (wait);
+  if (pg_link_record_save_finish (result, &error))
+    return;
+
+  pg_link_set_armed (link, NULL, 0);
+  pg_link_service_save (service);
+  if (PG_IS_APPLICATION (g_application_get_default ()))
+    {
+      g_autofree char *body = g_strdup_printf (_("The link to “%s” works, but its record could "
+                                                 "not be written to the bucket (%s). Choose "
+                                                 "“Closes after first use” again in its "
+                                                 "details."),
+                                               pg_link_get_shared_key (link), error->message);
+
+      pg_application_notify (PG_APPLICATION (g_application_get_default ()),
+                             pg_link_get_id (link), _("A link will not close by itself"), body);
+    }
 }
 
 typedef struct
@@ -543,11 +569,14 @@ session_link_cb (GObject      *source,
   if (link != NULL && wait->armed != NULL)
     {
       g_autoptr(PgLinkRecord) record = NULL;
+      ArmedRecordWait *armed = g_new0 (ArmedRecordWait, 1);
 
       arm_link (wait->service, link, wait->armed, wait->grace);
       record = pg_link_record_new_for_link (link);
+      armed->service = g_object_ref (wait->service);
+      armed->link = g_object_ref (link);
       pg_link_record_save_async (record, pg_session_get_client (wait->session), NULL,
-                                 armed_record_cb, NULL);
+                                 armed_record_cb, armed);
     }
 
   if (self != NULL && gtk_widget_get_visible (GTK_WIDGET (self)))

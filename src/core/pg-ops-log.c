@@ -196,19 +196,21 @@ pg_ops_log_read_finish (PgOpsLog      *self,
   return events;
 }
 
-/* The requests read so far are handled: a restarted watcher goes on after them. */
-void
-pg_ops_log_commit (PgOpsLog *self)
+/* The requests read so far are handled: a restarted watcher goes on after them.
+ *
+ * Returns: whether the place is kept (in memory it always is) */
+gboolean
+pg_ops_log_commit (PgOpsLog  *self,
+                   GError   **error)
 {
   g_autofree char *state = NULL;
 
   self->inode = self->read_inode;
   self->offset = self->read_offset;
   if (self->state_path == NULL)
-    return;
+    return TRUE;
 
   state = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", self->inode,
                            self->offset);
-  if (!g_file_set_contents (self->state_path, state, -1, NULL))
-    g_warning ("The place in the ops log could not be kept in %s", self->state_path);
+  return g_file_set_contents (self->state_path, state, -1, error);
 }

@@ -19,7 +19,8 @@ void        pg_ops_log_read_async   (PgOpsLog             *self,
 GPtrArray  *pg_ops_log_read_finish  (PgOpsLog             *self,
                                      GAsyncResult         *result,
                                      GError              **error);
-void        pg_ops_log_commit       (PgOpsLog             *self);
+gboolean    pg_ops_log_commit       (PgOpsLog             *self,
+                                     GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgOpsLog, pg_ops_log_free)
 

@@ -51,6 +51,7 @@ struct _PgWatch
   gboolean      loading;
   gboolean      running;
   gboolean      farewell;  /* the heartbeat's last word is written */
+  gboolean      place_unkept; /* the ops log's state file could not be written */
 };
 
 G_DEFINE_FINAL_TYPE (PgWatch, pg_watch, G_TYPE_OBJECT)
@@ -126,6 +127,15 @@ pg_watch_init (PgWatch *self)
   self->description = g_strdup ("");
 }
 
+/* What the watcher could not do is the watch's problem too. */
+static void
+watcher_problem_cb (PgWatcher  *watcher,
+                    const char *message,
+                    PgWatch    *self)
+{
+  g_signal_emit (self, signals [PROBLEM], 0, message);
+}
+
 /**
  * pg_watch_new:
  * @watcher: its armed links read already (pg_watcher_load_async())
@@ -136,6 +146,7 @@ pg_watch_new (PgWatcher *watcher)
   PgWatch *self = g_object_new (PG_TYPE_WATCH, NULL);
 
   self->watcher = g_object_ref (watcher);
+  g_signal_connect_object (watcher, "problem", G_CALLBACK (watcher_problem_cb), self, 0);
 
   return self;
 }
@@ -380,6 +391,23 @@ read_cb (GObject      *source,
     pg_watcher_handle_events (self->watcher, events);
 }
 
+/* What was read of the ops log is handled: a watcher started again goes on after it. */
+static void
+keep_place (PgWatch *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (pg_ops_log_commit (self->ops_log, &error))
+    self->place_unkept = FALSE;
+  else if (!self->place_unkept)
+    {
+      /* Said once, not every second it is tried again. */
+      self->place_unkept = TRUE;
+      problem (self, _("The place read up to in the ops log could not be kept: %s"),
+               error->message);
+    }
+}
+
 static gboolean
 read_ops_log_cb (gpointer user_data)
 {
@@ -387,7 +415,7 @@ read_ops_log_cb (gpointer user_data)
 
   /* What was read is kept once the uses it held are written to their records. */
   if (!self->reading && pg_watcher_is_settled (self->watcher))
-    pg_ops_log_commit (self->ops_log);
+    keep_place (self);
   if (!self->reading)
     {
       self->reading = TRUE;
@@ -632,7 +660,7 @@ stopping_cb (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   if (settled && self->busy == 0 && self->ops_log != NULL)
-    pg_ops_log_commit (self->ops_log);
+    keep_place (self);
   if (late)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                              _("The watcher did not finish its work within %d s"), STOP_SECONDS);

@@ -73,6 +73,7 @@ enum {
   LINK_USED,
   LINK_CLOSED,
   CLOSE_FAILED,
+  PROBLEM,
   N_SIGNALS
 };
 
@@ -147,6 +148,10 @@ pg_watcher_class_init (PgWatcherClass *klass)
   signals [CLOSE_FAILED] =
     g_signal_new ("close-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+  /* (const char *message): what went wrong, in words; tried again */
+  signals [PROBLEM] =
+    g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -201,27 +206,90 @@ pg_watcher_new (PgLinkService *service,
 
 /* ---- Records ------------------------------------------------------------------------------ */
 
+static void write_record_try (PgWatcher *self, PgLinkRecord *record, guint tries);
+
+static gboolean
+write_again_cb (gpointer user_data)
+{
+  PgWatcher *self = PG_WATCHER (g_object_get_data (user_data, "watcher"));
+  const char *id = g_object_get_data (user_data, "id");
+  g_autofree char *timer_key = g_strconcat ("write:", id, NULL);
+  g_autofree char *stolen_key = NULL;
+  PgLinkRecord *record = g_hash_table_lookup (self->records, id);
+
+  /* The timer is over: forgotten without removing its source, which ends by returning. */
+  g_hash_table_steal_extended (self->timers, timer_key, (gpointer *) &stolen_key, NULL);
+  self->pending--;
+  if (record != NULL)
+    write_record_try (self, record,
+                      GPOINTER_TO_UINT (g_object_get_data (user_data, "tries")) + 1);
+
+  return G_SOURCE_REMOVE;
+}
+
+typedef struct
+{
+  PgWatcher *watcher;
+  char      *id;
+  guint      tries;
+} Write;
+
 static void
 record_written_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(PgWatcher) self = user_data;
+  Write *write = user_data;
+  g_autoptr(PgWatcher) self = write->watcher;
+  g_autofree char *id = write->id;
+  guint tries = write->tries;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  GObject *data;
 
-  self->pending--;
-  if (!pg_link_record_save_finish (result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("A link's record could not be written: %s", error->message);
+  g_free (write);
+  if (pg_link_record_save_finish (result, &error) || g_cancellable_is_cancelled (self->cancellable))
+    {
+      self->pending--;
+      return;
+    }
+
+  /* Not written (no network, a server error): written again a little later, the watcher not
+   * settled meanwhile, so what it read is not kept as handled (a watcher started again would
+   * see the use again). */
+  message = g_strdup_printf (_("A link’s record was not written (tried again): %s"),
+                             error->message);
+  g_signal_emit (self, signals [PROBLEM], 0, message);
+  data = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_set_data (data, "watcher", self);
+  g_object_set_data_full (data, "id", g_strdup (id), g_free);
+  g_object_set_data (data, "tries", GUINT_TO_POINTER (tries));
+  g_hash_table_replace (self->timers, g_strconcat ("write:", id, NULL),
+                        GUINT_TO_POINTER (g_timeout_add_seconds_full (
+                          G_PRIORITY_DEFAULT, MIN (RETRY_SECONDS, 1u << MIN (tries, 4)),
+                          write_again_cb, data, g_object_unref)));
 }
 
+static void
+write_record_try (PgWatcher    *self,
+                  PgLinkRecord *record,
+                  guint         tries)
+{
+  Write *write = g_new0 (Write, 1);
+
+  write->watcher = g_object_ref (self);
+  write->id = g_strdup (record->id);
+  write->tries = tries;
+  self->pending++;
+  pg_link_record_save_async (record, self->manager, self->cancellable, record_written_cb, write);
+}
+
+/* Writes @record into the bucket, again and again until it is written. */
 static void
 write_record (PgWatcher    *self,
               PgLinkRecord *record)
 {
-  self->pending++;
-  pg_link_record_save_async (record, self->manager, self->cancellable, record_written_cb,
-                             g_object_ref (self));
+  write_record_try (self, record, 0);
 }
 
 /* ---- Closing ------------------------------------------------------------------------------ */
@@ -606,7 +674,12 @@ reloaded_cb (GObject      *source,
   if (!pg_watcher_load_finish (self, result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("The links' records could not be read again: %s", error->message);
+        {
+          g_autofree char *message = g_strdup_printf (_("The links’ records were not read: %s"),
+                                                      error->message);
+
+          g_signal_emit (self, signals [PROBLEM], 0, message);
+        }
       return;
     }
 

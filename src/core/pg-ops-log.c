@@ -13,7 +13,8 @@
 /* The Ceph RGW ops log as a source of use events: the file is read from where the last read
  * ended (the place is kept in a state file, so a restarted watcher neither misses nor repeats
  * a request), a log that was rotated or truncated is read from its start, and only whole
- * requests are taken. Reading happens in a worker thread: the main loop never waits for the disk. */
+ * requests are taken. Reading happens in a worker thread: the main loop never waits for the
+ * disk. */
 
 /* At most this much is read at a time. */
 #define MAX_READ_BYTES (4 * 1024 * 1024)

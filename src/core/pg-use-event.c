@@ -51,7 +51,7 @@ query_value (const char *query,
 /**
  * pg_use_event_from_ops_log:
  * @line: one request of the Ceph RGW ops log (a JSON object)
- * @id: the event's id (the line's place in the log)
+ * @id: the event's id (the request's place in the log)
  *
  * Reads a request from the ops log: bucket, object (from the URI: path style or virtual-hosted),
  * method, status, address, time, and for a presigned request its signing key and time.

@@ -5,6 +5,9 @@
 
 G_BEGIN_DECLS
 
+/* The longest request of the ops log read. */
+#define PG_OPS_LOG_MAX_REQUEST (64 * 1024)
+
 /**
  * PgUseEvent:
  * @id: what tells this event from any other of its source (no event is handled twice)
@@ -25,9 +28,6 @@ G_BEGIN_DECLS
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
  */
-/* The longest request of the ops log read. */
-#define PG_OPS_LOG_MAX_REQUEST (64 * 1024)
-
 typedef struct
 {
   char    *id;

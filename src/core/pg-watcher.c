@@ -208,6 +208,13 @@ pg_watcher_new (PgLinkService *service,
 
 static void write_record_try (PgWatcher *self, PgLinkRecord *record, guint tries);
 
+typedef struct
+{
+  PgWatcher *watcher;
+  char      *id;
+  guint      tries;
+} Write;
+
 static gboolean
 write_again_cb (gpointer user_data)
 {
@@ -227,13 +234,6 @@ write_again_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-typedef struct
-{
-  PgWatcher *watcher;
-  char      *id;
-  guint      tries;
-} Write;
-
 static void
 record_written_cb (GObject      *source,
                    GAsyncResult *result,
@@ -245,10 +245,15 @@ record_written_cb (GObject      *source,
   guint tries = write->tries;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *timer_key = NULL;
   GObject *data;
 
   g_free (write);
-  if (pg_link_record_save_finish (result, &error) || g_cancellable_is_cancelled (self->cancellable))
+  timer_key = g_strconcat ("write:", id, NULL);
+  /* Written; or to be written by a try already waiting (it writes the record as it is then). */
+  if (pg_link_record_save_finish (result, &error)
+      || g_cancellable_is_cancelled (self->cancellable)
+      || g_hash_table_contains (self->timers, timer_key))
     {
       self->pending--;
       return;
@@ -264,7 +269,7 @@ record_written_cb (GObject      *source,
   g_object_set_data (data, "watcher", self);
   g_object_set_data_full (data, "id", g_strdup (id), g_free);
   g_object_set_data (data, "tries", GUINT_TO_POINTER (tries));
-  g_hash_table_replace (self->timers, g_strconcat ("write:", id, NULL),
+  g_hash_table_replace (self->timers, g_steal_pointer (&timer_key),
                         GUINT_TO_POINTER (g_timeout_add_seconds_full (
                           G_PRIORITY_DEFAULT, MIN (RETRY_SECONDS, 1u << MIN (tries, 4)),
                           write_again_cb, data, g_object_unref)));

@@ -767,6 +767,7 @@ put_armed_record (Fixture    *fixture,
                   const char *id,
                   const char *key,
                   const char *armed,
+                  gint64      grace,
                   gint64      now)
 {
   g_autoptr(PgLinkRecord) record = pg_link_record_new ();
@@ -782,7 +783,7 @@ put_armed_record (Fixture    *fixture,
   record->created = now;
   record->expires = now + 3600;
   record->armed = g_strdup (armed);
-  record->grace = 3600;
+  record->grace = grace;
   json = pg_link_record_to_json (record);
   s3_fake_put_object (fixture->fake, record_key, json);
 }
@@ -858,7 +859,7 @@ test_watcher_poll_backoff (Fixture       *fixture,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint heads;
 
-  put_armed_record (fixture, "polled", "in/polled.pdf", "upload", now);
+  put_armed_record (fixture, "polled", "in/polled.pdf", "upload", 0, now);
   watcher = load_watcher (fixture, signer);
   g_signal_connect_swapped (watcher, "link-used", G_CALLBACK (g_ptr_array_add), used);
   g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
@@ -940,8 +941,8 @@ test_watcher_record_retried (Fixture       *fixture,
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 waited;
 
-  put_armed_record (fixture, "first", "first.pdf", "download", now);
-  put_armed_record (fixture, "second", "second.pdf", "download", now - 1);
+  put_armed_record (fixture, "first", "first.pdf", "download", 3600, now);
+  put_armed_record (fixture, "second", "second.pdf", "download", 3600, now - 1);
   watcher = load_watcher (fixture, signer);
   g_signal_connect_swapped (watcher, "problem", G_CALLBACK (collect_message), problems);
 
@@ -975,6 +976,48 @@ test_watcher_record_retried (Fixture       *fixture,
   wait_idle (fixture->service);
 }
 
+/* Two watchers of one bucket (the app's and an always-on one, for a moment): a link the other
+ * closed while this one waited out its grace is not revoked again (its record is read first);
+ * one nobody closed is. */
+static void
+test_watcher_closed_elsewhere (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+  g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GPtrArray) uses = NULL;
+  g_autoptr(GPtrArray) more = NULL;
+  g_autoptr(PgLinkRecord) there = NULL;
+  g_autofree char *record_key = pg_link_record_object_key ("elsewhere");
+  g_autofree char *json = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  put_armed_record (fixture, "elsewhere", "elsewhere.pdf", "download", 1, now);
+  put_armed_record (fixture, "here", "here.pdf", "download", 1, now - 1);
+  watcher = load_watcher (fixture, signer);
+  uses = download_of ("elsewhere.pdf", now, "use of elsewhere");
+  more = download_of ("here.pdf", now - 1, "use of here");
+  g_ptr_array_extend_and_steal (uses, g_steal_pointer (&more));
+  pg_watcher_handle_events (watcher, uses);
+  while (!pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (record_used (fixture, "elsewhere"));
+
+  /* The other watcher closes the first link meanwhile. */
+  there = pg_link_record_parse (g_hash_table_lookup (fixture->fake->objects, record_key), NULL);
+  there->closed_at = now;
+  json = pg_link_record_to_json (there);
+  s3_fake_put_object (fixture->fake, record_key, json);
+
+  while (pg_watcher_get_n_armed (watcher) > 0 || !pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "elsewhere.pdf"));
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "here.pdf"));
+
+  g_clear_object (&watcher);
+  wait_idle (fixture->service);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -999,6 +1042,7 @@ main (int   argc,
   ADD ("received", test_received);
   ADD ("watcher-poll-backoff", test_watcher_poll_backoff);
   ADD ("watcher-record-retried", test_watcher_record_retried);
+  ADD ("watcher-closed-elsewhere", test_watcher_closed_elsewhere);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);

@@ -413,6 +413,50 @@ pg_link_record_list_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) json = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result, &error);
+  PgLinkRecord *record;
+
+  if (json == NULL || !(record = pg_link_record_parse (json, &error)))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, record, (GDestroyNotify) pg_link_record_free);
+}
+
+/**
+ * pg_link_record_load_async:
+ *
+ * Reads the record of the link @id from @bucket, as it is now.
+ */
+void
+pg_link_record_load_async (PgS3Client          *manager,
+                           const char          *bucket,
+                           const char          *id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *key = pg_link_record_object_key (id);
+
+  g_task_set_source_tag (task, pg_link_record_load_async);
+  pg_s3_client_get_object_async (manager, bucket, key, MAX_RECORD_BYTES, cancellable, loaded_cb,
+                                 task);
+}
+
+PgLinkRecord *
+pg_link_record_load_finish (GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* The record of the link @link is: by its temporary key for a session of its own, by its key
  * for a private copy, by key, signing key and time for a plain link. */
 PgLinkRecord *

@@ -86,6 +86,14 @@ void          pg_link_record_list_async   (PgS3Client           *manager,
                                            gpointer              user_data);
 GPtrArray    *pg_link_record_list_finish  (GAsyncResult         *result,
                                            GError              **error);
+void          pg_link_record_load_async   (PgS3Client           *manager,
+                                           const char           *bucket,
+                                           const char           *id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+PgLinkRecord *pg_link_record_load_finish  (GAsyncResult         *result,
+                                           GError              **error);
 PgLinkRecord *pg_link_record_find         (GPtrArray            *records,
                                            PgPresignedUrl       *link);
 void          pg_link_record_lookup_async (PgS3Client           *manager,

@@ -335,14 +335,14 @@ typedef struct
 {
   PgWatcher *watcher;
   char      *id;
-} SessionWait;
+} LinkWait;
 
 static void
 session_revoker_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  SessionWait *wait = user_data;
+  LinkWait *wait = user_data;
   g_autoptr(PgWatcher) self = wait->watcher;
   g_autofree char *id = wait->id;
   g_autoptr(GError) error = NULL;
@@ -363,18 +363,15 @@ session_revoker_cb (GObject      *source,
 
 /* Revokes @record's link as precisely as it allows: its session, its copy, or its object. */
 static void
-close_link (PgWatcher    *self,
-            PgLinkRecord *record)
+revoke_link (PgWatcher    *self,
+             PgLinkRecord *record)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgRevoker) revoker = NULL;
 
-  if (g_hash_table_contains (self->closing, record->id) || record->closed_at != 0)
-    return;
-
   if (g_strcmp0 (record->precision, "session") == 0 && record->session_name != NULL)
     {
-      SessionWait *wait = g_new0 (SessionWait, 1);
+      LinkWait *wait = g_new0 (LinkWait, 1);
 
       wait->watcher = g_object_ref (self);
       wait->id = g_strdup (record->id);
@@ -397,6 +394,52 @@ close_link (PgWatcher    *self,
       return;
     }
   close_with (self, record, revoker);
+}
+
+static void
+record_checked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  LinkWait *wait = user_data;
+  g_autoptr(PgWatcher) self = wait->watcher;
+  g_autofree char *id = wait->id;
+  g_autoptr(PgLinkRecord) there = pg_link_record_load_finish (result, NULL);
+  PgLinkRecord *record;
+
+  g_free (wait);
+  self->pending--;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  g_hash_table_remove (self->closing, id);
+  if (!(record = g_hash_table_lookup (self->records, id)))
+    return;
+
+  /* Closed meanwhile by another watcher (the app's and an always-on one may both watch for a
+   * moment): not revoked again. Not read (no network): revoked all the same. */
+  if (there != NULL && there->closed_at != 0)
+    record->closed_at = there->closed_at;
+  else
+    revoke_link (self, record);
+}
+
+/* Closes @record's link, unless its record in the bucket says it is closed already. */
+static void
+close_link (PgWatcher    *self,
+            PgLinkRecord *record)
+{
+  LinkWait *wait;
+
+  if (g_hash_table_contains (self->closing, record->id) || record->closed_at != 0)
+    return;
+
+  wait = g_new0 (LinkWait, 1);
+  wait->watcher = g_object_ref (self);
+  wait->id = g_strdup (record->id);
+  g_hash_table_replace (self->closing, g_strdup (record->id), NULL);
+  self->pending++;
+  pg_link_record_load_async (self->manager, record->bucket, record->id, self->cancellable,
+                             record_checked_cb, wait);
 }
 
 static void

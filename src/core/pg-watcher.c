@@ -208,12 +208,13 @@ pg_watcher_new (PgLinkService *service,
 
 static void write_record_try (PgWatcher *self, PgLinkRecord *record, guint tries);
 
+/* Work on the link @id under way: it holds the watcher. */
 typedef struct
 {
   PgWatcher *watcher;
   char      *id;
   guint      tries;
-} Write;
+} LinkWait;
 
 static gboolean
 write_again_cb (gpointer user_data)
@@ -239,16 +240,16 @@ record_written_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  Write *write = user_data;
-  g_autoptr(PgWatcher) self = write->watcher;
-  g_autofree char *id = write->id;
-  guint tries = write->tries;
+  LinkWait *wait = user_data;
+  g_autoptr(PgWatcher) self = wait->watcher;
+  g_autofree char *id = wait->id;
+  guint tries = wait->tries;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   g_autofree char *timer_key = NULL;
   GObject *data;
 
-  g_free (write);
+  g_free (wait);
   timer_key = g_strconcat ("write:", id, NULL);
   /* Written; or to be written by a try already waiting (it writes the record as it is then). */
   if (pg_link_record_save_finish (result, &error)
@@ -280,13 +281,13 @@ write_record_try (PgWatcher    *self,
                   PgLinkRecord *record,
                   guint         tries)
 {
-  Write *write = g_new0 (Write, 1);
+  LinkWait *wait = g_new0 (LinkWait, 1);
 
-  write->watcher = g_object_ref (self);
-  write->id = g_strdup (record->id);
-  write->tries = tries;
+  wait->watcher = g_object_ref (self);
+  wait->id = g_strdup (record->id);
+  wait->tries = tries;
   self->pending++;
-  pg_link_record_save_async (record, self->manager, self->cancellable, record_written_cb, write);
+  pg_link_record_save_async (record, self->manager, self->cancellable, record_written_cb, wait);
 }
 
 /* Writes @record into the bucket, again and again until it is written. */
@@ -330,12 +331,6 @@ failed (PgWatcher    *self,
   g_signal_emit (self, signals [CLOSE_FAILED], 0, record, message);
   schedule_close (self, record, RETRY_SECONDS);
 }
-
-typedef struct
-{
-  PgWatcher *watcher;
-  char      *id;
-} LinkWait;
 
 static void
 session_revoker_cb (GObject      *source,
@@ -781,12 +776,6 @@ reload (PgWatcher *self)
 
 typedef struct
 {
-  PgWatcher *watcher;
-  char      *id;
-} Poll;
-
-typedef struct
-{
   gint64 seconds;  /* how long the last wait was */
   gint64 next;     /* monotonic time of the next poll */
 } PollBackoff;
@@ -796,7 +785,7 @@ head_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  Poll *poll = user_data;
+  LinkWait *poll = user_data;
   g_autoptr(PgWatcher) self = poll->watcher;
   g_autofree char *id = poll->id;
   g_autoptr(GError) error = NULL;
@@ -839,7 +828,7 @@ static void
 poll_record (PgWatcher    *self,
              PgLinkRecord *record)
 {
-  Poll *poll = g_new0 (Poll, 1);
+  LinkWait *poll = g_new0 (LinkWait, 1);
 
   poll->watcher = g_object_ref (self);
   poll->id = g_strdup (record->id);

@@ -153,6 +153,16 @@ test_tail (void)
   g_assert_cmpuint (read_count (log), ==, 1);
   g_assert_true (pg_ops_log_commit (log, NULL));
 
+  /* The place is written when it moved, not every time it is kept. */
+  g_assert_cmpint (g_unlink (state), ==, 0);
+  g_assert_cmpuint (read_count (log), ==, 0);
+  g_assert_true (pg_ops_log_commit (log, NULL));
+  g_assert_false (g_file_test (state, G_FILE_TEST_EXISTS));
+  append (path, LINK_LINE "\n");
+  g_assert_cmpuint (read_count (log), ==, 1);
+  g_assert_true (pg_ops_log_commit (log, NULL));
+  g_assert_true (g_file_test (state, G_FILE_TEST_EXISTS));
+
   /* Truncated in place: from its start too. */
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
   append (path, LINK_LINE "\n");

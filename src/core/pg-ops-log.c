@@ -27,6 +27,7 @@ struct _PgOpsLog
   guint64 offset;      /* where the events handled end */
   guint64 read_inode;  /* where the last read ended, committed by pg_ops_log_commit() */
   guint64 read_offset;
+  gboolean kept;       /* the place in the state file is inode and offset */
 };
 
 typedef struct
@@ -206,6 +207,9 @@ pg_ops_log_commit (PgOpsLog  *self,
 {
   g_autofree char *state = NULL;
 
+  /* Written when it moved only: a quiet log costs no disk write a second. */
+  if (self->kept && self->inode == self->read_inode && self->offset == self->read_offset)
+    return TRUE;
   self->inode = self->read_inode;
   self->offset = self->read_offset;
   if (self->state_path == NULL)
@@ -213,5 +217,7 @@ pg_ops_log_commit (PgOpsLog  *self,
 
   state = g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", self->inode,
                            self->offset);
-  return g_file_set_contents (self->state_path, state, -1, error);
+  self->kept = g_file_set_contents (self->state_path, state, -1, error);
+
+  return self->kept;
 }

@@ -26,6 +26,7 @@ typedef struct
   PgEndpoint    *endpoint;
   PgCredentials *signer;
   PgS3Client    *client;
+  PgAccountContext *context;
   PgLinkService *service;
   GFile         *file;
   GPtrArray     *finished;
@@ -58,6 +59,14 @@ fixture_set_up (Fixture       *fixture,
   fixture->signer = pg_credentials_new (SIGNER_KEY, "signersecret", NULL, NULL, &error);
   fixture->client = pg_s3_client_new (fixture->endpoint, manager, NULL);
   pg_s3_client_set_retries (fixture->client, 1, 0);
+  {
+    g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+
+    pg_s3_client_set_retries (signer, 1, 0);
+    fixture->context = pg_account_context_new ("account", BUCKET, fixture->client, signer,
+                                               SIGNER_ARN);
+    pg_account_context_set_verify_timeout (fixture->context, 1);
+  }
   fixture->file = g_file_new_build_filename (dir, "links.json", NULL);
   fixture->service = pg_link_service_new (fixture->file);
   fixture->finished = g_ptr_array_new_with_free_func (g_object_unref);
@@ -73,6 +82,7 @@ fixture_tear_down (Fixture       *fixture,
   g_ptr_array_unref (fixture->finished);
   g_assert_false (pg_link_service_get_busy (fixture->service));
   g_assert_finalize_object (fixture->service);
+  g_assert_finalize_object (fixture->context);
   g_assert_finalize_object (fixture->client);
   pg_credentials_unref (fixture->signer);
   pg_endpoint_unref (fixture->endpoint);
@@ -82,15 +92,34 @@ fixture_tear_down (Fixture       *fixture,
   g_object_unref (fixture->file);
 }
 
-static PgRevoker *
-revoker_for (Fixture *fixture)
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data);
+
+static void
+wait_idle (PgLinkService *service);
+
+/* Makes a link through the service, as the app does (its record is written meanwhile). */
+static PgLink *
+create_link (Fixture                *fixture,
+             PgAccountContext       *context,
+             const PgPresignOptions *options,
+             PgLinkShareable         shareable,
+             GError                **error)
 {
-  PgRevoker *revoker = pg_revoker_new (fixture->client, fixture->signer, SIGNER_ARN);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLink) link = NULL;
+  PgLinkRequest request = { .options = options, .shareable = shareable };
 
-  pg_revoker_set_verify_timeout (revoker, 1);
-  pg_revoker_set_settle_time (revoker, 5);
+  pg_link_service_create_async (fixture->service, context, &request, NULL, store_result,
+                                &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  link = pg_link_service_create_finish (fixture->service, result, error);
 
-  return revoker;
+  /* The service keeps it: returned as (transfer none), like the list's own. */
+  return link;
 }
 
 static PgLink *
@@ -104,9 +133,7 @@ make_link (Fixture    *fixture,
     .method = method, .bucket = BUCKET, .key = key, .expires = 3600,
     .signing_time = signed_at ? signed_at : g_get_real_time () / G_USEC_PER_SEC,
   };
-  PgLink *link = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
-                                              fixture->signer, SIGNER_ARN, &options,
-                                              PG_LINK_SHAREABLE, &error);
+  PgLink *link = create_link (fixture, fixture->context, &options, PG_LINK_SHAREABLE, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (link);
@@ -134,9 +161,7 @@ test_create (Fixture       *fixture,
 
   g_assert_cmpstr (pg_link_get_signer_arn (link), ==, SIGNER_ARN);
   g_assert_true (pg_link_service_find (fixture->service, pg_link_get_id (link)) == link);
-  g_assert_null (pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
-                                              fixture->signer, SIGNER_ARN, &bad,
-                                              PG_LINK_SHAREABLE, &error));
+  g_assert_null (create_link (fixture, fixture->context, &bad, PG_LINK_SHAREABLE, &error));
   g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
   g_assert_cmpuint (g_list_model_get_n_items (pg_link_service_get_links (fixture->service)), ==, 1);
 
@@ -144,9 +169,8 @@ test_create (Fixture       *fixture,
   {
     PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = BUCKET, .key = "report.pdf",
                                  .expires = 60 };
-    PgLink *dead = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
-                                                fixture->signer, NULL, &options,
-                                                PG_LINK_SHAREABLE_REVOKED, NULL);
+    PgLink *dead = create_link (fixture, fixture->context, &options, PG_LINK_SHAREABLE_REVOKED,
+                                NULL);
 
     g_assert_cmpint (pg_link_get_state (dead), ==, PG_LINK_DEAD_ON_ARRIVAL);
   }
@@ -214,12 +238,14 @@ test_affected (Fixture       *fixture,
 
   {
     g_autoptr(PgCredentials) someone = pg_credentials_new ("OTHERKEY", "x", NULL, NULL, NULL);
+    g_autoptr(PgS3Client) client = pg_s3_client_new (fixture->endpoint, someone, NULL);
+    g_autoptr(PgAccountContext) context = pg_account_context_new ("account", BUCKET,
+                                                                  fixture->client, client,
+                                                                  "arn:aws:iam:::user/someone");
     PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = BUCKET, .key = "report.pdf",
                                  .expires = 600 };
 
-    other_signer = pg_link_service_create_link (fixture->service, "account", fixture->endpoint,
-                                                someone, "arn:aws:iam:::user/someone", &options,
-                                                PG_LINK_SHAREABLE, NULL);
+    other_signer = create_link (fixture, context, &options, PG_LINK_SHAREABLE, NULL);
   }
 
   affected = pg_link_service_list_affected (fixture->service, first, PG_LINK_JOB_REVOKE);
@@ -253,13 +279,11 @@ static void
 test_revoke_and_undo (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
-  g_autoptr(PgRevoker) undo = revoker_for (fixture);
   PgLink *first = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
   PgLink *sibling = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
   PgLink *bystander = make_link (fixture, "other.pdf", PG_METHOD_GET, 0);
-  PgLinkJob *job = pg_link_service_revoke (fixture->service, revoker, first);
-  PgLinkJob *undo_job = pg_link_service_unrevoke (fixture->service, undo, first);
+  PgLinkJob *job = pg_link_service_revoke_link (fixture->service, fixture->context, first);
+  PgLinkJob *undo_job = pg_link_service_unrevoke_link (fixture->service, fixture->context, first);
 
   g_assert_cmpuint (pg_link_job_get_affected (job)->len, ==, 2);
   g_assert_true (all_in_state (pg_link_job_get_affected (job), PG_LINK_REVOKING));
@@ -301,14 +325,12 @@ static void
 test_failures_shown (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
-  g_autoptr(PgRevoker) again = revoker_for (fixture);
   PgLink *link = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
   PgLink *missing = make_link (fixture, "missing.pdf", PG_METHOD_GET, 0);
   PgLinkJob *job;
 
   fixture->fake->presign_error = "SignatureDoesNotMatch";
-  job = pg_link_service_revoke (fixture->service, revoker, link);
+  job = pg_link_service_revoke_link (fixture->service, fixture->context, link);
   pg_link_service_wait (fixture->service, job);
   g_assert_true (g_error_matches (pg_link_job_get_error (job), PG_ERROR,
                                   PG_ERROR_SIGNER_REFUSED));
@@ -317,7 +339,7 @@ test_failures_shown (Fixture       *fixture,
 
   fixture->fake->presign_error = NULL;
   fixture->fake->missing_key_404 = TRUE;
-  job = pg_link_service_revoke (fixture->service, again, missing);
+  job = pg_link_service_revoke_link (fixture->service, fixture->context, missing);
   pg_link_service_wait (fixture->service, job);
   g_assert_true (g_error_matches (pg_link_job_get_error (job), PG_ERROR, PG_ERROR_NOT_VERIFIED));
   g_assert_cmpint (pg_link_get_state (missing), ==, PG_LINK_REVOKE_UNVERIFIED);
@@ -339,15 +361,13 @@ static void
 test_listener_gone (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
   PgLink *link = make_link (fixture, "report.pdf", PG_METHOD_GET, 0);
   GObject *listener = g_object_new (G_TYPE_OBJECT, NULL);
   PgLinkJob *job;
 
   g_signal_connect_object (fixture->service, "job-finished",
                            G_CALLBACK (on_job_finished_listener), listener, G_CONNECT_SWAPPED);
-  job = pg_link_service_revoke (fixture->service, revoker, link);
-  g_clear_object (&revoker);
+  job = pg_link_service_revoke_link (fixture->service, fixture->context, link);
   g_assert_finalize_object (listener);
 
   pg_link_service_wait (fixture->service, job);
@@ -362,10 +382,7 @@ static void
 test_lockdown (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(PgRevoker) on = revoker_for (fixture);
-  g_autoptr(PgRevoker) off = revoker_for (fixture);
-  PgLinkJob *job = pg_link_service_set_lockdown (fixture->service, on, BUCKET,
-                                                 PG_LOCKDOWN_SIGNER, TRUE, NULL);
+  PgLinkJob *job = pg_link_service_set_lockdown (fixture->service, fixture->context, PG_LOCKDOWN_SIGNER, TRUE, NULL);
 
   pg_link_service_wait (fixture->service, job);
   g_assert_null (pg_link_job_get_error (job));
@@ -373,7 +390,7 @@ test_lockdown (Fixture       *fixture,
   g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "anything"));
   g_object_unref (job);
 
-  job = pg_link_service_set_lockdown (fixture->service, off, BUCKET, PG_LOCKDOWN_SIGNER, FALSE,
+  job = pg_link_service_set_lockdown (fixture->service, fixture->context, PG_LOCKDOWN_SIGNER, FALSE,
                                       NULL);
   pg_link_service_wait (fixture->service, job);
   g_assert_null (pg_link_job_get_error (job));
@@ -390,8 +407,8 @@ shareable (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   PgLinkShareable answer;
 
-  pg_link_service_check_shareable_async (fixture->service, fixture->client, BUCKET, key, NULL,
-                                         NULL, store_result, &result);
+  pg_link_service_check_shareable_async (fixture->service, fixture->context, key, NULL,
+                                         store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   answer = pg_link_service_check_shareable_finish (fixture->service, result, &error);
@@ -404,18 +421,16 @@ static void
 test_shareable (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
-  g_autoptr(PgRevoker) lockdown = revoker_for (fixture);
   PgLinkJob *job;
 
   g_assert_cmpint (shareable (fixture, "report.pdf"), ==, PG_LINK_SHAREABLE);
-  job = pg_link_service_revoke_object (fixture->service, revoker, BUCKET, "report.pdf",
+  job = pg_link_service_revoke_file (fixture->service, fixture->context, "report.pdf",
                                        PG_POLICY_ACTION_GET, TRUE);
   pg_link_service_wait (fixture->service, job);
   g_object_unref (job);
   g_assert_cmpint (shareable (fixture, "report.pdf"), ==, PG_LINK_SHAREABLE_REVOKED);
   g_assert_cmpint (shareable (fixture, "other.pdf"), ==, PG_LINK_SHAREABLE);
-  job = pg_link_service_set_lockdown (fixture->service, lockdown, BUCKET, PG_LOCKDOWN_SIGNER,
+  job = pg_link_service_set_lockdown (fixture->service, fixture->context, PG_LOCKDOWN_SIGNER,
                                       TRUE, NULL);
   pg_link_service_wait (fixture->service, job);
   g_object_unref (job);
@@ -460,9 +475,9 @@ test_uploads (Fixture       *fixture,
   double last = 0;
 
   g_signal_connect (fixture->service, "job-progress", G_CALLBACK (on_progress), &last);
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", small,
+  first = pg_link_service_upload (fixture->service, fixture->context, "in/a.bin", small,
                                   FALSE);
-  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/b.bin", second,
+  queued = pg_link_service_upload (fixture->service, fixture->context, "in/b.bin", second,
                                    FALSE);
   pg_link_service_wait (fixture->service, first);
   g_assert_null (pg_link_job_get_error (first));
@@ -475,14 +490,14 @@ test_uploads (Fixture       *fixture,
   g_clear_object (&queued);
 
   /* A taken name is not replaced unasked: the job says so and sends nothing. */
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", second,
+  first = pg_link_service_upload (fixture->service, fixture->context, "in/a.bin", second,
                                   FALSE);
   pg_link_service_wait (fixture->service, first);
   g_assert_error (pg_link_job_get_error (first), G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_cmpuint (g_bytes_get_size (g_hash_table_lookup (fixture->fake->objects, "in/a.bin")),
                     ==, 1000);
   g_clear_object (&first);
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/a.bin", second,
+  first = pg_link_service_upload (fixture->service, fixture->context, "in/a.bin", second,
                                   TRUE);
   pg_link_service_wait (fixture->service, first);
   g_assert_null (pg_link_job_get_error (first));
@@ -491,9 +506,9 @@ test_uploads (Fixture       *fixture,
   g_clear_object (&first);
 
   /* Cancelled: the one running and the one waiting both end cancelled. */
-  first = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/c.bin", small,
+  first = pg_link_service_upload (fixture->service, fixture->context, "in/c.bin", small,
                                   TRUE);
-  queued = pg_link_service_upload (fixture->service, fixture->client, BUCKET, "in/d.bin", second,
+  queued = pg_link_service_upload (fixture->service, fixture->context, "in/d.bin", second,
                                    TRUE);
   pg_link_service_cancel_uploads (fixture->service);
   pg_link_service_wait (fixture->service, first);
@@ -571,12 +586,11 @@ make_page (Fixture    *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
   PgUploadPageRequest request = {
-    .bucket = BUCKET, .folder = "incoming/acme", .n_files = n_files, .expires = 3600,
+    .folder = "incoming/acme", .n_files = n_files, .expires = 3600,
     .note = "Thanks",
   };
 
-  pg_link_service_create_upload_page_async (fixture->service, fixture->client, "account",
-                                            fixture->signer, SIGNER_ARN, &request, NULL,
+  pg_link_service_create_upload_page_async (fixture->service, fixture->context, &request, NULL,
                                             store_result, &result);
 
   return pg_link_service_create_upload_page_finish (fixture->service, wait_for (&result), error);
@@ -591,7 +605,6 @@ test_upload_page (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgLink) page = make_page (fixture, 3, &error);
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
   g_autoptr(PgLinkJob) job = NULL;
   g_autoptr(GPtrArray) affected = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -623,7 +636,7 @@ test_upload_page (Fixture       *fixture,
   g_assert_cmpuint (affected->len, ==, 2);
   g_assert_true (g_ptr_array_find (affected, plain, NULL));
 
-  job = pg_link_service_revoke (fixture->service, revoker, page);
+  job = pg_link_service_revoke_link (fixture->service, fixture->context, page);
   pg_link_service_wait (fixture->service, job);
   g_assert_no_error (pg_link_job_get_error (job));
   g_assert_cmpuint (pg_link_job_get_targets (job)->len, ==, 4);
@@ -637,7 +650,7 @@ test_upload_page (Fixture       *fixture,
 
   /* Removed: the page leaves the bucket, the link the list. */
   g_clear_object (&result);
-  pg_link_service_remove_async (fixture->service, fixture->client, page, NULL, store_result,
+  pg_link_service_remove_async (fixture->service, fixture->context, page, NULL, store_result,
                                 &result);
   g_assert_true (pg_link_service_remove_finish (fixture->service, wait_for (&result), &error));
   g_assert_no_error (error);
@@ -654,7 +667,6 @@ test_revoke_page_url (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgLink) page = make_page (fixture, 2, &error);
-  g_autoptr(PgRevoker) revoker = revoker_for (fixture);
   g_autoptr(PgLinkJob) job = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PgCredentials) stranger = pg_credentials_new ("STRANGERKEY", "secret", NULL, NULL,
@@ -679,17 +691,17 @@ test_revoke_page_url (Fixture       *fixture,
       g_autoptr(GError) local = NULL;
       g_autoptr(PgLinkJob) none = NULL;
 
-      pg_link_service_revoke_url_async (fixture->service, revoker, bad_urls[i],
+      pg_link_service_revoke_url_async (fixture->service, fixture->context, bad_urls[i],
                                         PG_POLICY_ACTION_GET, TRUE, NULL, store_result, &bad);
-      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), &local);
+      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), NULL, &local);
       g_assert_null (none);
       g_assert_nonnull (local);
     }
   g_assert_cmpuint (fixture->fake->policy_writes, ==, 0);
 
-  pg_link_service_revoke_url_async (fixture->service, revoker, url, PG_POLICY_ACTION_GET, TRUE,
+  pg_link_service_revoke_url_async (fixture->service, fixture->context, url, PG_POLICY_ACTION_GET, TRUE,
                                     NULL, store_result, &result);
-  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), &error);
+  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), NULL, &error);
   g_assert_no_error (error);
   pg_link_service_wait (fixture->service, job);
   g_assert_no_error (pg_link_job_get_error (job));
@@ -737,7 +749,7 @@ test_received (Fixture       *fixture,
   s3_fake_put_object (fixture->fake, "in/arrived.pdf", "a contract");
   s3_fake_put_object (fixture->fake, "in/revoked.pdf", "too late");
   pg_link_set_state (revoked, PG_LINK_REVOKED);
-  pg_link_service_check_received_async (fixture->service, fixture->client, BUCKET, NULL,
+  pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
                                         store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -778,11 +790,11 @@ put_armed_record (Fixture    *fixture,
   record->bucket = g_strdup (BUCKET);
   record->key = g_strdup (key);
   record->action = g_strdup (g_str_equal (armed, "upload") ? "s3:PutObject" : "s3:GetObject");
-  record->precision = g_strdup ("object");
+  record->precision = PG_LINK_PRECISION_OBJECT;
   record->access_key_id = g_strdup (SIGNER_KEY);
   record->created = now;
   record->expires = now + 3600;
-  record->armed = g_strdup (armed);
+  record->arming = pg_link_arming_from_string (armed);
   record->grace = grace;
   json = pg_link_record_to_json (record);
   s3_fake_put_object (fixture->fake, record_key, json);
@@ -809,8 +821,10 @@ static PgWatcher *
 load_watcher (Fixture    *fixture,
               PgS3Client *signer)
 {
-  g_autoptr(PgWatcher) watcher = pg_watcher_new (fixture->service, fixture->client, signer,
-                                                 BUCKET, SIGNER_ARN);
+  g_autoptr(PgAccountContext) context = pg_account_context_new ("account", BUCKET,
+                                                                fixture->client, signer,
+                                                                SIGNER_ARN);
+  g_autoptr(PgWatcher) watcher = pg_watcher_new (fixture->service, context);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 

@@ -214,7 +214,7 @@ test_link_record_round_trip (void)
   record->bucket = g_strdup ("b");
   record->key = g_strdup ("見積書/2026 +100%.pdf");
   record->action = g_strdup ("get");
-  record->precision = g_strdup ("session");
+  record->precision = PG_LINK_PRECISION_SESSION;
   record->role_arn = g_strdup ("arn:aws:iam::123456789012:role/links");
   record->session_name = g_strdup ("pg-3f2c");
   record->session_arn = g_strdup ("arn:aws:sts::123456789012:assumed-role/links/pg-3f2c");
@@ -252,7 +252,7 @@ test_link_record_round_trip (void)
   }
 
   /* Armed, used and closed: read back as written. */
-  record->armed = g_strdup ("download");
+  record->arming = PG_LINK_ARMING_DOWNLOAD;
   record->grace = 30;
   record->used_at = record->created + 60;
   record->used_by = g_strdup ("203.0.113.7");
@@ -263,7 +263,7 @@ test_link_record_round_trip (void)
     g_autoptr(PgLinkRecord) armed = pg_link_record_parse (armed_bytes, &error);
 
     g_assert_no_error (error);
-    g_assert_cmpstr (armed->armed, ==, "download");
+    g_assert_cmpint (armed->arming, ==, PG_LINK_ARMING_DOWNLOAD);
     g_assert_cmpint (armed->grace, ==, 30);
     g_assert_cmpint (armed->used_at, ==, record->created + 60);
     g_assert_cmpstr (armed->used_by, ==, "203.0.113.7");
@@ -345,6 +345,69 @@ test_link_copy_lifecycle (void)
   g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
 }
 
+/* The link rules the views show, from the core: restorable, usable, what revoking closes, what
+ * a watcher saw; and the link model's types registered for properties and signals. */
+static void
+test_link_rules (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  PgPresignOptions options = { .method = PG_METHOD_GET, .bucket = "b", .key = "a/report.pdf",
+                               .expires = 3600, .signing_time = now };
+  g_autoptr(PgLink) link = pg_link_new ("account", &options, "AKID");
+  g_autoptr(PgLink) copy = pg_link_new_for_copy ("account", "id", &options, "AKID",
+                                                 "a/original.pdf");
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgLinkRecord) twin = NULL;
+  g_autofree char *arming = NULL;
+  g_autofree char *use = NULL;
+  GValue value = G_VALUE_INIT;
+
+  g_assert_true (G_TYPE_IS_ENUM (PG_TYPE_LINK_STATE));
+  g_assert_true (G_TYPE_IS_ENUM (PG_TYPE_LINK_ARMING));
+  g_assert_true (G_TYPE_IS_ENUM (PG_TYPE_LINK_PRECISION));
+  g_assert_true (G_TYPE_IS_BOXED (PG_TYPE_LINK_RECORD));
+
+  g_assert_true (pg_link_is_usable (link, now));
+  g_assert_false (pg_link_can_restore (link, now));
+  g_assert_cmpstr (pg_link_describe_revoking (link), ==, "Closes every link to this file");
+  g_assert_null (pg_link_describe_arming (link));
+  g_assert_null (pg_link_describe_use (link));
+
+  /* The state is a typed, notifying property. */
+  pg_link_set_state (link, PG_LINK_REVOKED);
+  g_value_init (&value, PG_TYPE_LINK_STATE);
+  g_object_get_property (G_OBJECT (link), "state", &value);
+  g_assert_cmpint (g_value_get_enum (&value), ==, PG_LINK_REVOKED);
+  g_value_unset (&value);
+  g_assert_true (pg_link_can_restore (link, now));
+  g_assert_false (pg_link_can_restore (link, now + 3600));
+  g_assert_false (pg_link_is_usable (link, now));
+
+  /* Armed, then used and closed: the row's and the details' words. */
+  pg_link_set_arming (link, PG_LINK_ARMING_DOWNLOAD, 60);
+  arming = pg_link_describe_arming (link);
+  g_assert_cmpstr (arming, ==, "Closes after first download");
+  pg_link_set_use (link, now, "203.0.113.7", now + 61);
+  g_clear_pointer (&arming, g_free);
+  arming = pg_link_describe_arming (link);
+  g_assert_true (g_str_has_prefix (arming, "Used by 203.0.113.7 at "));
+  g_assert_true (g_str_has_suffix (arming, "closed automatically ✓"));
+  use = pg_link_describe_use (link);
+  g_assert_true (g_str_has_prefix (use, "By 203.0.113.7 at "));
+
+  /* A private copy is revoked alone; its record says so, and a copy of the record is whole. */
+  g_assert_true (pg_link_can_revoke_alone (copy));
+  g_assert_cmpint (pg_link_get_precision (copy), ==, PG_LINK_PRECISION_COPY);
+  g_assert_cmpstr (pg_link_get_file_key (copy), ==, "a/original.pdf");
+  g_assert_cmpstr (pg_link_describe_revoking (copy), ==,
+                   "Closes this link alone: it points at a copy of the file of its own");
+  record = pg_link_record_new_for_link (copy);
+  twin = pg_link_record_copy (record);
+  g_assert_cmpint (twin->precision, ==, PG_LINK_PRECISION_COPY);
+  g_assert_cmpstr (twin->copy_key, ==, "a/report.pdf");
+  g_assert_true (twin->copy_key != record->copy_key);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,6 +420,8 @@ main (int   argc,
   g_test_add_func ("/pg/link-store/many", test_link_store_many);
   g_test_add_func ("/pg/link-copy/precision", test_link_precision);
   g_test_add_func ("/pg/link-copy/lifecycle", test_link_copy_lifecycle);
+
+  g_test_add_func ("/pg/link/rules", test_link_rules);
 
   return g_test_run ();
 }

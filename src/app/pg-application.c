@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "pg-application.h"
+#include "pg-session.h"
 #include "pg-keyring.h"
 #include "pg-preferences-window.h"
 #include "pg-toolkit.h"
@@ -355,6 +356,36 @@ pg_application_notify (PgApplication *self,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* What the link service says happened to a link reaches the desktop, with or without a
+ * window; a link's own signing session is kept in the keyring (or forgotten) as it comes. */
+static void
+on_session_changed (PgApplication *self,
+                    PgLink        *link,
+                    PgCredentials *session)
+{
+  if (session != NULL)
+    pg_session_keep_link_credentials (link, session);
+  else
+    pg_session_forget_link_credentials (link);
+}
+
+static void
+on_link_problem (PgApplication *self,
+                 PgLink        *link,
+                 const char    *message)
+{
+  pg_application_notify (self, pg_link_get_id (link), _("A link needs attention"), message);
+}
+
+static void
+on_link_closed_itself (PgApplication *self,
+                       PgLink        *link)
+{
+  g_autofree char *text = pg_link_describe_closed_itself (link);
+
+  pg_application_notify (self, pg_link_get_id (link), _("A link closed itself after use"), text);
+}
+
 static void
 pg_application_startup (GApplication *app)
 {
@@ -390,6 +421,12 @@ pg_application_startup (GApplication *app)
   self->links = pg_link_service_new (links_file);
   g_signal_connect_object (self->links, "notify::busy", G_CALLBACK (on_busy_changed), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->links, "session-changed", G_CALLBACK (on_session_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->links, "link-problem", G_CALLBACK (on_link_problem), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->links, "link-closed-itself",
+                           G_CALLBACK (on_link_closed_itself), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
   pg_link_service_load_async (self->links, NULL, links_loaded_cb, g_object_ref (self));
 

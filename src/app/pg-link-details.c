@@ -11,7 +11,6 @@
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-toolkit.h"
-#include "pg-watcher.h"
 
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
  * and, for upload links, the commands a partner runs. */
@@ -88,7 +87,7 @@ arm_toggled (GtkSwitch  *toggle,
     gtk_widget_activate_action (GTK_WIDGET (parent), "win.arm-link", "(sbx)",
                                 g_object_get_data (G_OBJECT (toggle), "link-id"),
                                 gtk_switch_get_active (toggle),
-                                (gint64) PG_WATCHER_DEFAULT_GRACE);
+                                (gint64) PG_LINK_DEFAULT_GRACE);
 }
 
 /**
@@ -118,7 +117,7 @@ pg_link_details_new (GtkWindow          *parent,
 
   add_fact (facts, _("Kind"), pg_link_get_page_key (link) ? _("Upload page")
                               : pg_link_is_upload (link) ? _("Upload link") : _("Download link"));
-  add_fact (facts, _("File"), pg_link_get_shared_key (link));
+  add_fact (facts, _("File"), pg_link_get_file_key (link));
   if (pg_link_get_copy_of (link) != NULL)
     add_fact (facts, _("Private copy"), pg_link_get_key (link));
   add_fact (facts, _("Bucket"), pg_link_get_bucket (link));
@@ -128,15 +127,7 @@ pg_link_details_new (GtkWindow          *parent,
   add_fact (facts, _("Signed"), signed_at);
   add_fact (facts, _("Valid until"), expires_at);
   add_fact (facts, _("Signing key"), pg_link_get_access_key_id (link));
-  add_fact (facts, _("Revoking"),
-            pg_link_get_session_name (link) != NULL
-            ? _("Closes this link alone: it is signed in a session of its own")
-            : pg_link_get_copy_of (link) != NULL
-            ? _("Closes this link alone: it points at a copy of the file of its own")
-            : pg_link_get_page_key (link) != NULL ? _("Closes the page and every upload of it")
-            : pg_link_is_upload (link) ? _("Closes this upload link alone: its file name is its "
-                                           "own")
-            : _("Closes every link to this file"));
+  add_fact (facts, _("Revoking"), pg_link_describe_revoking (link));
   if (pg_link_is_upload (link))
     add_fact (facts, _("Single use"), pg_link_get_if_none_match (link) ? _("Yes") : _("No"));
   /* A working link not used yet: armed or disarmed from here (the window keeps it so). */
@@ -152,7 +143,8 @@ pg_link_details_new (GtkWindow          *parent,
                                      : _("Close after the first download"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                    pg_link_dialog_arming_words (pg_link_is_upload (link)));
-      gtk_switch_set_active (GTK_SWITCH (toggle), pg_link_get_armed (link) != NULL);
+      gtk_switch_set_active (GTK_SWITCH (toggle),
+                             pg_link_get_arming (link) != PG_LINK_ARMING_NONE);
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       gtk_widget_set_name (toggle, "arm_switch");
       g_object_set_data_full (G_OBJECT (toggle), "link-id", g_strdup (pg_link_get_id (link)),
@@ -162,24 +154,15 @@ pg_link_details_new (GtkWindow          *parent,
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
       adw_preferences_group_add (facts, row);
     }
-  else if (pg_link_get_armed (link) != NULL)
+  else if (pg_link_get_arming (link) != PG_LINK_ARMING_NONE)
     {
-      g_autofree char *used = NULL;
+      g_autofree char *used = pg_link_describe_use (link);
 
       add_fact (facts, _("Closes after first use"),
-                g_str_equal (pg_link_get_armed (link), "upload") ? _("After the upload")
-                                                                 : _("After the first download"));
-      if (pg_link_get_used_at (link) != 0)
-        {
-          g_autofree char *when = pg_format_local_time (pg_link_get_used_at (link), TRUE);
-
-          used = g_strdup_printf (pg_link_get_closed_at (link) != 0
-                                  ? _("By %s at %s — closed automatically ✓")
-                                  : _("By %s at %s — closing"),
-                                  pg_link_get_used_by (link) ? pg_link_get_used_by (link) : "?",
-                                  when);
-          add_fact (facts, _("Used"), used);
-        }
+                pg_link_get_arming (link) == PG_LINK_ARMING_UPLOAD
+                ? _("After the upload") : _("After the first download"));
+      if (used != NULL)
+        add_fact (facts, _("Used"), used);
     }
   if (pg_link_get_filename (link) != NULL)
     add_fact (facts, _("Saved by the partner as"), pg_link_get_filename (link));
@@ -220,7 +203,7 @@ pg_link_details_new (GtkWindow          *parent,
     gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
     /* A revoked link that would still live can be restored from here too. */
-    if (pg_link_get_state_at (link, now) == PG_LINK_REVOKED && now < pg_link_get_expires_at (link))
+    if (pg_link_can_restore (link, now))
       {
         GtkWidget *restore = gtk_button_new_with_label (_("Restore"));
 

@@ -9,9 +9,6 @@
 #include "pg-application.h"
 #include "pg-error.h"
 #include "pg-link-dialog.h"
-#include "pg-link-copy.h"
-#include "pg-link-record.h"
-#include "pg-link-session.h"
 #include "pg-link-row.h"
 #include "pg-preferences-window.h"
 #include "pg-toolkit.h"
@@ -73,6 +70,12 @@ enum {
 };
 
 static guint signals [N_SIGNALS];
+
+static PgAccountContext *
+context (PgLinkDialog *self)
+{
+  return pg_session_get_context (self->session);
+}
 
 static void
 show_warning (PgLinkDialog *self,
@@ -251,22 +254,12 @@ lift_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   PgLinkDialog *self = PG_LINK_DIALOG (widget);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = pg_session_get_revoker (self->session, &error);
-
-  if (revoker == NULL)
-    {
-      show_warning (self, error->message, TRUE);
-      return;
-    }
 
   /* The service carries the job; the dialog only listens for its end. */
   gtk_widget_set_sensitive (self->lift_button, FALSE);
   g_clear_object (&self->lift_job);
-  self->lift_job = pg_link_service_revoke_object (
-                     self->service, revoker,
-                     pg_account_get_bucket (pg_session_get_account (self->session)), self->key,
-                     PG_POLICY_ACTION_GET, FALSE);
+  self->lift_job = pg_link_service_revoke_file (self->service, context (self), self->key,
+                                                PG_POLICY_ACTION_GET, FALSE);
 }
 
 static void
@@ -280,8 +273,8 @@ fresh_copy_action (GtkWidget  *widget,
 
   gtk_widget_set_sensitive (self->fresh_copy_button, FALSE);
   g_object_set_data_full (G_OBJECT (self), "pending-key", g_strdup (new_key), g_free);
-  pg_s3_client_copy_object_async (pg_session_get_client (self->session),
-                                  pg_account_get_bucket (pg_session_get_account (self->session)),
+  pg_s3_client_copy_object_async (pg_account_context_get_manager (context (self)),
+                                  pg_account_context_get_bucket (context (self)),
                                   self->key, new_key, self->cancellable, copied_cb, self);
 }
 
@@ -303,13 +296,14 @@ chosen_expiry (PgLinkDialog *self)
 static gint64
 allowed_expiry (PgLinkDialog *self)
 {
-  GDateTime *expiration = pg_credentials_get_expiration (pg_session_get_signer (self->session));
+  PgAccountContext *account = context (self);
+  GDateTime *expiration = pg_credentials_get_expiration (pg_account_context_get_signer (account));
 
   if (expiration == NULL)
     return G_MAXINT64;
 
   return g_date_time_to_unix (expiration)
-         - pg_s3_client_get_now (pg_session_get_client (self->session));
+         - pg_s3_client_get_now (pg_account_context_get_manager (account));
 }
 
 /* ---- Which links a revocation closes ---------------------------------------------------- */
@@ -318,7 +312,7 @@ allowed_expiry (PgLinkDialog *self)
 static const char *
 signing_role (PgLinkDialog *self)
 {
-  return self->upload ? NULL : pg_account_get_signer_role_arn (pg_session_get_account (self->session));
+  return self->upload ? NULL : pg_account_context_get_signing_role (context (self));
 }
 
 /* The most precise way the new link can be revoked, and the one chosen. */
@@ -329,7 +323,7 @@ best_precision (PgLinkDialog *self)
     return PG_LINK_PRECISION_OBJECT;
 
   return pg_link_precision_best (signing_role (self) != NULL,
-                                 pg_endpoint_is_aws (pg_session_get_endpoint (self->session)),
+                                 pg_endpoint_is_aws (pg_account_context_get_endpoint (context (self))),
                                  (guint) MIN ((gint64) chosen_expiry (self), allowed_expiry (self)),
                                  self->size, self->copy_limit);
 }
@@ -341,30 +335,6 @@ chosen_precision (PgLinkDialog *self)
                                                         : PG_LINK_PRECISION_OBJECT;
 }
 
-/* The account's working download links to the file that a revocation of the file closes. */
-static guint
-count_file_links (PgLinkDialog *self)
-{
-  GListModel *links = pg_link_service_get_links (self->service);
-  PgAccount *account = pg_session_get_account (self->session);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint count = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
-    {
-      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
-      PgLinkState state = pg_link_get_state_at (link, now);
-
-      if (!pg_link_is_upload (link) && !pg_link_is_revoked_alone (link)
-          && g_strcmp0 (pg_link_get_key (link), self->key) == 0
-          && g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (account)) == 0
-          && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
-        count++;
-    }
-
-  return count;
-}
-
 /* Says what revoking the new link will close: it alone, or every link to the file. */
 static void
 update_precision (PgLinkDialog *self)
@@ -374,7 +344,10 @@ update_precision (PgLinkDialog *self)
   PgLinkPrecision chosen = chosen_precision (self);
   g_autofree char *subtitle = NULL;
   gboolean too_long = role != NULL && best != PG_LINK_PRECISION_SESSION;
-  guint others = count_file_links (self);
+  guint others = pg_link_service_count_file_links (self->service,
+                                                   pg_account_context_get_account_id (context (self)),
+                                                   pg_account_context_get_bucket (context (self)),
+                                                   self->key);
 
   gtk_widget_set_visible (GTK_WIDGET (self->precision_row), !self->upload);
   gtk_widget_set_visible (GTK_WIDGET (self->precision_switch),
@@ -465,15 +438,15 @@ pg_link_dialog_arming_words (gboolean upload)
                     "server reports downloads.");
 }
 
-/* Whether the new link is armed, and for what: "download", "upload", or %NULL. */
-static const char *
+/* Whether the new link is armed, and for what. */
+static PgLinkArming
 arming (PgLinkDialog *self)
 {
   if (!gtk_widget_get_visible (GTK_WIDGET (self->arm_row))
       || !gtk_switch_get_active (self->arm_switch))
-    return NULL;
+    return PG_LINK_ARMING_NONE;
 
-  return self->upload ? "upload" : "download";
+  return self->upload ? PG_LINK_ARMING_UPLOAD : PG_LINK_ARMING_DOWNLOAD;
 }
 
 static void
@@ -490,143 +463,32 @@ update_arming (PgLinkDialog *self)
                           !self->upload && gtk_switch_get_active (self->arm_switch));
 }
 
-/* Arms @link as the dialog says, and keeps it so. */
+/* The link is made (and kept by the service, with its record and arming, even when the dialog
+ * has gone meanwhile): announced, and the dialog closes. */
 static void
-arm_link (PgLinkService *service,
-          PgLink        *link,
-          const char    *armed,
-          gint64         grace)
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  if (armed == NULL)
-    return;
-
-  pg_link_set_armed (link, armed, g_str_equal (armed, "download") ? grace : 0);
-  pg_link_service_save (service);
-}
-
-typedef struct
-{
-  PgLinkService *service;
-  PgLink        *link;
-} ArmedRecordWait;
-
-/* Not written: no watcher would know the link is armed, so it is not (the list would say it
- * closes by itself), and the user is told, with or without the window. */
-static void
-armed_record_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  ArmedRecordWait *wait = user_data;
-  g_autoptr(PgLinkService) service = wait->service;
-  g_autoptr(PgLink) link = wait->link;
-  g_autoptr(GError) error = NULL;
-
-  g_free (wait);
-  if (pg_link_record_save_finish (result, &error))
-    return;
-
-  pg_link_set_armed (link, NULL, 0);
-  pg_link_service_save (service);
-  if (PG_IS_APPLICATION (g_application_get_default ()))
-    {
-      g_autofree char *body = g_strdup_printf (_("The link to “%s” works, but its record could "
-                                                 "not be written to the bucket (%s). Choose "
-                                                 "“Closes after first use” again in its "
-                                                 "details."),
-                                               pg_link_get_shared_key (link), error->message);
-
-      pg_application_notify (PG_APPLICATION (g_application_get_default ()),
-                             pg_link_get_id (link), _("A link will not close by itself"), body);
-    }
-}
-
-typedef struct
-{
-  GWeakRef       dialog;
-  PgSession     *session;
-  PgLinkService *service;
-  char          *armed;
-  gint64         grace;
-} SessionLinkWait;
-
-/* The link is kept (and its session in the keyring) even when the dialog is gone. */
-static void
-session_link_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  SessionLinkWait *wait = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgLink) link = NULL;
-  g_autoptr(PgLinkDialog) self = g_weak_ref_get (&wait->dialog);
+  PgLinkDialog *self;
 
-  link = pg_link_service_create_link_alone_finish (PG_LINK_SERVICE (source), result, &error);
-  if (link != NULL && pg_link_get_session_name (link) != NULL)
-    pg_session_keep_link_credentials (wait->session, wait->service, link);
+  link = pg_link_service_create_finish (PG_LINK_SERVICE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
 
-  /* Armed: its record (written by now) says so too, for the watcher. */
-  if (link != NULL && wait->armed != NULL)
+  self = user_data;
+  gtk_widget_set_sensitive (self->create_button, TRUE);
+  if (link == NULL)
     {
-      g_autoptr(PgLinkRecord) record = NULL;
-      ArmedRecordWait *armed = g_new0 (ArmedRecordWait, 1);
-
-      arm_link (wait->service, link, wait->armed, wait->grace);
-      record = pg_link_record_new_for_link (link);
-      armed->service = g_object_ref (wait->service);
-      armed->link = g_object_ref (link);
-      pg_link_record_save_async (record, pg_session_get_client (wait->session), NULL,
-                                 armed_record_cb, armed);
+      /* Signing checks everything the link is made of: a bad name is reported here. */
+      show_warning (self, error->message, FALSE);
+      return;
     }
 
-  if (self != NULL && gtk_widget_get_visible (GTK_WIDGET (self)))
-    {
-      gtk_widget_set_sensitive (self->create_button, TRUE);
-      if (link == NULL)
-        {
-          show_warning (self, error->message, FALSE);
-        }
-      else
-        {
-          g_signal_emit (self, signals [LINK_CREATED], 0, link);
-          gtk_window_close (GTK_WINDOW (self));
-        }
-    }
-
-  g_weak_ref_clear (&wait->dialog);
-  g_object_unref (wait->session);
-  g_object_unref (wait->service);
-  g_free (wait->armed);
-  g_free (wait);
-}
-
-/* A link signed in a session of its own, or to a private copy: a moment with the server, the
- * link kept by the service even when the dialog is closed meanwhile. */
-static void
-create_link_alone (PgLinkDialog           *self,
-                   PgLinkPrecision         precision,
-                   const PgPresignOptions *options)
-{
-  g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
-  const char *account_id = pg_account_get_id (pg_session_get_account (self->session));
-  SessionLinkWait *wait = g_new0 (SessionLinkWait, 1);
-
-  g_weak_ref_init (&wait->dialog, self);
-  wait->session = g_object_ref (self->session);
-  wait->service = g_object_ref (self->service);
-  wait->armed = g_strdup (arming (self));
-  wait->grace = (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60;
-  gtk_widget_set_sensitive (self->create_button, FALSE);
-  if (precision == PG_LINK_PRECISION_COPY)
-    pg_link_service_create_copy_link_async (self->service, account_id,
-                                            pg_session_get_client (self->session), signer,
-                                            pg_session_get_signer_arn (self->session), options,
-                                            self->copy_limit, NULL, session_link_cb, wait);
-  else
-    pg_link_service_create_session_link_async (self->service, account_id,
-                                               pg_session_get_client (self->session), signer,
-                                               signing_role (self), options, NULL,
-                                               session_link_cb, wait);
+  g_signal_emit (self, signals [LINK_CREATED], 0, link);
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
@@ -659,9 +521,7 @@ static void
 create_page (PgLinkDialog *self,
              guint         expires)
 {
-  PgAccount *account = pg_session_get_account (self->session);
   PgUploadPageRequest request = {
-    .bucket = pg_account_get_bucket (account),
     .folder = gtk_editable_get_text (GTK_EDITABLE (self->folder_row)),
     .n_files = (guint) gtk_spin_button_get_value_as_int (self->files_spin),
     .expires = expires,
@@ -672,10 +532,7 @@ create_page (PgLinkDialog *self,
   gtk_widget_set_sensitive (self->create_button, FALSE);
   gtk_button_set_label (GTK_BUTTON (self->create_button), _("Creating…"));
   gtk_widget_set_visible (self->warning_group, FALSE);
-  pg_link_service_create_upload_page_async (self->service, pg_session_get_client (self->session),
-                                            pg_account_get_id (account),
-                                            pg_session_get_signer (self->session),
-                                            pg_session_get_signer_arn (self->session), &request,
+  pg_link_service_create_upload_page_async (self->service, context (self), &request,
                                             self->cancellable, page_created_cb, self);
 }
 
@@ -685,16 +542,21 @@ create_action (GtkWidget  *widget,
                GVariant   *parameter)
 {
   PgLinkDialog *self = PG_LINK_DIALOG (widget);
-  g_autoptr(GError) error = NULL;
-  PgLink *link;
-  PgAccount *account = pg_session_get_account (self->session);
   const char *filename = gtk_editable_get_text (GTK_EDITABLE (self->filename_row));
   gint64 allowed = allowed_expiry (self);
   PgPresignOptions options = {
     .method = self->upload ? PG_METHOD_PUT : PG_METHOD_GET,
-    .bucket = pg_account_get_bucket (account),
+    .bucket = pg_account_context_get_bucket (context (self)),
     .expires = (guint) MIN ((gint64) chosen_expiry (self), allowed),
-    .signing_time = pg_s3_client_get_now (pg_session_get_client (self->session)),
+    .signing_time = pg_s3_client_get_now (pg_account_context_get_manager (context (self))),
+  };
+  PgLinkRequest request = {
+    .options = &options,
+    .precision = chosen_precision (self),
+    .arming = arming (self),
+    .grace = (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60,
+    .shareable = self->shareable,
+    .copy_limit = self->copy_limit,
   };
 
   if (allowed <= 0)
@@ -720,29 +582,10 @@ create_action (GtkWidget  *widget,
     }
   options.key = self->key;
 
-  if (chosen_precision (self) != PG_LINK_PRECISION_OBJECT)
-    {
-      create_link_alone (self, chosen_precision (self), &options);
-      return;
-    }
-
-  /* Signing checks everything the link is made of: a bad name is reported in the dialog. */
-  link = pg_link_service_create_link (self->service, pg_account_get_id (account),
-                                      pg_session_get_endpoint (self->session),
-                                      pg_session_get_signer (self->session),
-                                      pg_session_get_signer_arn (self->session), &options,
-                                      self->shareable, &error);
-  if (link == NULL)
-    {
-      show_warning (self, error->message, FALSE);
-      return;
-    }
-
-  /* Its record, armed or not, is written as it is announced (the window does). */
-  arm_link (self->service, link, arming (self),
-            (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60);
-  g_signal_emit (self, signals [LINK_CREATED], 0, link);
-  gtk_window_close (GTK_WINDOW (self));
+  /* A plain link is signed at once; a session or a copy takes a moment with the server. */
+  gtk_widget_set_sensitive (self->create_button, FALSE);
+  pg_link_service_create_async (self->service, context (self), &request, self->cancellable,
+                                created_cb, self);
 }
 
 GtkWindow *
@@ -754,7 +597,6 @@ pg_link_dialog_new (GtkWindow     *parent,
 {
   PgLinkDialog *self = g_object_new (PG_TYPE_LINK_DIALOG, "transient-for", parent,
                                      "accessible-role", GTK_ACCESSIBLE_ROLE_DIALOG, NULL);
-  PgAccount *account = pg_session_get_account (session);
 
   self->session = g_object_ref (session);
   self->service = g_object_ref (service);
@@ -790,9 +632,9 @@ pg_link_dialog_new (GtkWindow     *parent,
   gtk_switch_set_active (self->arm_switch, upload);
   g_signal_connect_swapped (self->arm_switch, "notify::active", G_CALLBACK (update_arming),
                             self);
-  if (pg_credentials_get_expiration (pg_session_get_signer (session)) != NULL)
+  if (pg_credentials_get_expiration (pg_account_context_get_signer (context (self))) != NULL)
     on_expiry_changed (self);
-  else if (pg_credentials_is_temporary (pg_session_get_signer (session)))
+  else if (pg_credentials_is_temporary (pg_account_context_get_signer (context (self))))
     show_warning (self, _("These keys are temporary: the link stops working when they expire, "
                           "which may be before the time chosen here."), FALSE);
 
@@ -829,12 +671,10 @@ pg_link_dialog_new (GtkWindow     *parent,
       adw_action_row_set_subtitle (self->object_row, self->key);
       gtk_editable_set_text (GTK_EDITABLE (self->filename_row),
                              pg_link_key_basename (self->key));
-      pg_link_service_check_shareable_async (service, pg_session_get_client (session),
-                                             pg_account_get_bucket (account), self->key,
-                                             pg_session_get_signer_arn (session),
+      pg_link_service_check_shareable_async (service, context (self), self->key,
                                              self->cancellable, checked_cb, self);
-      pg_s3_client_head_object_async (pg_session_get_client (session),
-                                      pg_account_get_bucket (account), self->key,
+      pg_s3_client_head_object_async (pg_account_context_get_manager (context (self)),
+                                      pg_account_context_get_bucket (context (self)), self->key,
                                       self->cancellable, size_cb, self);
     }
   update_precision (self);

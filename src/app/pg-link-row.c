@@ -27,7 +27,7 @@ struct _PgLinkRow
   GtkWidget  parent_instance;
 
   PgLink    *link;
-  gulong     state_handler;
+  gulong     notify_handler;
   guint      tick;
 
   GtkImage  *icon;
@@ -89,93 +89,11 @@ static void build (PgLinkRow *self);
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
 
-/**
- * pg_format_time_left:
- *
- * "3 days left", "5 hours left", "12 minutes left", "Expired", rounded down.
- */
-char *
-pg_format_time_left (gint64 seconds)
-{
-  int n;
-
-  if (seconds <= 0)
-    return g_strdup (_("Expired"));
-
-  if (seconds >= 2 * 86400)
-    {
-      n = (int) (seconds / 86400);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day left", "%d days left", n), n);
-    }
-
-  if (seconds >= 2 * 3600)
-    {
-      n = (int) (seconds / 3600);
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d hour left", "%d hours left", n),
-                              n);
-    }
-
-  n = (int) MAX (1, seconds / 60);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d minute left", "%d minutes left", n),
-                          n);
-}
-
-/**
- * pg_format_local_time:
- * @with_zone: add the time zone (for a message read elsewhere)
- *
- * A moment in the local time zone, as the locale writes a date, to the minute.
- */
-char *
-pg_format_local_time (gint64   unix_time,
-                      gboolean with_zone)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
-  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  const char *format;
-
-  /* Translators: a date and time as in "Mon 1 Dec, 14:00" (strftime format; %-d is the day
-   * without a leading zero); a year is added by the next strings when it is not this year */
-  if (g_date_time_get_year (local) == g_date_time_get_year (now))
-    format = with_zone ? _("%a %-d %b, %H:%M (%Z)") : _("%a %-d %b, %H:%M");
-  else
-    /* Translators: a date and time as in "Mon 1 Dec 2027, 14:00" (strftime format) */
-    format = with_zone ? _("%a %-d %b %Y, %H:%M (%Z)") : _("%a %-d %b %Y, %H:%M");
-
-  return g_date_time_format (local, format);
-}
-
-const char *
-pg_link_state_describe (PgLinkState state)
-{
-  switch (state)
-    {
-    case PG_LINK_ACTIVE:
-      return _("Active");
-    case PG_LINK_USED:
-      return _("Received");
-    case PG_LINK_REVOKING:
-      return _("Revoking…");
-    case PG_LINK_REVOKED:
-      return _("Revoked — verified");
-    case PG_LINK_REVOKE_UNVERIFIED:
-      return _("Revoked — not yet verified");
-    case PG_LINK_EXPIRED:
-      return _("Expired");
-    case PG_LINK_DEAD_ON_ARRIVAL:
-      return _("Dead on arrival");
-    default:
-      g_return_val_if_reached ("");
-    }
-}
-
 /* The row's title: the file's name, or for an upload page the folder its files arrive in. */
 static char *
 title_for_link (PgLink *link)
 {
-  const char *key = pg_link_get_shared_key (link);
+  const char *key = pg_link_get_file_key (link);
   const char *name = pg_link_key_basename (key);
 
   if (pg_link_get_page_key (link) != NULL && name > key)
@@ -255,25 +173,10 @@ update (PgLinkRow *self)
       subtitle = g_strdup (kind_words (self->link));
     }
   /* Armed to close after its first use: for what, or what happened. */
-  if (pg_link_get_armed (self->link) != NULL)
+  if (pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
     {
-      g_autofree char *armed = NULL;
+      g_autofree char *armed = pg_link_describe_arming (self->link);
 
-      if (pg_link_get_used_at (self->link) != 0)
-        {
-          g_autofree char *when = pg_format_local_time (pg_link_get_used_at (self->link), FALSE);
-          const char *who = pg_link_get_used_by (self->link) ? pg_link_get_used_by (self->link)
-                                                             : "?";
-
-          armed = g_strdup_printf (pg_link_get_closed_at (self->link) != 0
-                                   ? _("Used by %s at %s — closed automatically ✓")
-                                   : _("Used by %s at %s — closing"), who, when);
-        }
-      else
-        {
-          armed = g_strdup (g_str_equal (pg_link_get_armed (self->link), "upload")
-                            ? _("Closes after the upload") : _("Closes after first download"));
-        }
       g_free (subtitle);
       subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), armed);
     }
@@ -320,7 +223,7 @@ update (PgLinkRow *self)
   else if (state != PG_LINK_ACTIVE)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "dim-label");
 
-  usable = state == PG_LINK_ACTIVE || state == PG_LINK_USED;
+  usable = pg_link_is_usable (self->link, now);
   /* An upload link whose file has arrived: the file is a click away. */
   gtk_widget_set_visible (GTK_WIDGET (self->open_button), state == PG_LINK_USED);
   gtk_widget_set_visible (GTK_WIDGET (self->save_button), state == PG_LINK_USED);
@@ -328,7 +231,7 @@ update (PgLinkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
   /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
-  restorable = state == PG_LINK_REVOKED && now < pg_link_get_expires_at (self->link);
+  restorable = pg_link_can_restore (self->link, now);
   gtk_button_set_label (self->revoke_button, restorable ? _("Restore") : _("Revoke"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->revoke_button),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, revoke_words (restorable),
@@ -411,7 +314,7 @@ query_title_tooltip (GtkWidget  *widget,
   if (self->link == NULL)
     return FALSE;
 
-  pg_tooltip_set_text (tooltip, pg_link_get_shared_key (self->link));
+  pg_tooltip_set_text (tooltip, pg_link_get_file_key (self->link));
 
   return TRUE;
 }
@@ -446,7 +349,7 @@ tick_cb (gpointer user_data)
 }
 
 static void
-on_state_changed (PgLinkRow *self)
+on_link_notify (PgLinkRow *self)
 {
   update (self);
 }
@@ -466,7 +369,7 @@ show_link (PgLinkRow *self)
 
   gtk_label_set_label (self->title, title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, pg_link_get_shared_key (link), -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, pg_link_get_file_key (link), -1);
   gtk_image_set_from_icon_name (self->icon, pg_link_is_upload (link)
                                             ? "document-send-symbolic"
                                             : "folder-download-symbolic");
@@ -486,7 +389,7 @@ pg_link_row_set_link (PgLinkRow *self,
 
   if (self->link != NULL)
     {
-      g_clear_signal_handler (&self->state_handler, self->link);
+      g_clear_signal_handler (&self->notify_handler, self->link);
       g_clear_object (&self->link);
     }
 
@@ -494,8 +397,9 @@ pg_link_row_set_link (PgLinkRow *self,
     return;
 
   self->link = g_object_ref (link);
-  self->state_handler = g_signal_connect_swapped (link, "notify::state",
-                                                  G_CALLBACK (on_state_changed), self);
+  /* Any of the link's properties (state, arming, use) changes what the row says. */
+  self->notify_handler = g_signal_connect_swapped (link, "notify",
+                                                  G_CALLBACK (on_link_notify), self);
   if (self->built)
     show_link (self);
   update (self);

@@ -16,9 +16,5 @@ GtkListItemFactory *pg_link_row_factory_new (void);
 void                pg_link_row_set_link    (PgLinkRow   *self,
                                              PgLink      *link);
 PgLink             *pg_link_row_get_link    (PgLinkRow   *self);
-char               *pg_format_time_left     (gint64       seconds);
-char               *pg_format_local_time    (gint64       unix_time,
-                                             gboolean     with_zone);
-const char         *pg_link_state_describe  (PgLinkState  state);
 
 G_END_DECLS

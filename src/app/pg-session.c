@@ -9,9 +9,11 @@
 #include "pg-keyring.h"
 #include "pg-session.h"
 
-/* Everything needed to act for one account: its endpoint, both keys (secrets from the keyring),
- * the S3 client of the managing key and the revoker. Built asynchronously: the keyring and STS
- * are asked without blocking the window. */
+/* An account made ready to act: its secrets read from the keyring, its signer's principal from
+ * the account or STS, and from them the core's account context (pg-account-context.c), through
+ * which the link service acts. Built asynchronously: the keyring and STS are asked without
+ * blocking the window. The sessions of links signed one by one are kept in the keyring here too
+ * (pg_session_keep_link_credentials()). */
 
 struct _PgSession
 {
@@ -23,6 +25,7 @@ struct _PgSession
   PgCredentials *signer;
   PgS3Client    *client;
   char          *signer_arn;
+  PgAccountContext *context;
 };
 
 G_DEFINE_FINAL_TYPE (PgSession, pg_session, G_TYPE_OBJECT)
@@ -38,6 +41,7 @@ pg_session_finalize (GObject *object)
   g_clear_pointer (&self->signer, pg_credentials_unref);
   g_clear_object (&self->client);
   g_free (self->signer_arn);
+  g_clear_object (&self->context);
 
   G_OBJECT_CLASS (pg_session_parent_class)->finalize (object);
 }
@@ -77,6 +81,25 @@ credentials_from_secret (const char  *key_id,
   return credentials;
 }
 
+/* The session is complete: its account context is made. */
+static void
+return_session (GTask *task)
+{
+  PgSession *self = g_task_get_task_data (task);
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (self->endpoint, self->signer,
+                                                   pg_s3_client_get_session (self->client));
+
+  self->context = pg_account_context_new (pg_account_get_id (self->account),
+                                          pg_account_get_bucket (self->account), self->client,
+                                          signer, self->signer_arn);
+  pg_account_context_set_signing_role (self->context,
+                                       pg_account_get_signer_role_arn (self->account));
+  pg_account_context_set_uses_sources (self->context,
+                                       pg_account_get_ops_log_path (self->account),
+                                       pg_account_get_uses_queue_url (self->account));
+  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+}
+
 static void
 identity_cb (GObject      *source,
              GAsyncResult *result,
@@ -88,7 +111,7 @@ identity_cb (GObject      *source,
   /* Not every server has STS; revoking then asks for the ARN. */
   self->signer_arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source), result,
                                                               NULL);
-  g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+  return_session (task);
 }
 
 static void
@@ -103,7 +126,7 @@ finish_setup (GTask *task)
   if (pg_account_get_signer_arn (self->account) != NULL)
     {
       self->signer_arn = g_strdup (pg_account_get_signer_arn (self->account));
-      g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+      return_session (task);
       g_object_unref (task);
       return;
     }
@@ -262,92 +285,11 @@ pg_session_get_account (PgSession *self)
   return self->account;
 }
 
-PgEndpoint *
-pg_session_get_endpoint (PgSession *self)
+/* Returns: (transfer none): the account context the link service acts through */
+PgAccountContext *
+pg_session_get_context (PgSession *self)
 {
-  return self->endpoint;
-}
-
-PgS3Client *
-pg_session_get_client (PgSession *self)
-{
-  return self->client;
-}
-
-PgCredentials *
-pg_session_get_signer (PgSession *self)
-{
-  return self->signer;
-}
-
-/* The signer's principal, when the account or STS named it. */
-const char *
-pg_session_get_signer_arn (PgSession *self)
-{
-  return self->signer_arn;
-}
-
-/* A new revoker for one operation (its counters are per operation). */
-PgRevoker *
-pg_session_get_revoker (PgSession  *self,
-                        GError    **error)
-{
-  if (self->signer_arn == NULL)
-    {
-      g_set_error_literal (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
-                           _("This server cannot tell who the signing key belongs to. Enter "
-                             "the signer’s ARN in the account settings."));
-      return NULL;
-    }
-
-  return pg_revoker_new (self->client, self->signer, self->signer_arn);
-}
-
-/* ---- Links with a session of their own ------------------------------------------------- */
-
-/* A client with the signer's own key: it starts the sessions of links signed one by one. */
-PgS3Client *
-pg_session_new_signer_client (PgSession *self)
-{
-  return pg_s3_client_new (self->endpoint, self->signer, pg_s3_client_get_session (self->client));
-}
-
-/* Returns: (transfer none) (nullable): the credentials @link is signed with: its own
- * session's when it has one (%NULL when they are not known here), else the signer's. */
-PgCredentials *
-pg_session_get_link_signer (PgSession     *self,
-                            PgLinkService *service,
-                            PgLink        *link)
-{
-  if (pg_link_get_session_name (link) != NULL)
-    return pg_link_service_get_link_credentials (service, link);
-
-  return self->signer;
-}
-
-/* A revoker for @link: one that denies its own session, when it has one, and proves it with
- * a request signed in that session; the account's otherwise. */
-PgRevoker *
-pg_session_get_link_revoker (PgSession      *self,
-                             PgLinkService  *service,
-                             PgLink         *link,
-                             GError        **error)
-{
-  PgCredentials *credentials;
-
-  if (pg_link_get_session_name (link) == NULL)
-    return pg_session_get_revoker (self, error);
-
-  credentials = pg_link_service_get_link_credentials (service, link);
-  if (credentials == NULL)
-    {
-      g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
-                           _("The signing session of this link is not in the keyring of this "
-                             "computer."));
-      return NULL;
-    }
-
-  return pg_revoker_new (self->client, credentials, pg_link_get_signer_arn (link));
+  return self->context;
 }
 
 static char *
@@ -374,11 +316,9 @@ link_kept_cb (GObject      *source,
  * again after a restart (Copy, QR code, e-mail) and its revocation proven.
  */
 void
-pg_session_keep_link_credentials (PgSession     *self,
-                                  PgLinkService *service,
-                                  PgLink        *link)
+pg_session_keep_link_credentials (PgLink        *link,
+                                  PgCredentials *credentials)
 {
-  PgCredentials *credentials = pg_link_service_get_link_credentials (service, link);
   g_autofree char *role = link_role (link);
   g_autofree char *label = NULL;
   char *secret;
@@ -387,8 +327,8 @@ pg_session_keep_link_credentials (PgSession     *self,
     return;
 
   label = g_strdup_printf (_("Presign Guard: signing session of a link to %s"),
-                           pg_link_key_basename (pg_link_get_shared_key (link)));
-  pg_keyring_store_async (pg_account_get_id (self->account), role, label, secret, NULL,
+                           pg_link_key_basename (pg_link_get_file_key (link)));
+  pg_keyring_store_async (pg_link_get_account_id (link), role, label, secret, NULL,
                           link_kept_cb, NULL);
   pg_credentials_wipe_export (secret);
 }
@@ -461,17 +401,11 @@ pg_session_load_link_credentials (PgSession     *self,
     }
 }
 
-/* Forgets @link's session, here and in the keyring: the link is gone. */
+/* Forgets @link's session in the keyring: the link is gone. */
 void
-pg_session_forget_link_credentials (PgSession     *self,
-                                    PgLinkService *service,
-                                    PgLink        *link)
+pg_session_forget_link_credentials (PgLink *link)
 {
   g_autofree char *role = link_role (link);
 
-  if (pg_link_get_session_name (link) == NULL)
-    return;
-
-  pg_link_service_set_link_credentials (service, pg_link_get_id (link), NULL);
-  pg_keyring_forget (pg_account_get_id (self->account), role);
+  pg_keyring_forget (pg_link_get_account_id (link), role);
 }

@@ -71,7 +71,7 @@ _pg_window_browser_list (PgWindow *self)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   self->list_cancellable = g_cancellable_new ();
-  pg_s3_client_list_objects_async (pg_session_get_client (self->session),
+  pg_s3_client_list_objects_async (pg_account_context_get_manager (_pg_window_get_context (self)),
                                    _pg_window_get_bucket (self), self->prefix, "/",
                                    self->list_cancellable, listed_cb, self);
 }
@@ -135,10 +135,9 @@ upload (PgWindow   *self,
         GFile      *file,
         gboolean    replace)
 {
-  PgS3Client *client = pg_session_get_client (self->session);
   g_autoptr(PgLinkJob) job G_GNUC_UNUSED = NULL;
 
-  job = pg_link_service_upload (self->service, client, _pg_window_get_bucket (self), key, file,
+  job = pg_link_service_upload (self->service, _pg_window_get_context (self), key, file,
                                 replace);
 }
 

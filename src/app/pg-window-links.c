@@ -11,12 +11,9 @@
 #include "pg-error.h"
 #include "pg-link-details.h"
 #include "pg-link-dialog.h"
-#include "pg-link-record.h"
 #include "pg-link-row.h"
-#include "pg-link-session.h"
 #include "pg-object-item.h"
 #include "pg-qr-dialog.h"
-#include "pg-watcher.h"
 #include "pg-window-private.h"
 
 /* The links side of the main window: the list of the account's links, each row's buttons (the
@@ -45,7 +42,6 @@ url_from_parameter (PgWindow  *self,
                     PgLink   **link)
 {
   g_autoptr(GError) error = NULL;
-  PgCredentials *signer;
   char *url = NULL;
 
   if (!(*link = link_from_parameter (self, parameter)))
@@ -53,12 +49,9 @@ url_from_parameter (PgWindow  *self,
 
   if (self->session == NULL)
     g_set_error_literal (&error, PG_ERROR, PG_ERROR_FAILED, _("The account is not ready yet."));
-  else if (!(signer = pg_session_get_link_signer (self->session, self->service, *link)))
-    g_set_error_literal (&error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
-                         _("The signing session of this link is not in the keyring of this "
-                           "computer: its URL cannot be made again here."));
   else
-    url = pg_link_derive_url (*link, pg_session_get_endpoint (self->session), signer, &error);
+    url = pg_link_service_derive_url (self->service, _pg_window_get_context (self), *link,
+                                      &error);
 
   if (url == NULL)
     pg_window_show_toast (self, error->message);
@@ -86,8 +79,8 @@ _pg_window_download (PgWindow   *self,
   if (self->session == NULL)
     return;
 
-  job = pg_link_service_download (self->service, pg_session_get_client (self->session),
-                                  _pg_window_get_bucket (self), key, destination);
+  job = pg_link_service_download (self->service, _pg_window_get_context (self), key,
+                                  destination);
   if (open_when_done)
     g_object_set_data (G_OBJECT (job), "open-when-done", GINT_TO_POINTER (TRUE));
 }
@@ -114,9 +107,9 @@ open_received_action (GtkWidget  *widget,
       pg_window_show_toast (self, g_strerror (errno));
       return;
     }
-  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_shared_key (link)), NULL);
+  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_file_key (link)), NULL);
   file = g_file_new_for_path (path);
-  _pg_window_download (self, pg_link_get_shared_key (link), file, TRUE);
+  _pg_window_download (self, pg_link_get_file_key (link), file, TRUE);
 }
 
 static void
@@ -151,8 +144,8 @@ save_received_action (GtkWidget  *widget,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     pg_link_key_basename (pg_link_get_shared_key (link)));
-  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_shared_key (link)), g_free);
+                                     pg_link_key_basename (pg_link_get_file_key (link)));
+  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_file_key (link)), g_free);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -273,7 +266,7 @@ mail_link_action (GtkWidget  *widget,
   subject = pg_link_is_upload (link)
             ? g_strdup (_("Upload link"))
             : g_strdup_printf (_("Download link: %s"),
-                               pg_link_key_basename (pg_link_get_shared_key (link)));
+                               pg_link_key_basename (pg_link_get_file_key (link)));
   body = mail_body (link, url);
   subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
   body_escaped = g_uri_escape_string (body, NULL, FALSE);
@@ -297,7 +290,7 @@ qr_link_action (GtkWidget  *widget,
   if (url == NULL)
     return;
 
-  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_shared_key (link), url, &error);
+  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_file_key (link), url, &error);
   if (dialog == NULL)
     {
       pg_window_show_toast (self, error->message);
@@ -323,9 +316,9 @@ details_link_action (GtkWidget  *widget,
 
   /* An upload page's raw upload links stay at hand, for partners who prefer a program. */
   if (pg_link_get_page_key (link) != NULL
-      && !(upload_urls = pg_link_derive_upload_urls (link, pg_session_get_endpoint (self->session),
-                                                     pg_session_get_signer (self->session),
-                                                     &error)))
+      && !(upload_urls = pg_link_service_derive_upload_urls (self->service,
+                                                             _pg_window_get_context (self), link,
+                                                             &error)))
     {
       pg_window_show_toast (self, error->message);
       return;
@@ -371,80 +364,30 @@ remove_link_action (GtkWidget  *widget,
     }
 
   /* An upload page leaves the bucket with its link; a link's own session leaves the keyring. */
-  pg_session_forget_link_credentials (self->session, self->service, link);
-  pg_link_service_remove_async (self->service, pg_session_get_client (self->session), link,
+  pg_link_service_remove_async (self->service, _pg_window_get_context (self), link,
                                 self->cancellable, removed_cb, self);
 }
 
 /* ---- Revoke ------------------------------------------------------------------------------ */
 
-/* A link signed one by one whose session's keys are not here (not in this computer's
- * keyring): a new session of the same name is the same principal. What follows needs no
- * window. */
-typedef struct
-{
-  GWeakRef       window;
-  PgLinkService *service;
-  PgLink        *link;
-  gboolean       revoke;
-} SessionRevoke;
-
-static void
-session_revoker_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  SessionRevoke *wait = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = pg_link_session_revoker_for_finish (result, &error);
-  g_autoptr(PgWindow) self = g_weak_ref_get (&wait->window);
-
-  if (revoker != NULL)
-    g_object_unref (wait->revoke ? pg_link_service_revoke (wait->service, revoker, wait->link)
-                                 : pg_link_service_unrevoke (wait->service, revoker, wait->link));
-  else if (self != NULL)
-    pg_window_show_toast (self, error->message);
-
-  g_weak_ref_clear (&wait->window);
-  g_object_unref (wait->service);
-  g_object_unref (wait->link);
-  g_free (wait);
-}
-
+/* The service carries the job (choosing how the link is revoked) and announces its end
+ * ("job-finished"). */
 static void
 revoke_now (PgWindow *self,
             PgLink   *link,
             gboolean  revoke)
 {
-  g_autoptr(PgRevoker) revoker = NULL;
   g_autoptr(PgLinkJob) job = NULL;
 
-  if (self->session != NULL && pg_link_get_session_name (link) != NULL
-      && pg_link_service_get_link_credentials (self->service, link) == NULL)
+  if (self->session == NULL)
     {
-      g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
-      SessionRevoke *wait = g_new0 (SessionRevoke, 1);
-
-      g_weak_ref_init (&wait->window, self);
-      wait->service = g_object_ref (self->service);
-      wait->link = g_object_ref (link);
-      wait->revoke = revoke;
-      pg_link_session_revoker_for_async (pg_session_get_client (self->session), signer,
-                                         pg_link_get_role_arn (link), pg_link_get_bucket (link),
-                                         pg_link_get_key (link),
-                                         pg_link_get_session_name (link),
-                                         pg_link_get_signer_arn (link), NULL, session_revoker_cb,
-                                         wait);
+      pg_window_show_toast (self, _("The account is not ready yet."));
       return;
     }
 
-  revoker = _pg_window_get_revoker (self, link);
-  if (revoker == NULL)
-    return;
-
-  /* The service carries the job and announces its end ("job-finished"). */
-  job = revoke ? pg_link_service_revoke (self->service, revoker, link)
-               : pg_link_service_unrevoke (self->service, revoker, link);
+  job = revoke ? pg_link_service_revoke_link (self->service, _pg_window_get_context (self), link)
+               : pg_link_service_unrevoke_link (self->service, _pg_window_get_context (self),
+                                                link);
 }
 
 static void
@@ -500,7 +443,7 @@ start_revoke (PgWindow *self,
                                 "closes the other link to it.",
                                 "Links to “%s” are taken back per file: revoking this one also "
                                 "closes the %u other links to it.", others),
-                   pg_link_key_basename (pg_link_get_shared_key (link)), others);
+                   pg_link_key_basename (pg_link_get_file_key (link)), others);
   for (guint i = 1; i < affected->len; i++)
     {
       g_autofree char *line = describe_link (g_ptr_array_index (affected, i));
@@ -618,48 +561,15 @@ _pg_window_links_job_finished (PgWindow  *self,
   adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));
   adw_toast_overlay_add_toast (self->toasts, toast);
   pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link), _("Link revoked"),
-                         pg_link_get_shared_key (link));
+                         pg_link_get_file_key (link));
 }
 
 /* ---- New links --------------------------------------------------------------------------- */
 
 static void
-record_saved_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(PgWindow) self = g_weak_ref_get (user_data);
-  g_autoptr(GError) error = NULL;
-
-  g_weak_ref_clear (user_data);
-  g_free (user_data);
-  if (!pg_link_record_save_finish (result, &error) && self != NULL)
-    pg_window_show_toast (self, _("The link works, but its record could not be written to the "
-                                  "bucket, so other computers do not see it."));
-}
-
-/* Writes @link's record into its bucket, for other computers, the command line and watchers. */
-static void
-write_record (PgWindow *self,
-              PgLink   *link)
-{
-  g_autoptr(PgLinkRecord) record = pg_link_record_new_for_link (link);
-  GWeakRef *window = g_new0 (GWeakRef, 1);
-
-  g_weak_ref_init (window, self);
-  pg_link_record_save_async (record, pg_session_get_client (self->session), NULL,
-                             record_saved_cb, window);
-}
-
-static void
 on_link_created (PgWindow *self,
                  PgLink   *link)
 {
-  /* Every link is recorded in its bucket; a link revoked alone has been already, with its
-   * session or copy. */
-  if (!pg_link_is_revoked_alone (link) && self->session != NULL)
-    write_record (self, link);
-
   gtk_single_selection_set_selected (self->links_selection, 0);
   /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
   gtk_widget_activate_action (GTK_WIDGET (self->links_view), "list.scroll-to-item", "u", 0);
@@ -734,7 +644,7 @@ check_expiry_cb (gpointer user_data)
 
       g_hash_table_add (self->expiry_notified, g_strdup (pg_link_get_id (link)));
       pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link),
-                             _("A link expires soon"), pg_link_get_shared_key (link));
+                             _("A link expires soon"), pg_link_get_file_key (link));
     }
 
   return G_SOURCE_CONTINUE;
@@ -753,7 +663,6 @@ link_of_account (gpointer item,
                                        pg_account_get_id (account)) == 0;
 }
 
-static gboolean read_uses_cb (gpointer user_data);
 static void arm_link_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
 
 static void
@@ -765,9 +674,6 @@ update_links_page (PgWindow *self,
   gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->links_filtered)) > 0;
 
   gtk_stack_set_visible_child_name (self->links_stack, any ? "links" : "empty");
-  /* A link armed just now is watched at once, not at the next regular read. */
-  if (added > 0 && self->watch == NULL)
-    read_uses_cb (self);
 }
 
 void
@@ -799,38 +705,10 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
                                        NULL);
 }
 
-/* Needs the service: called once the window has it. */
 /* ---- Links that close themselves -------------------------------------------------------- */
 
-/* How often the records of armed links, and the always-on watcher's heartbeat, are read. */
-#define USES_SECONDS 10
-/* A heartbeat older than this is a watcher that stopped. */
-#define BEAT_STALE_SECONDS 180
-
-/* The armed links of this account that are not closed yet. */
-static guint
-count_armed (PgWindow *self)
-{
-  GListModel *links = pg_link_service_get_links (self->service);
-  PgAccount *account = pg_session_get_account (self->session);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint n = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
-    {
-      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
-
-      if (pg_link_get_armed (link) != NULL && pg_link_get_closed_at (link) == 0
-          && pg_link_get_expires_at (link) > now
-          && g_strcmp0 (pg_link_get_account_id (link), pg_account_get_id (account)) == 0)
-        n++;
-    }
-
-  return n;
-}
-
-/* Arms a link (or disarms it) from its Details: an upload link closes after its upload, a
- * download link the grace given (seconds) after its first download. */
+/* Arms a link (or disarms it) from its Details: the service keeps it so, and says so in the
+ * link's record for every watcher. */
 static void
 arm_link_action (GtkWidget  *widget,
                  const char *action_name,
@@ -846,172 +724,34 @@ arm_link_action (GtkWidget  *widget,
   if (self->session == NULL || !(link = pg_window_find_link (self, id)))
     return;
 
-  if (!armed)
-    pg_link_set_armed (link, NULL, 0);
-  else if (pg_link_is_upload (link))
-    pg_link_set_armed (link, "upload", 0);
-  else
-    pg_link_set_armed (link, "download", MAX (grace, 0));
-  pg_link_service_save (self->service);
-  write_record (self, link);
-  /* Watched at once. */
-  read_uses_cb (self);
+  pg_link_service_arm (self->service, _pg_window_get_context (self), link,
+                       armed ? PG_LINK_ARMING_DOWNLOAD : PG_LINK_ARMING_NONE, grace);
 }
 
-/* How often the app's own watcher asks whether armed uploads have arrived. */
-#define POLL_SECONDS 10
-
-/* What a watcher wrote about a link (who used it, that it closed) onto the link in the list;
- * a link that closed itself just now is told. Returns: whether the link changed */
-static gboolean
-apply_use (PgWindow     *self,
-           PgLinkRecord *record)
-{
-  PgLink *link = record->used_at != 0 ? pg_window_find_link (self, record->id) : NULL;
-  gboolean closed_now;
-
-  if (link == NULL || (pg_link_get_used_at (link) == record->used_at
-                       && pg_link_get_closed_at (link) == record->closed_at))
-    return FALSE;
-
-  closed_now = record->closed_at != 0 && pg_link_get_closed_at (link) == 0;
-  pg_link_set_use (link, record->used_at, record->used_by, record->closed_at);
-  if (closed_now)
-    {
-      const char *name = pg_link_key_basename (pg_link_get_shared_key (link));
-      const char *by = record->used_by ? record->used_by : "?";
-      g_autofree char *text = g_strdup_printf (_("“%s” was used from %s — the link closed "
-                                                 "itself"), name, by);
-
-      pg_window_show_toast (self, text);
-      pg_application_notify (_pg_window_get_app (self), pg_link_get_id (link),
-                             _("A link closed itself after use"), text);
-    }
-
-  return TRUE;
-}
-
+/* The watcher line: who closes the armed links of this account, as the service says. */
 static void
-watched_use_cb (PgWatcher    *watcher,
-                PgLinkRecord *record,
-                gpointer      event_or_notice,
-                PgWindow     *self)
+update_watcher_line (PgWindow *self)
 {
-  if (apply_use (self, record))
-    pg_link_service_save (self->service);
-}
-
-/* Something the app's watcher could not do (it tries again): said in the watcher line. */
-static void
-watch_problem_cb (PgWatch    *watch,
-                  const char *message,
-                  PgWindow   *self)
-{
-  g_free (self->watch_problem);
-  self->watch_problem = g_strdup (message);
-}
-
-static void
-watch_stopped_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!pg_watch_stop_finish (PG_WATCH (source), result, &error))
-    g_warning ("%s", error->message);
-}
-
-/* The app's own watcher stops (a closing under way ends first, without the window). */
-void
-_pg_window_stop_watching (PgWindow *self)
-{
-  if (self->watch == NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_data (pg_watch_get_watcher (self->watch), self);
-  g_signal_handlers_disconnect_by_data (self->watch, self);
-  pg_watch_stop_async (self->watch, watch_stopped_cb, NULL);
-  g_clear_object (&self->watch);
-  g_clear_pointer (&self->watch_bucket, g_free);
-}
-
-/* While it is open, the app closes the armed links of the bucket shown itself, unless an
- * always-on watcher does: uploads by asking whether their files arrived, downloads where the
- * account names a source that reports them (the gateway's ops log, an SQS queue). */
-static void
-update_watching (PgWindow *self,
-                 gboolean  watched_elsewhere)
-{
-  PgAccount *account = pg_session_get_account (self->session);
-  const char *bucket = _pg_window_get_bucket (self);
-  g_autoptr(PgS3Client) signer = NULL;
-  g_autoptr(PgWatcher) watcher = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (watched_elsewhere || count_armed (self) == 0
-      || g_strcmp0 (self->watch_bucket, bucket) != 0)
-    _pg_window_stop_watching (self);
-  if (watched_elsewhere || count_armed (self) == 0 || self->watch != NULL)
-    return;
-
-  signer = pg_session_new_signer_client (self->session);
-  watcher = pg_watcher_new (self->service, pg_session_get_client (self->session), signer, bucket,
-                            pg_session_get_signer_arn (self->session));
-  self->watch = pg_watch_new (watcher);
-  self->watch_bucket = g_strdup (bucket);
-  pg_watch_add_polling (self->watch, POLL_SECONDS);
-  if (pg_account_get_ops_log_path (account) != NULL)
-    {
-      /* Where the app read up to, kept: a use while it was closed is seen when it opens. */
-      g_autofree char *name = g_strdup_printf ("ops-log-%s", pg_account_get_id (account));
-      g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "presign-guard", NULL);
-      g_autofree char *state = g_build_filename (dir, name, NULL);
-
-      g_mkdir_with_parents (dir, 0700);
-      if (!pg_watch_add_ops_log (self->watch, pg_account_get_ops_log_path (account), state, 1,
-                                 &error))
-        watch_problem_cb (self->watch, error->message, self);
-    }
-  if (pg_account_get_uses_queue_url (account) != NULL)
-    pg_watch_add_queue (self->watch, pg_account_get_uses_queue_url (account));
-  g_signal_connect (watcher, "link-used", G_CALLBACK (watched_use_cb), self);
-  g_signal_connect (watcher, "link-closed", G_CALLBACK (watched_use_cb), self);
-  g_signal_connect (self->watch, "problem", G_CALLBACK (watch_problem_cb), self);
-  pg_watch_start (self->watch);
-}
-
-static void
-heartbeat_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) beat = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result,
-                                                           &error);
+  PgLinkWatchMode mode = pg_link_service_get_watch_mode (self->service);
+  const char *problem = pg_link_service_get_watch_problem (self->service);
+  PgAccountContext *context = self->session ? _pg_window_get_context (self) : NULL;
+  gboolean reported = context != NULL && pg_account_context_reports_downloads (context);
   g_autofree char *text = NULL;
-  PgWindow *self;
-  PgAccount *account;
-  gboolean alive;
-  gint64 at;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  gtk_widget_set_visible (GTK_WIDGET (self->watcher_label),
+                          context != NULL && mode != PG_LINK_WATCH_NONE);
+  if (context == NULL || mode == PG_LINK_WATCH_NONE)
     return;
-  self = user_data;
-  account = pg_session_get_account (self->session);
 
-  at = beat != NULL ? pg_watcher_heartbeat_time (beat) : 0;
-  alive = at != 0 && g_get_real_time () / G_USEC_PER_SEC - at < BEAT_STALE_SECONDS;
-  update_watching (self, alive);
-  if (alive)
+  if (mode == PG_LINK_WATCH_ALWAYS_ON)
     {
-      g_autofree char *when = pg_format_local_time (at, FALSE);
+      g_autofree char *when = pg_format_local_time (pg_link_service_get_watch_seen_at (
+                                                      self->service), FALSE);
 
       text = g_strdup_printf (_("The always-on watcher closes armed links once they are used "
                                 "(last seen %s)."), when);
     }
-  else if (pg_account_get_ops_log_path (account) != NULL
-           || pg_account_get_uses_queue_url (account) != NULL)
+  else if (reported)
     text = g_strdup (_("No always-on watcher is running for this bucket: Presign Guard closes "
                        "armed links itself while it is open."));
   else
@@ -1021,75 +761,48 @@ heartbeat_cb (GObject      *source,
                        "(presign-guard-cli watch) or the account says where the server reports "
                        "downloads."));
   /* What the app's watcher could not do lately, under it. */
-  if (self->watch_problem != NULL)
+  if (problem != NULL)
     {
-      g_autofree char *line = g_strdup_printf ("%s\n%s", text, self->watch_problem);
+      g_autofree char *line = g_strdup_printf ("%s\n%s", text, problem);
 
       g_free (text);
       text = g_steal_pointer (&line);
     }
   /* Links armed to close after a download that nobody would see used, or a problem: a
    * warning. */
-  if (self->watch_problem == NULL
-      && (alive || pg_account_get_ops_log_path (account) != NULL
-          || pg_account_get_uses_queue_url (account) != NULL))
+  if (problem == NULL && (mode == PG_LINK_WATCH_ALWAYS_ON || reported))
     gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
   gtk_label_set_label (self->watcher_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), TRUE);
-  g_clear_pointer (&self->watch_problem, g_free);
+}
+
+/* A link closed itself after its use: said here (the application notifies the desktop). */
+static void
+on_link_closed_itself (PgWindow *self,
+                       PgLink   *link)
+{
+  g_autofree char *text = pg_link_describe_closed_itself (link);
+
+  pg_window_show_toast (self, text);
 }
 
 static void
-uses_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+on_link_problem (PgWindow   *self,
+                 PgLink     *link,
+                 const char *message)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = pg_link_record_list_finish (result, &error);
-  PgWindow *self;
-  gboolean changed = FALSE;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  self->uses_reading = FALSE;
-  if (records == NULL)
-    return;
-
-  /* What the watchers saw: who used a link, and that it closed it. */
-  for (guint i = 0; i < records->len; i++)
-    changed |= apply_use (self, g_ptr_array_index (records, i));
-  if (changed)
-    pg_link_service_save (self->service);
+  pg_window_show_toast (self, message);
 }
 
-/* Reads what watchers wrote into the records of armed links, and whether an always-on watcher
- * is alive; only while there are armed links of this account. */
-static gboolean
-read_uses_cb (gpointer user_data)
+/* The account's session is ready (or gone): the service watches its armed links, for as long
+ * as the application runs, not only while this window is open. */
+void
+_pg_window_links_session_changed (PgWindow *self)
 {
-  PgWindow *self = user_data;
-
-  if (self->session == NULL || self->uses_reading || count_armed (self) == 0)
-    {
-      if (self->session != NULL && count_armed (self) == 0)
-        {
-          gtk_widget_set_visible (GTK_WIDGET (self->watcher_label), FALSE);
-          _pg_window_stop_watching (self);
-        }
-      return G_SOURCE_CONTINUE;
-    }
-
-  self->uses_reading = TRUE;
-  pg_link_record_list_async (pg_session_get_client (self->session), _pg_window_get_bucket (self),
-                             self->cancellable, uses_read_cb, self);
-  pg_s3_client_get_object_async (pg_session_get_client (self->session),
-                                 _pg_window_get_bucket (self), PG_WATCHER_HEARTBEAT_KEY,
-                                 16 * 1024, self->cancellable, heartbeat_cb, self);
-
-  return G_SOURCE_CONTINUE;
+  if (self->session != NULL)
+    pg_link_service_watch (self->service, _pg_window_get_context (self));
+  update_watcher_line (self);
 }
 
 void
@@ -1114,5 +827,14 @@ _pg_window_links_init (PgWindow *self)
 
   self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);
-  self->uses_timer = g_timeout_add_seconds (USES_SECONDS, read_uses_cb, self);
+  g_signal_connect_object (self->service, "notify::watch-mode",
+                           G_CALLBACK (update_watcher_line), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->service, "notify::watch-seen-at",
+                           G_CALLBACK (update_watcher_line), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->service, "notify::watch-problem",
+                           G_CALLBACK (update_watcher_line), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->service, "link-closed-itself",
+                           G_CALLBACK (on_link_closed_itself), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->service, "link-problem", G_CALLBACK (on_link_problem), self,
+                           G_CONNECT_SWAPPED);
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "pg-link-service.h"
-#include "pg-watch.h"
 #include "pg-window.h"
 
 G_BEGIN_DECLS
@@ -14,8 +13,10 @@ G_BEGIN_DECLS
  *   pg-window-browser.c  the bucket browser: listing, folders, search, dropped files
  *   pg-window-links.c    the links: the list, Copy, E-mail, QR, Details, Revoke, new links
  *
- * The window only shows and forwards. Work that must finish (a policy change, an upload) is the
- * link service's; the window listens to it while it is open, and stops listening in dispose. */
+ * The window only shows and forwards. Every job and every link rule is the link service's, which
+ * acts through the account context of the window's session: the window asks, listens to the
+ * service's signals and its links' properties while it is open, and stops listening in dispose.
+ * Work it waits for is cancelled in dispose (docs/architecture.md, the lifetime idiom). */
 
 struct _PgWindow
 {
@@ -33,11 +34,6 @@ struct _PgWindow
   GtkSingleSelection   *links_selection;
   GHashTable           *expiry_notified;
   guint                 expiry_timer;
-  guint                 uses_timer;
-  gboolean              uses_reading;
-  PgWatch              *watch;          /* the app's own watcher, while no always-on one runs */
-  char                 *watch_bucket;
-  char                 *watch_problem;  /* what went wrong since the watcher line was written */
   gboolean              notice_shown;
 
   AdwToastOverlay      *toasts;
@@ -68,8 +64,7 @@ struct _PgWindow
 PgApplication *_pg_window_get_app           (PgWindow        *self);
 AdwToast      *_pg_window_toast_new         (const char      *text);
 const char    *_pg_window_get_bucket        (PgWindow        *self);
-PgRevoker     *_pg_window_get_revoker       (PgWindow        *self,
-                                             PgLink          *link);
+PgAccountContext *_pg_window_get_context    (PgWindow        *self);
 void           _pg_window_show_problem      (PgWindow        *self,
                                              const GError    *error);
 void           _pg_window_refresh           (PgWindow        *self);
@@ -89,7 +84,7 @@ void           _pg_window_browser_job       (PgWindow        *self,
 
 void           _pg_window_links_class_init  (GtkWidgetClass  *widget_class);
 void           _pg_window_links_init        (PgWindow        *self);
-void           _pg_window_stop_watching     (PgWindow        *self);
+void           _pg_window_links_session_changed (PgWindow    *self);
 void           _pg_window_links_job_finished (PgWindow       *self,
                                              PgLinkJob       *job);
 void           _pg_window_open_link_dialog  (PgWindow        *self,

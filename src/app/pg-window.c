@@ -7,7 +7,6 @@
 
 #include "pg-account-dialog.h"
 #include "pg-error.h"
-#include "pg-link-session.h"
 #include "pg-policy.h"
 #include "pg-toolkit.h"
 #include "pg-window-private.h"
@@ -55,24 +54,11 @@ pg_window_find_link (PgWindow   *self,
   return pg_link_service_find (self->service, id);
 }
 
-/* Returns: (transfer full) (nullable): a revoker for the account (for @link, when given: its
- * own session's when it has one), after saying why not. */
-PgRevoker *
-_pg_window_get_revoker (PgWindow *self,
-                        PgLink   *link)
+/* Returns: (transfer none): the account context of the window's session (which must be ready) */
+PgAccountContext *
+_pg_window_get_context (PgWindow *self)
 {
-  g_autoptr(GError) error = NULL;
-  PgRevoker *revoker = NULL;
-
-  if (self->session != NULL && link != NULL)
-    revoker = pg_session_get_link_revoker (self->session, self->service, link, &error);
-  else if (self->session != NULL)
-    revoker = pg_session_get_revoker (self->session, &error);
-
-  if (revoker == NULL)
-    pg_window_show_toast (self, error ? error->message : _("The account is not ready yet."));
-
-  return revoker;
+  return pg_session_get_context (self->session);
 }
 
 void
@@ -138,85 +124,17 @@ lockdown_read_cb (GObject      *source,
 static void
 read_lockdown (PgWindow *self)
 {
-  pg_link_service_check_shareable_async (self->service, pg_session_get_client (self->session),
-                                         _pg_window_get_bucket (self), NULL, NULL,
-                                         self->cancellable,
-                                         lockdown_read_cb, self);
+  pg_link_service_check_shareable_async (self->service, _pg_window_get_context (self), NULL,
+                                         self->cancellable, lockdown_read_cb, self);
 }
 
-/* A lockdown with the signing role: its session comes first, then both jobs are queued. */
-typedef struct
-{
-  GWeakRef       window;
-  PgLinkService *service;
-  PgRevoker     *signer;
-  char          *bucket;
-} RoleLockdown;
-
-static void
-role_revoker_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  RoleLockdown *lockdown = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = pg_link_session_role_revoker_finish (result, &error);
-  g_autoptr(PgWindow) self = g_weak_ref_get (&lockdown->window);
-
-  /* Links signed one by one are the sessions of the signing role: the lockdown names it too,
-   * proven in a session of it. The service announces both jobs. */
-  if (revoker != NULL)
-    {
-      g_object_unref (pg_link_service_set_lockdown (lockdown->service, lockdown->signer,
-                                                    lockdown->bucket, PG_LOCKDOWN_SIGNER, TRUE,
-                                                    NULL));
-      g_object_unref (pg_link_service_set_lockdown (lockdown->service, revoker, lockdown->bucket,
-                                                    PG_LOCKDOWN_SIGNER, TRUE, NULL));
-    }
-  else if (self != NULL)
-    {
-      /* Nothing blocked rather than half. */
-      pg_window_show_toast (self, error->message);
-      show_lockdown (self, FALSE);
-    }
-
-  g_weak_ref_clear (&lockdown->window);
-  g_object_unref (lockdown->service);
-  g_object_unref (lockdown->signer);
-  g_free (lockdown->bucket);
-  g_free (lockdown);
-}
-
+/* One job of the service blocks (or unblocks) every link of the bucket: the signer's, and with
+ * a signing role the links signed one by one too. */
 static void
 set_lockdown (PgWindow *self,
               gboolean  enabled)
 {
-  g_autoptr(PgRevoker) revoker = _pg_window_get_revoker (self, NULL);
-  const char *role;
-
-  if (revoker == NULL)
-    {
-      show_lockdown (self, !enabled);
-      return;
-    }
-
-  role = pg_account_get_signer_role_arn (pg_session_get_account (self->session));
-  if (enabled && role != NULL)
-    {
-      g_autoptr(PgS3Client) signer = pg_session_new_signer_client (self->session);
-      RoleLockdown *lockdown = g_new0 (RoleLockdown, 1);
-
-      g_weak_ref_init (&lockdown->window, self);
-      lockdown->service = g_object_ref (self->service);
-      lockdown->signer = g_object_ref (revoker);
-      lockdown->bucket = g_strdup (_pg_window_get_bucket (self));
-      pg_link_session_role_revoker_async (pg_session_get_client (self->session), signer, role,
-                                          NULL, role_revoker_cb, lockdown);
-      return;
-    }
-
-  g_object_unref (pg_link_service_set_lockdown (self->service, revoker,
-                                                _pg_window_get_bucket (self),
+  g_object_unref (pg_link_service_set_lockdown (self->service, _pg_window_get_context (self),
                                                 PG_LOCKDOWN_SIGNER, enabled, NULL));
 }
 
@@ -383,9 +301,8 @@ _pg_window_check_received (PgWindow *self)
   if (self->session == NULL)
     return;
 
-  pg_link_service_check_received_async (self->service, pg_session_get_client (self->session),
-                                        _pg_window_get_bucket (self), self->cancellable,
-                                        received_checked_cb, NULL);
+  pg_link_service_check_received_async (self->service, _pg_window_get_context (self),
+                                        self->cancellable, received_checked_cb, NULL);
 }
 
 void
@@ -429,6 +346,7 @@ session_ready_cb (GObject      *source,
   gtk_widget_set_sensitive (self->new_link_squeezer, TRUE);
   /* Links signed one by one: their sessions, from the keyring. */
   pg_session_load_link_credentials (session, self->service);
+  _pg_window_links_session_changed (self);
   _pg_window_refresh (self);
 }
 
@@ -441,10 +359,8 @@ start_session (PgWindow *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   g_cancellable_cancel (self->list_cancellable);
-  _pg_window_stop_watching (self);
-  /* A read of the links' records under way was cancelled with the session: read again. */
-  self->uses_reading = FALSE;
   g_clear_object (&self->session);
+  _pg_window_links_session_changed (self);
   g_free (self->prefix);
   self->prefix = g_strdup ("");
   gtk_widget_set_sensitive (self->new_link_squeezer, FALSE);
@@ -529,10 +445,7 @@ pg_window_dispose (GObject *object)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_handle_id (&self->expiry_timer, g_source_remove);
-  g_clear_handle_id (&self->uses_timer, g_source_remove);
   g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
-  _pg_window_stop_watching (self);
-  g_clear_pointer (&self->watch_problem, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);
   g_clear_object (&self->links_selection);

@@ -46,7 +46,7 @@ look_up (PgCliEndpointOptions *endpoint_options,
     }
 
   field ("record", record->id);
-  field ("precision", record->precision);
+  field ("precision", pg_link_precision_to_string (record->precision));
   if (record->session_arn != NULL)
     field ("session", record->session_arn);
   if (record->role_arn != NULL)

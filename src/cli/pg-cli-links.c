@@ -100,10 +100,11 @@ pg_cli_links (int    argc,
         }
       else if (record->used_at != 0)
         armed = g_strdup_printf ("used by %s", record->used_by ? record->used_by : "?");
-      else if (record->armed != NULL)
-        armed = g_strdup_printf ("armed %s", record->armed);
+      else if (record->arming != PG_LINK_ARMING_NONE)
+        armed = g_strdup_printf ("armed %s", pg_link_arming_to_string (record->arming));
 
-      printf ("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", record->id, record->precision,
+      printf ("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", record->id,
+              pg_link_precision_to_string (record->precision),
               record->action ? record->action : "?", record->key, until,
               record->session_arn ? record->session_arn
                                   : record->copy_key ? record->copy_key

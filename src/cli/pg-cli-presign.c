@@ -29,7 +29,7 @@ arm_record (PgS3Client    *manager,
   if (arm == NULL)
     return TRUE;
 
-  record->armed = g_strdup (arm);
+  record->arming = pg_link_arming_from_string (arm);
   record->grace = grace;
   pg_link_record_save_async (record, manager, NULL, pg_cli_store_result, &result);
 
@@ -109,7 +109,7 @@ presign_armed (PgCliEndpointOptions   *endpoint_options,
   record->bucket = g_strdup (options->bucket);
   record->key = g_strdup (options->key);
   record->action = g_strdup (options->method == PG_METHOD_PUT ? "put" : "get");
-  record->precision = g_strdup ("object");
+  record->precision = PG_LINK_PRECISION_OBJECT;
   record->access_key_id = g_strdup (pg_credentials_get_access_key_id (credentials));
   record->creator = g_strdup (record->access_key_id);
   record->created = options->signing_time;

@@ -9,7 +9,6 @@
 
 #include "pg-cli.h"
 #include "pg-error.h"
-#include "pg-link-session.h"
 #include "pg-policy.h"
 
 /* revoke, unrevoke, lockdown and policy: the bucket policy commands. Each prints what it did
@@ -79,27 +78,50 @@ describe_targets (PgLinkJob *job,
   return g_string_free (text, FALSE);
 }
 
+/* revoke --url: what the link's record and the URL say (the core chooses the revoker). */
 static int
-url_command (PgLinkService  *service,
-             PgRevoker      *revoker,
-             const char     *url,
-             PgPolicyAction  action,
-             gboolean        revoke,
-             gboolean        private_copy)
+url_command (PgLinkService        *service,
+             PgCliEndpointOptions *endpoint_options,
+             PgAccountContext     *context,
+             const char           *url,
+             PgPolicyAction        action,
+             gboolean              revoke)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
   g_autofree char *done = NULL;
   PgLinkJob *job;
 
-  pg_link_service_revoke_url_async (service, revoker, url, action, revoke, NULL,
+  pg_link_service_revoke_url_async (service, context, url, action, revoke, NULL,
                                     pg_cli_store_result, &result);
-  job = pg_link_service_revoke_url_finish (service, pg_cli_wait (&result), &error);
+  job = pg_link_service_revoke_url_finish (service, pg_cli_wait (&result), &record, &error);
   if (job == NULL)
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+    {
+      /* A link revoked with its file needs the signer's principal: say how to give it. */
+      if (g_error_matches (error, PG_ERROR, PG_ERROR_UNSUPPORTED)
+          && pg_account_context_get_signer_arn (context) == NULL)
+        {
+          g_clear_error (&error);
+          g_free (pg_cli_signer_arn (pg_account_context_get_signer_client (context),
+                                     endpoint_options->signer_arn, &error));
+        }
+      return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+    }
+
+  if (record != NULL && record->precision == PG_LINK_PRECISION_SESSION)
+    {
+      pg_cli_note (revoke ? _("Only this link is revoked: it has a signing session of its own "
+                              "(%s). Other links to the file keep working.")
+                          : _("This link works again: its signing session (%s) is no longer "
+                              "denied."), record->session_arn);
+      done = g_strdup_printf ("%s %s/%s (get, link %s)", revoke ? "revoked" : "unrevoked",
+                              record->bucket, record->key, record->id);
+      return run_job (service, job, done);
+    }
 
   /* A plain link is taken back with its object: say that other links to it go too. */
-  if (private_copy)
+  if (record != NULL && record->precision == PG_LINK_PRECISION_COPY)
     pg_cli_note ("%s", revoke ? _("Only this link is revoked: it points at a private copy of "
                                   "the file. Other links to the file keep working.")
                               : _("This link works again: its private copy is no longer "
@@ -114,63 +136,13 @@ url_command (PgLinkService  *service,
   return run_job (service, job, done);
 }
 
-/* A link signed in a session of its own (its record in the bucket says so): that session
- * alone is denied, proven with a request signed in a session of the same name. Returns -1 when
- * the link has none, for the object to be revoked instead (@private_copy set when that object
- * is the link's private copy). */
-static int
-session_command (PgLinkService        *service,
-                 PgCliEndpointOptions *endpoint_options,
-                 const char           *url,
-                 const char           *role_arn,
-                 int                   verify_timeout,
-                 gboolean              revoke,
-                 gboolean             *private_copy)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgS3Client) manager = NULL;
-  g_autoptr(PgS3Client) signer = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(PgLinkRecord) record = NULL;
-  g_autoptr(PgRevoker) revoker = NULL;
-  g_autofree char *done = NULL;
-
-  if (!pg_cli_clients_new (endpoint_options, &manager, &signer, &error))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-
-  pg_link_session_revoker_async (manager, signer, url, role_arn, NULL, pg_cli_store_result,
-                                 &result);
-  revoker = pg_link_session_revoker_finish (pg_cli_wait (&result), &record, &error);
-  if (error != NULL)
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-  if (revoker == NULL)
-    {
-      *private_copy = record != NULL && g_strcmp0 (record->precision, "copy") == 0;
-      return -1;
-    }
-
-  if (verify_timeout >= 0)
-    pg_revoker_set_verify_timeout (revoker, verify_timeout);
-  pg_cli_note (revoke ? _("Only this link is revoked: it has a signing session of its own (%s). "
-                          "Other links to the file keep working.")
-                      : _("This link works again: its signing session (%s) is no longer "
-                          "denied."), record->session_arn);
-  done = g_strdup_printf ("%s %s/%s (get, link %s)", revoke ? "revoked" : "unrevoked",
-                          record->bucket, record->key, record->id);
-
-  return run_job (service,
-                  pg_link_service_revoke_object (service, revoker, record->bucket, record->key,
-                                                 PG_POLICY_ACTION_GET, revoke),
-                  done);
-}
-
 static int
 object_command (int         argc,
                 char      **argv,
                 gboolean    revoke)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
@@ -180,7 +152,6 @@ object_command (int         argc,
   g_autofree char *role_arn = NULL;
   g_autofree char *done = NULL;
   int verify_timeout = -1;
-  gboolean private_copy = FALSE;
   PgPolicyAction action;
   PgLinkJob *job;
   int exit_code;
@@ -214,25 +185,15 @@ object_command (int         argc,
   if (role_arn != NULL && url == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with --url."));
 
-  /* A link recorded with a session of its own is revoked alone. */
-  if (url != NULL)
-    {
-      exit_code = session_command (service, &endpoint_options, url, role_arn, verify_timeout,
-                                   revoke, &private_copy);
-      if (exit_code >= 0)
-        return exit_code;
-    }
-
-  if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
+  /* A link with a session of its own needs no signer's principal: it is denied its session. */
+  if (!(context = pg_cli_context_new (&endpoint_options, bucket, role_arn, url == NULL, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-
-  if (verify_timeout >= 0)
-    pg_revoker_set_verify_timeout (revoker, verify_timeout);
+  pg_account_context_set_verify_timeout (context, verify_timeout);
 
   if (url != NULL)
-    return url_command (service, revoker, url, action, revoke, private_copy);
+    return url_command (service, &endpoint_options, context, url, action, revoke);
 
-  job = pg_link_service_revoke_object (service, revoker, bucket, key, action, revoke);
+  job = pg_link_service_revoke_file (service, context, key, action, revoke);
   done = g_strdup_printf ("%s %s/%s (%s)", revoke ? "revoked" : "unrevoked", bucket, key,
                           action == PG_POLICY_ACTION_GET ? "get" : "put");
 
@@ -259,7 +220,7 @@ pg_cli_lockdown (int    argc,
                  char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
@@ -307,44 +268,25 @@ pg_cli_lockdown (int    argc,
   if (role_arn != NULL && (!enabled || mode != PG_LOCKDOWN_SIGNER))
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--role-arn goes with lockdown on."));
 
-  if (!(revoker = pg_cli_revoker_new (&endpoint_options, endpoint_options.signer_arn, &error)))
+  if (!(context = pg_cli_context_new (&endpoint_options, bucket, role_arn, TRUE, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  pg_account_context_set_verify_timeout (context, verify_timeout);
 
-  if (verify_timeout >= 0)
-    pg_revoker_set_verify_timeout (revoker, verify_timeout);
+  /* With a signing role, the same statement names it too (every link signed one by one),
+   * proven in a session of it: one job. */
   done = g_strdup_printf ("lockdown %s %s (%s)", enabled ? "on" : "off", bucket,
                           mode == PG_LOCKDOWN_SIGNER ? "signer" : "any");
-
-  /* The role's sessions too: the same statement names it, proven in a session of it. */
   if (role_arn != NULL)
     {
-      g_autoptr(PgLinkJob) signer_job = pg_link_service_set_lockdown (service, revoker, bucket,
-                                                                      mode, TRUE, NULL);
-      g_autoptr(PgS3Client) manager = NULL;
-      g_autoptr(PgS3Client) signer = NULL;
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(PgRevoker) role_revoker = NULL;
+      g_autofree char *both = g_strdup_printf ("%s\nlockdown on %s (signing role %s)", done,
+                                               bucket, role_arn);
 
-      pg_link_service_wait (service, signer_job);
-      if (pg_link_job_get_error (signer_job) != NULL)
-        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, pg_link_job_get_error (signer_job));
-      pg_cli_print_lines (done);
-
-      if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error))
-        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-      pg_link_session_role_revoker_async (manager, signer, role_arn, NULL, pg_cli_store_result,
-                                          &result);
-      if (!(role_revoker = pg_link_session_role_revoker_finish (pg_cli_wait (&result), &error)))
-        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-      if (verify_timeout >= 0)
-        pg_revoker_set_verify_timeout (role_revoker, verify_timeout);
       g_free (done);
-      done = g_strdup_printf ("lockdown on %s (signing role %s)", bucket, role_arn);
-      g_set_object (&revoker, role_revoker);
+      done = g_steal_pointer (&both);
     }
 
   return run_job (service,
-                  pg_link_service_set_lockdown (service, revoker, bucket, mode, enabled,
+                  pg_link_service_set_lockdown (service, context, mode, enabled,
                                                 (const char * const *) exempt),
                   done);
 }

@@ -18,9 +18,9 @@ pg_cli_upload_page (int    argc,
                     char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgCredentials) manager_credentials = NULL;
-  g_autoptr(PgCredentials) signer = NULL;
   g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PgLink) link = NULL;
@@ -66,24 +66,24 @@ pg_cli_upload_page (int    argc,
                         _("--expires must be between 1 and %d seconds (7 days)."),
                         PG_SIGV4_MAX_EXPIRES);
 
-  if (!(manager_credentials = pg_cli_manager_credentials (&error))
-      || !(signer = pg_cli_signer_credentials (&error))
-      || !(manager = pg_cli_client_new (&endpoint_options, manager_credentials, &error)))
+  if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  context = pg_account_context_new (NULL, bucket, manager, signer, endpoint_options.signer_arn);
 
-  request.bucket = bucket;
   request.folder = folder;
   request.n_files = files;
   request.expires = expires;
   request.note = note;
-  pg_link_service_create_upload_page_async (service, manager, NULL, signer,
-                                            endpoint_options.signer_arn, &request, NULL,
+  pg_link_service_create_upload_page_async (service, context, &request, NULL,
                                             pg_cli_store_result, &result);
   link = pg_link_service_create_upload_page_finish (service, pg_cli_wait (&result), &error);
   if (link == NULL)
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  /* Its record is in the bucket before the command ends. */
+  while (pg_link_service_get_busy (service))
+    g_main_context_iteration (NULL, TRUE);
 
-  if (!(url = pg_link_derive_url (link, pg_s3_client_get_endpoint (manager), signer, &error)))
+  if (!(url = pg_link_service_derive_url (service, context, link, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   until = pg_cli_format_time (pg_link_get_expires_at (link));

@@ -9,7 +9,7 @@
 
 #include "pg-cli.h"
 #include "pg-text.h"
-#include "pg-watch.h"
+#include "pg-use-sources.h"
 
 /* watch: the watcher of the core, headless, in the foreground until SIGTERM; one line per
  * event on standard output. */
@@ -68,7 +68,7 @@ close_failed_cb (PgWatcher    *watcher,
 }
 
 static void
-problem_cb (PgWatch    *watch,
+problem_cb (PgUseSources    *watch,
             const char *message,
             gpointer    user_data)
 {
@@ -93,8 +93,9 @@ pg_cli_watch (int    argc,
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(PgWatcher) watcher = NULL;
-  g_autoptr(PgWatch) watch = NULL;
+  g_autoptr(PgUseSources) watch = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
@@ -154,7 +155,8 @@ pg_cli_watch (int    argc,
       || !(signer_arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  watcher = pg_watcher_new (service, manager, signer, bucket, signer_arn);
+  context = pg_account_context_new (NULL, bucket, manager, signer, signer_arn);
+  watcher = pg_watcher_new (service, context);
   pg_watcher_set_verify_timeout (watcher, verify_timeout);
 
   /* The armed links first: a request is matched to them as soon as it is read. */
@@ -162,21 +164,21 @@ pg_cli_watch (int    argc,
   if (!pg_watcher_load_finish (watcher, pg_cli_wait (&result), &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  watch = pg_watch_new (watcher);
-  if (ops_log != NULL && !pg_watch_add_ops_log (watch, ops_log, state, (guint) interval, &error))
+  watch = pg_use_sources_new (watcher);
+  if (ops_log != NULL && !pg_use_sources_add_ops_log (watch, ops_log, state, (guint) interval, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
   if (queue_url != NULL)
-    pg_watch_add_queue (watch, queue_url);
-  if (listen != NULL && !pg_watch_add_listener (watch, listen, &error))
+    pg_use_sources_add_queue (watch, queue_url);
+  if (listen != NULL && !pg_use_sources_add_listener (watch, listen, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
   if (poll)
-    pg_watch_add_polling (watch, (guint) poll_interval);
-  pg_watch_set_heartbeat (watch, TRUE);
+    pg_use_sources_add_polling (watch, (guint) poll_interval);
+  pg_use_sources_set_heartbeat (watch, TRUE);
   g_signal_connect (watch, "problem", G_CALLBACK (problem_cb), NULL);
   g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), NULL);
   g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), NULL);
   g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), NULL);
-  pg_watch_start (watch);
+  pg_use_sources_start (watch);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, stop_cb, loop);
@@ -184,14 +186,14 @@ pg_cli_watch (int    argc,
   /* Said once every source has its starting place (the end of the ops log): a request made
    * after this line is seen. */
   say ("watching %s: %u armed links, %s", bucket, pg_watcher_get_n_armed (watcher),
-       pg_watch_get_description (watch));
+       pg_use_sources_get_description (watch));
   g_main_loop_run (loop);
 
   /* A closing under way ends, and what was seen is written, before the watcher goes: the next
    * one neither misses a use nor closes a link again. */
   g_clear_object (&result);
-  pg_watch_stop_async (watch, pg_cli_store_result, &result);
-  if (!pg_watch_stop_finish (watch, pg_cli_wait (&result), &error))
+  pg_use_sources_stop_async (watch, pg_cli_store_result, &result);
+  if (!pg_use_sources_stop_finish (watch, pg_cli_wait (&result), &error))
     say ("%s", error->message);
   say ("stopped");
 

@@ -307,6 +307,40 @@ pg_cli_signer_arn (PgS3Client  *signer,
 }
 
 /**
+ * pg_cli_context_new:
+ * @bucket: (nullable): the bucket the command works with
+ * @role_arn: (nullable): the signing role (--role-arn)
+ * @need_signer_arn: whether the signer's principal must be known (given, else asked of STS);
+ *   otherwise it is asked of STS and left unknown when STS cannot tell
+ *
+ * The account the command acts for: the environment's keys, the endpoint options, the signer.
+ */
+PgAccountContext *
+pg_cli_context_new (PgCliEndpointOptions  *options,
+                    const char            *bucket,
+                    const char            *role_arn,
+                    gboolean               need_signer_arn,
+                    GError               **error)
+{
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *arn = NULL;
+  PgAccountContext *context;
+
+  if (!pg_cli_clients_new (options, &manager, &signer, error))
+    return NULL;
+  arn = pg_cli_signer_arn (signer, options->signer_arn, need_signer_arn ? error : &local_error);
+  if (arn == NULL && need_signer_arn)
+    return NULL;
+
+  context = pg_account_context_new (NULL, bucket, manager, signer, arn);
+  pg_account_context_set_signing_role (context, role_arn);
+
+  return context;
+}
+
+/**
  * pg_cli_revoker_new:
  * @signer_arn: (nullable): the signer's ARN; asked of STS when %NULL
  *

@@ -64,6 +64,11 @@ gboolean     pg_cli_clients_new            (PgCliEndpointOptions  *options,
 char        *pg_cli_signer_arn             (PgS3Client            *signer,
                                             const char            *given,
                                             GError               **error);
+PgAccountContext *pg_cli_context_new       (PgCliEndpointOptions  *options,
+                                            const char            *bucket,
+                                            const char            *role_arn,
+                                            gboolean               need_signer_arn,
+                                            GError               **error);
 PgRevoker   *pg_cli_revoker_new            (PgCliEndpointOptions  *options,
                                             const char            *signer_arn,
                                             GError               **error);

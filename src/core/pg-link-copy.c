@@ -381,7 +381,7 @@ pg_link_copy_sign_async (PgS3Client             *manager,
   record->bucket = g_strdup (options->bucket);
   record->key = g_strdup (options->key);
   record->action = g_strdup ("get");
-  record->precision = g_strdup ("copy");
+  record->precision = PG_LINK_PRECISION_COPY;
   record->copy_key = pg_link_copy_key (record->id, options->key);
   record->access_key_id = g_strdup (pg_credentials_get_access_key_id (copying->signer));
   record->creator = g_strdup (record->access_key_id);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pg-link-record.h"
+#include "pg-link-types.h"
 #include "pg-presign.h"
 
 G_BEGIN_DECLS
@@ -14,24 +15,7 @@ G_BEGIN_DECLS
 /* The largest file copied for a link unless the preferences say otherwise: 1 GB. */
 #define PG_LINK_COPY_DEFAULT_LIMIT G_GUINT64_CONSTANT (1000000000)
 
-/**
- * PgLinkPrecision:
- * @PG_LINK_PRECISION_OBJECT: revoking closes every link of the signer to the file
- * @PG_LINK_PRECISION_SESSION: signed in a session of its own: only this link can be revoked
- * @PG_LINK_PRECISION_COPY: points at a private copy: only this link can be revoked
- */
-typedef enum
-{
-  PG_LINK_PRECISION_OBJECT,
-  PG_LINK_PRECISION_SESSION,
-  PG_LINK_PRECISION_COPY,
-} PgLinkPrecision;
 
-PgLinkPrecision pg_link_precision_best (gboolean  has_signing_role,
-                                        gboolean  federation,
-                                        guint     lifetime,
-                                        gint64    size,
-                                        guint64   copy_limit);
 char     *pg_link_copy_key             (const char              *link_id,
                                         const char              *key);
 char     *pg_link_copy_lifecycle       (const char              *current,

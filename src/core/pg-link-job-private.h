@@ -27,7 +27,11 @@ struct _PgLinkJob
   gboolean        replace;
 
   PgLinkService  *service;
-  PgRevoker      *revoker;
+  PgRevoker      *revoker;      /* given, or chosen when the job runs (from @context) */
+  PgRevoker      *role_revoker; /* a lockdown's second principal: the signing role */
+  PgAccountContext *context;
+  PgLinkRecord   *record;       /* a link's job: the link as the revoker choice sees it */
+  PgCredentials  *session;      /* …and its own session's credentials, when known here */
   PgS3Client     *client;
   GCancellable   *cancellable;
 

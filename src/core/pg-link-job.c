@@ -26,6 +26,10 @@ pg_link_job_finalize (GObject *object)
   g_clear_object (&self->file);
   g_clear_object (&self->service);
   g_clear_object (&self->revoker);
+  g_clear_object (&self->role_revoker);
+  g_clear_object (&self->context);
+  g_clear_pointer (&self->record, pg_link_record_free);
+  g_clear_pointer (&self->session, pg_credentials_unref);
   g_clear_object (&self->client);
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);

@@ -16,10 +16,26 @@
 
 #define MAX_RECORD_BYTES (16 * 1024)
 
+G_DEFINE_BOXED_TYPE (PgLinkRecord, pg_link_record, pg_link_record_copy, pg_link_record_free)
+
 PgLinkRecord *
 pg_link_record_new (void)
 {
   return g_new0 (PgLinkRecord, 1);
+}
+
+/* Returns: (transfer full): a copy of @self, that lives on its own */
+PgLinkRecord *
+pg_link_record_copy (const PgLinkRecord *self)
+{
+  PgLinkRecord *copy = g_memdup2 (self, sizeof *self);
+
+#define COPY(field) copy->field = g_strdup (self->field);
+  COPY (id) COPY (bucket) COPY (key) COPY (action) COPY (role_arn) COPY (session_name)
+  COPY (session_arn) COPY (copy_key) COPY (access_key_id) COPY (creator) COPY (used_by)
+#undef COPY
+
+  return copy;
 }
 
 void
@@ -32,14 +48,12 @@ pg_link_record_free (PgLinkRecord *self)
   g_free (self->bucket);
   g_free (self->key);
   g_free (self->action);
-  g_free (self->precision);
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->session_arn);
   g_free (self->copy_key);
   g_free (self->access_key_id);
   g_free (self->creator);
-  g_free (self->armed);
   g_free (self->used_by);
   g_free (self);
 }
@@ -58,7 +72,7 @@ pg_link_record_new_for_link (PgLink *link)
   self->id = g_strdup (pg_link_get_id (link));
   self->bucket = g_strdup (pg_link_get_bucket (link));
   self->key = g_strdup (pg_link_get_page_key (link) ? pg_link_get_page_key (link)
-                                                    : pg_link_get_shared_key (link));
+                                                    : pg_link_get_file_key (link));
   self->action = g_strdup (pg_link_is_upload (link) && pg_link_get_page_key (link) == NULL
                            ? "put" : "get");
   self->access_key_id = g_strdup (pg_link_get_access_key_id (link));
@@ -66,24 +80,19 @@ pg_link_record_new_for_link (PgLink *link)
                                                           : pg_link_get_access_key_id (link));
   self->created = pg_link_get_signed_at (link);
   self->expires = pg_link_get_expires_at (link);
-  self->armed = g_strdup (pg_link_get_armed (link));
+  self->arming = pg_link_get_arming (link);
   self->grace = pg_link_get_grace (link);
+  self->precision = pg_link_get_precision (link);
 
-  if (pg_link_get_session_name (link) != NULL)
+  if (self->precision == PG_LINK_PRECISION_SESSION)
     {
-      self->precision = g_strdup ("session");
       self->session_name = g_strdup (pg_link_get_session_name (link));
       self->session_arn = g_strdup (pg_link_get_signer_arn (link));
       self->role_arn = g_strdup (pg_link_get_role_arn (link));
     }
-  else if (pg_link_get_copy_of (link) != NULL)
+  else if (self->precision == PG_LINK_PRECISION_COPY)
     {
-      self->precision = g_strdup ("copy");
       self->copy_key = g_strdup (pg_link_get_key (link));
-    }
-  else
-    {
-      self->precision = g_strdup ("object");
     }
 
   return self;
@@ -114,8 +123,8 @@ parse_time (const char *text)
 
 /* The fields a record has, in the order they are written. */
 #define FIELDS(X) \
-  X (id) X (bucket) X (key) X (action) X (precision) X (role_arn) X (session_name) \
-  X (session_arn) X (copy_key) X (access_key_id) X (creator) X (armed) X (used_by)
+  X (id) X (bucket) X (key) X (action) X (role_arn) X (session_name) \
+  X (session_arn) X (copy_key) X (access_key_id) X (creator) X (used_by)
 
 char *
 pg_link_record_to_json (const PgLinkRecord *self)
@@ -137,11 +146,18 @@ pg_link_record_to_json (const PgLinkRecord *self)
     }
   FIELDS (ADD)
 #undef ADD
+  json_builder_set_member_name (builder, "precision");
+  json_builder_add_string_value (builder, pg_link_precision_to_string (self->precision));
+  if (self->arming != PG_LINK_ARMING_NONE)
+    {
+      json_builder_set_member_name (builder, "armed");
+      json_builder_add_string_value (builder, pg_link_arming_to_string (self->arming));
+    }
   json_builder_set_member_name (builder, "created");
   json_builder_add_string_value (builder, created);
   json_builder_set_member_name (builder, "expires");
   json_builder_add_string_value (builder, expires);
-  if (self->armed != NULL)
+  if (self->arming != PG_LINK_ARMING_NONE)
     {
       json_builder_set_member_name (builder, "grace");
       json_builder_add_int_value (builder, self->grace);
@@ -227,11 +243,13 @@ pg_link_record_parse (GBytes  *json,
                                                                           NULL));
   self->closed_at = parse_time (json_object_get_string_member_with_default (object, "closed_at",
                                                                             NULL));
-  if (self->armed != NULL && !g_str_equal (self->armed, "download")
-      && !g_str_equal (self->armed, "upload"))
-    g_clear_pointer (&self->armed, g_free);
+  self->arming = pg_link_arming_from_string (
+                   json_object_get_string_member_with_default (object, "armed", NULL));
   if (self->id == NULL || self->bucket == NULL || self->key == NULL
-      || self->access_key_id == NULL || self->precision == NULL)
+      || self->access_key_id == NULL
+      || !pg_link_precision_from_string (
+            json_object_get_string_member_with_default (object, "precision", NULL),
+            &self->precision))
     {
       g_set_error_literal (error, PG_ERROR, PG_ERROR_FAILED,
                            _("The record of a link lacks what it must say."));
@@ -470,13 +488,13 @@ pg_link_record_find (GPtrArray      *records,
     {
       PgLinkRecord *record = g_ptr_array_index (records, i);
 
-      if (g_strcmp0 (record->precision, "session") == 0
+      if (record->precision == PG_LINK_PRECISION_SESSION
           && g_strcmp0 (record->access_key_id, access_key_id) == 0)
         return record;
-      if (g_strcmp0 (record->precision, "copy") == 0
+      if (record->precision == PG_LINK_PRECISION_COPY
           && g_strcmp0 (record->copy_key, key) == 0)
         return record;
-      if (g_strcmp0 (record->precision, "object") == 0
+      if (record->precision == PG_LINK_PRECISION_OBJECT
           && g_strcmp0 (record->access_key_id, access_key_id) == 0
           && g_strcmp0 (record->key, key) == 0
           && record->created == pg_presigned_url_get_signed_at (link))

@@ -3,6 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "pg-link-types.h"
 #include "pg-presigned-url.h"
 #include "pg-s3-client.h"
 
@@ -17,9 +18,8 @@ G_BEGIN_DECLS
  * @bucket: its bucket
  * @key: its object
  * @action: "get" (download) or "put" (upload)
- * @precision: "session" (only this link can be revoked: signed in a session of its own),
- *   "copy" (only this link can be revoked: it points at a private copy) or "object" (revoking
- *   closes every link of its signer to the object)
+ * @precision: how exactly the link can be revoked: its session, its private copy, or its
+ *   object (every link of its signer to the object)
  * @role_arn: (nullable): the signing role, for a session
  * @session_name: (nullable): the session's name, pg-<id>
  * @session_arn: (nullable): the session's principal, which a revocation denies
@@ -28,7 +28,7 @@ G_BEGIN_DECLS
  * @created: when it was made (Unix time)
  * @expires: when it stops working by itself (Unix time)
  * @creator: (nullable): who made it: the signer's principal, or the session's base identity
- * @armed: (nullable): "download" or "upload" when the link closes itself after its first use
+ * @arming: whether the link closes itself after its first use
  * @grace: for an armed download link, the seconds between its first use and its revocation
  * @used_at: when its first use was seen (Unix time), 0 before
  * @used_by: (nullable): from which address
@@ -44,7 +44,7 @@ typedef struct
   char   *bucket;
   char   *key;
   char   *action;
-  char   *precision;
+  PgLinkPrecision precision;
   char   *role_arn;
   char   *session_name;
   char   *session_arn;
@@ -53,7 +53,7 @@ typedef struct
   gint64  created;
   gint64  expires;
   char   *creator;
-  char   *armed;
+  PgLinkArming arming;
   gint64  grace;
   gint64  used_at;
   char   *used_by;
@@ -62,7 +62,11 @@ typedef struct
 
 typedef struct _PgLink PgLink;
 
+#define PG_TYPE_LINK_RECORD (pg_link_record_get_type ())
+
+GType         pg_link_record_get_type     (void) G_GNUC_CONST;
 PgLinkRecord *pg_link_record_new          (void);
+PgLinkRecord *pg_link_record_copy         (const PgLinkRecord   *self);
 PgLinkRecord *pg_link_record_new_for_link (PgLink               *link);
 void          pg_link_record_free         (PgLinkRecord         *self);
 char         *pg_link_record_object_key   (const char           *id);

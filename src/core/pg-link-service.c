@@ -11,59 +11,40 @@
 #include "pg-link-session.h"
 #include "pg-link-service-private.h"
 
-/* The life of links, in one place: the remembered links (the store), the jobs that change what
- * links can do (revoke, unrevoke, lockdown) or that feed the bucket (uploads), and the state
- * every link shows.
+/* The life of links, in one place: the remembered links (the store) and everything that
+ * changes them — making links of every kind and arming them (pg-link-service-create.c), the jobs
+ * that change what links can do or that feed the bucket (pg-link-service-jobs.c), revoking from
+ * a pasted URL (pg-link-service-url.c), and the app's own watcher that closes armed links
+ * (pg-link-service-watch.c). The window, the dialogs, the command line and the always-on watcher
+ * all act through it, with an account context (pg-account-context.c) that says who acts.
  *
- * Windows come and go; the work does not go with them. A window asks for a job and listens to
- * the service's signals ("job-started", "job-progress", "job-finished"); a running job holds the
- * service, not the window, so closing a window never leaves a callback touching a widget, and a
- * policy write that has begun is carried to its end (the application stays up while the service
- * is busy). Policy jobs run one at a time, in the order asked (a revoke, then its Undo); uploads
- * run one at a time beside them. Saves of the link list are coalesced and kept in order.
+ * Windows come and go; the work does not go with them. A view asks for a job and listens to the
+ * service's signals and to its links' properties; a running job holds the service, never a
+ * widget, so closing a window never leaves a callback touching a widget, and a policy write that
+ * has begun is carried to its end (the application stays up while the service is busy). Policy
+ * jobs run one at a time, in the order asked (a revoke, then its Undo); transfers run one at a
+ * time beside them. Saves of the link list are coalesced and kept in order.
  *
  * A revocation closes every link that shares the revoked link's fate (same object, same action,
- * same signer; see pg_link_shares_fate()): all of them turn Revoked, and back on Undo. Upload
- * pages, link removal and revocation from a URL are in pg-link-service-pages.c. */
+ * same signer; see pg_link_shares_fate()): all of them turn Revoked, and back on Undo. */
 
 /* ---- The service ------------------------------------------------------------------------- */
 
-struct _PgLinkService
-{
-  GObject       parent_instance;
-
-  PgLinkStore  *store;
-  GQueue        policy_jobs;
-  PgLinkJob    *policy_running;
-  GQueue        upload_jobs;
-  PgLinkJob    *upload_running;
-  gboolean      saving;
-  gboolean      save_again;
-  gboolean      busy;
-
-  /* Link id → the credentials of its own signing session, while known here. */
-  GHashTable   *link_credentials;
-};
-
 G_DEFINE_FINAL_TYPE (PgLinkService, pg_link_service, G_TYPE_OBJECT)
 
-enum {
-  PROP_0,
-  PROP_BUSY,
-  N_PROPS
-};
+GParamSpec *_pg_link_service_properties [PG_LINK_SERVICE_N_PROPS];
+guint _pg_link_service_signals [PG_LINK_SERVICE_N_SIGNALS];
 
-static GParamSpec *properties [N_PROPS];
+#define properties _pg_link_service_properties
+#define signals _pg_link_service_signals
 
-enum {
-  JOB_STARTED,
-  JOB_PROGRESS,
-  JOB_FINISHED,
-  SAVE_FAILED,
-  N_SIGNALS
-};
+static void
+pg_link_service_dispose (GObject *object)
+{
+  _pg_link_service_watch_dispose (PG_LINK_SERVICE (object));
 
-static guint signals [N_SIGNALS];
+  G_OBJECT_CLASS (pg_link_service_parent_class)->dispose (object);
+}
 
 static void
 pg_link_service_finalize (GObject *object)
@@ -86,8 +67,14 @@ pg_link_service_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_BUSY:
+    case PG_LINK_SERVICE_PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+
+    case PG_LINK_SERVICE_PROP_WATCH_MODE:
+    case PG_LINK_SERVICE_PROP_WATCH_SEEN_AT:
+    case PG_LINK_SERVICE_PROP_WATCH_PROBLEM:
+      _pg_link_service_watch_get_property (self, prop_id, value);
       break;
 
     default:
@@ -100,29 +87,58 @@ pg_link_service_class_init (PgLinkServiceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = pg_link_service_dispose;
   object_class->finalize = pg_link_service_finalize;
   object_class->get_property = pg_link_service_get_property;
 
   /* Whether work is under way that must not be cut short (a policy change, an upload, a save of
    * the list): the application stays up meanwhile. */
-  properties [PROP_BUSY] =
+  properties [PG_LINK_SERVICE_PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  /* Who closes the armed links of the account watched (pg_link_service_watch()). */
+  properties [PG_LINK_SERVICE_PROP_WATCH_MODE] =
+    g_param_spec_enum ("watch-mode", NULL, NULL, PG_TYPE_LINK_WATCH_MODE, PG_LINK_WATCH_NONE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* When an always-on watcher's heartbeat was last written (Unix time), 0 if never. */
+  properties [PG_LINK_SERVICE_PROP_WATCH_SEEN_AT] =
+    g_param_spec_int64 ("watch-seen-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* What the app's own watcher could not do lately (it tries again), in words; %NULL if all
+   * went well since the last look. */
+  properties [PG_LINK_SERVICE_PROP_WATCH_PROBLEM] =
+    g_param_spec_string ("watch-problem", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, PG_LINK_SERVICE_N_PROPS, properties);
 
-  signals [JOB_STARTED] =
+  signals [PG_LINK_SERVICE_JOB_STARTED] =
     g_signal_new ("job-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
-  signals [JOB_PROGRESS] =
+  signals [PG_LINK_SERVICE_JOB_PROGRESS] =
     g_signal_new ("job-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
-  signals [JOB_FINISHED] =
+  signals [PG_LINK_SERVICE_JOB_FINISHED] =
     g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, PG_TYPE_LINK_JOB);
   /* The list of links could not be written; the message says why. */
-  signals [SAVE_FAILED] =
+  signals [PG_LINK_SERVICE_SAVE_FAILED] =
     g_signal_new ("save-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* (PgLink *link, const char *message): something about a link went wrong after it was made
+   * (its record could not be written, so it was disarmed); the message is for the user. */
+  signals [PG_LINK_SERVICE_LINK_PROBLEM] =
+    g_signal_new ("link-problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK, G_TYPE_STRING);
+  /* (PgLink *link, PgCredentials *session): a link's own signing session became known here
+   * (made with the link), or was forgotten (%NULL: the link was removed). The app keeps it in
+   * the keyring, so that the link's URL can be made again after a restart. */
+  signals [PG_LINK_SERVICE_SESSION_CHANGED] =
+    g_signal_new ("session-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK, PG_TYPE_CREDENTIALS);
+  /* (PgLink *link): an armed link was used and closed by a watcher, verified. */
+  signals [PG_LINK_SERVICE_LINK_CLOSED_ITSELF] =
+    g_signal_new ("link-closed-itself", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 1, PG_TYPE_LINK);
 }
 
 static void
@@ -146,12 +162,6 @@ pg_link_service_new (GFile *file)
   return self;
 }
 
-PgLinkStore *
-_pg_link_service_get_store (PgLinkService *self)
-{
-  return self->store;
-}
-
 /* The remembered links, newest first: a #GListModel of #PgLink. */
 GListModel *
 pg_link_service_get_links (PgLinkService *self)
@@ -165,18 +175,19 @@ pg_link_service_get_busy (PgLinkService *self)
   return self->busy;
 }
 
-static void
-update_busy (PgLinkService *self)
+void
+_pg_link_service_update_busy (PgLinkService *self)
 {
   gboolean busy = self->policy_running != NULL || self->upload_running != NULL
                   || !g_queue_is_empty (&self->policy_jobs)
-                  || !g_queue_is_empty (&self->upload_jobs) || self->saving;
+                  || !g_queue_is_empty (&self->upload_jobs) || self->saving
+                  || self->records_writing > 0;
 
   if (busy == self->busy)
     return;
 
   self->busy = busy;
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PG_LINK_SERVICE_PROP_BUSY]);
 }
 
 static void
@@ -246,7 +257,7 @@ saved_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!pg_link_store_save_finish (PG_LINK_STORE (source), result, &error))
-    g_signal_emit (self, signals [SAVE_FAILED], 0, error->message);
+    g_signal_emit (self, signals [PG_LINK_SERVICE_SAVE_FAILED], 0, error->message);
 
   self->saving = FALSE;
   if (self->save_again)
@@ -254,7 +265,7 @@ saved_cb (GObject      *source,
       self->save_again = FALSE;
       pg_link_service_save (self);
     }
-  update_busy (self);
+  _pg_link_service_update_busy (self);
 }
 
 /**
@@ -273,8 +284,18 @@ pg_link_service_save (PgLinkService *self)
     }
 
   self->saving = TRUE;
-  update_busy (self);
+  _pg_link_service_update_busy (self);
   pg_link_store_save_async (self->store, NULL, saved_cb, g_object_ref (self));
+}
+
+/* Remembers @link (newest first) and saves the list soon; a watch looks at it at once. */
+void
+_pg_link_service_add (PgLinkService *self,
+                      PgLink        *link)
+{
+  pg_link_store_add (self->store, link);
+  pg_link_service_save (self);
+  _pg_link_service_watch_changed (self);
 }
 
 /* ---- Links ------------------------------------------------------------------------------- */
@@ -320,14 +341,14 @@ matches_any (PgLink     *link,
 
 /* The remembered links a revocation (or its lifting) of these targets for this signer
  * changes. */
-static GPtrArray *
-collect_affected (PgLinkService *self,
-                  PgLink        *first,
-                  PgLinkJobKind  kind,
-                  const char    *bucket,
-                  GArray        *targets,
-                  const char    *access_key_id,
-                  const char    *signer_arn)
+GPtrArray *
+_pg_link_service_collect_affected (PgLinkService *self,
+                                   PgLink        *first,
+                                   PgLinkJobKind  kind,
+                                   const char    *bucket,
+                                   GArray        *targets,
+                                   const char    *access_key_id,
+                                   const char    *signer_arn)
 {
   GListModel *links = G_LIST_MODEL (self->store);
   GPtrArray *affected = g_ptr_array_new_with_free_func (g_object_unref);
@@ -362,46 +383,39 @@ pg_link_service_list_affected (PgLinkService *self,
 {
   g_autoptr(GArray) targets = pg_link_get_targets (link);
 
-  return collect_affected (self, link, kind, pg_link_get_bucket (link), targets,
+  return _pg_link_service_collect_affected (self, link, kind, pg_link_get_bucket (link), targets,
                            pg_link_get_access_key_id (link), pg_link_get_signer_arn (link));
 }
 
 /**
- * pg_link_service_create_link:
- * @signer_arn: (nullable): the signer's principal, when known
- * @options: what to sign; its signing time is the link's
- * @shareable: what a check of the object found; a link to a revoked object is remembered as
- *   dead on arrival
+ * pg_link_service_count_file_links:
  *
- * Signs a new link (which checks everything it is made of), remembers it and saves the list.
- *
- * Returns: (transfer none): the new link, or %NULL with @error set.
+ * Returns: how many working download links of the account to @key a revocation of the file
+ *   would close (links revoked alone are not among them)
  */
-PgLink *
-pg_link_service_create_link (PgLinkService           *self,
-                             const char              *account_id,
-                             PgEndpoint              *endpoint,
-                             PgCredentials           *signer,
-                             const char              *signer_arn,
-                             const PgPresignOptions  *options,
-                             PgLinkShareable          shareable,
-                             GError                 **error)
+guint
+pg_link_service_count_file_links (PgLinkService *self,
+                                  const char    *account_id,
+                                  const char    *bucket,
+                                  const char    *key)
 {
-  g_autofree char *url = pg_presign_url (endpoint, signer, options, error);
-  g_autoptr(PgLink) link = NULL;
+  GListModel *links = G_LIST_MODEL (self->store);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint count = 0;
 
-  if (url == NULL)
-    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
 
-  link = pg_link_new (account_id, options, pg_credentials_get_access_key_id (signer));
-  pg_link_set_signer_arn (link, signer_arn);
-  if (shareable != PG_LINK_SHAREABLE)
-    pg_link_set_state (link, PG_LINK_DEAD_ON_ARRIVAL);
+      if (!pg_link_is_upload (link) && !pg_link_can_revoke_alone (link)
+          && g_strcmp0 (pg_link_get_key (link), key) == 0
+          && g_strcmp0 (pg_link_get_bucket (link), bucket) == 0
+          && g_strcmp0 (pg_link_get_account_id (link), account_id) == 0
+          && pg_link_is_usable (link, now))
+        count++;
+    }
 
-  pg_link_store_add (self->store, link);
-  pg_link_service_save (self);
-
-  return link;
+  return count;
 }
 
 /* ---- Links with a session of their own ------------------------------------------------- */
@@ -411,7 +425,8 @@ pg_link_service_create_link (PgLinkService           *self,
  * @credentials: (nullable): the credentials of the link's own session; %NULL to forget them
  *
  * Keeps the credentials a session link is signed with, so that its URL can be made again
- * (pg_link_derive_url()) and its revocation proven. The caller keeps them at rest (a keyring).
+ * (pg_link_derive_url()) and its revocation proven. The caller keeps them at rest (a keyring);
+ * nothing is emitted.
  */
 void
 pg_link_service_set_link_credentials (PgLinkService *self,
@@ -433,689 +448,54 @@ pg_link_service_get_link_credentials (PgLinkService *self,
   return g_hash_table_lookup (self->link_credentials, pg_link_get_id (link));
 }
 
-typedef struct
+/* Returns: (transfer none) (nullable): the credentials @link is signed with: its own
+ * session's when it has one (%NULL when they are not known here), else the signing key. */
+PgCredentials *
+pg_link_service_get_link_signer (PgLinkService    *self,
+                                 PgAccountContext *context,
+                                 PgLink           *link)
 {
-  char             *account_id;
-  char             *id;
-  char             *bucket;
-  char             *key;
-  char             *filename;
-  char             *content_type;
-  char             *signer_arn;
-  PgPresignOptions  options;
-} SessionLink;
+  if (pg_link_get_precision (link) == PG_LINK_PRECISION_SESSION)
+    return pg_link_service_get_link_credentials (self, link);
 
-static void
-session_link_free (SessionLink *data)
-{
-  g_free (data->account_id);
-  g_free (data->id);
-  g_free (data->bucket);
-  g_free (data->key);
-  g_free (data->filename);
-  g_free (data->content_type);
-  g_free (data->signer_arn);
-  g_free (data);
-}
-
-/* The link of a task of ours made, remembered and saved. */
-static void
-remember_new_link (GTask  *task,
-                   PgLink *link)
-{
-  PgLinkService *self = g_task_get_source_object (task);
-
-  pg_link_store_add (self->store, link);
-  pg_link_service_save (self);
-  g_task_return_pointer (task, g_object_ref (link), g_object_unref);
-}
-
-static SessionLink *
-session_link_new (const char             *account_id,
-                  const PgPresignOptions *options)
-{
-  SessionLink *data = g_new0 (SessionLink, 1);
-
-  data->account_id = g_strdup (account_id);
-  data->id = g_uuid_string_random ();
-  data->options = *options;
-  data->options.bucket = data->bucket = g_strdup (options->bucket);
-  data->options.key = data->key = g_strdup (options->key);
-  data->options.filename = data->filename = g_strdup (options->filename);
-  data->options.content_type = data->content_type = g_strdup (options->content_type);
-  data->options.content_md5 = NULL;
-
-  return data;
-}
-
-static void
-session_link_signed_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PgLinkService *self = g_task_get_source_object (task);
-  SessionLink *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgLinkRecord) record = NULL;
-  g_autoptr(PgAssumedRole) session = NULL;
-  g_autofree char *url = pg_link_session_sign_finish (result, &record, &session, &error);
-  g_autoptr(PgLink) link = NULL;
-
-  if (url == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  data->options.signing_time = record->created;
-  data->options.clock_offset = 0;
-  link = pg_link_new_for_session (data->account_id, data->id, &data->options, record->role_arn,
-                                  record->session_name, session);
-  pg_link_service_set_link_credentials (self, data->id, session->credentials);
-  remember_new_link (task, link);
+  return pg_account_context_get_signer (context);
 }
 
 /**
- * pg_link_service_create_session_link_async:
- * @manager: a client with the managing key (writes the link's record)
- * @signer: a client with the signer's own key (starts the link's session)
- * @role_arn: the signing role
+ * pg_link_service_derive_url:
  *
- * Signs a download link in a session of its own (pg_link_session_sign_async()), remembers it
- * and its session's credentials, and saves the list. Revoking it closes it alone.
+ * @link's URL, made again (SigV4 is deterministic) with the key it was signed with; for an
+ * upload page, the page. A link signed in a session whose keys are not on this computer cannot
+ * be made again here: the error says so.
  */
-void
-pg_link_service_create_session_link_async (PgLinkService          *self,
-                                           const char             *account_id,
-                                           PgS3Client             *manager,
-                                           PgS3Client             *signer,
-                                           const char             *role_arn,
-                                           const PgPresignOptions *options,
-                                           GCancellable           *cancellable,
-                                           GAsyncReadyCallback     callback,
-                                           gpointer                user_data)
+char *
+pg_link_service_derive_url (PgLinkService     *self,
+                            PgAccountContext  *context,
+                            PgLink            *link,
+                            GError           **error)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  SessionLink *data = session_link_new (account_id, options);
+  PgCredentials *signer = pg_link_service_get_link_signer (self, context, link);
 
-  g_task_set_source_tag (task, pg_link_service_create_session_link_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) session_link_free);
-
-  pg_link_session_sign_async (manager, signer, role_arn, data->id, &data->options, cancellable,
-                              session_link_signed_cb, task);
-}
-
-
-static void
-copy_link_signed_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  SessionLink *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgLinkRecord) record = NULL;
-  g_autofree char *url = pg_link_copy_sign_finish (result, &record, &error);
-  g_autoptr(PgLink) link = NULL;
-
-  if (url == NULL)
+  if (signer == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_set_error_literal (error, PG_ERROR, PG_ERROR_INVALID_CREDENTIALS,
+                           _("The signing session of this link is not in the keyring of this "
+                             "computer: its URL cannot be made again here."));
+      return NULL;
     }
 
-  data->options.signing_time = record->created;
-  data->options.clock_offset = 0;
-  data->options.key = record->copy_key;
-  link = pg_link_new_for_copy (data->account_id, data->id, &data->options,
-                               record->access_key_id, record->key);
-  pg_link_set_signer_arn (link, data->signer_arn);
-  remember_new_link (task, link);
+  return pg_link_derive_url (link, pg_account_context_get_endpoint (context), signer, error);
 }
 
-/**
- * pg_link_service_create_copy_link_async:
- * @manager: a client with the managing key (copies the file, writes the link's record)
- * @signer: a client with the signing key
- * @signer_arn: (nullable): the signer's principal, which revoking the copy denies
- * @max_bytes: the largest file copied, 0 for any
- *
- * Makes a download link to a private copy of the file (pg_link_copy_sign_async()), remembers
- * it and saves the list. Revoking it closes it alone; removing it deletes the copy.
- */
-void
-pg_link_service_create_copy_link_async (PgLinkService          *self,
-                                        const char             *account_id,
-                                        PgS3Client             *manager,
-                                        PgS3Client             *signer,
-                                        const char             *signer_arn,
-                                        const PgPresignOptions *options,
-                                        guint64                 max_bytes,
-                                        GCancellable           *cancellable,
-                                        GAsyncReadyCallback     callback,
-                                        gpointer                user_data)
+/* An upload page's own upload links, one per file, made again. */
+GStrv
+pg_link_service_derive_upload_urls (PgLinkService     *self,
+                                    PgAccountContext  *context,
+                                    PgLink            *link,
+                                    GError           **error)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  SessionLink *data = session_link_new (account_id, options);
-
-  g_task_set_source_tag (task, pg_link_service_create_copy_link_async);
-  data->signer_arn = g_strdup (signer_arn);
-  g_task_set_task_data (task, data, (GDestroyNotify) session_link_free);
-
-  pg_link_copy_sign_async (manager, signer, data->id, &data->options, max_bytes, cancellable,
-                           copy_link_signed_cb, task);
-}
-
-/**
- * pg_link_service_create_link_alone_finish:
- *
- * Ends pg_link_service_create_session_link_async() or
- * pg_link_service_create_copy_link_async().
- *
- * Returns: (transfer full): the new link, remembered
- */
-PgLink *
-pg_link_service_create_link_alone_finish (PgLinkService  *self,
-                                          GAsyncResult   *result,
-                                          GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* ---- Running jobs ------------------------------------------------------------------------ */
-
-static void run_next_policy_job (PgLinkService *self);
-static void run_next_upload (PgLinkService *self);
-
-static void
-set_states (PgLinkJob   *job,
-            PgLinkState  state)
-{
-  for (guint i = 0; i < job->affected->len; i++)
-    pg_link_set_state (g_ptr_array_index (job->affected, i), state);
-}
-
-static void
-restore_states (PgLinkJob *job)
-{
-  for (guint i = 0; i < job->affected->len; i++)
-    pg_link_set_state (g_ptr_array_index (job->affected, i),
-                       g_array_index (job->previous, PgLinkState, i));
-}
-
-/* Ends @job with @error (taken; %NULL for success): says so, and lets the next one run. */
-static void
-job_done (PgLinkJob *job,
-          GError    *error)
-{
-  g_autoptr(PgLinkService) self = g_steal_pointer (&job->service);
-  g_autoptr(PgLinkJob) hold G_GNUC_UNUSED = g_object_ref (job);
-
-  job->error = error;
-  job->done = TRUE;
-  if (job->revoker != NULL && pg_revoker_get_notice (job->revoker) != NULL)
-    job->notice = g_strdup (pg_revoker_get_notice (job->revoker));
-  g_clear_object (&job->revoker);
-  g_clear_object (&job->client);
-
-  if (job->affected->len > 0)
-    pg_link_service_save (self);
-
-  if (job == self->policy_running)
-    g_clear_object (&self->policy_running);
-  if (job == self->upload_running)
-    g_clear_object (&self->upload_running);
-
-  g_signal_emit (self, signals [JOB_FINISHED], 0, job);
-
-  run_next_policy_job (self);
-  run_next_upload (self);
-  update_busy (self);
-}
-
-static void
-policy_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  PgLinkJob *job = user_data;
-  GError *error = NULL;
-  gboolean ok = pg_revoker_finish (PG_REVOKER (source), result, &error);
-
-  switch (job->kind)
-    {
-    case PG_LINK_JOB_REVOKE:
-      if (ok)
-        set_states (job, PG_LINK_REVOKED);
-      else if (g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
-        set_states (job, PG_LINK_REVOKE_UNVERIFIED);
-      else
-        restore_states (job);
-      break;
-
-    case PG_LINK_JOB_UNREVOKE:
-      /* Lifted in the policy, even when the proof is late: the links are not revoked. */
-      if (ok || g_error_matches (error, PG_ERROR, PG_ERROR_NOT_VERIFIED))
-        set_states (job, PG_LINK_ACTIVE);
-      break;
-
-    case PG_LINK_JOB_LOCKDOWN:
-    case PG_LINK_JOB_UPLOAD:
-    case PG_LINK_JOB_DOWNLOAD:
-    default:
-      break;
-    }
-
-  job_done (job, error);
-}
-
-/* Which remembered links the job changes, and what they were before. */
-static void
-find_affected (PgLinkService *self,
-               PgLinkJob     *job)
-{
-  g_ptr_array_unref (job->affected);
-  job->affected = collect_affected (self, job->link, job->kind, job->bucket, job->targets,
-                                    pg_credentials_get_access_key_id (
-                                      pg_revoker_get_signer (job->revoker)),
-                                    pg_revoker_get_signer_arn (job->revoker));
-
-  g_array_set_size (job->previous, 0);
-  for (guint i = 0; i < job->affected->len; i++)
-    {
-      PgLinkState state = pg_link_get_state (g_ptr_array_index (job->affected, i));
-
-      g_array_append_val (job->previous, state);
-    }
-}
-
-static void
-run_next_policy_job (PgLinkService *self)
-{
-  PgLinkJob *job;
-
-  if (self->policy_running != NULL || g_queue_is_empty (&self->policy_jobs))
-    return;
-
-  job = self->policy_running = g_queue_pop_head (&self->policy_jobs);
-  job->service = g_object_ref (self);
-  g_signal_emit (self, signals [JOB_STARTED], 0, job);
-
-  switch (job->kind)
-    {
-    case PG_LINK_JOB_REVOKE:
-      pg_revoker_revoke_targets_async (job->revoker, job->bucket,
-                                       (PgPolicyTarget *) job->targets->data, job->targets->len,
-                                       job->cancellable, policy_done_cb, job);
-      break;
-
-    case PG_LINK_JOB_UNREVOKE:
-      find_affected (self, job);
-      pg_revoker_unrevoke_targets_async (job->revoker, job->bucket,
-                                         (PgPolicyTarget *) job->targets->data,
-                                         job->targets->len, job->cancellable, policy_done_cb,
-                                         job);
-      break;
-
-    case PG_LINK_JOB_LOCKDOWN:
-      pg_revoker_set_lockdown_async (job->revoker, job->bucket, job->mode, job->enabled,
-                                     (const char * const *) job->exempt, job->cancellable,
-                                     policy_done_cb, job);
-      break;
-
-    case PG_LINK_JOB_UPLOAD:
-    case PG_LINK_JOB_DOWNLOAD:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Queues @job (taken); returns a reference for the caller. */
-static PgLinkJob *
-queue_policy_job (PgLinkService *self,
-                  PgLinkJob     *job)
-{
-  g_queue_push_tail (&self->policy_jobs, job);
-  update_busy (self);
-  run_next_policy_job (self);
-
-  return g_object_ref (job);
-}
-
-static PgLinkJob *
-object_job (PgLinkService        *self,
-            PgRevoker            *revoker,
-            PgLinkJobKind         kind,
-            PgLink               *link,
-            const char           *bucket,
-            const PgPolicyTarget *targets,
-            guint                 n_targets)
-{
-  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
-
-  job->kind = kind;
-  job->link = link ? g_object_ref (link) : NULL;
-  job->revoker = g_object_ref (revoker);
-  job->bucket = g_strdup (bucket);
-  job->key = g_strdup (targets[0].key);
-  job->action = targets[0].action;
-  job->target_keys = g_new0 (char *, n_targets + 1);
-  job->targets = g_array_sized_new (FALSE, FALSE, sizeof (PgPolicyTarget), n_targets);
-  for (guint i = 0; i < n_targets; i++)
-    {
-      PgPolicyTarget target = { job->target_keys[i] = g_strdup (targets[i].key),
-                                targets[i].action };
-
-      g_array_append_val (job->targets, target);
-    }
-
-  /* Seen at once, long before the proof is in. What an Undo brings back is known only when
-   * it runs, after the revocations queued before it. */
-  if (kind == PG_LINK_JOB_REVOKE)
-    {
-      find_affected (self, job);
-      set_states (job, PG_LINK_REVOKING);
-    }
-
-  return queue_policy_job (self, job);
-}
-
-/**
- * pg_link_service_revoke:
- * @revoker: acts for the account the link belongs to
- *
- * Revokes @link and, with it, every link that shares its fate; all of them show "Revoking…"
- * at once, then Revoked (proven), Revoked — not verified, or their earlier state when nothing
- * was changed. Finished, the job is announced with "job-finished".
- *
- * Returns: (transfer full): the job, to follow it (it is the one "job-finished" carries).
- */
-PgLinkJob *
-pg_link_service_revoke (PgLinkService *self,
-                        PgRevoker     *revoker,
-                        PgLink        *link)
-{
-  g_autoptr(GArray) targets = pg_link_get_targets (link);
-
-  return object_job (self, revoker, PG_LINK_JOB_REVOKE, link, pg_link_get_bucket (link),
-                     (PgPolicyTarget *) targets->data, targets->len);
-}
-
-/**
- * pg_link_service_unrevoke:
- *
- * Lifts the revocation of @link's object (the Undo of a revoke): it and every revoked link
- * that shares its fate work again.
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_unrevoke (PgLinkService *self,
-                          PgRevoker     *revoker,
-                          PgLink        *link)
-{
-  g_autoptr(GArray) targets = pg_link_get_targets (link);
-
-  return object_job (self, revoker, PG_LINK_JOB_UNREVOKE, link, pg_link_get_bucket (link),
-                     (PgPolicyTarget *) targets->data, targets->len);
-}
-
-/**
- * pg_link_service_revoke_object:
- * @revoke: %TRUE to revoke, %FALSE to lift a revocation
- *
- * Revokes (or lifts the revocation of) one object for the revoker's signer, as the command
- * line does; remembered links of it change state as with pg_link_service_revoke().
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_revoke_object (PgLinkService  *self,
-                               PgRevoker      *revoker,
-                               const char     *bucket,
-                               const char     *key,
-                               PgPolicyAction  action,
-                               gboolean        revoke)
-{
-  PgPolicyTarget target = { key, action };
-
-  return pg_link_service_revoke_targets (self, revoker, bucket, &target, 1, revoke);
-}
-
-/**
- * pg_link_service_revoke_targets:
- * @targets: (array length=n_targets): at least one
- *
- * Like pg_link_service_revoke_object(), for several objects in one change of the policy: how
- * an upload page found by its URL alone is revoked whole (its page and every upload key).
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_revoke_targets (PgLinkService        *self,
-                                PgRevoker            *revoker,
-                                const char           *bucket,
-                                const PgPolicyTarget *targets,
-                                guint                 n_targets,
-                                gboolean              revoke)
-{
-  g_return_val_if_fail (n_targets > 0, NULL);
-
-  return object_job (self, revoker, revoke ? PG_LINK_JOB_REVOKE : PG_LINK_JOB_UNREVOKE, NULL,
-                     bucket, targets, n_targets);
-}
-
-/**
- * pg_link_service_set_lockdown:
- *
- * Blocks (or unblocks) every link of @bucket; see pg_revoker_set_lockdown_async().
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_set_lockdown (PgLinkService      *self,
-                              PgRevoker          *revoker,
-                              const char         *bucket,
-                              PgLockdownMode      mode,
-                              gboolean            enabled,
-                              const char * const *exempt_arns)
-{
-  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
-
-  job->kind = PG_LINK_JOB_LOCKDOWN;
-  job->revoker = g_object_ref (revoker);
-  job->bucket = g_strdup (bucket);
-  job->mode = mode;
-  job->enabled = enabled;
-  job->exempt = g_strdupv ((char **) exempt_arns);
-
-  return queue_policy_job (self, job);
-}
-
-/* ---- Uploads ----------------------------------------------------------------------------- */
-
-static void
-transfer_progress_cb (goffset  current,
-                    goffset  total,
-                    gpointer user_data)
-{
-  PgLinkJob *job = user_data;
-
-  job->fraction = total > 0 ? (double) current / (double) total : 1.0;
-  if (job->service != NULL)
-    g_signal_emit (job->service, signals [JOB_PROGRESS], 0, job);
-}
-
-/* An upload or a download has ended. */
-static void
-transferred_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  PgLinkJob *job = user_data;
-  GError *error = NULL;
-  gboolean ok = job->kind == PG_LINK_JOB_DOWNLOAD
-                ? pg_s3_client_download_finish (PG_S3_CLIENT (source), result, &error)
-                : pg_s3_client_put_object_finish (PG_S3_CLIENT (source), result, &error);
-
-  if (ok)
-    job->fraction = 1.0;
-  job_done (job, error);
-}
-
-static void
-put_upload (PgLinkJob *job)
-{
-  pg_s3_client_put_object_async (job->client, job->bucket, job->key, job->file, NULL,
-                                 transfer_progress_cb, job, job->cancellable, transferred_cb, job);
-}
-
-/* Nothing is replaced unasked: a key that is taken ends the job with G_IO_ERROR_EXISTS, and
- * whoever asked decides (the window asks the user). */
-static void
-upload_looked_up_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  PgLinkJob *job = user_data;
-  GError *error = NULL;
-  PgS3Object *existing = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result, &error);
-
-  if (existing != NULL)
-    {
-      pg_s3_object_free (existing);
-      job_done (job, g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                  _("“%s” is already in the bucket."), job->key));
-    }
-  else if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
-    {
-      g_clear_error (&error);
-      put_upload (job);
-    }
-  else
-    {
-      job_done (job, error);
-    }
-}
-
-static void
-run_next_upload (PgLinkService *self)
-{
-  PgLinkJob *job;
-
-  if (self->upload_running != NULL || g_queue_is_empty (&self->upload_jobs))
-    return;
-
-  job = self->upload_running = g_queue_pop_head (&self->upload_jobs);
-  job->service = g_object_ref (self);
-  g_signal_emit (self, signals [JOB_STARTED], 0, job);
-  if (job->kind == PG_LINK_JOB_DOWNLOAD)
-    pg_s3_client_download_async (job->client, job->bucket, job->key, job->file,
-                                 transfer_progress_cb, job, job->cancellable, transferred_cb, job);
-  else if (job->replace)
-    put_upload (job);
-  else
-    pg_s3_client_head_object_async (job->client, job->bucket, job->key, job->cancellable,
-                                    upload_looked_up_cb, job);
-}
-
-/**
- * pg_link_service_upload:
- *
- * @replace: whether an object already stored as @key may be replaced; if not, such a key ends
- *   the job with %G_IO_ERROR_EXISTS and nothing is sent
- *
- * Uploads @file as @key, after the uploads asked for before it.
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_upload (PgLinkService *self,
-                        PgS3Client    *client,
-                        const char    *bucket,
-                        const char    *key,
-                        GFile         *file,
-                        gboolean       replace)
-{
-  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
-
-  job->kind = PG_LINK_JOB_UPLOAD;
-  job->client = g_object_ref (client);
-  job->bucket = g_strdup (bucket);
-  job->key = g_strdup (key);
-  job->file = g_object_ref (file);
-  job->replace = replace;
-  g_queue_push_tail (&self->upload_jobs, job);
-  update_busy (self);
-  run_next_upload (self);
-
-  return g_object_ref (job);
-}
-
-/**
- * pg_link_service_download:
- * @destination: where the file goes; replaced only once the whole file is in
- *
- * Saves @key on this computer, in the queue of transfers (after the uploads and downloads asked
- * for before it), with progress; cancelled with them.
- *
- * Returns: (transfer full): the job.
- */
-PgLinkJob *
-pg_link_service_download (PgLinkService *self,
-                          PgS3Client    *client,
-                          const char    *bucket,
-                          const char    *key,
-                          GFile         *destination)
-{
-  PgLinkJob *job = g_object_new (PG_TYPE_LINK_JOB, NULL);
-
-  job->kind = PG_LINK_JOB_DOWNLOAD;
-  job->client = g_object_ref (client);
-  job->bucket = g_strdup (bucket);
-  job->key = g_strdup (key);
-  job->file = g_object_ref (destination);
-  g_queue_push_tail (&self->upload_jobs, job);
-  update_busy (self);
-  run_next_upload (self);
-
-  return g_object_ref (job);
-}
-
-/* Stops the transfer under way (a multipart upload is aborted on the server, a download leaves
- * no half file) and drops the ones waiting. Each ends with "job-finished" and a cancelled error. */
-void
-pg_link_service_cancel_uploads (PgLinkService *self)
-{
-  GQueue waiting = self->upload_jobs;
-  PgLinkJob *job;
-
-  /* Taken off the queue first: ending one must not start the next. */
-  g_queue_init (&self->upload_jobs);
-  if (self->upload_running != NULL)
-    g_cancellable_cancel (self->upload_running->cancellable);
-
-  while ((job = g_queue_pop_head (&waiting)))
-    {
-      job->service = g_object_ref (self);
-      job_done (job, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                          job->kind == PG_LINK_JOB_DOWNLOAD
-                                          ? _("The download was cancelled.")
-                                          : _("The upload was cancelled.")));
-      g_object_unref (job);
-    }
-}
-
-/* Runs the main context until @job is finished: for the command line and tests. */
-void
-pg_link_service_wait (PgLinkService *self,
-                      PgLinkJob     *job)
-{
-  while (!pg_link_job_is_done (job))
-    g_main_context_iteration (NULL, TRUE);
+  return pg_link_derive_upload_urls (link, pg_account_context_get_endpoint (context),
+                                     pg_account_context_get_signer (context), error);
 }
 
 /* ---- Before sharing ---------------------------------------------------------------------- */
@@ -1152,30 +532,31 @@ policy_read_cb (GObject      *source,
 
 /**
  * pg_link_service_check_shareable_async:
- * @key: (nullable): the object a download link is about to be made for
- * @signer_arn: (nullable): who signs it (a revocation of another principal does not concern
- *   it), %NULL for anybody
+ * @key: (nullable): the object a download link is about to be made for; %NULL to ask only
+ *   whether the bucket is locked down
  *
+ * A revocation of another principal than the account's signer does not concern the new link.
  * Reads the bucket policy: would a new link work? A link to a revoked object would be dead on
  * arrival, and lifting the revocation would revive the old links; a fresh copy is the way out.
  */
 void
 pg_link_service_check_shareable_async (PgLinkService       *self,
-                                       PgS3Client          *client,
-                                       const char          *bucket,
+                                       PgAccountContext    *context,
                                        const char          *key,
-                                       const char          *signer_arn,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
+  const char *bucket = pg_account_context_get_bucket (context);
 
   g_task_set_source_tag (task, pg_link_service_check_shareable_async);
-  g_object_set_data_full (G_OBJECT (task), "signer", g_strdup (signer_arn), g_free);
+  g_object_set_data_full (G_OBJECT (task), "signer",
+                          g_strdup (pg_account_context_get_signer_arn (context)), g_free);
   g_task_set_task_data (task, g_strdup (key), g_free);
   g_object_set_data_full (G_OBJECT (task), "bucket", g_strdup (bucket), g_free);
-  pg_s3_client_get_bucket_policy_async (client, bucket, cancellable, policy_read_cb, task);
+  pg_s3_client_get_bucket_policy_async (pg_account_context_get_manager (context), bucket,
+                                        cancellable, policy_read_cb, task);
 }
 
 PgLinkShareable
@@ -1272,8 +653,7 @@ check_next_upload (GTask *task)
  */
 void
 pg_link_service_check_received_async (PgLinkService       *self,
-                                      PgS3Client          *client,
-                                      const char          *bucket,
+                                      PgAccountContext    *context,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
@@ -1282,9 +662,10 @@ pg_link_service_check_received_async (PgLinkService       *self,
   ReceivedCheck *check = g_new0 (ReceivedCheck, 1);
   GListModel *links = G_LIST_MODEL (self->store);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *bucket = pg_account_context_get_bucket (context);
 
   g_task_set_source_tag (task, pg_link_service_check_received_async);
-  check->client = g_object_ref (client);
+  check->client = g_object_ref (pg_account_context_get_manager (context));
   check->bucket = g_strdup (bucket);
   check->waiting = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < g_list_model_get_n_items (links); i++)

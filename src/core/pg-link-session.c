@@ -213,7 +213,7 @@ pg_link_session_sign_async (PgS3Client             *manager,
   record->bucket = g_strdup (options->bucket);
   record->key = g_strdup (options->key);
   record->action = g_strdup ("get");
-  record->precision = g_strdup ("session");
+  record->precision = PG_LINK_PRECISION_SESSION;
   record->creator = g_strdup (pg_credentials_get_access_key_id (
                                 pg_s3_client_get_credentials (signer)));
 
@@ -268,137 +268,6 @@ gboolean
 pg_link_session_is_federated (const char *session_arn)
 {
   return session_arn != NULL && strstr (session_arn, ":federated-user/") != NULL;
-}
-
-typedef struct
-{
-  PgS3Client   *manager;
-  PgS3Client   *signer;
-  char         *role_arn;
-  PgLinkRecord *record;
-} Finding;
-
-static void
-finding_free (Finding *finding)
-{
-  g_object_unref (finding->manager);
-  g_object_unref (finding->signer);
-  g_free (finding->role_arn);
-  pg_link_record_free (finding->record);
-  g_free (finding);
-}
-
-static void
-same_session_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  PgRevoker *revoker = pg_link_session_revoker_for_finish (result, &error);
-
-  if (revoker == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, revoker, g_object_unref);
-}
-
-static void
-record_found_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Finding *finding = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  PgLinkRecord *record;
-  const char *role_arn;
-
-  if (!pg_link_record_lookup_finish (result, &finding->record, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  record = finding->record;
-  if (record == NULL || g_strcmp0 (record->precision, "session") != 0
-      || record->session_name == NULL)
-    {
-      /* No session to revoke: the caller revokes the object (the copy, for a private copy). */
-      g_task_return_pointer (task, NULL, NULL);
-      return;
-    }
-
-  /* A federated session has no role: its record says which principal it is. */
-  role_arn = finding->role_arn != NULL ? finding->role_arn : record->role_arn;
-  if (role_arn == NULL && !pg_link_session_is_federated (record->session_arn))
-    {
-      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                               _("The link’s record does not name its signing role. Give it."));
-      return;
-    }
-  if (pg_link_session_is_federated (record->session_arn))
-    role_arn = NULL;
-
-  pg_link_session_revoker_for_async (finding->manager, finding->signer, role_arn,
-                                     record->bucket, record->key,
-                                     record->session_name, record->session_arn,
-                                     g_task_get_cancellable (task), same_session_cb,
-                                     g_object_ref (task));
-}
-
-/**
- * pg_link_session_revoker_async:
- * @manager: a client with the managing key
- * @signer: a client with the signer's own key (the one that may start the role's sessions)
- * @url: the link, as the partner received it
- * @role_arn: (nullable): the signing role, when not the one the link's record names
- *
- * Finds the link's record in its bucket (pg_link_record_lookup_async()) and, for a link signed
- * in a session of its own, starts a session of the same name: pg_link_session_revoker_finish()
- * gives a revoker whose Deny names that session alone and whose proof is signed in it. %NULL
- * without an error when the link has no session of its own: it is revoked with its object
- * (its private copy, when the record names one).
- */
-void
-pg_link_session_revoker_async (PgS3Client          *manager,
-                               PgS3Client          *signer,
-                               const char          *url,
-                               const char          *role_arn,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  Finding *finding = g_new0 (Finding, 1);
-
-  g_task_set_source_tag (task, pg_link_session_revoker_async);
-  finding->manager = g_object_ref (manager);
-  finding->signer = g_object_ref (signer);
-  finding->role_arn = g_strdup (role_arn);
-  g_task_set_task_data (task, finding, (GDestroyNotify) finding_free);
-
-  pg_link_record_lookup_async (manager, url, cancellable, record_found_cb, task);
-}
-
-/**
- * pg_link_session_revoker_finish:
- * @record: (out) (optional) (transfer full) (nullable): the link's record, when it has one
- *
- * Returns: (nullable): a revoker for the link's session, or %NULL (see above)
- */
-PgRevoker *
-pg_link_session_revoker_finish (GAsyncResult  *result,
-                                PgLinkRecord **record,
-                                GError       **error)
-{
-  PgRevoker *revoker = g_task_propagate_pointer (G_TASK (result), error);
-  Finding *finding = g_task_get_task_data (G_TASK (result));
-
-  if (record != NULL)
-    *record = g_steal_pointer (&finding->record);
-
-  return revoker;
 }
 
 /* ---- A session of the role, for a revoker --------------------------------------------- */

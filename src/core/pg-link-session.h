@@ -26,16 +26,6 @@ char         *pg_link_session_sign_finish     (GAsyncResult            *result,
                                                PgLinkRecord           **record,
                                                PgAssumedRole          **session,
                                                GError                 **error);
-void          pg_link_session_revoker_async   (PgS3Client              *manager,
-                                               PgS3Client              *signer,
-                                               const char              *url,
-                                               const char              *role_arn,
-                                               GCancellable            *cancellable,
-                                               GAsyncReadyCallback      callback,
-                                               gpointer                 user_data);
-PgRevoker    *pg_link_session_revoker_finish  (GAsyncResult            *result,
-                                               PgLinkRecord           **record,
-                                               GError                 **error);
 gboolean      pg_link_session_is_federated    (const char              *session_arn);
 void          pg_link_session_revoker_for_async   (PgS3Client          *manager,
                                                    PgS3Client          *signer,

@@ -35,7 +35,7 @@ struct _PgLink
   char        *role_arn;
   char        *session_name;
   char        *copy_of;
-  char        *armed;       /* "download", "upload": closes after its first use */
+  PgLinkArming arming;      /* closes after its first use */
   gint64       grace;
   gint64       used_at;
   char        *used_by;
@@ -50,6 +50,11 @@ G_DEFINE_FINAL_TYPE (PgLink, pg_link, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_ARMING,
+  PROP_GRACE,
+  PROP_USED_AT,
+  PROP_USED_BY,
+  PROP_CLOSED_AT,
   N_PROPS
 };
 
@@ -71,7 +76,6 @@ pg_link_finalize (GObject *object)
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->copy_of);
-  g_free (self->armed);
   g_free (self->used_by);
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
@@ -90,7 +94,27 @@ pg_link_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_int (value, self->state);
+      g_value_set_enum (value, self->state);
+      break;
+
+    case PROP_ARMING:
+      g_value_set_enum (value, self->arming);
+      break;
+
+    case PROP_GRACE:
+      g_value_set_int64 (value, self->grace);
+      break;
+
+    case PROP_USED_AT:
+      g_value_set_int64 (value, self->used_at);
+      break;
+
+    case PROP_USED_BY:
+      g_value_set_string (value, self->used_by);
+      break;
+
+    case PROP_CLOSED_AT:
+      g_value_set_int64 (value, self->closed_at);
       break;
 
     default:
@@ -106,9 +130,27 @@ pg_link_class_init (PgLinkClass *klass)
   object_class->finalize = pg_link_finalize;
   object_class->get_property = pg_link_get_property;
 
+  /* What the link can do now; see pg_link_get_state_at() for expiry, which is not notified. */
   properties [PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, PG_LINK_ACTIVE, PG_LINK_DEAD_ON_ARRIVAL, PG_LINK_ACTIVE,
-                      (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+    g_param_spec_enum ("state", NULL, NULL, PG_TYPE_LINK_STATE, PG_LINK_ACTIVE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Whether it closes itself after its first use, and after how long (a download's grace). */
+  properties [PROP_ARMING] =
+    g_param_spec_enum ("arming", NULL, NULL, PG_TYPE_LINK_ARMING, PG_LINK_ARMING_NONE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_GRACE] =
+    g_param_spec_int64 ("grace", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* What a watcher saw: the first use (Unix time, 0 before), from where, and its closing. */
+  properties [PROP_USED_AT] =
+    g_param_spec_int64 ("used-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_USED_BY] =
+    g_param_spec_string ("used-by", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_CLOSED_AT] =
+    g_param_spec_int64 ("closed-at", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -207,45 +249,61 @@ pg_link_get_copy_of (PgLink *self)
   return self->copy_of;
 }
 
-/* The file the link shares, as its owner knows it: the original of a private copy. */
+/* The file the link shares, as its owner knows it: the original of a private copy (whose own
+ * key is pg_link_get_key()). */
 const char *
-pg_link_get_shared_key (PgLink *self)
+pg_link_get_file_key (PgLink *self)
 {
   return self->copy_of != NULL ? self->copy_of : self->key;
 }
 
-/* Whether revoking the link closes it alone, and no other link to its file. */
-gboolean
-pg_link_is_revoked_alone (PgLink *self)
+/* How exactly the link can be revoked: its own session, its private copy, or its file. */
+PgLinkPrecision
+pg_link_get_precision (PgLink *self)
 {
-  return self->session_name != NULL || self->copy_of != NULL;
+  if (self->session_name != NULL)
+    return PG_LINK_PRECISION_SESSION;
+  if (self->copy_of != NULL)
+    return PG_LINK_PRECISION_COPY;
+
+  return PG_LINK_PRECISION_OBJECT;
+}
+
+/* Whether revoking the link can close it alone, and no other link to its file. */
+gboolean
+pg_link_can_revoke_alone (PgLink *self)
+{
+  return pg_link_get_precision (self) != PG_LINK_PRECISION_OBJECT;
 }
 
 /**
- * pg_link_set_armed:
- * @armed: (nullable): "download" or "upload" for a link that closes itself after its first
- *   use (a watcher sees the use), %NULL for one that does not
+ * pg_link_set_arming:
+ * @arming: whether the link closes itself after its first use (a watcher sees the use)
  * @grace: for a download link, the seconds between its first use and its closing
  */
 void
-pg_link_set_armed (PgLink     *self,
-                   const char *armed,
-                   gint64      grace)
+pg_link_set_arming (PgLink       *self,
+                    PgLinkArming  arming,
+                    gint64        grace)
 {
-  gboolean changed = g_strcmp0 (self->armed, armed) != 0 || self->grace != grace;
-
-  g_free (self->armed);
-  self->armed = g_strdup (armed);
-  self->grace = grace;
-  /* What the link's row says changes with it. */
-  if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->arming != arming)
+    {
+      self->arming = arming;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ARMING]);
+    }
+  if (self->grace != grace)
+    {
+      self->grace = grace;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_GRACE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
-const char *
-pg_link_get_armed (PgLink *self)
+PgLinkArming
+pg_link_get_arming (PgLink *self)
 {
-  return self->armed;
+  return self->arming;
 }
 
 gint64
@@ -269,18 +327,26 @@ pg_link_set_use (PgLink     *self,
                  const char *used_by,
                  gint64      closed_at)
 {
-  gboolean changed = self->used_at != used_at || self->closed_at != closed_at
-                     || g_strcmp0 (self->used_by, used_by) != 0;
-
-  self->used_at = used_at;
-  g_free (self->used_by);
-  self->used_by = g_strdup (used_by);
-  self->closed_at = closed_at;
-
-  if (closed_at != 0 && self->state != PG_LINK_REVOKED)
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->used_at != used_at)
+    {
+      self->used_at = used_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_USED_AT]);
+    }
+  if (g_strcmp0 (self->used_by, used_by) != 0)
+    {
+      g_free (self->used_by);
+      self->used_by = g_strdup (used_by);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_USED_BY]);
+    }
+  if (self->closed_at != closed_at)
+    {
+      self->closed_at = closed_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_CLOSED_AT]);
+    }
+  if (closed_at != 0)
     pg_link_set_state (self, PG_LINK_REVOKED);
-  else if (changed)
-    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STATE]);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 gint64
@@ -724,10 +790,10 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "copy-of");
       json_builder_add_string_value (builder, self->copy_of);
     }
-  if (self->armed != NULL)
+  if (self->arming != PG_LINK_ARMING_NONE)
     {
       json_builder_set_member_name (builder, "armed");
-      json_builder_add_string_value (builder, self->armed);
+      json_builder_add_string_value (builder, pg_link_arming_to_string (self->arming));
       json_builder_set_member_name (builder, "grace");
       json_builder_add_int_value (builder, self->grace);
     }
@@ -842,7 +908,8 @@ _pg_link_new_from_json (JsonNode *node)
                                                                          NULL));
   self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
                                                                         NULL));
-  self->armed = g_strdup (json_object_get_string_member_with_default (object, "armed", NULL));
+  self->arming = pg_link_arming_from_string (
+                   json_object_get_string_member_with_default (object, "armed", NULL));
   self->grace = json_object_get_int_member_with_default (object, "grace", 0);
   self->used_at = json_object_get_int_member_with_default (object, "used-at", 0);
   self->used_by = g_strdup (json_object_get_string_member_with_default (object, "used-by",

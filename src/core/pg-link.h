@@ -6,31 +6,14 @@
 
 #include "pg-credentials.h"
 #include "pg-endpoint.h"
+#include "pg-enum-types.h"
+#include "pg-link-types.h"
 #include "pg-policy.h"
 #include "pg-presign.h"
 #include "pg-s3-client.h"
 
 G_BEGIN_DECLS
 
-/**
- * PgLinkState:
- * @PG_LINK_ACTIVE: valid and not revoked
- * @PG_LINK_USED: an upload link whose file has arrived
- * @PG_LINK_REVOKING: a revocation is under way
- * @PG_LINK_REVOKED: revoked, and proven to be refused
- * @PG_LINK_REVOKE_UNVERIFIED: revoked in the policy, but not (yet) proven
- * @PG_LINK_EXPIRED: past its lifetime
- * @PG_LINK_DEAD_ON_ARRIVAL: made for an object that is currently revoked
- */
-typedef enum {
-  PG_LINK_ACTIVE,
-  PG_LINK_USED,
-  PG_LINK_REVOKING,
-  PG_LINK_REVOKED,
-  PG_LINK_REVOKE_UNVERIFIED,
-  PG_LINK_EXPIRED,
-  PG_LINK_DEAD_ON_ARRIVAL,
-} PgLinkState;
 
 #define PG_TYPE_LINK (pg_link_get_type ())
 
@@ -86,12 +69,13 @@ PgLink      *pg_link_new_for_copy       (const char              *account_id,
                                          const char              *access_key_id,
                                          const char              *copy_of);
 const char  *pg_link_get_copy_of        (PgLink                  *self);
-const char  *pg_link_get_shared_key     (PgLink                  *self);
-gboolean     pg_link_is_revoked_alone   (PgLink                  *self);
-void         pg_link_set_armed          (PgLink                  *self,
-                                         const char              *armed,
+const char  *pg_link_get_file_key       (PgLink                  *self);
+PgLinkPrecision pg_link_get_precision   (PgLink                  *self);
+gboolean     pg_link_can_revoke_alone   (PgLink                  *self);
+void         pg_link_set_arming         (PgLink                  *self,
+                                         PgLinkArming             arming,
                                          gint64                   grace);
-const char  *pg_link_get_armed          (PgLink                  *self);
+PgLinkArming pg_link_get_arming         (PgLink                  *self);
 gint64       pg_link_get_grace          (PgLink                  *self);
 void         pg_link_set_use            (PgLink                  *self,
                                          gint64                   used_at,
@@ -124,6 +108,27 @@ GStrv        pg_link_make_upload_page_keys (const char         *folder,
 char        *pg_link_fresh_copy_key     (const char              *key,
                                          GDateTime               *now);
 const char  *pg_link_key_basename       (const char              *key);
+
+/* How exactly a new link can be revoked (pg-link-copy.c). */
+PgLinkPrecision pg_link_precision_best (gboolean  has_signing_role,
+                                        gboolean  federation,
+                                        guint     lifetime,
+                                        gint64    size,
+                                        guint64   copy_limit);
+
+/* The link rules in words (pg-link-words.c). */
+char        *pg_format_time_left        (gint64                   seconds);
+char        *pg_format_local_time       (gint64                   unix_time,
+                                         gboolean                 with_zone);
+const char  *pg_link_state_describe     (PgLinkState              state);
+gboolean     pg_link_can_restore        (PgLink                  *link,
+                                         gint64                   now);
+gboolean     pg_link_is_usable          (PgLink                  *link,
+                                         gint64                   now);
+const char  *pg_link_describe_revoking  (PgLink                  *link);
+char        *pg_link_describe_arming    (PgLink                  *link);
+char        *pg_link_describe_use       (PgLink                  *link);
+char        *pg_link_describe_closed_itself (PgLink              *link);
 
 JsonNode    *_pg_link_to_json           (PgLink                  *self);
 PgLink      *_pg_link_new_from_json     (JsonNode                *node);

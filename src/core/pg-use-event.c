@@ -18,6 +18,24 @@ pg_use_event_new (void)
   return g_new0 (PgUseEvent, 1);
 }
 
+G_DEFINE_BOXED_TYPE (PgUseEvent, pg_use_event, pg_use_event_copy, pg_use_event_free)
+
+/* Returns: (transfer full): a copy of @self, that lives on its own */
+PgUseEvent *
+pg_use_event_copy (const PgUseEvent *self)
+{
+  PgUseEvent *copy = g_memdup2 (self, sizeof *self);
+
+  copy->id = g_strdup (self->id);
+  copy->bucket = g_strdup (self->bucket);
+  copy->key = g_strdup (self->key);
+  copy->method = g_strdup (self->method);
+  copy->access_key_id = g_strdup (self->access_key_id);
+  copy->remote_addr = g_strdup (self->remote_addr);
+
+  return copy;
+}
+
 void
 pg_use_event_free (PgUseEvent *self)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -44,7 +44,11 @@ typedef struct
   gboolean hint;
 } PgUseEvent;
 
+#define PG_TYPE_USE_EVENT (pg_use_event_get_type ())
+
+GType       pg_use_event_get_type       (void) G_GNUC_CONST;
 PgUseEvent *pg_use_event_new            (void);
+PgUseEvent *pg_use_event_copy           (const PgUseEvent *self);
 void        pg_use_event_free           (PgUseEvent  *self);
 PgUseEvent *pg_use_event_from_ops_log   (const char  *line,
                                          gsize        length,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "pg-watch"
+#define G_LOG_DOMAIN "pg-use-sources"
 
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "pg-ops-log.h"
-#include "pg-watch.h"
+#include "pg-use-sources.h"
 
 /* A watcher at work: its sources read on their schedules (the ops log every second or so, the
  * queue by long polling, the armed uploads' files asked for), the armed links' records read
@@ -29,7 +29,7 @@
 /* A notification bigger than this is no notification of ours. */
 #define MAX_NOTIFICATION_BYTES (1024 * 1024)
 
-struct _PgWatch
+struct _PgUseSources
 {
   GObject       parent_instance;
 
@@ -54,7 +54,7 @@ struct _PgWatch
   gboolean      place_unkept; /* the ops log's state file could not be written */
 };
 
-G_DEFINE_FINAL_TYPE (PgWatch, pg_watch, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (PgUseSources, pg_use_sources, G_TYPE_OBJECT)
 
 enum {
   PROBLEM,
@@ -64,7 +64,7 @@ enum {
 static guint signals [N_SIGNALS];
 
 static void
-remove_timers (PgWatch *self)
+remove_timers (PgUseSources *self)
 {
   for (guint i = 0; i < self->timers->len; i++)
     g_source_remove (g_array_index (self->timers, guint, i));
@@ -72,9 +72,9 @@ remove_timers (PgWatch *self)
 }
 
 static void
-pg_watch_dispose (GObject *object)
+pg_use_sources_dispose (GObject *object)
 {
-  PgWatch *self = PG_WATCH (object);
+  PgUseSources *self = PG_USE_SOURCES (object);
 
   g_cancellable_cancel (self->cancellable);
   remove_timers (self);
@@ -82,13 +82,13 @@ pg_watch_dispose (GObject *object)
     soup_server_disconnect (self->listener);
   g_clear_object (&self->listener);
 
-  G_OBJECT_CLASS (pg_watch_parent_class)->dispose (object);
+  G_OBJECT_CLASS (pg_use_sources_parent_class)->dispose (object);
 }
 
 static void
-pg_watch_finalize (GObject *object)
+pg_use_sources_finalize (GObject *object)
 {
-  PgWatch *self = PG_WATCH (object);
+  PgUseSources *self = PG_USE_SOURCES (object);
 
   g_clear_object (&self->watcher);
   g_clear_pointer (&self->ops_log, pg_ops_log_free);
@@ -98,19 +98,19 @@ pg_watch_finalize (GObject *object)
   g_ptr_array_unref (self->handled);
   g_array_unref (self->timers);
 
-  G_OBJECT_CLASS (pg_watch_parent_class)->finalize (object);
+  G_OBJECT_CLASS (pg_use_sources_parent_class)->finalize (object);
 }
 
 static void
-pg_watch_class_init (PgWatchClass *klass)
+pg_use_sources_class_init (PgUseSourcesClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = pg_watch_dispose;
-  object_class->finalize = pg_watch_finalize;
+  object_class->dispose = pg_use_sources_dispose;
+  object_class->finalize = pg_use_sources_finalize;
 
   /**
-   * PgWatch::problem:
+   * PgUseSources::problem:
    * @message: what went wrong, in words (it is tried again)
    */
   signals [PROBLEM] =
@@ -119,7 +119,7 @@ pg_watch_class_init (PgWatchClass *klass)
 }
 
 static void
-pg_watch_init (PgWatch *self)
+pg_use_sources_init (PgUseSources *self)
 {
   self->cancellable = g_cancellable_new ();
   self->handled = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
@@ -131,19 +131,19 @@ pg_watch_init (PgWatch *self)
 static void
 watcher_problem_cb (PgWatcher  *watcher,
                     const char *message,
-                    PgWatch    *self)
+                    PgUseSources    *self)
 {
   g_signal_emit (self, signals [PROBLEM], 0, message);
 }
 
 /**
- * pg_watch_new:
+ * pg_use_sources_new:
  * @watcher: its armed links read already (pg_watcher_load_async())
  */
-PgWatch *
-pg_watch_new (PgWatcher *watcher)
+PgUseSources *
+pg_use_sources_new (PgWatcher *watcher)
 {
-  PgWatch *self = g_object_new (PG_TYPE_WATCH, NULL);
+  PgUseSources *self = g_object_new (PG_TYPE_USE_SOURCES, NULL);
 
   self->watcher = g_object_ref (watcher);
   g_signal_connect_object (watcher, "problem", G_CALLBACK (watcher_problem_cb), self, 0);
@@ -152,7 +152,7 @@ pg_watch_new (PgWatcher *watcher)
 }
 
 static void
-describe (PgWatch    *self,
+describe (PgUseSources    *self,
           const char *what)
 {
   char *description = *self->description != '\0'
@@ -164,7 +164,7 @@ describe (PgWatch    *self,
 }
 
 /**
- * pg_watch_add_ops_log:
+ * pg_use_sources_add_ops_log:
  * @path: Ceph RGW's ops log file (`rgw ops log file path`)
  * @state_path: (nullable): where the place read up to is kept between runs
  * @interval: seconds between reads
@@ -175,7 +175,7 @@ describe (PgWatch    *self,
  * Returns: whether it is read
  */
 gboolean
-pg_watch_add_ops_log (PgWatch     *self,
+pg_use_sources_add_ops_log (PgUseSources     *self,
                       const char  *path,
                       const char  *state_path,
                       guint        interval,
@@ -204,11 +204,11 @@ pg_watch_add_ops_log (PgWatch     *self,
 }
 
 /**
- * pg_watch_add_queue:
+ * pg_use_sources_add_queue:
  * @queue_url: an SQS queue fed by EventBridge (data/cloud/presign-guard-watch.yaml)
  */
 void
-pg_watch_add_queue (PgWatch    *self,
+pg_use_sources_add_queue (PgUseSources    *self,
                     const char *queue_url)
 {
   g_autofree char *what = g_strdup_printf ("SQS %s", queue_url);
@@ -251,7 +251,7 @@ notification_cb (SoupServer        *server,
                  GHashTable        *query,
                  gpointer           user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
   g_autoptr(GBytes) body = soup_message_body_flatten (
     soup_server_message_get_request_body (message));
   gsize length;
@@ -265,7 +265,7 @@ notification_cb (SoupServer        *server,
 }
 
 /**
- * pg_watch_add_listener:
+ * pg_use_sources_add_listener:
  * @address: where to listen, "127.0.0.1:8090"
  *
  * Listens for S3's "Object Created" notifications, as Ceph RGW posts them to an HTTP endpoint
@@ -275,7 +275,7 @@ notification_cb (SoupServer        *server,
  * Returns: whether it listens
  */
 gboolean
-pg_watch_add_listener (PgWatch     *self,
+pg_use_sources_add_listener (PgUseSources     *self,
                        const char  *address,
                        GError     **error)
 {
@@ -313,7 +313,7 @@ pg_watch_add_listener (PgWatch     *self,
 
 /* Asks every @interval seconds whether the files of armed upload links have arrived. */
 void
-pg_watch_add_polling (PgWatch *self,
+pg_use_sources_add_polling (PgUseSources *self,
                       guint    interval)
 {
   g_return_if_fail (self->poll_interval == 0 && !self->running);
@@ -324,7 +324,7 @@ pg_watch_add_polling (PgWatch *self,
 
 /* An always-on watcher says it is alive (PG_WATCHER_HEARTBEAT_KEY); the app's does not. */
 void
-pg_watch_set_heartbeat (PgWatch  *self,
+pg_use_sources_set_heartbeat (PgUseSources  *self,
                         gboolean  heartbeat)
 {
   self->heartbeat = heartbeat;
@@ -332,24 +332,24 @@ pg_watch_set_heartbeat (PgWatch  *self,
 
 /* What the watch reads, in words ("ops log /var/log/ceph/ops.log, polling"). */
 const char *
-pg_watch_get_description (PgWatch *self)
+pg_use_sources_get_description (PgUseSources *self)
 {
   return self->description;
 }
 
 PgWatcher *
-pg_watch_get_watcher (PgWatch *self)
+pg_use_sources_get_watcher (PgUseSources *self)
 {
   return self->watcher;
 }
 
 static void
-problem (PgWatch    *self,
+problem (PgUseSources    *self,
          const char *format,
          ...) G_GNUC_PRINTF (2, 3);
 
 static void
-problem (PgWatch    *self,
+problem (PgUseSources    *self,
          const char *format,
          ...)
 {
@@ -363,7 +363,7 @@ problem (PgWatch    *self,
 }
 
 static void
-every (PgWatch     *self,
+every (PgUseSources     *self,
        guint        seconds,
        GSourceFunc  callback)
 {
@@ -379,7 +379,7 @@ read_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(PgWatch) self = user_data;
+  g_autoptr(PgUseSources) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) events = pg_ops_log_read_finish (self->ops_log, result, &error);
 
@@ -393,7 +393,7 @@ read_cb (GObject      *source,
 
 /* What was read of the ops log is handled: a watcher started again goes on after it. */
 static void
-keep_place (PgWatch *self)
+keep_place (PgUseSources *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -411,7 +411,7 @@ keep_place (PgWatch *self)
 static gboolean
 read_ops_log_cb (gpointer user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
 
   /* What was read is kept once the uses it held are written to their records. */
   if (!self->reading && pg_watcher_is_settled (self->watcher))
@@ -431,7 +431,7 @@ read_ops_log_cb (gpointer user_data)
 static gboolean
 poll_cb (gpointer user_data)
 {
-  pg_watcher_poll_uploads (PG_WATCH (user_data)->watcher);
+  pg_watcher_poll_uploads (PG_USE_SOURCES (user_data)->watcher);
 
   return G_SOURCE_CONTINUE;
 }
@@ -441,7 +441,7 @@ loaded_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(PgWatch) self = user_data;
+  g_autoptr(PgUseSources) self = user_data;
   g_autoptr(GError) error = NULL;
 
   self->loading = FALSE;
@@ -454,7 +454,7 @@ loaded_cb (GObject      *source,
 static gboolean
 reload_cb (gpointer user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
 
   if (!self->loading)
     {
@@ -471,7 +471,7 @@ beat_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(PgWatch) self = user_data;
+  g_autoptr(PgUseSources) self = user_data;
   g_autoptr(GError) error = NULL;
 
   self->busy--;
@@ -483,7 +483,7 @@ beat_cb (GObject      *source,
 static gboolean
 beat_timeout_cb (gpointer user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
 
   self->busy++;
   pg_watcher_beat_async (self->watcher, self->description, self->started, FALSE,
@@ -494,14 +494,14 @@ beat_timeout_cb (gpointer user_data)
 
 /* ---- The queue ---------------------------------------------------------------------------- */
 
-static void receive (PgWatch *self);
+static void receive (PgUseSources *self);
 
 static void
 deleted_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(PgWatch) self = user_data;
+  g_autoptr(PgUseSources) self = user_data;
   g_autoptr(GError) error = NULL;
 
   self->busy--;
@@ -512,7 +512,7 @@ deleted_cb (GObject      *source,
 
 /* The messages whose uses are written into their records are done with. */
 static void
-delete_handled (PgWatch *self)
+delete_handled (PgUseSources *self)
 {
   PgS3Client *manager = pg_watcher_get_manager (self->watcher);
 
@@ -530,7 +530,7 @@ delete_handled (PgWatch *self)
 static gboolean
 settle_cb (gpointer user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
 
   /* Stopping: the messages are deleted once everything is settled, on the way out. */
   if (g_cancellable_is_cancelled (self->cancellable))
@@ -547,7 +547,7 @@ settle_cb (gpointer user_data)
 static gboolean
 receive_again_cb (gpointer user_data)
 {
-  PgWatch *self = user_data;
+  PgUseSources *self = user_data;
 
   if (!g_cancellable_is_cancelled (self->cancellable))
     receive (self);
@@ -560,7 +560,7 @@ messages_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(PgWatch) self = user_data;
+  g_autoptr(PgUseSources) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = pg_s3_client_receive_messages_finish (PG_S3_CLIENT (source),
                                                                         result, &error);
@@ -594,7 +594,7 @@ messages_cb (GObject      *source,
 }
 
 static void
-receive (PgWatch *self)
+receive (PgUseSources *self)
 {
   self->busy++;
   pg_s3_client_receive_messages_async (pg_watcher_get_manager (self->watcher), self->queue_url,
@@ -606,7 +606,7 @@ receive (PgWatch *self)
 
 /* Runs the sources added, on the thread-default main context, until stopped. */
 void
-pg_watch_start (PgWatch *self)
+pg_use_sources_start (PgUseSources *self)
 {
   g_return_if_fail (!self->running);
 
@@ -638,7 +638,7 @@ static gboolean
 stopping_cb (gpointer user_data)
 {
   GTask *task = user_data;
-  PgWatch *self = g_task_get_source_object (task);
+  PgUseSources *self = g_task_get_source_object (task);
   gint64 *deadline = g_task_get_task_data (task);
   gboolean late = g_get_monotonic_time () >= *deadline;
   gboolean settled = pg_watcher_is_settled (self->watcher);
@@ -671,13 +671,13 @@ stopping_cb (gpointer user_data)
 }
 
 /**
- * pg_watch_stop_async:
+ * pg_use_sources_stop_async:
  *
  * Stops reading the sources, lets a closing under way end and what was seen be written (for a
  * minute at most), then finishes. A queue being waited on is let go: its messages come again.
  */
 void
-pg_watch_stop_async (PgWatch             *self,
+pg_use_sources_stop_async (PgUseSources             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
@@ -685,7 +685,7 @@ pg_watch_stop_async (PgWatch             *self,
   gint64 *deadline = g_new (gint64, 1);
 
   *deadline = g_get_monotonic_time () + STOP_SECONDS * G_USEC_PER_SEC;
-  g_task_set_source_tag (task, pg_watch_stop_async);
+  g_task_set_source_tag (task, pg_use_sources_stop_async);
   g_task_set_task_data (task, deadline, g_free);
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
@@ -696,7 +696,7 @@ pg_watch_stop_async (PgWatch             *self,
 }
 
 gboolean
-pg_watch_stop_finish (PgWatch       *self,
+pg_use_sources_stop_finish (PgUseSources       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {

@@ -5,32 +5,32 @@
 
 G_BEGIN_DECLS
 
-#define PG_TYPE_WATCH (pg_watch_get_type ())
+#define PG_TYPE_USE_SOURCES (pg_use_sources_get_type ())
 
-G_DECLARE_FINAL_TYPE (PgWatch, pg_watch, PG, WATCH, GObject)
+G_DECLARE_FINAL_TYPE (PgUseSources, pg_use_sources, PG, USE_SOURCES, GObject)
 
-PgWatch    *pg_watch_new             (PgWatcher           *watcher);
-gboolean    pg_watch_add_ops_log     (PgWatch             *self,
+PgUseSources    *pg_use_sources_new             (PgWatcher           *watcher);
+gboolean    pg_use_sources_add_ops_log     (PgUseSources             *self,
                                       const char          *path,
                                       const char          *state_path,
                                       guint                interval,
                                       GError             **error);
-void        pg_watch_add_queue       (PgWatch             *self,
+void        pg_use_sources_add_queue       (PgUseSources             *self,
                                       const char          *queue_url);
-void        pg_watch_add_polling     (PgWatch             *self,
+void        pg_use_sources_add_polling     (PgUseSources             *self,
                                       guint                interval);
-gboolean    pg_watch_add_listener    (PgWatch             *self,
+gboolean    pg_use_sources_add_listener    (PgUseSources             *self,
                                       const char          *address,
                                       GError             **error);
-void        pg_watch_set_heartbeat   (PgWatch             *self,
+void        pg_use_sources_set_heartbeat   (PgUseSources             *self,
                                       gboolean             heartbeat);
-const char *pg_watch_get_description (PgWatch             *self);
-PgWatcher  *pg_watch_get_watcher     (PgWatch             *self);
-void        pg_watch_start           (PgWatch             *self);
-void        pg_watch_stop_async      (PgWatch             *self,
+const char *pg_use_sources_get_description (PgUseSources             *self);
+PgWatcher  *pg_use_sources_get_watcher     (PgUseSources             *self);
+void        pg_use_sources_start           (PgUseSources             *self);
+void        pg_use_sources_stop_async      (PgUseSources             *self,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);
-gboolean    pg_watch_stop_finish     (PgWatch             *self,
+gboolean    pg_use_sources_stop_finish     (PgUseSources             *self,
                                       GAsyncResult        *result,
                                       GError             **error);
 

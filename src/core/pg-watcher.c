@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "pg-error.h"
-#include "pg-link-session.h"
 #include "pg-watcher.h"
 
 /* The watcher closes links armed "close after first use" once their use is seen: it reads the
@@ -45,6 +44,7 @@ struct _PgWatcher
   GObject        parent_instance;
 
   PgLinkService *service;
+  PgAccountContext *context;
   PgS3Client    *manager;
   PgS3Client    *signer;
   char          *bucket;
@@ -102,8 +102,12 @@ pg_watcher_dispose (GObject *object)
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_handle_id (&self->reload_timer, g_source_remove);
   if (self->service != NULL)
-    g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_object (&self->service);
+    {
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->service), (gpointer *) &self->service);
+      self->service = NULL;
+    }
+  g_clear_object (&self->context);
   g_clear_object (&self->manager);
   g_clear_object (&self->signer);
 
@@ -136,18 +140,23 @@ pg_watcher_class_init (PgWatcherClass *klass)
   object_class->dispose = pg_watcher_dispose;
   object_class->finalize = pg_watcher_finalize;
 
+  /* The records and events are passed as they are (static scope): a handler reads them during
+   * the emission and copies what it keeps. */
   /* (PgLinkRecord *record, PgUseEvent *event): the link's first use, seen */
   signals [LINK_USED] =
     g_signal_new ("link-used", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_POINTER);
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  PG_TYPE_USE_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
   /* (PgLinkRecord *record, const char *notice): closed, verified */
   signals [LINK_CLOSED] =
     g_signal_new ("link-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING);
   /* (PgLinkRecord *record, const char *message): not closed yet; tried again */
   signals [CLOSE_FAILED] =
     g_signal_new ("close-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_POINTER, G_TYPE_STRING);
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING);
   /* (const char *message): what went wrong, in words; tried again */
   signals [PROBLEM] =
     g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -181,24 +190,23 @@ static void job_finished_cb (PgWatcher *self, PgLinkJob *job);
 /**
  * pg_watcher_new:
  * @service: the link service whose serialized writer revokes
- * @manager: a client with the managing key (reads and writes the records, revokes)
- * @signer: a client with the signing key (proves; starts a link's session again)
- * @signer_arn: the signer's principal
+ * @context: the account watched: its bucket, its managing key (reads and writes the records,
+ *   revokes) and its signing key (proves; starts a link's session again)
  */
 PgWatcher *
-pg_watcher_new (PgLinkService *service,
-                PgS3Client    *manager,
-                PgS3Client    *signer,
-                const char    *bucket,
-                const char    *signer_arn)
+pg_watcher_new (PgLinkService    *service,
+                PgAccountContext *context)
 {
   PgWatcher *self = g_object_new (PG_TYPE_WATCHER, NULL);
 
-  self->service = g_object_ref (service);
-  self->manager = g_object_ref (manager);
-  self->signer = g_object_ref (signer);
-  self->bucket = g_strdup (bucket);
-  self->signer_arn = g_strdup (signer_arn);
+  /* Not held: the service may own the watcher (its own watcher, pg-link-service-watch.c). */
+  self->service = service;
+  g_object_add_weak_pointer (G_OBJECT (service), (gpointer *) &self->service);
+  self->context = g_object_ref (context);
+  self->manager = g_object_ref (pg_account_context_get_manager (context));
+  self->signer = g_object_ref (pg_account_context_get_signer_client (context));
+  self->bucket = g_strdup (pg_account_context_get_bucket (context));
+  self->signer_arn = g_strdup (pg_account_context_get_signer_arn (context));
   g_signal_connect_swapped (service, "job-finished", G_CALLBACK (job_finished_cb), self);
 
   return self;
@@ -309,15 +317,18 @@ close_with (PgWatcher    *self,
             PgLinkRecord *record,
             PgRevoker    *revoker)
 {
-  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
-  const char *key = record->copy_key != NULL ? record->copy_key : record->key;
+  PgPolicyTarget target = {
+    record->copy_key != NULL ? record->copy_key : record->key,
+    record->arming == PG_LINK_ARMING_UPLOAD ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET,
+  };
   PgLinkJob *job;
 
+  if (self->service == NULL)
+    return;
   if (self->verify_timeout >= 0)
     pg_revoker_set_verify_timeout (revoker, self->verify_timeout);
-  job = pg_link_service_revoke_object (self->service, revoker, record->bucket, key,
-                                       upload ? PG_POLICY_ACTION_PUT : PG_POLICY_ACTION_GET,
-                                       TRUE);
+  job = pg_link_service_revoke_targets (self->service, revoker, record->bucket, &target, 1,
+                                        TRUE);
 
   g_hash_table_replace (self->closing, g_strdup (record->id), job);
 }
@@ -333,17 +344,19 @@ failed (PgWatcher    *self,
 }
 
 static void
-session_revoker_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+revoker_chosen_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   LinkWait *wait = user_data;
   g_autoptr(PgWatcher) self = wait->watcher;
   g_autofree char *id = wait->id;
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = pg_link_session_revoker_for_finish (result, &error);
+  g_autoptr(PgRevoker) revoker = NULL;
   PgLinkRecord *record;
 
+  revoker = pg_account_context_revoker_for_record_finish (PG_ACCOUNT_CONTEXT (source), result,
+                                                          &error);
   g_free (wait);
   self->pending--;
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -356,39 +369,21 @@ session_revoker_cb (GObject      *source,
     close_with (self, record, revoker);
 }
 
-/* Revokes @record's link as precisely as it allows: its session, its copy, or its object. */
+/* Revokes @record's link as precisely as it allows (its session, its copy, or its object),
+ * with the revoker the account chooses for it: the same choice as the app's and the command
+ * line's. */
 static void
 revoke_link (PgWatcher    *self,
              PgLinkRecord *record)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PgRevoker) revoker = NULL;
+  LinkWait *wait = g_new0 (LinkWait, 1);
 
-  if (g_strcmp0 (record->precision, "session") == 0 && record->session_name != NULL)
-    {
-      LinkWait *wait = g_new0 (LinkWait, 1);
-
-      wait->watcher = g_object_ref (self);
-      wait->id = g_strdup (record->id);
-      g_hash_table_replace (self->closing, g_strdup (record->id), NULL);
-      self->pending++;
-      pg_link_session_revoker_for_async (self->manager, self->signer,
-                                         pg_link_session_is_federated (record->session_arn)
-                                         ? NULL : record->role_arn,
-                                         record->bucket, record->key, record->session_name,
-                                         record->session_arn, self->cancellable,
-                                         session_revoker_cb, wait);
-      return;
-    }
-
-  revoker = pg_revoker_new (self->manager, pg_s3_client_get_credentials (self->signer),
-                            self->signer_arn);
-  if (!pg_revoker_check (revoker, &error))
-    {
-      failed (self, record, error->message);
-      return;
-    }
-  close_with (self, record, revoker);
+  wait->watcher = g_object_ref (self);
+  wait->id = g_strdup (record->id);
+  g_hash_table_replace (self->closing, g_strdup (record->id), NULL);
+  self->pending++;
+  pg_account_context_revoker_for_record_async (self->context, record, NULL, self->cancellable,
+                                               revoker_chosen_cb, wait);
 }
 
 static void
@@ -512,7 +507,7 @@ static gboolean
 is_use_of (PgUseEvent   *event,
            PgLinkRecord *record)
 {
-  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
+  gboolean upload = record->arming == PG_LINK_ARMING_UPLOAD;
 
   /* The news that an upload arrived names no link: the file is the link's. */
   if (event->object_created)
@@ -532,7 +527,7 @@ mark_used (PgWatcher    *self,
            PgLinkRecord *record,
            PgUseEvent   *event)
 {
-  gboolean upload = g_strcmp0 (record->armed, "upload") == 0;
+  gboolean upload = record->arming == PG_LINK_ARMING_UPLOAD;
 
   record->used_at = event->time != 0 ? event->time : pg_s3_client_get_now (self->manager);
   g_free (record->used_by);
@@ -658,7 +653,7 @@ records_listed_cb (GObject      *source,
       PgLinkRecord *known = g_hash_table_lookup (self->records, record->id);
 
       /* Not armed, done, or expired unused: nothing to watch. */
-      if (record->armed == NULL || record->closed_at != 0
+      if (record->arming == PG_LINK_ARMING_NONE || record->closed_at != 0
           || (record->used_at == 0 && record->expires < now))
         continue;
       /* What this watcher saw and has not written yet counts. */
@@ -857,7 +852,7 @@ pg_watcher_poll_uploads (PgWatcher *self)
     {
       PollBackoff *backoff = g_hash_table_lookup (self->backoff, record->id);
 
-      if (g_strcmp0 (record->armed, "upload") == 0 && record->used_at == 0
+      if (record->arming == PG_LINK_ARMING_UPLOAD && record->used_at == 0
           && (backoff == NULL || now >= backoff->next))
         poll_record (self, record);
     }

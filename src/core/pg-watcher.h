@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "pg-account-context.h"
 #include "pg-link-record.h"
 #include "pg-link-service.h"
 #include "pg-use-event.h"
@@ -11,17 +12,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PgWatcher, pg_watcher, PG, WATCHER, GObject)
 
-/* A download link closes this long after its first use unless it says otherwise: a large or
- * resumed download can finish. */
-#define PG_WATCHER_DEFAULT_GRACE 120
+#define PG_WATCHER_DEFAULT_GRACE PG_LINK_DEFAULT_GRACE
 /* Where an always-on watcher says it is alive. */
 #define PG_WATCHER_HEARTBEAT_KEY ".presign-guard/watcher.json"
 
 PgWatcher   *pg_watcher_new              (PgLinkService       *service,
-                                          PgS3Client          *manager,
-                                          PgS3Client          *signer,
-                                          const char          *bucket,
-                                          const char          *signer_arn);
+                                          PgAccountContext    *context);
 void         pg_watcher_set_verify_timeout (PgWatcher         *self,
                                           int                  seconds);
 void         pg_watcher_load_async       (PgWatcher           *self,

@@ -76,8 +76,35 @@ revoke_verified (PgRevoker  *revoker,
                  const char *key)
 {
   g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
-  g_autoptr(PgLinkJob) job = pg_link_service_revoke_object (service, revoker, bucket, key,
-                                                            PG_POLICY_ACTION_GET, TRUE);
+  PgPolicyTarget target = { key, PG_POLICY_ACTION_GET };
+  g_autoptr(PgLinkJob) job = pg_link_service_revoke_targets (service, revoker, bucket, &target, 1,
+                                                             TRUE);
+
+  pg_link_service_wait (service, job);
+  if (pg_link_job_get_error (job) != NULL)
+    fail (pg_link_job_get_error (job));
+}
+
+/* Revokes from the URL as the partner received it, through a link service job, and waits for
+ * the proof: the record found, a session of the same name started, that session denied. */
+static void
+revoke_url_verified (PgAccountContext *context,
+                     const char       *url)
+{
+  g_autoptr(PgLinkService) service = pg_link_service_new (NULL);
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgLinkJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pg_link_service_revoke_url_async (service, context, url, PG_POLICY_ACTION_GET, TRUE, NULL,
+                                    store_result, &found);
+  job = pg_link_service_revoke_url_finish (service, wait_for (&found), &record, &error);
+  if (job == NULL)
+    fail (error);
+  /* Only a link with a session of its own is measured, not its object revoked. */
+  if (record == NULL || record->precision != PG_LINK_PRECISION_SESSION)
+    fail (NULL);
 
   pg_link_service_wait (service, job);
   if (pg_link_job_get_error (job) != NULL)
@@ -95,6 +122,7 @@ main (void)
                                                          NULL);
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *bucket = g_strdup_printf ("bench-per-link-%08x", g_random_int ());
   g_autofree char *role = NULL;
@@ -121,6 +149,8 @@ main (void)
   if (!(role = pg_signer_role_setup_finish (wait_for (&result), &error)))
     fail (error);
   g_clear_object (&result);
+  context = pg_account_context_new (NULL, bucket, manager, signer,
+                                    "arn:aws:iam:::user/owner:presign");
 
   for (guint i = 0; i < ROUNDS; i++)
     {
@@ -128,8 +158,6 @@ main (void)
       g_autoptr(GBytes) content = g_bytes_new_static (body, sizeof body - 1);
       g_autoptr(GAsyncResult) put = NULL;
       g_autoptr(GAsyncResult) made = NULL;
-      g_autoptr(GAsyncResult) found = NULL;
-      g_autoptr(PgRevoker) session_revoker = NULL;
       g_autoptr(PgRevoker) signer_revoker = NULL;
       g_autofree char *plain_url = NULL;
       g_autofree char *link_url = NULL;
@@ -157,11 +185,7 @@ main (void)
         fail (error);
 
       start = g_get_monotonic_time ();
-      pg_link_session_revoker_async (manager, signer, link_url, NULL, NULL, store_result, &found);
-      session_revoker = pg_link_session_revoker_finish (wait_for (&found), NULL, &error);
-      if (session_revoker == NULL)
-        fail (error);
-      revoke_verified (session_revoker, bucket, key);
+      revoke_url_verified (context, link_url);
       link_revoke[i] = ms_since (start);
 
       signer_revoker = pg_revoker_new (manager, presign, "arn:aws:iam:::user/owner:presign");

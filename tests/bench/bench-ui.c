@@ -11,6 +11,7 @@
 
 #include "pg-application.h"
 #include "pg-link-row.h"
+#include "pg-link-store.h"
 #include "pg-window-private.h"
 
 /* How the list of links feels with 10,000 links, against the best GTK can do in the same run:

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui"
+
+#include "config.h"
+
+#include "pg-account-dialog.h"
+#include "ui-helpers.h"
+#include "ui-tests.h"
+
+/* The account dialog: an account made as a person would, its managing key from an AWS CLI
+ * profile, its connection tested against the gateway, its secrets kept in the keyring. */
+
+static gboolean
+test_finished (gpointer dialog)
+{
+  const char *text = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                               "status_label")));
+
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  /* Four lines when all went through; any "✗" line ends it early. */
+  return g_strv_length (lines) > 4 || strstr (text, "✗") != NULL;
+}
+
+static gboolean
+role_filled (gpointer row)
+{
+  return g_str_has_prefix (gtk_editable_get_text (row), "arn:");
+}
+
+void
+test_ui_add_account (void)
+{
+  const char *endpoint = g_getenv ("PG_TEST_S3_ENDPOINT");
+  GtkWidget *dialog;
+  const char *report;
+
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (ui_child (ui_window, PG_TYPE_WINDOW,
+                                                                          "stack"))), ==,
+                   "welcome");
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.edit-account", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the account dialog");
+  dialog = ui_find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "name_row", "Office");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "bucket_row", ui_bucket);
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                               "compatible_switch")), TRUE);
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "endpoint_row", endpoint);
+  /* The managing key comes from an AWS CLI profile. */
+  g_assert_true (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                   "import_group")));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                       "profile_row")), 1);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                                  "manager_key_row"))), ==,
+                   "OWNERKEY");
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "separate_switch")),
+                         TRUE);
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_key_row", "PRESIGNKEY");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_secret_row", "PRESIGNSECRET");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_arn_row",
+               "arn:aws:iam:::user/owner:presign");
+  /* With STS, the signing role is made from the dialog (Create, with the managing key). */
+  if (ui_role_arn != NULL)
+    {
+      GtkEditable *role_row = GTK_EDITABLE (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                      "signer_role_row"));
+
+      gtk_widget_activate_action (dialog, "dialog.create-role", NULL);
+      ui_wait_until (role_filled, role_row, "the signing role");
+      g_assert_cmpstr (gtk_editable_get_text (role_row), ==,
+                       "arn:aws:iam:::role/presign-guard-links");
+      g_free (ui_role_arn);
+      ui_role_arn = g_strdup (gtk_editable_get_text (role_row));
+    }
+
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
+  ui_wait_until (test_finished, dialog, "the connection test");
+  report = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                     "status_label")));
+  g_test_message ("connection test:\n%s", report);
+  g_assert_nonnull (strstr (report, _("The bucket can be listed.")));
+  g_assert_nonnull (strstr (report, _("The managing key can read the bucket policy.")));
+  g_assert_null (strstr (report, "✗"));
+
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the dialog to close");
+  ui_wait_until (ui_files_listed, NULL, "the bucket listing");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (ui_child (ui_window, PG_TYPE_WINDOW,
+                                                                           "stack"))), ==, "main");
+
+  /* The secret went to the keyring, not to the account file. */
+  {
+    g_autofree char *path = g_build_filename (g_get_user_config_dir (), "presign-guard",
+                                              "accounts.ini", NULL);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+    g_assert_nonnull (strstr (contents, "OWNERKEY"));
+    g_assert_null (strstr (contents, "SECRET"));
+  }
+}

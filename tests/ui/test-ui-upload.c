@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "pg-link-dialog.h"
+#include "pg-object-item.h"
+#include "ui-helpers.h"
+#include "ui-tests.h"
+
+/* Files coming in: an upload link, an upload page in the bucket, and a file dropped on the
+ * window. */
+
+static gboolean
+link_received (gpointer link)
+{
+  return pg_link_get_state (link) == PG_LINK_USED;
+}
+
+static gboolean
+file_holds (gpointer path)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL)
+         && g_str_equal (contents, "signed contract");
+}
+
+void
+test_ui_upload_link (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-upload-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  /* A plain upload link, for partners with a program: the page is switched off. */
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG, "page_switch")), FALSE);
+  /* The name offered keeps an extension, and typing over it keeps that extension. */
+  g_assert_true (g_str_has_suffix (gtk_editable_get_text (GTK_EDITABLE (
+                                     ui_child (dialog, PG_TYPE_LINK_DIALOG, "name_row"))), ".pdf"));
+  ui_set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "契約書.pdf");
+  {
+    GtkWidget *name = ui_child (dialog, PG_TYPE_LINK_DIALOG, "name_row");
+    guint frames = 0;
+    int start;
+    int end;
+
+    g_assert_true (gtk_widget_grab_focus (name));
+    ui_wait_until (ui_frames_drawn, &frames, "the focus to settle");
+    g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (name), &start, &end));
+    g_assert_cmpint (start, ==, 0);
+    g_assert_cmpint (end, ==, 3);
+  }
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                              "strict_switch"))));
+  ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = ui_newest_link ();
+  g_assert_true (pg_link_is_upload (link));
+  g_assert_true (g_str_has_prefix (pg_link_get_key (link), "incoming/"));
+  g_assert_true (g_str_has_suffix (pg_link_get_key (link), "/契約書.pdf"));
+
+  url = ui_copy_link (link);
+  g_assert_cmpuint (ui_fetch ("PUT", url, "signed contract", NULL), ==, 403);
+  g_assert_cmpuint (ui_fetch ("PUT", url, "signed contract", "*"), ==, 200);
+  g_assert_cmpuint (ui_fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
+
+  /* The file is in: the row says Received, and the file is saved from the app. */
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.refresh", NULL);
+  ui_wait_until (link_received, link, "the link to say Received");
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                   "save_button")));
+  g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                   "open_button")));
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (link),
+                                                                      PG_TYPE_LINK_ROW, "state"))),
+                            _("Received")));
+  {
+    g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-received.pdf", NULL);
+    g_autoptr(GFile) saved = g_file_new_for_path (path);
+
+    g_unlink (path);
+    _pg_window_download (ui_window, pg_link_get_key (link), saved, FALSE);
+    ui_wait_until (file_holds, path, "the received file on this computer");
+    g_unlink (path);
+  }
+  ui_screenshot (GTK_WIDGET (ui_window), "main-window");
+}
+
+/* The page in the bucket, read with the managing key: its status. */
+static guint
+fetch_page_as_manager (PgLink *link)
+{
+  g_autoptr(PgCredentials) owner = pg_credentials_new ("OWNERKEY", "OWNERSECRET", NULL, NULL,
+                                                             NULL);
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new (g_getenv ("PG_TEST_S3_ENDPOINT"), "us-east-1",
+                                                    TRUE, NULL);
+  PgPresignOptions options = {
+    .method = PG_METHOD_GET,
+    .bucket = pg_link_get_bucket (link),
+    .key = pg_link_get_page_key (link),
+    .expires = 60,
+  };
+  g_autofree char *url = pg_presign_url (endpoint, owner, &options, NULL);
+
+  return ui_fetch ("GET", url, NULL, NULL);
+}
+
+/* "Upload page" is on by default: the partner gets a page in the bucket, Copy gives the page,
+ * the page carries one single-use upload per file, one Revoke closes the page and every upload,
+ * and removing the link deletes the page. */
+void
+test_ui_upload_page (void)
+{
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  g_auto(GStrv) uploads = NULL;
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-upload-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                              "page_switch"))));
+  g_assert_false (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_LINK_DIALOG, "strict_row")));
+  g_assert_false (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_LINK_DIALOG, "name_row")));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ui_child (dialog, PG_TYPE_LINK_DIALOG, "files_spin")),
+                             2);
+  ui_set_text (dialog, PG_TYPE_LINK_DIALOG, "note_row", "契約書と請求書をお願いします");
+  ui_screenshot (dialog, "new-upload-link");
+  ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+
+  link = ui_newest_link ();
+  g_assert_nonnull (pg_link_get_page_key (link));
+  g_assert_cmpuint (g_strv_length ((char **) pg_link_get_upload_keys (link)), ==, 2);
+
+  /* What the partner gets is the page, served as a page. */
+  url = ui_copy_link (link);
+  g_assert_nonnull (strstr (url, "/.presign-guard/pages/"));
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+
+  uploads = pg_link_derive_upload_urls (link,
+                                        pg_account_context_get_endpoint (pg_session_get_context (ui_window->session)),
+                                        pg_account_context_get_signer (pg_session_get_context (ui_window->session)),
+                                        NULL);
+  g_assert_cmpuint (ui_fetch ("PUT", uploads[0], "first", "*"), ==, 200);
+  g_assert_cmpuint (ui_fetch ("PUT", uploads[0], "again", "*"), ==, 412);
+
+  ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));
+  ui_wait_until (ui_revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 403);
+  g_assert_cmpuint (ui_fetch ("PUT", uploads[1], "late", "*"), ==, 403);
+
+  /* Gone from the list, and from the bucket. */
+  g_assert_cmpuint (fetch_page_as_manager (link), ==, 200);
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                   "remove_button")));
+  ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "remove_button"));
+  ui_wait_until (ui_link_removed, link, "the removal");
+  g_assert_cmpuint (fetch_page_as_manager (link), ==, 404);
+}
+
+static gboolean
+file_listed (gpointer name)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ui_child (ui_window, PG_TYPE_WINDOW, "files_view"));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
+  GtkRevealer *revealer = GTK_REVEALER (ui_child (ui_window, PG_TYPE_WINDOW, "upload_revealer"));
+
+  if (gtk_revealer_get_reveal_child (revealer))
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (model, i);
+
+      if (g_str_equal (pg_object_item_get_name (item), name))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Drops @file on @drop as GTK does, and checks that the drop is taken. */
+static void
+drop_file (GtkDropTarget *drop,
+           GFile         *file)
+{
+  GSList *files = g_slist_prepend (NULL, file);
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (files));
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_slist_free (files);
+  g_assert_true (accepted);
+}
+
+static gboolean
+question_gone (gpointer start)
+{
+  return !ui_question_shown (start);
+}
+
+static gboolean
+replaced (gpointer data)
+{
+  return ui_fetch_size ("dropped file.txt") == (goffset) strlen ("a second version");
+}
+
+/* A file dropped on the list of files is uploaded into the folder shown. */
+void
+test_ui_drop_upload (void)
+{
+  GtkWidget *scroller = ui_child (ui_window, PG_TYPE_WINDOW, "files_scroller");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "dropped file.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkDropTarget *drop = NULL;
+  g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), "dropped file.txt");
+  AdwMessageDialog *question;
+
+  g_assert_true (g_file_set_contents (path, "dropped on the window", -1, NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        drop = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (drop);
+
+  drop_file (drop, file);
+  ui_wait_until (file_listed, (gpointer) "dropped file.txt", "the dropped file in the bucket");
+
+  /* The same name again: nothing is replaced unasked; Keep Both gives the new one a number. */
+  g_assert_true (g_file_set_contents (path, "a second version", -1, NULL));
+  drop_file (drop, file);
+  ui_wait_until (ui_question_shown, heading, "the question before replacing");
+  question = ui_find_question (heading);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "keep");
+  /* As its button does: the answer, then the dialog closes. */
+  adw_message_dialog_response (question, "keep");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (question_gone, heading, "the question to close");
+  ui_wait_until (file_listed, (gpointer) "dropped file (2).txt",
+                 "the second file beside the first");
+  g_assert_cmpuint (ui_fetch_size ("dropped file.txt"), ==, strlen ("dropped on the window"));
+
+  /* And Replace replaces. */
+  drop_file (drop, file);
+  ui_wait_until (ui_question_shown, heading, "the question again");
+  question = ui_find_question (heading);
+  adw_message_dialog_response (question, "replace");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (question_gone, heading, "the question to close again");
+  ui_wait_until (replaced, NULL, "the file replaced");
+  g_unlink (path);
+}

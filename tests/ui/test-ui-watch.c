@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-ui"
+
+#include "config.h"
+
+#include <signal.h>
+
+#include "pg-account-dialog.h"
+#include "pg-link-dialog.h"
+#include "ui-helpers.h"
+#include "ui-tests.h"
+
+/* Links that close themselves after their first use: closed by an always-on watcher, and by the
+ * app itself while it is open. */
+
+static gboolean
+link_closed_automatically (gpointer link)
+{
+  return pg_link_get_closed_at (link) != 0;
+}
+
+/* A download link armed in the dialog (no grace): once its GET is in the gateway's ops log, the
+ * always-on watcher (presign-guard-cli watch, as a service would run it) closes it, and the
+ * window says who used it and that it closed by itself, and that a watcher is alive. */
+void
+test_ui_closes_after_use (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) before = ui_newest_link ();
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  const char *subtitle;
+  GtkWidget *dialog;
+
+  /* The gateway's ops log (tests/with-s3-server.sh), and the command line tool (meson). */
+  g_assert_nonnull (g_getenv ("PG_TEST_OPS_LOG"));
+  g_assert_nonnull (g_getenv ("PG_CLI"));
+  ui_select_file ("armed.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-download-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                               "arm_switch"))));
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG, "arm_switch")), TRUE);
+  g_assert_true (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_LINK_DIALOG, "grace_row")));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ui_child (dialog, PG_TYPE_LINK_DIALOG, "grace_spin")),
+                             0);
+  ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  link = ui_newest_link ();
+  g_assert_true (link != before);
+  g_assert_cmpint (pg_link_get_arming (link), ==, PG_LINK_ARMING_DOWNLOAD);
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  subtitle = gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                       "subtitle")));
+  g_assert_nonnull (strstr (subtitle, _("Closes after first download")));
+
+  /* The always-on watcher, with the account's keys. */
+  g_subprocess_launcher_setenv (launcher, "AWS_ACCESS_KEY_ID", "OWNERKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AWS_SECRET_ACCESS_KEY", "OWNERSECRET", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_ACCESS_KEY_ID", "PRESIGNKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_SECRET_ACCESS_KEY", "PRESIGNSECRET", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "AWS_SHARED_CREDENTIALS_FILE");
+  watcher = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PG_CLI"), "watch",
+                                         "--endpoint", g_getenv ("PG_TEST_S3_ENDPOINT"),
+                                         "--path-style", "--region", "us-east-1",
+                                         "--signer-arn", "arn:aws:iam:::user/owner:presign",
+                                         "--bucket", ui_bucket,
+                                         "--ops-log", g_getenv ("PG_TEST_OPS_LOG"), NULL);
+  g_assert_no_error (error);
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  url = ui_copy_link (link);
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  ui_wait_until (link_closed_automatically, link, "the link to close itself");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 403);
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  subtitle = gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                       "subtitle")));
+  g_assert_nonnull (strstr (subtitle, "127.0.0.1"));
+  g_assert_nonnull (strstr (subtitle, "✓"));
+  g_assert_cmpstr (pg_link_get_used_by (link), ==, "127.0.0.1");
+  g_assert_true (gtk_widget_get_visible (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label")));
+  g_assert_false (gtk_widget_has_css_class (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label"),
+                                            "warning"));
+
+  g_subprocess_send_signal (watcher, SIGTERM);
+  g_subprocess_wait (watcher, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (watcher));
+  g_assert_cmpint (g_subprocess_get_exit_status (watcher), ==, 0);
+}
+
+static gboolean
+sensitive (gpointer widget)
+{
+  return gtk_widget_is_sensitive (widget);
+}
+
+static gboolean
+watch_problem_shown (gpointer path)
+{
+  GtkWidget *label = ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label");
+
+  return gtk_widget_get_visible (label) && gtk_widget_has_css_class (label, "warning")
+         && strstr (gtk_label_get_label (GTK_LABEL (label)), path) != NULL;
+}
+
+/* The account's ops log, as its dialog sets it; then the session made again. */
+static void
+set_ops_log (const char *path)
+{
+  GtkWidget *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.edit-account", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the account dialog");
+  dialog = ui_find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+  /* Saved with the secrets stored before, once they are looked up. */
+  ui_wait_until (sensitive, ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"),
+                 "the keyring");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "ops_log_row", path);
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "save_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the dialog to close");
+  ui_wait_until (sensitive, ui_child (ui_window, PG_TYPE_WINDOW, "new_link_squeezer"),
+                 "the session");
+  ui_wait_until (ui_files_listed, NULL, "the bucket listing");
+}
+
+static gboolean
+watching_itself (gpointer user_data)
+{
+  GtkWidget *label = ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label");
+
+  return gtk_widget_get_visible (label)
+         && g_str_equal (gtk_label_get_label (GTK_LABEL (label)),
+                         _("No always-on watcher is running for this bucket: Presign Guard "
+                           "closes armed links itself while it is open."));
+}
+
+/* No always-on watcher now (the last one's heartbeat says it stopped): the app watches itself
+ * while it is open. The account names the gateway's ops log; an armed download link and an
+ * armed upload link close after their use, with no command line running. */
+void
+test_ui_closes_while_open (void)
+{
+  g_autoptr(PgLink) download = NULL;
+  g_autoptr(PgLink) upload = NULL;
+  g_autofree char *download_url = NULL;
+  g_autofree char *upload_url = NULL;
+  GtkWidget *dialog;
+
+  /* First a path that is not there: the watcher line says so. */
+  set_ops_log ("/nonexistent/ops.log");
+
+  ui_select_file ("watched.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-download-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  ui_click (ui_child (ui_find_toplevel (PG_TYPE_LINK_DIALOG), PG_TYPE_LINK_DIALOG,
+                      "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  download = ui_newest_link ();
+  g_assert_cmpint (pg_link_get_arming (download), ==, PG_LINK_ARMING_NONE);
+
+  /* Armed afterwards, from its Details: the row says so, and its record in the bucket. */
+  ui_wait_until (ui_row_shown, download, "the link's row");
+  ui_click (ui_child (ui_row_for (download), PG_TYPE_LINK_ROW, "details_button"));
+  {
+    GtkWindow *details = ui_find_details ();
+    g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+    guint frames = 0;
+
+    g_assert_nonnull (details);
+    ui_wait_until (ui_frames_drawn, &frames, "the details to draw");
+    ui_find_widgets (GTK_WIDGET (details), GTK_TYPE_SWITCH, switches);
+    g_assert_cmpuint (switches->len, ==, 1);
+    g_assert_false (gtk_switch_get_active (g_ptr_array_index (switches, 0)));
+    gtk_switch_set_active (g_ptr_array_index (switches, 0), TRUE);
+    gtk_window_destroy (details);
+  }
+  g_assert_cmpint (pg_link_get_arming (download), ==, PG_LINK_ARMING_DOWNLOAD);
+  g_assert_cmpint (pg_link_get_grace (download), ==, PG_LINK_DEFAULT_GRACE);
+  ui_wait_until (ui_row_shown, download, "the link's row");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (download),
+                                                                      PG_TYPE_LINK_ROW,
+                                                                      "subtitle"))),
+                            _("Closes after first download")));
+  /* Disarmed, and armed again with no grace (as the dialog's spin button can), for the test. */
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.arm-link", "(sbx)",
+                              pg_link_get_id (download), FALSE, (gint64) 0);
+  g_assert_cmpint (pg_link_get_arming (download), ==, PG_LINK_ARMING_NONE);
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.arm-link", "(sbx)",
+                              pg_link_get_id (download), TRUE, (gint64) 0);
+  g_assert_cmpint (pg_link_get_grace (download), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-upload-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG, "page_switch")), FALSE);
+  ui_set_text (dialog, PG_TYPE_LINK_DIALOG, "name_row", "watched-upload.pdf");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                              "arm_switch"))));
+  ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  upload = ui_newest_link ();
+  g_assert_cmpint (pg_link_get_arming (upload), ==, PG_LINK_ARMING_UPLOAD);
+
+  ui_wait_until (watch_problem_shown, (gpointer) "/nonexistent/ops.log", "the ops log's problem");
+
+  /* The right path: the window says who watches, the app itself, and downloads are seen (no
+   * warning). */
+  set_ops_log (g_getenv ("PG_TEST_OPS_LOG"));
+  ui_wait_until (watching_itself, NULL, "the app to watch");
+  g_assert_false (gtk_widget_has_css_class (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label"),
+                                            "warning"));
+
+  download_url = ui_copy_link (download);
+  upload_url = ui_copy_link (upload);
+  g_assert_cmpuint (ui_fetch ("GET", download_url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (ui_fetch ("PUT", upload_url, "the partner's file", "*"), ==, 200);
+  ui_wait_until (link_closed_automatically, download, "the download link to close itself");
+  ui_wait_until (link_closed_automatically, upload, "the upload link to close itself");
+  g_assert_cmpint (pg_link_get_state (download), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (ui_fetch ("GET", download_url, NULL, NULL), ==, 403);
+  g_assert_cmpuint (ui_fetch ("PUT", upload_url, "a second file", NULL), ==, 403);
+  g_assert_cmpstr (pg_link_get_used_by (download), ==, "127.0.0.1");
+}

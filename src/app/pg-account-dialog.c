@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "pg-account-check.h"
+#include "pg-account-context.h"
 #include "pg-account-dialog.h"
 #include "pg-aws-config.h"
 #include "pg-error.h"
 #include "pg-keyring.h"
-#include "pg-link-session.h"
 #include "pg-s3-client.h"
 #include "pg-toolkit.h"
 
@@ -508,35 +508,21 @@ test_action (GtkWidget  *widget,
 
 /* ---- The signing role ------------------------------------------------------------------- */
 
-typedef struct
-{
-  PgAccountDialog *dialog;    /* valid until the dialog's cancellable is cancelled */
-  PgS3Client      *manager;
-  char            *bucket;
-} RoleSetup;
-
-static void
-role_setup_free (RoleSetup *setup)
-{
-  g_object_unref (setup->manager);
-  g_free (setup->bucket);
-  g_free (setup);
-}
-
 static void
 role_created_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  RoleSetup *setup = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *arn = pg_signer_role_setup_finish (result, &error);
-  PgAccountDialog *self = setup->dialog;
+  g_autofree char *arn = pg_account_context_create_signing_role_finish (
+    PG_ACCOUNT_CONTEXT (source), result, &error);
+  PgAccountDialog *self;
 
-  role_setup_free (setup);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  /* Not cancelled: the dialog is still there (its cancellable is cancelled in dispose). */
+  self = user_data;
   set_busy (self, FALSE);
   if (arn == NULL)
     {
@@ -552,35 +538,9 @@ role_created_cb (GObject      *source,
                                              "links one by one."));
 }
 
-static void
-signer_known_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  RoleSetup *setup = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *signer_arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source),
-                                                                         result, &error);
-  PgAccountDialog *self = setup->dialog;
-
-  if (signer_arn == NULL)
-    {
-      role_setup_free (setup);
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      set_busy (self, FALSE);
-      gtk_label_set_label (self->status_label,
-                           _("✗ The server cannot tell who the signing key belongs to: enter the "
-                             "signer ARN first."));
-      return;
-    }
-
-  pg_signer_role_setup_async (setup->manager, "presign-guard-links", signer_arn, setup->bucket,
-                              self->cancellable, role_created_cb, setup);
-}
-
 /* Creates the signing role (IAM, with the managing key): trusted by the signing key alone,
- * allowed to read and write this bucket's files; its ARN goes into the field. */
+ * allowed to read and write this bucket's files; its ARN goes into the field. The core does
+ * the work, for the account as entered. */
 static void
 create_role_action (GtkWidget  *widget,
                     const char *action_name,
@@ -591,32 +551,23 @@ create_role_action (GtkWidget  *widget,
   g_autoptr(PgCredentials) signer = NULL;
   g_autoptr(PgAccount) account = validate_or_say (self, &manager, &signer);
   g_autoptr(PgEndpoint) endpoint = NULL;
+  g_autoptr(PgS3Client) manager_client = NULL;
   g_autoptr(PgS3Client) signer_client = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   SoupSession *session = pg_application_get_soup_session (self->application);
-  RoleSetup *setup;
 
   if (account == NULL)
     return;
 
   endpoint = pg_account_create_endpoint (account, NULL);
-  setup = g_new0 (RoleSetup, 1);
-  setup->dialog = self;
-  setup->manager = pg_s3_client_new (endpoint, manager, session);
-  setup->bucket = g_strdup (pg_account_get_bucket (account));
+  manager_client = pg_s3_client_new (endpoint, manager, session);
+  signer_client = pg_s3_client_new (endpoint, signer, session);
+  context = pg_account_context_new (NULL, pg_account_get_bucket (account), manager_client,
+                                    signer_client, pg_account_get_signer_arn (account));
   set_busy (self, TRUE);
   gtk_label_set_label (self->status_label, _("Creating the signing role…"));
-
-  if (pg_account_get_signer_arn (account) != NULL)
-    {
-      pg_signer_role_setup_async (setup->manager, "presign-guard-links",
-                                  pg_account_get_signer_arn (account), setup->bucket,
-                                  self->cancellable, role_created_cb, setup);
-      return;
-    }
-
-  signer_client = pg_s3_client_new (endpoint, signer, session);
-  pg_s3_client_get_caller_identity_async (signer_client, self->cancellable, signer_known_cb,
-                                          setup);
+  pg_account_context_create_signing_role_async (context, "presign-guard-links",
+                                                self->cancellable, role_created_cb, self);
 }
 
 /* ---- Save ------------------------------------------------------------------------------- */

@@ -211,21 +211,23 @@ copied_cb (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *new_key = pg_link_service_copy_fresh_finish (PG_LINK_SERVICE (source), result,
+                                                                &error);
   PgLinkDialog *self;
 
-  if (!pg_s3_client_copy_object_finish (PG_S3_CLIENT (source), result, &error))
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (new_key == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self = user_data;
       gtk_widget_set_sensitive (self->fresh_copy_button, TRUE);
       show_warning (self, error->message, TRUE);
       return;
     }
 
-  self = user_data;
   g_free (self->key);
-  self->key = g_strdup (g_object_get_data (G_OBJECT (self), "pending-key"));
+  self->key = g_steal_pointer (&new_key);
   adw_action_row_set_subtitle (self->object_row, self->key);
   set_shareable (self, PG_LINK_SHAREABLE);
 }
@@ -268,14 +270,10 @@ fresh_copy_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   PgLinkDialog *self = PG_LINK_DIALOG (widget);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *new_key = pg_link_fresh_copy_key (self->key, now);
 
   gtk_widget_set_sensitive (self->fresh_copy_button, FALSE);
-  g_object_set_data_full (G_OBJECT (self), "pending-key", g_strdup (new_key), g_free);
-  pg_s3_client_copy_object_async (pg_account_context_get_manager (context (self)),
-                                  pg_account_context_get_bucket (context (self)),
-                                  self->key, new_key, self->cancellable, copied_cb, self);
+  pg_link_service_copy_fresh_async (self->service, context (self), self->key, self->cancellable,
+                                    copied_cb, self);
 }
 
 #define CUSTOM_EXPIRY 4

@@ -3,330 +3,19 @@
 
 #include "config.h"
 
-#include <errno.h>
-
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "pg-error.h"
-#include "pg-link-details.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
 #include "pg-object-item.h"
-#include "pg-qr-dialog.h"
 #include "pg-window-private.h"
 
 /* The links side of the main window: the list of the account's links, each row's buttons (the
- * window's actions, with the link's id), new links, and what revoking means for the other links
+ * window's actions, with the link's id; sharing them is pg-window-share.c), new links, removal,
+ * arming, and what revoking means for the other links
  * of the same file — said before (a question) and after (the toast). States themselves come
  * from the link service. */
-
-/* ---- A link's URL ------------------------------------------------------------------------ */
-
-static PgLink *
-link_from_parameter (PgWindow *self,
-                     GVariant *parameter)
-{
-  PgLink *link = pg_window_find_link (self, g_variant_get_string (parameter, NULL));
-
-  if (link == NULL)
-    pg_window_show_toast (self, _("That link is no longer in the list."));
-
-  return link;
-}
-
-/* The link an action's parameter names and its URL, or NULL after saying why not. */
-static char *
-url_from_parameter (PgWindow  *self,
-                    GVariant  *parameter,
-                    PgLink   **link)
-{
-  g_autoptr(GError) error = NULL;
-  char *url = NULL;
-
-  if (!(*link = link_from_parameter (self, parameter)))
-    return NULL;
-
-  if (self->session == NULL)
-    g_set_error_literal (&error, PG_ERROR, PG_ERROR_FAILED, _("The account is not ready yet."));
-  else
-    url = pg_link_service_derive_url (self->service, _pg_window_get_context (self), *link,
-                                      &error);
-
-  if (url == NULL)
-    pg_window_show_toast (self, error->message);
-
-  return url;
-}
-
-/* ---- Received files ---------------------------------------------------------------------- */
-
-/**
- * _pg_window_download:
- * @open_when_done: open the file with its program once it is in
- *
- * Saves @key of the bucket as @destination, through the link service (which carries it on if
- * the window closes); the strip at the bottom of the files shows its progress.
- */
-void
-_pg_window_download (PgWindow   *self,
-                     const char *key,
-                     GFile      *destination,
-                     gboolean    open_when_done)
-{
-  g_autoptr(PgLinkJob) job = NULL;
-
-  if (self->session == NULL)
-    return;
-
-  job = pg_link_service_download (self->service, _pg_window_get_context (self), key,
-                                  destination);
-  if (open_when_done)
-    g_object_set_data (G_OBJECT (job), "open-when-done", GINT_TO_POINTER (TRUE));
-}
-
-/* Opened from the cache: a folder of the link's own, under the file's own name. */
-static void
-open_received_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  PgLink *link = link_from_parameter (self, parameter);
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
-
-  if (link == NULL)
-    return;
-
-  dir = g_build_filename (g_get_user_cache_dir (), "presign-guard", "received",
-                          pg_link_get_id (link), NULL);
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      pg_window_show_toast (self, g_strerror (errno));
-      return;
-    }
-  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_file_key (link)), NULL);
-  file = g_file_new_for_path (path);
-  _pg_window_download (self, pg_link_get_file_key (link), file, TRUE);
-}
-
-static void
-save_chosen_cb (GtkNativeDialog *chooser,
-                int              response,
-                PgWindow        *self)
-{
-  const char *key = g_object_get_data (G_OBJECT (chooser), "key");
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-      _pg_window_download (self, key, file, FALSE);
-    }
-  g_object_unref (chooser);
-}
-
-static void
-save_received_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  PgLink *link = link_from_parameter (self, parameter);
-  GtkFileChooserNative *chooser;
-
-  if (link == NULL)
-    return;
-
-  chooser = gtk_file_chooser_native_new (_("Save the Received File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     pg_link_key_basename (pg_link_get_file_key (link)));
-  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_file_key (link)), g_free);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-static void
-copy_link_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  PgLink *link = NULL;
-  g_autofree char *url = url_from_parameter (self, parameter, &link);
-
-  if (url == NULL)
-    return;
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
-  pg_window_show_toast (self, _("Link copied"));
-}
-
-static char *
-mail_body (PgLink     *link,
-           const char *url)
-{
-  g_autofree char *until = pg_format_local_time (pg_link_get_expires_at (link), TRUE);
-
-  if (pg_link_get_page_key (link) != NULL)
-    return g_strdup_printf (_("Hello,\n\nplease send your files through this page. It opens in "
-                              "any web browser and can be used until %s:\n\n%s\n"),
-                            until, url);
-
-  if (pg_link_is_upload (link))
-    {
-      g_autofree char *instructions = pg_link_partner_instructions (link, url);
-
-      return g_strdup_printf (_("Hello,\n\nplease send your file with this upload link. It can be "
-                                "used until %s.\n\n%s\n\n%s"), until, url, instructions);
-    }
-
-  return g_strdup_printf (_("Hello,\n\nyou can download the file with this link until %s:\n\n"
-                            "%s\n"), until, url);
-}
-
-static void
-mail_text_response_cb (AdwMessageDialog *dialog,
-                       const char       *response,
-                       PgWindow         *self)
-{
-  const char *text = g_object_get_data (G_OBJECT (dialog), response);
-
-  if (text == NULL)
-    return;
-
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-  pg_window_show_toast (self, g_str_equal (response, "copy-link") ? _("Link copied")
-                                                                  : _("Message copied"));
-}
-
-/* Without an e-mail program, the message itself: to read, and to copy into whatever is used. */
-static void
-show_mail_text (PgWindow   *self,
-                const char *url,
-                const char *subject,
-                const char *body)
-{
-  AdwMessageDialog *dialog;
-  GtkWidget *label;
-  GtkWidget *scrolled;
-  g_autofree char *message = g_strdup_printf ("%s\n\n%s", subject, body);
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                       _("No E-mail Program"),
-                                                       _("Copy the message, or only the link, "
-                                                         "and paste it where you write to the "
-                                                         "partner.")));
-  label = gtk_label_new (message);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "monospace");
-  scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
-  adw_message_dialog_set_extra_child (dialog, scrolled);
-
-  adw_message_dialog_add_responses (dialog, "close", _("_Close"), "copy-link", _("Copy _Link"),
-                                    "copy-message", _("Copy _Message"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "copy-message",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "copy-message");
-  adw_message_dialog_set_close_response (dialog, "close");
-  g_object_set_data_full (G_OBJECT (dialog), "copy-link", g_strdup (url), g_free);
-  g_object_set_data_full (G_OBJECT (dialog), "copy-message", g_steal_pointer (&message), g_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (mail_text_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-mail_link_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *subject = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *mailto = NULL;
-  g_autofree char *subject_escaped = NULL;
-  g_autofree char *body_escaped = NULL;
-  PgLink *link = NULL;
-  g_autofree char *url = url_from_parameter (self, parameter, &link);
-
-  if (url == NULL)
-    return;
-
-  subject = pg_link_is_upload (link)
-            ? g_strdup (_("Upload link"))
-            : g_strdup_printf (_("Download link: %s"),
-                               pg_link_key_basename (pg_link_get_file_key (link)));
-  body = mail_body (link, url);
-  subject_escaped = g_uri_escape_string (subject, NULL, FALSE);
-  body_escaped = g_uri_escape_string (body, NULL, FALSE);
-  mailto = g_strdup_printf ("mailto:?subject=%s&body=%s", subject_escaped, body_escaped);
-
-  if (!g_app_info_launch_default_for_uri (mailto, NULL, &error))
-    show_mail_text (self, url, subject, body);
-}
-
-static void
-qr_link_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  PgLink *link = NULL;
-  g_autofree char *url = url_from_parameter (self, parameter, &link);
-  GtkWindow *dialog;
-
-  if (url == NULL)
-    return;
-
-  dialog = pg_qr_dialog_new (GTK_WINDOW (self), pg_link_get_file_key (link), url, &error);
-  if (dialog == NULL)
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
-
-  gtk_window_present (dialog);
-}
-
-static void
-details_link_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  PgWindow *self = PG_WINDOW (widget);
-  g_autoptr(GError) error = NULL;
-  PgLink *link = NULL;
-  g_autofree char *url = url_from_parameter (self, parameter, &link);
-  g_auto(GStrv) upload_urls = NULL;
-
-  if (url == NULL)
-    return;
-
-  /* An upload page's raw upload links stay at hand, for partners who prefer a program. */
-  if (pg_link_get_page_key (link) != NULL
-      && !(upload_urls = pg_link_service_derive_upload_urls (self->service,
-                                                             _pg_window_get_context (self), link,
-                                                             &error)))
-    {
-      pg_window_show_toast (self, error->message);
-      return;
-    }
-
-  gtk_window_present (pg_link_details_new (GTK_WINDOW (self), link, url,
-                                           (const char * const *) upload_urls));
-}
 
 /* ---- Remove ------------------------------------------------------------------------------ */
 
@@ -352,7 +41,7 @@ remove_link_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   PgWindow *self = PG_WINDOW (widget);
-  PgLink *link = link_from_parameter (self, parameter);
+  PgLink *link = _pg_window_link_from_parameter (self, parameter);
 
   if (link == NULL)
     return;
@@ -475,7 +164,7 @@ revoke_link_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  PgLink *link = link_from_parameter (PG_WINDOW (widget), parameter);
+  PgLink *link = _pg_window_link_from_parameter (PG_WINDOW (widget), parameter);
 
   if (link != NULL)
     start_revoke (PG_WINDOW (widget), link);
@@ -486,7 +175,7 @@ unrevoke_link_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  PgLink *link = link_from_parameter (PG_WINDOW (widget), parameter);
+  PgLink *link = _pg_window_link_from_parameter (PG_WINDOW (widget), parameter);
 
   if (link != NULL)
     revoke_now (PG_WINDOW (widget), link, FALSE);
@@ -683,12 +372,6 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
                                    new_download_link_action);
   gtk_widget_class_install_action (widget_class, "win.new-upload-link", NULL,
                                    new_upload_link_action);
-  gtk_widget_class_install_action (widget_class, "win.copy-link", "s", copy_link_action);
-  gtk_widget_class_install_action (widget_class, "win.open-received", "s", open_received_action);
-  gtk_widget_class_install_action (widget_class, "win.save-received", "s", save_received_action);
-  gtk_widget_class_install_action (widget_class, "win.mail-link", "s", mail_link_action);
-  gtk_widget_class_install_action (widget_class, "win.qr-link", "s", qr_link_action);
-  gtk_widget_class_install_action (widget_class, "win.details-link", "s", details_link_action);
   gtk_widget_class_install_action (widget_class, "win.remove-link", "s", remove_link_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);

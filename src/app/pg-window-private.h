@@ -6,12 +6,13 @@
 
 G_BEGIN_DECLS
 
-/* The main window, in three files that share this structure:
+/* The main window, in four files that share this structure:
  *
  *   pg-window.c          the window: the account's session, the lockdown switch, toasts, and the
  *                        service's job signals routed to the parts below
  *   pg-window-browser.c  the bucket browser: listing, folders, search, dropped files
- *   pg-window-links.c    the links: the list, Copy, E-mail, QR, Details, Revoke, new links
+ *   pg-window-links.c    the links: the list, Revoke, Remove, arming, new links
+ *   pg-window-share.c    a link shared: Copy, E-mail, QR, Details; received files opened, saved
  *
  * The window only shows and forwards. Every job and every link rule is the link service's, which
  * acts through the account context of the window's session: the window asks, listens to the
@@ -81,6 +82,10 @@ void           _pg_window_browser_list      (PgWindow        *self);
 void           _pg_window_browser_job       (PgWindow        *self,
                                              PgLinkJob       *job,
                                              guint            signal);
+
+PgLink        *_pg_window_link_from_parameter (PgWindow      *self,
+                                             GVariant        *parameter);
+void           _pg_window_share_class_init  (GtkWidgetClass  *widget_class);
 
 void           _pg_window_links_class_init  (GtkWidgetClass  *widget_class);
 void           _pg_window_links_init        (PgWindow        *self);

@@ -497,6 +497,7 @@ pg_window_class_init (PgWindowClass *klass)
 
   _pg_window_browser_class_init (widget_class);
   _pg_window_links_class_init (widget_class);
+  _pg_window_share_class_init (widget_class);
 }
 
 /* ---- Narrow windows: files or links ------------------------------------------------------ */

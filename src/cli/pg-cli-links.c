@@ -121,13 +121,11 @@ pg_cli_setup (int    argc,
               char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PgS3Client) manager = NULL;
-  g_autoptr(PgS3Client) signer = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   g_autofree char *role_name = NULL;
-  g_autofree char *arn = NULL;
   g_autofree char *role_arn = NULL;
   gboolean print = FALSE;
   int exit_code;
@@ -153,15 +151,15 @@ pg_cli_setup (int    argc,
   if (role_name == NULL)
     role_name = g_strdup ("presign-guard-links");
 
-  if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error)
-      || !(arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
+  if (!(context = pg_cli_context_new (&endpoint_options, bucket, NULL, TRUE, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (print)
     {
-      g_autofree char *trust = pg_signer_role_trust_policy (arn);
+      g_autofree char *trust = pg_signer_role_trust_policy (
+        pg_account_context_get_signer_arn (context));
       g_autofree char *permissions = pg_signer_role_permissions (
-        pg_endpoint_get_partition (pg_s3_client_get_endpoint (manager)), bucket);
+        pg_endpoint_get_partition (pg_account_context_get_endpoint (context)), bucket);
 
       printf ("# %s\n%s\n# %s\n%s\n", _("Trust policy (who may start sessions; maximum session "
                                         "43200 seconds):"), trust,
@@ -169,9 +167,10 @@ pg_cli_setup (int    argc,
       return PG_CLI_EXIT_OK;
     }
 
-  pg_signer_role_setup_async (manager, role_name, arn, bucket, NULL, pg_cli_store_result,
-                              &result);
-  if (!(role_arn = pg_signer_role_setup_finish (pg_cli_wait (&result), &error)))
+  pg_account_context_create_signing_role_async (context, role_name, NULL, pg_cli_store_result,
+                                                &result);
+  if (!(role_arn = pg_account_context_create_signing_role_finish (context, pg_cli_wait (&result),
+                                                                  &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   printf ("%s\n", role_arn);

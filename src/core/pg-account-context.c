@@ -371,3 +371,94 @@ pg_account_context_role_revoker_finish (PgAccountContext  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/* ---- The signing role ------------------------------------------------------------------- */
+
+static void
+role_set_up_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *role_arn = pg_signer_role_setup_finish (result, &error);
+
+  if (role_arn == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, role_arn, g_free);
+}
+
+static void
+set_up_role (GTask      *task,
+             const char *signer_arn)
+{
+  PgAccountContext *self = g_task_get_source_object (task);
+
+  pg_signer_role_setup_async (self->manager, g_task_get_task_data (task), signer_arn,
+                              self->bucket, g_task_get_cancellable (task), role_set_up_cb, task);
+}
+
+static void
+signer_known_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *signer_arn = pg_s3_client_get_caller_identity_finish (PG_S3_CLIENT (source),
+                                                                         result, &error);
+
+  if (signer_arn == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                                 _("Cannot find out who the signing key belongs to (%s): give "
+                                   "the signer’s ARN first."), error->message);
+      g_object_unref (task);
+      return;
+    }
+
+  set_up_role (task, signer_arn);
+}
+
+/**
+ * pg_account_context_create_signing_role_async:
+ * @role_name: the role's name in IAM, e.g. "presign-guard-links"
+ *
+ * Creates the signing role with the managing key (or finds it): trusted by the signer alone —
+ * whose ARN is asked of STS with the signing key when the context does not know it — and
+ * allowed to read and write this bucket's files, never the bookkeeping folder.
+ * pg_account_context_create_signing_role_finish() gives the role's ARN; the context itself is
+ * not changed.
+ */
+void
+pg_account_context_create_signing_role_async (PgAccountContext    *self,
+                                              const char          *role_name,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_account_context_create_signing_role_async);
+  g_task_set_task_data (task, g_strdup (role_name), g_free);
+
+  if (self->signer_arn != NULL)
+    set_up_role (task, self->signer_arn);
+  else
+    pg_s3_client_get_caller_identity_async (self->signer, cancellable, signer_known_cb, task);
+}
+
+/* Returns: the signing role's ARN, or %NULL with @error set */
+char *
+pg_account_context_create_signing_role_finish (PgAccountContext  *self,
+                                               GAsyncResult      *result,
+                                               GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

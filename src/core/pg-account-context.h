@@ -55,5 +55,13 @@ void              pg_account_context_role_revoker_async        (PgAccountContext
 PgRevoker        *pg_account_context_role_revoker_finish       (PgAccountContext    *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
+void              pg_account_context_create_signing_role_async  (PgAccountContext    *self,
+                                                                const char          *role_name,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+char             *pg_account_context_create_signing_role_finish (PgAccountContext    *self,
+                                                                GAsyncResult        *result,
+                                                                GError             **error);
 
 G_END_DECLS

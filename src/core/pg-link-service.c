@@ -573,6 +573,60 @@ pg_link_service_check_shareable_finish (PgLinkService  *self,
   return value < 0 ? PG_LINK_SHAREABLE : (PgLinkShareable) value;
 }
 
+/* ---- A fresh copy ---------------------------------------------------------------------- */
+
+static void
+fresh_copied_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!pg_s3_client_copy_object_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (g_task_get_task_data (task)), g_free);
+}
+
+/**
+ * pg_link_service_copy_fresh_async:
+ * @key: a file whose links are revoked
+ *
+ * Copies @key, with the managing key, beside itself under a new name that says when
+ * (pg_link_fresh_copy_key()): the copy can be shared while the revoked links to the original
+ * stay dead. pg_link_service_copy_fresh_finish() gives the copy's key.
+ */
+void
+pg_link_service_copy_fresh_async (PgLinkService       *self,
+                                  PgAccountContext    *context,
+                                  const char          *key,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  char *new_key = pg_link_fresh_copy_key (key, now);
+
+  g_task_set_source_tag (task, pg_link_service_copy_fresh_async);
+  g_task_set_task_data (task, new_key, g_free);
+  pg_s3_client_copy_object_async (pg_account_context_get_manager (context),
+                                  pg_account_context_get_bucket (context), key, new_key,
+                                  cancellable, fresh_copied_cb, task);
+}
+
+/* Returns: the fresh copy's key, or %NULL with @error set */
+char *
+pg_link_service_copy_fresh_finish (PgLinkService  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- Files that arrived ------------------------------------------------------------------ */
 
 typedef struct

@@ -122,6 +122,15 @@ void           pg_link_service_check_shareable_async  (PgLinkService       *self
 PgLinkShareable pg_link_service_check_shareable_finish (PgLinkService      *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);
+void           pg_link_service_copy_fresh_async      (PgLinkService       *self,
+                                                      PgAccountContext    *context,
+                                                      const char          *key,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+char          *pg_link_service_copy_fresh_finish     (PgLinkService       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 void           pg_link_service_check_received_async  (PgLinkService       *self,
                                                       PgAccountContext    *context,
                                                       GCancellable        *cancellable,

@@ -693,7 +693,8 @@ test_revoke_page_url (Fixture       *fixture,
 
       pg_link_service_revoke_url_async (fixture->service, fixture->context, bad_urls[i],
                                         PG_POLICY_ACTION_GET, TRUE, NULL, store_result, &bad);
-      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), NULL, &local);
+      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), NULL, NULL,
+                                                &local);
       g_assert_null (none);
       g_assert_nonnull (local);
     }
@@ -701,7 +702,8 @@ test_revoke_page_url (Fixture       *fixture,
 
   pg_link_service_revoke_url_async (fixture->service, fixture->context, url, PG_POLICY_ACTION_GET, TRUE,
                                     NULL, store_result, &result);
-  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), NULL, &error);
+  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), NULL, NULL,
+                                           &error);
   g_assert_no_error (error);
   pg_link_service_wait (fixture->service, job);
   g_assert_no_error (pg_link_job_get_error (job));

@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link-copy.h"
 #include "pg-link-record.h"
+#include "pg-link-service.h"
 #include "pg-link-store.h"
 
 static GAsyncResult *
@@ -408,6 +409,80 @@ test_link_rules (void)
   g_assert_true (twin->copy_key != record->copy_key);
 }
 
+/* A record is used for a pasted link only when it describes that link in every point. */
+static void
+test_link_record_trust (void)
+{
+  const char *url = "https://s3.example.com/bucket/report.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                    "&X-Amz-Credential=ASIATEMP%2F20261207%2Fus-east-1%2Fs3%2Faws4_request"
+                    "&X-Amz-Date=20261207T100000Z&X-Amz-Expires=3600"
+                    "&X-Amz-Security-Token=token&X-Amz-SignedHeaders=host"
+                    "&X-Amz-Signature=0000000000000000000000000000000000000000000000000000000000000000";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgPresignedUrl) link = pg_presigned_url_parse (url, &error);
+  g_autoptr(PgLinkRecord) record = pg_link_record_new ();
+  struct { const char *field; const char *value; const char *said; } edits[] = {
+    { "bucket", "other-bucket", "other-bucket" },
+    { "key", "important.txt", "important.txt" },
+    { "access_key_id", "ASIAOTHER", "ASIAOTHER" },
+    { "session_arn", "arn:aws:sts::1:assumed-role/links/pg-innocent", "pg-innocent" },
+    { "id", "../x", "id" },
+  };
+
+  g_assert_no_error (error);
+  record->id = g_strdup ("abc-123");
+  record->bucket = g_strdup ("bucket");
+  record->key = g_strdup ("report.pdf");
+  record->access_key_id = g_strdup ("ASIATEMP");
+  record->precision = PG_LINK_PRECISION_SESSION;
+  record->session_name = g_strdup ("pg-abc-123");
+  record->session_arn = g_strdup ("arn:aws:sts::1:assumed-role/links/pg-abc-123");
+  g_assert_null (pg_link_service_record_disagrees (record, link));
+
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autoptr(PgLinkRecord) edited = pg_link_record_copy (record);
+      g_autofree char *differs = NULL;
+      char **field = g_str_equal (edits[i].field, "bucket") ? &edited->bucket
+                     : g_str_equal (edits[i].field, "key") ? &edited->key
+                     : g_str_equal (edits[i].field, "access_key_id") ? &edited->access_key_id
+                     : g_str_equal (edits[i].field, "session_arn") ? &edited->session_arn
+                     : &edited->id;
+
+      g_free (*field);
+      *field = g_strdup (edits[i].value);
+      differs = pg_link_service_record_disagrees (edited, link);
+      g_assert_nonnull (differs);
+      g_assert_nonnull (strstr (differs, edits[i].said));
+    }
+
+  /* A plain or copy record for a link with a session token. */
+  for (PgLinkPrecision precision = PG_LINK_PRECISION_OBJECT;
+       precision <= PG_LINK_PRECISION_COPY; precision++)
+    {
+      g_autofree char *differs = NULL;
+
+      if (precision == PG_LINK_PRECISION_SESSION)
+        continue;
+      record->precision = precision;
+      differs = pg_link_service_record_disagrees (record, link);
+      g_assert_nonnull (differs);
+    }
+
+  g_assert_true (pg_link_copy_is_copy_key (".presign-guard/copies/abc-123/report.pdf", NULL));
+  g_assert_true (pg_link_copy_is_copy_key (".presign-guard/copies/abc-123/report.pdf",
+                                           "abc-123"));
+  g_assert_false (pg_link_copy_is_copy_key (".presign-guard/copies/abc-123/report.pdf", "abc"));
+  g_assert_false (pg_link_copy_is_copy_key (".presign-guard/copies/x/../../important.txt",
+                                            NULL));
+  g_assert_false (pg_link_copy_is_copy_key ("important.txt", NULL));
+  g_assert_false (pg_link_copy_is_copy_key (".presign-guard/copies/abc-123/", NULL));
+  g_assert_true (pg_link_id_is_valid ("0b5e4c1a-93f1-4c1e-9b1e-2f6d1e0c9a77"));
+  g_assert_false (pg_link_id_is_valid ("../x"));
+  g_assert_false (pg_link_id_is_valid ("a*"));
+  g_assert_false (pg_link_id_is_valid (""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +497,7 @@ main (int   argc,
   g_test_add_func ("/pg/link-copy/lifecycle", test_link_copy_lifecycle);
 
   g_test_add_func ("/pg/link/rules", test_link_rules);
+  g_test_add_func ("/pg/link-record/trust", test_link_record_trust);
 
   return g_test_run ();
 }

@@ -16,6 +16,7 @@
 /* links --remove ID: the link's private copy (the link dies with it) and its record. */
 static int
 remove_record (PgS3Client *manager,
+               const char *bucket,
                GPtrArray  *records,
                const char *id)
 {
@@ -29,7 +30,8 @@ remove_record (PgS3Client *manager,
   if (record == NULL)
     return pg_cli_fail (PG_CLI_EXIT_FAILURE, _("No link %s is recorded in this bucket."), id);
 
-  pg_link_copy_remove_async (manager, record->bucket, record->id, record->copy_key, NULL,
+  /* In the bucket given, whatever the record says; the core keeps to the link's own folder. */
+  pg_link_copy_remove_async (manager, bucket, record->id, record->copy_key, NULL,
                              pg_cli_store_result, &result);
   if (!pg_link_copy_remove_finish (pg_cli_wait (&result), &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
@@ -81,7 +83,7 @@ pg_cli_links (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (remove != NULL)
-    return remove_record (manager, records, remove);
+    return remove_record (manager, bucket, records, remove);
 
   for (guint i = 0; i < records->len; i++)
     {

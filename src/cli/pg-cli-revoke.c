@@ -9,6 +9,7 @@
 
 #include "pg-cli.h"
 #include "pg-error.h"
+#include "pg-link-copy.h"
 #include "pg-policy.h"
 
 /* revoke, unrevoke, lockdown and policy: the bucket policy commands. Each prints what it did
@@ -29,13 +30,18 @@ parse_action (const char     *text,
 }
 
 /* Runs a job of the link service (the same the app uses) to its end and says how it went:
- * "verified" on the last line only when the change was proven. */
+ * "verified" on the last line only when the change was proven — and, with @try_url, only when
+ * that link itself is then refused. */
 static int
-run_job (PgLinkService *service,
-         PgLinkJob     *job_owned,
-         const char    *done)
+run_job_then_try (PgLinkService    *service,
+                  PgAccountContext *context,
+                  PgLinkJob        *job_owned,
+                  const char       *done,
+                  const char       *try_url)
 {
   g_autoptr(PgLinkJob) job = job_owned;
+  g_autoptr(GError) try_error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   const GError *error;
 
   pg_link_service_wait (service, job);
@@ -53,9 +59,31 @@ run_job (PgLinkService *service,
     }
 
   pg_cli_print_lines (done);
+  if (try_url != NULL)
+    {
+      pg_link_service_try_url_async (service, context, try_url, NULL, pg_cli_store_result,
+                                     &result);
+      if (!pg_link_service_try_url_finish (service, pg_cli_wait (&result), &try_error))
+        {
+          if (try_error != NULL)
+            return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, try_error);
+          return pg_cli_fail (PG_CLI_EXIT_FAILURE,
+                              _("The change was proven for the signer, but this link itself "
+                                "still works: it is not the link the change was made for. Check "
+                                "the link’s record (presign-guard-cli links)."));
+        }
+    }
   printf ("verified\n");
 
   return PG_CLI_EXIT_OK;
+}
+
+static int
+run_job (PgLinkService *service,
+         PgLinkJob     *job_owned,
+         const char    *done)
+{
+  return run_job_then_try (service, NULL, job_owned, done, NULL);
 }
 
 /* What a job took back (or gave back), one line per object. */
@@ -93,9 +121,15 @@ url_command (PgLinkService        *service,
   g_autofree char *done = NULL;
   PgLinkJob *job;
 
+  g_autofree char *disagreement = NULL;
+  const char *try_url;
+
   pg_link_service_revoke_url_async (service, context, url, action, revoke, NULL,
                                     pg_cli_store_result, &result);
-  job = pg_link_service_revoke_url_finish (service, pg_cli_wait (&result), &record, &error);
+  job = pg_link_service_revoke_url_finish (service, pg_cli_wait (&result), &record,
+                                           &disagreement, &error);
+  if (disagreement != NULL)
+    pg_cli_note ("%s", disagreement);
   if (job == NULL)
     {
       /* A link revoked with its file needs the signer's principal: say how to give it. */
@@ -109,6 +143,11 @@ url_command (PgLinkService        *service,
       return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
     }
 
+  /* A revoked download link is tried itself (an upload link cannot be tried without
+   * uploading). */
+  try_url = revoke && g_array_index (pg_link_job_get_targets (job), PgPolicyTarget, 0).action
+                      == PG_POLICY_ACTION_GET ? url : NULL;
+
   if (record != NULL && record->precision == PG_LINK_PRECISION_SESSION)
     {
       pg_cli_note (revoke ? _("Only this link is revoked: it has a signing session of its own "
@@ -117,11 +156,13 @@ url_command (PgLinkService        *service,
                               "denied."), record->session_arn);
       done = g_strdup_printf ("%s %s/%s (get, link %s)", revoke ? "revoked" : "unrevoked",
                               record->bucket, record->key, record->id);
-      return run_job (service, job, done);
+      return run_job_then_try (service, context, job, done, try_url);
     }
 
-  /* A plain link is taken back with its object: say that other links to it go too. */
-  if (record != NULL && record->precision == PG_LINK_PRECISION_COPY)
+  /* A plain link is taken back with its object: say that other links to it go too. What the
+   * link is comes from its URL, not from a record. */
+  if (pg_link_copy_is_copy_key (g_array_index (pg_link_job_get_targets (job), PgPolicyTarget,
+                                               0).key, NULL))
     pg_cli_note ("%s", revoke ? _("Only this link is revoked: it points at a private copy of "
                                   "the file. Other links to the file keep working.")
                               : _("This link works again: its private copy is no longer "
@@ -133,7 +174,7 @@ url_command (PgLinkService        *service,
 
   done = describe_targets (job, revoke);
 
-  return run_job (service, job, done);
+  return run_job_then_try (service, context, job, done, try_url);
 }
 
 static int

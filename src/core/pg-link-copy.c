@@ -60,6 +60,31 @@ pg_link_copy_key (const char *link_id,
 }
 
 /**
+ * pg_link_copy_is_copy_key:
+ * @link_id: (nullable): the link whose copy it must be, %NULL for any link's
+ *
+ * Whether @key is a private copy of ours: ".presign-guard/copies/<link id>/<file name>".
+ */
+gboolean
+pg_link_copy_is_copy_key (const char *key,
+                          const char *link_id)
+{
+  const char *rest;
+  const char *slash;
+
+  if (key == NULL || !g_str_has_prefix (key, PG_LINK_COPY_PREFIX))
+    return FALSE;
+
+  rest = key + strlen (PG_LINK_COPY_PREFIX);
+  slash = strchr (rest, '/');
+  if (slash == NULL || slash == rest || slash[1] == '\0' || strchr (slash + 1, '/') != NULL)
+    return FALSE;
+
+  return link_id == NULL || (strlen (link_id) == (gsize) (slash - rest)
+                             && strncmp (rest, link_id, slash - rest) == 0);
+}
+
+/**
  * pg_link_copy_lifecycle:
  * @current: (nullable): the bucket's lifecycle rules as the server gave them, %NULL for none
  *
@@ -494,9 +519,23 @@ pg_link_copy_remove_async (PgS3Client          *manager,
                            gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  Removal *removal = g_new0 (Removal, 1);
+  Removal *removal;
 
   g_task_set_source_tag (task, pg_link_copy_remove_async);
+
+  /* Whatever a record says, only the link's own record and its own copy are deleted. */
+  if (!pg_link_id_is_valid (link_id)
+      || (copy_key != NULL && !pg_link_copy_is_copy_key (copy_key, link_id)))
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("The record of link “%s” names “%s”, outside the link’s own "
+                                 "folder: nothing was deleted."),
+                               link_id ? link_id : "", copy_key ? copy_key : "");
+      g_object_unref (task);
+      return;
+    }
+
+  removal = g_new0 (Removal, 1);
   removal->manager = g_object_ref (manager);
   removal->bucket = g_strdup (bucket);
   removal->record_key = pg_link_record_object_key (link_id);

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 
 char     *pg_link_copy_key             (const char              *link_id,
                                         const char              *key);
+gboolean  pg_link_copy_is_copy_key     (const char              *key,
+                                        const char              *link_id);
 char     *pg_link_copy_lifecycle       (const char              *current,
                                         GError                 **error);
 void      pg_link_copy_sign_async      (PgS3Client              *manager,

@@ -98,6 +98,26 @@ pg_link_record_new_for_link (PgLink *link)
   return self;
 }
 
+/**
+ * pg_link_id_is_valid:
+ *
+ * Whether @id can be a link's id: what names its record, its private copy's folder and its
+ * page, so nothing that could reach outside them (a slash, a dot, a wildcard).
+ */
+gboolean
+pg_link_id_is_valid (const char *id)
+{
+  gsize length = id != NULL ? strlen (id) : 0;
+
+  if (length == 0 || length > 64)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_')
+      return FALSE;
+
+  return TRUE;
+}
+
 /* The object a record is stored as. */
 char *
 pg_link_record_object_key (const char *id)

@@ -69,6 +69,7 @@ PgLinkRecord *pg_link_record_new          (void);
 PgLinkRecord *pg_link_record_copy         (const PgLinkRecord   *self);
 PgLinkRecord *pg_link_record_new_for_link (PgLink               *link);
 void          pg_link_record_free         (PgLinkRecord         *self);
+gboolean      pg_link_id_is_valid         (const char           *id);
 char         *pg_link_record_object_key   (const char           *id);
 char         *pg_link_record_to_json      (const PgLinkRecord   *self);
 JsonObject   *pg_json_document            (JsonParser           *parser,

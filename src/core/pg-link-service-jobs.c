@@ -9,6 +9,7 @@
 #include "pg-link-copy.h"
 #include "pg-link-job-private.h"
 #include "pg-link-service-private.h"
+#include "pg-upload-page.h"
 
 /* The link service's jobs: revoking and restoring links (and every link that shares their
  * fate), locking a bucket down, transfers, and removing a link. Policy jobs run one at a time in
@@ -516,29 +517,41 @@ pg_link_service_remove_async (PgLinkService       *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   PgS3Client *manager = pg_account_context_get_manager (context);
+  const char *bucket = pg_account_context_get_bucket (context);
+  g_autofree char *page_key = pg_upload_page_key (pg_link_get_id (link));
 
   g_task_set_source_tag (task, pg_link_service_remove_async);
   g_task_set_task_data (task, g_object_ref (link), g_object_unref);
 
+  /* Deletes stay in the account's bucket and in the link's own place in our folder, whatever
+   * the link (or the record it was read from) names. */
+  if (g_strcmp0 (pg_link_get_bucket (link), bucket) != 0
+      || (pg_link_get_page_key (link) != NULL
+          && g_strcmp0 (pg_link_get_page_key (link), page_key) != 0))
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("Link “%s” names a page or bucket that is not its own: nothing "
+                                 "was deleted."), pg_link_get_id (link));
+      return;
+    }
+
   if (pg_link_get_page_key (link) != NULL)
     {
-      pg_s3_client_delete_object_async (manager, pg_link_get_bucket (link),
-                                        pg_link_get_page_key (link), cancellable,
-                                        page_deleted_cb, g_steal_pointer (&task));
+      pg_s3_client_delete_object_async (manager, bucket, page_key, cancellable, page_deleted_cb,
+                                        g_steal_pointer (&task));
       return;
     }
 
   if (pg_link_can_revoke_alone (link))
     {
-      pg_link_copy_remove_async (manager, pg_link_get_bucket (link), pg_link_get_id (link),
+      pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link),
                                  pg_link_get_copy_of (link) ? pg_link_get_key (link) : NULL,
                                  cancellable, record_deleted_cb, g_steal_pointer (&task));
       return;
     }
 
   /* A plain link's record only says it existed: it goes when it can, the link in any case. */
-  pg_link_copy_remove_async (manager, pg_link_get_bucket (link), pg_link_get_id (link), NULL,
-                             NULL, NULL, NULL);
+  pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link), NULL, NULL, NULL, NULL);
   link_gone (self, link);
   g_task_return_boolean (task, TRUE);
 }

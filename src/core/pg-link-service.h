@@ -222,6 +222,18 @@ void           pg_link_service_revoke_url_async  (PgLinkService        *self,
 PgLinkJob     *pg_link_service_revoke_url_finish (PgLinkService        *self,
                                                   GAsyncResult         *result,
                                                   PgLinkRecord        **record,
+                                                  char                **disagreement,
+                                                  GError              **error);
+char          *pg_link_service_record_disagrees  (const PgLinkRecord   *record,
+                                                  PgPresignedUrl       *link);
+void           pg_link_service_try_url_async     (PgLinkService        *self,
+                                                  PgAccountContext     *context,
+                                                  const char           *url,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean       pg_link_service_try_url_finish    (PgLinkService        *self,
+                                                  GAsyncResult         *result,
                                                   GError              **error);
 
 /* The app's own watcher (pg-link-service-watch.c). */

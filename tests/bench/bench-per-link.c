@@ -99,7 +99,7 @@ revoke_url_verified (PgAccountContext *context,
 
   pg_link_service_revoke_url_async (service, context, url, PG_POLICY_ACTION_GET, TRUE, NULL,
                                     store_result, &found);
-  job = pg_link_service_revoke_url_finish (service, wait_for (&found), &record, &error);
+  job = pg_link_service_revoke_url_finish (service, wait_for (&found), &record, NULL, &error);
   if (job == NULL)
     fail (error);
   /* Only a link with a session of its own is measured, not its object revoked. */

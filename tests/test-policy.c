@@ -10,6 +10,8 @@
 #include "pg-policy.h"
 
 #define SIGNER "arn:aws:iam::123456789012:user/presign-signer"
+/* Our marker, among the resources of every statement we write. */
+#define MARK_DEMO "arn:aws:s3:::demo/.presign-guard/ours"
 #define OTHER_SIGNER "arn:aws:iam:::user/owner:presign"
 
 static GDateTime *
@@ -66,7 +68,8 @@ test_policy_revoke_on_empty (void)
   assert_json_equal (json,
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardRevokedGet20261128\","
     "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
-    "\"Resource\":[\"arn:aws:s3:::demo/a b/report.pdf\",\"arn:aws:s3:::demo/other.txt\"]}]}");
+    "\"Resource\":[\"" MARK_DEMO "\",\"arn:aws:s3:::demo/a b/report.pdf\","
+    "\"arn:aws:s3:::demo/other.txt\"]}]}");
   g_assert_true (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_GET, NULL));
   g_assert_false (pg_policy_is_revoked (policy, "demo", "other.txt", PG_POLICY_ACTION_PUT, NULL));
   g_assert_false (pg_policy_is_revoked (policy, "demo", "third.txt", PG_POLICY_ACTION_GET, NULL));
@@ -101,10 +104,10 @@ test_policy_principals_apart (void)
     "{\"Version\":\"2012-10-17\",\"Statement\":["
     "{\"Sid\":\"PresignGuardRevokedGet20261128\",\"Effect\":\"Deny\","
     "\"Principal\":{\"AWS\":[\"" SIGNER "\"]},\"Action\":\"s3:GetObject\","
-    "\"Resource\":[\"arn:aws:s3:::demo/a.pdf\"]},"
+    "\"Resource\":[\"" MARK_DEMO "\",\"arn:aws:s3:::demo/a.pdf\"]},"
     "{\"Sid\":\"PresignGuardRevokedGet20261128N2\",\"Effect\":\"Deny\","
     "\"Principal\":{\"AWS\":[\"" OTHER_SIGNER "\"]},\"Action\":\"s3:GetObject\","
-    "\"Resource\":[\"arn:aws:s3:::demo/b.pdf\"]}]}");
+    "\"Resource\":[\"" MARK_DEMO "\",\"arn:aws:s3:::demo/b.pdf\"]}]}");
   g_assert_true (pg_policy_is_revoked (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET, SIGNER));
   g_assert_false (pg_policy_is_revoked (policy, "demo", "a.pdf", PG_POLICY_ACTION_GET,
                                         OTHER_SIGNER));
@@ -148,7 +151,8 @@ test_policy_same_identity (void)
   assert_json_equal (json,
     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardRevokedPutQuery20260102\","
     "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"arn:aws-cn:iam::1:user/me\"]},"
-    "\"Action\":\"s3:PutObject\",\"Resource\":[\"arn:aws-cn:s3:::demo/in/x\"],"
+    "\"Action\":\"s3:PutObject\","
+    "\"Resource\":[\"arn:aws-cn:s3:::demo/.presign-guard/ours\",\"arn:aws-cn:s3:::demo/in/x\"],"
     "\"Condition\":{\"StringEquals\":{\"s3:authType\":\"REST-QUERY-STRING\"}}}]}");
 }
 
@@ -473,7 +477,8 @@ test_policy_lockdown_role (void)
     "{\"Version\":\"2012-10-17\",\"Statement\":["
     "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\""
     "arn:aws:iam::123456789012:role/links\",\"" SIGNER "\"]},"
-    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::demo/*\"}]}");
+    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],"
+    "\"Resource\":[\"arn:aws:s3:::demo/*\",\"" MARK_DEMO "\"]}]}");
   g_assert_true (pg_policy_get_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER));
 
   again = pg_policy_copy (policy);
@@ -511,9 +516,10 @@ test_policy_lockdown (void)
     "{\"Version\":\"2012-10-17\",\"Statement\":["
     "{\"Sid\":\"PresignGuardLockdownSigner\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\""
     SIGNER "\"]},\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],"
-    "\"Resource\":\"arn:aws:s3:::demo/*\"},"
+    "\"Resource\":[\"arn:aws:s3:::demo/*\",\"" MARK_DEMO "\"]},"
     "{\"Sid\":\"PresignGuardLockdownAny\",\"Effect\":\"Deny\",\"Principal\":\"*\","
-    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],\"Resource\":\"arn:aws:s3:::demo/*\","
+    "\"Action\":[\"s3:GetObject\",\"s3:PutObject\"],"
+    "\"Resource\":[\"arn:aws:s3:::demo/*\",\"" MARK_DEMO "\"],"
     "\"Condition\":{\"StringEquals\":{\"s3:authType\":\"REST-QUERY-STRING\"},"
     "\"ArnNotLike\":{\"aws:PrincipalArn\":[\"arn:aws:iam::1:role/Admin*\","
     "\"arn:aws:iam::1:user/boss\"]}}}]}");
@@ -885,9 +891,11 @@ check_policy (PgPolicy   *policy,
         g_assert_nonnull (expected);
         g_assert_cmpstr (json_object_get_string_member (object, "Action"), ==,
                          strstr (base, "Get") ? "s3:GetObject" : "s3:PutObject");
-        g_assert_cmpuint (json_array_get_length (resources), ==, g_hash_table_size (expected));
+        /* Every statement we write carries our marker besides its objects. */
+        g_assert_cmpuint (json_array_get_length (resources), ==, g_hash_table_size (expected) + 1);
         for (guint r = 0; r < json_array_get_length (resources); r++)
-          g_assert_true (g_hash_table_contains (expected, json_array_get_string_element (resources, r)));
+          g_assert_true (g_str_equal (json_array_get_string_element (resources, r), MARK_DEMO)
+                         || g_hash_table_contains (expected, json_array_get_string_element (resources, r)));
         g_assert_cmpuint (json_array_get_length (principals), ==, g_hash_table_size (expected_principals));
         for (guint p = 0; p < json_array_get_length (principals); p++)
           g_assert_true (g_hash_table_contains (expected_principals, json_array_get_string_element (principals, p)));
@@ -1052,6 +1060,212 @@ test_policy_property (void)
     }
 }
 
+#define ROLE "arn:aws:iam::123456789012:role/presign-guard-links"
+
+static char *
+session_arn (void)
+{
+  g_autofree char *id = g_uuid_string_random ();
+
+  return g_strdup_printf ("arn:aws:sts::123456789012:assumed-role/presign-guard-links/pg-%s",
+                          id);
+}
+
+/* Revocations stop short of the limit: the lockdown of the signer and the signing role still
+ * fits on a policy they filled. Session links are merged: hundreds fit. */
+static void
+test_policy_capacity (void)
+{
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autoptr(PgPolicy) files = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(PgPolicy) sessions = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  guint n_files = 0;
+  guint n_sessions = 0;
+
+  g_assert_true (pg_policy_guard_folder (files, "demo", SIGNER, &error));
+  for (;; n_files++)
+    {
+      g_autofree char *key = g_strdup_printf ("f/%05u", n_files);
+
+      if (!pg_policy_revoke (files, "demo", key, PG_POLICY_ACTION_GET, SIGNER, FALSE, now,
+                             &error))
+        break;
+    }
+  g_assert_error (error, PG_ERROR, PG_ERROR_POLICY_TOO_LARGE);
+  g_clear_error (&error);
+  g_test_message ("%u revoked files of 7-character keys fit", n_files);
+  g_assert_cmpuint (n_files, >, 500);
+  g_assert_true (pg_policy_set_lockdown (files, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         &error));
+  g_assert_true (pg_policy_set_lockdown (files, "demo", PG_LOCKDOWN_SIGNER, TRUE, ROLE, NULL,
+                                         &error));
+  g_assert_true (pg_policy_guard_folder (files, "demo", ROLE, &error));
+  g_assert_no_error (error);
+  json = pg_policy_to_json (files, FALSE);
+  g_assert_cmpuint (strlen (json), <=, PG_POLICY_MAX_BYTES);
+  g_assert_cmpuint (pg_policy_count_ours (files, "demo"), ==, 3);
+
+  for (;; n_sessions++)
+    {
+      g_autofree char *arn = session_arn ();
+
+      if (!pg_policy_revoke (sessions, "demo", "x", PG_POLICY_ACTION_GET, arn, FALSE, now,
+                             &error))
+        break;
+    }
+  g_assert_error (error, PG_ERROR, PG_ERROR_POLICY_TOO_LARGE);
+  g_clear_error (&error);
+  g_test_message ("%u revoked session links fit", n_sessions);
+  g_assert_cmpuint (n_sessions, >=, 500);
+  g_assert_true (pg_policy_set_lockdown (sessions, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER,
+                                         NULL, &error));
+  g_assert_true (pg_policy_set_lockdown (sessions, "demo", PG_LOCKDOWN_SIGNER, TRUE, ROLE, NULL,
+                                         &error));
+  g_assert_no_error (error);
+}
+
+/* Revoked session links share one statement per window of end times; each is found, and lifted
+ * alone. */
+static void
+test_policy_sessions_merged (void)
+{
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  const char *a = "arn:aws:sts::1:assumed-role/links/pg-0a1b2c3d-4e5f-4a6b-8c7d-001122334455";
+  const char *b = "arn:aws:sts::1:assumed-role/links/pg-99887766-5544-4a6b-8c7d-001122334455";
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_is_link_session (a));
+  g_assert_false (pg_policy_is_link_session (SIGNER));
+  g_assert_false (pg_policy_is_link_session ("arn:aws:sts::1:assumed-role/links/pg-lockdown"));
+  g_assert_false (pg_policy_is_link_session ("arn:aws:sts::1:assumed-role/Admin/alice"));
+  g_assert_true (pg_policy_revoke (policy, "demo", "x", PG_POLICY_ACTION_GET, a, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_revoke (policy, "demo", "y", PG_POLICY_ACTION_GET, b, FALSE, now,
+                                   NULL));
+  json = pg_policy_to_json (policy, FALSE);
+  /* 10:30 plus 13 hours, rounded up to 4-hour windows: 2026-11-29 00:00. */
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+    "\"PresignGuardRevokedSessionsUntil2026112900\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+    "\"Action\":\"s3:GetObject\",\"Resource\":[\"arn:aws:s3:::demo/*\",\"" MARK_DEMO "\"],"
+    "\"Condition\":{\"StringLike\":{\"aws:userid\":[\"*:pg-0a1b2c3d-4e5f*\","
+    "\"*:pg-99887766-5544*\"]}}}]}");
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "x", PG_POLICY_ACTION_GET, a));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "y", PG_POLICY_ACTION_GET, b));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "x", PG_POLICY_ACTION_GET, a));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "x", PG_POLICY_ACTION_GET, a));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "y", PG_POLICY_ACTION_GET, b));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "y", PG_POLICY_ACTION_GET, b));
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
+/* A sessions' statement goes on the first write after its links have all expired. */
+static void
+test_policy_sessions_expire (void)
+{
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autoptr(GDateTime) soon = g_date_time_add_hours (now, 12);
+  g_autoptr(GDateTime) later = g_date_time_add_hours (now, 14);
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  const char *a = "arn:aws:sts::1:assumed-role/links/pg-0a1b2c3d-4e5f-4a6b-8c7d-001122334455";
+  const char *b = "arn:aws:sts::1:assumed-role/links/pg-99887766-5544-4a6b-8c7d-001122334455";
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "x", PG_POLICY_ACTION_GET, a, FALSE, now,
+                                   NULL));
+  g_assert_cmpuint (pg_policy_prune_expired (policy, "demo", soon), ==, 0);
+  /* The next revoke, 14 hours on: the first link's statement is gone, a new one holds b. */
+  g_assert_true (pg_policy_revoke (policy, "demo", "y", PG_POLICY_ACTION_GET, b, FALSE, later,
+                                   NULL));
+  g_assert_false (pg_policy_is_revoked (policy, "demo", "x", PG_POLICY_ACTION_GET, a));
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "y", PG_POLICY_ACTION_GET, b));
+  g_assert_cmpuint (pg_policy_count_ours (policy, "demo"), ==, 1);
+}
+
+/* Without our marker, a statement in exactly our format is foreign to every write: an unrelated
+ * revoke never prunes or joins it. Only the explicit prune takes what earlier versions wrote. */
+static void
+test_policy_marker (void)
+{
+  const char *copy =
+    "{\"Statement\":["
+    DENY_GET ("PresignGuardRevokedGet20200101", "arn:aws:s3:::demo/old") ","
+    DENY_GET ("PresignGuardRevokedGet20261128", "arn:aws:s3:::demo/today") ","
+    "{\"Sid\":\"PresignGuardRevokedSessionsUntil2020010100\",\"Effect\":\"Deny\","
+    "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":[\"arn:aws:s3:::demo/*\"],"
+    "\"Condition\":{\"StringLike\":{\"aws:userid\":[\"*:pg-1*\"]}}},"
+    "{\"Sid\":\"PresignGuardSignersMayNotWrite\",\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\""
+    SIGNER "\"]},\"Action\":[\"s3:PutObject\",\"s3:DeleteObject\"],"
+    "\"Resource\":[\"arn:aws:s3:::demo/.presign-guard/*\"]}]}";
+  g_autoptr(PgPolicy) policy = pg_policy_new (copy, NULL, NULL);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  const char *a = "arn:aws:sts::1:assumed-role/links/pg-0a1b2c3d-4e5f-4a6b-8c7d-001122334455";
+  g_autoptr(JsonNode) original = parse (copy);
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  JsonArray *before = json_object_get_array_member (json_node_get_object (original),
+                                                    "Statement");
+  JsonArray *after;
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "k", PG_POLICY_ACTION_GET, SIGNER, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_revoke (policy, "demo", "x", PG_POLICY_ACTION_GET, a, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_guard_folder (policy, "demo", SIGNER, NULL));
+  json = pg_policy_to_json (policy, FALSE);
+  root = parse (json);
+  after = json_object_get_array_member (json_node_get_object (root), "Statement");
+  g_assert_cmpuint (json_array_get_length (after), ==, 7);
+  for (guint i = 0; i < json_array_get_length (before); i++)
+    g_assert_true (json_node_equal (json_array_get_element (before, i),
+                                    json_array_get_element (after, i)));
+  /* Ours: the new revocation, the sessions' statement, the guard; the lookalikes of the new
+   * kinds are foreign, the two of the old format are what earlier versions wrote. */
+  g_assert_cmpuint (pg_policy_count_ours (policy, "demo"), ==, 5);
+  g_assert_cmpuint (pg_policy_prune (policy, "demo", now), ==, 1);
+  g_assert_true (pg_policy_is_revoked (policy, "demo", "today", PG_POLICY_ACTION_GET, SIGNER));
+}
+
+/* Our standing statement stays through every edit; it goes with the last other one of ours. */
+static void
+test_policy_guard_kept (void)
+{
+  g_autoptr(PgPolicy) policy = pg_policy_new (NULL, NULL, NULL);
+  g_autoptr(GDateTime) now = day (2026, 11, 28);
+  g_autoptr(GDateTime) later = day (2026, 12, 30);
+  const char *a = "arn:aws:sts::1:assumed-role/links/pg-0a1b2c3d-4e5f-4a6b-8c7d-001122334455";
+  g_autofree char *json = NULL;
+
+  g_assert_true (pg_policy_guard_folder (policy, "demo", SIGNER, NULL));
+  g_assert_true (pg_policy_guard_folder (policy, "demo", ROLE, NULL));
+  g_assert_true (pg_policy_guard_folder (policy, "demo", SIGNER, NULL));
+  json = pg_policy_to_json (policy, FALSE);
+  assert_json_equal (json,
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"PresignGuardSignersMayNotWrite\","
+    "\"Effect\":\"Deny\",\"Principal\":{\"AWS\":[\"" SIGNER "\",\"" ROLE "\"]},"
+    "\"Action\":[\"s3:PutObject\",\"s3:DeleteObject\"],"
+    "\"Resource\":[\"arn:aws:s3:::demo/.presign-guard/*\",\"" MARK_DEMO "\"]}]}");
+
+  g_assert_true (pg_policy_revoke (policy, "demo", "k", PG_POLICY_ACTION_GET, SIGNER, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_revoke (policy, "demo", "x", PG_POLICY_ACTION_GET, a, FALSE, now,
+                                   NULL));
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, TRUE, SIGNER, NULL,
+                                         NULL));
+  g_assert_true (pg_policy_set_lockdown (policy, "demo", PG_LOCKDOWN_SIGNER, FALSE, NULL, NULL,
+                                         NULL));
+  g_assert_false (pg_policy_release_guard (policy, "demo"));
+  g_assert_true (pg_policy_unrevoke (policy, "demo", "k", PG_POLICY_ACTION_GET, SIGNER));
+  g_assert_false (pg_policy_release_guard (policy, "demo"));
+  g_assert_cmpuint (pg_policy_prune (policy, "demo", later), ==, 1);
+  g_assert_true (pg_policy_get_guard (policy, "demo", SIGNER));
+  g_assert_true (pg_policy_get_guard (policy, "demo", ROLE));
+  g_assert_true (pg_policy_release_guard (policy, "demo"));
+  g_assert_true (pg_policy_is_empty (policy));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1074,6 +1288,11 @@ main (int   argc,
   g_test_add_func ("/pg/policy/malformed", test_policy_malformed);
   g_test_add_func ("/pg/policy/bad-signer", test_policy_bad_signer);
   g_test_add_func ("/pg/policy/property", test_policy_property);
+  g_test_add_func ("/pg/policy/capacity", test_policy_capacity);
+  g_test_add_func ("/pg/policy/sessions/merged", test_policy_sessions_merged);
+  g_test_add_func ("/pg/policy/sessions/expire", test_policy_sessions_expire);
+  g_test_add_func ("/pg/policy/marker/foreign-lookalike", test_policy_marker);
+  g_test_add_func ("/pg/policy/guard/kept", test_policy_guard_kept);
 
   return g_test_run ();
 }

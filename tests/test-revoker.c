@@ -8,6 +8,7 @@
 #include "pg-error.h"
 #include "pg-revoker.h"
 #include "s3-fake.h"
+#include "test-async.h"
 
 /* The revoker's paths that a healthy server never takes — a writer that wins the race, a lease
  * held by someone else or by nobody alive, a signer whose key is wrong, a policy changed by hand
@@ -56,14 +57,6 @@ fixture_tear_down (Fixture       *fixture,
   s3_fake_free (fixture->fake);
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static gboolean
 wait_and_finish (PgRevoker     *revoker,
                  GAsyncResult **slot,
@@ -86,7 +79,7 @@ do_revoke (Fixture     *fixture,
   GAsyncResult *result = NULL;
 
   pg_revoker_revoke_async (fixture->revoker, BUCKET, key, PG_POLICY_ACTION_GET, NULL,
-                           store_result, &result);
+                           test_store_result, &result);
 
   return wait_and_finish (fixture->revoker, &result, error);
 }
@@ -211,13 +204,13 @@ test_wrong_secret (Fixture       *fixture,
   /* The same for a lockdown, and for an upload link's probe. */
   g_clear_error (&error);
   pg_revoker_set_lockdown_async (fixture->revoker, BUCKET, PG_LOCKDOWN_SIGNER, TRUE, NULL, NULL,
-                                 store_result, &result);
+                                 test_store_result, &result);
   g_assert_false (wait_and_finish (fixture->revoker, &result, &error));
   g_assert_error (error, PG_ERROR, PG_ERROR_SIGNER_REFUSED);
   g_clear_error (&error);
   fixture->fake->presign_error = "InvalidAccessKeyId";
   pg_revoker_revoke_async (fixture->revoker, BUCKET, "in/x", PG_POLICY_ACTION_PUT, NULL,
-                           store_result, &result);
+                           test_store_result, &result);
   g_assert_false (wait_and_finish (fixture->revoker, &result, &error));
   g_assert_error (error, PG_ERROR, PG_ERROR_SIGNER_REFUSED);
   g_assert_nonnull (strstr (error->message, SIGNER_KEY));
@@ -251,7 +244,7 @@ test_wrong_arn (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   g_assert_false (do_revoke (fixture, "report.pdf", &error));
-  g_assert_error (error, PG_ERROR, PG_ERROR_NOT_VERIFIED);
+  g_assert_error (error, PG_ERROR, PG_ERROR_TAKEN_BACK);
   g_assert_nonnull (strstr (error->message, "arn:aws:iam:::user/somebody-else"));
   g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
   g_assert_false (s3_fake_has_object (fixture->fake, PG_REVOKER_LEASE_KEY));
@@ -379,7 +372,7 @@ test_lease_lost_before_write (Fixture       *fixture,
   GAsyncResult *result = NULL;
 
   pg_revoker_revoke_async (fixture->revoker, BUCKET, "report.pdf", PG_POLICY_ACTION_GET, NULL,
-                           store_result, &result);
+                           test_store_result, &result);
   /* Once our lease exists, replace it with somebody else's, who gives it back later. */
   while (!s3_fake_has_object (fixture->fake, PG_REVOKER_LEASE_KEY))
     g_main_context_iteration (NULL, TRUE);
@@ -440,7 +433,7 @@ test_cancel (Fixture       *fixture,
 
   s3_fake_put_object (fixture->fake, PG_REVOKER_LEASE_KEY, held);
   pg_revoker_revoke_async (fixture->revoker, BUCKET, "report.pdf", PG_POLICY_ACTION_GET,
-                           cancellable, store_result, &result);
+                           cancellable, test_store_result, &result);
   g_timeout_add (200, cancel_cb, cancellable);
   g_assert_false (wait_and_finish (fixture->revoker, &result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -468,7 +461,7 @@ test_invalid_input (Fixture       *fixture,
     GAsyncResult *result = NULL;
 
     pg_revoker_revoke_async (fixture->revoker, "No Bucket!", "k", PG_POLICY_ACTION_GET, NULL,
-                             store_result, &result);
+                             test_store_result, &result);
     g_assert_false (wait_and_finish (fixture->revoker, &result, &error));
     g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
   }
@@ -514,7 +507,7 @@ test_unrevoke_and_lockdown (Fixture       *fixture,
 
   g_assert_true (do_revoke (fixture, "report.pdf", &error));
   pg_revoker_unrevoke_async (fixture->revoker, BUCKET, "report.pdf", PG_POLICY_ACTION_GET, NULL,
-                             store_result, &result);
+                             test_store_result, &result);
   {
     gboolean ok = wait_and_finish (fixture->revoker, &result, &error);
 
@@ -524,7 +517,7 @@ test_unrevoke_and_lockdown (Fixture       *fixture,
   g_assert_null (fixture->fake->policy);
 
   pg_revoker_set_lockdown_async (fixture->revoker, BUCKET, PG_LOCKDOWN_SIGNER, TRUE, NULL, NULL,
-                                 store_result, &result);
+                                 test_store_result, &result);
   {
     gboolean ok = wait_and_finish (fixture->revoker, &result, &error);
 
@@ -542,7 +535,7 @@ test_unrevoke_and_lockdown (Fixture       *fixture,
   }
 
   pg_revoker_set_lockdown_async (fixture->revoker, BUCKET, PG_LOCKDOWN_SIGNER, FALSE, NULL, NULL,
-                                 store_result, &result);
+                                 test_store_result, &result);
   g_assert_true (wait_and_finish (fixture->revoker, &result, &error));
   g_assert_false (s3_fake_denies (fixture->fake, "s3:PutObject", "anything"));
   g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));

@@ -229,6 +229,23 @@ def test_remove_stays_in_our_folder():
     assert s3.get_object(Bucket=other_bucket, Key="prod/db.sql")["Body"].read() == b"keep"
 
 
+def test_uploads_never_target_our_folder():
+    """Upload links and pages cannot be made into our folder, nor (here, where "*" is a
+    wildcard in a policy) into a folder they could not be revoked from alone."""
+    for args in (["presign", "--signer", "--method", "PUT", "--key", ".presign-guard/links/x.json"],
+                 ["presign", "--method", "PUT", "--key", ".presign-guard/lock"],
+                 ["upload-page", "--folder", ".presign-guard/pages", "--files", "1"]):
+        done = cli(args[0], *COMMON, "--bucket", STATE["bucket"], *args[1:], "--expires", "900",
+                   check=False)
+        assert done.returncode != 0 and ".presign-guard/" in done.stderr, done
+        assert "X-Amz-Signature" not in done.stdout, done
+    done = cli("upload-page", *COMMON, "--bucket", STATE["bucket"], "--folder", "in*coming",
+               "--files", "1", "--expires", "900", check=False)
+    assert done.returncode != 0 and "wildcards" in done.stderr, done
+    listed = client().list_objects_v2(Bucket=STATE["bucket"], Prefix=".presign-guard/pages/")
+    assert listed.get("KeyCount", 0) == 0, listed
+
+
 TESTS = [
     test_record_naming_another_file_is_not_used,
     test_record_naming_another_session_is_not_used,
@@ -236,6 +253,7 @@ TESTS = [
     test_whole_record_replaced_proves_the_pasted_link,
     test_copy_record_for_a_plain_link_says_the_truth,
     test_remove_stays_in_our_folder,
+    test_uploads_never_target_our_folder,
 ]
 
 

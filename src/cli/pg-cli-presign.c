@@ -246,6 +246,11 @@ pg_cli_presign (int    argc,
   if (grace == -1)
     grace = arm != NULL && g_str_equal (arm, "download") ? PG_WATCHER_DEFAULT_GRACE : 0;
 
+  /* A plain presigner otherwise: only our folder is out of reach. */
+  if (options.method == PG_METHOD_PUT
+      && !pg_link_check_upload_target (NULL, options.key, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
+
   if (per_link || private_copy)
     return presign_alone (&endpoint_options, role_arn, private_copy, arm, grace, &options);
   if (arm != NULL)

@@ -32,6 +32,7 @@ struct _PgAccountContext
   char       *ops_log_path;
   char       *queue_url;
   int         verify_timeout;
+  guint       wait_limit;
 };
 
 G_DEFINE_FINAL_TYPE (PgAccountContext, pg_account_context, G_TYPE_OBJECT)
@@ -118,6 +119,15 @@ pg_account_context_set_uses_sources (PgAccountContext *self,
   self->queue_url = g_strdup (queue_url);
 }
 
+/* The longest each revoker made here waits for another writer's lock (the command line's
+ * --timeout); 0 for the lock's own bound. */
+void
+pg_account_context_set_wait_limit (PgAccountContext *self,
+                                   guint             seconds)
+{
+  self->wait_limit = seconds;
+}
+
 /* How long each revoker made here waits for its proof (the revoker's default when negative). */
 void
 pg_account_context_set_verify_timeout (PgAccountContext *self,
@@ -199,17 +209,24 @@ pg_account_context_reports_downloads (PgAccountContext *self)
 
 /* ---- Revokers ----------------------------------------------------------------------------- */
 
+/* Every revoker made here waits as the context says. */
+static PgRevoker *
+configure (PgAccountContext *self,
+           PgRevoker        *revoker)
+{
+  if (self->verify_timeout >= 0)
+    pg_revoker_set_verify_timeout (revoker, (guint) self->verify_timeout);
+  pg_revoker_set_wait_limit (revoker, self->wait_limit);
+
+  return revoker;
+}
+
 static PgRevoker *
 revoker_new (PgAccountContext *self,
              PgCredentials    *credentials,
              const char       *principal)
 {
-  PgRevoker *revoker = pg_revoker_new (self->manager, credentials, principal);
-
-  if (self->verify_timeout >= 0)
-    pg_revoker_set_verify_timeout (revoker, (guint) self->verify_timeout);
-
-  return revoker;
+  return configure (self, pg_revoker_new (self->manager, credentials, principal));
 }
 
 /**
@@ -253,9 +270,7 @@ revoker_started_cb (GObject      *source,
       return;
     }
 
-  if (self->verify_timeout >= 0)
-    pg_revoker_set_verify_timeout (revoker, (guint) self->verify_timeout);
-  g_task_return_pointer (task, revoker, g_object_unref);
+  g_task_return_pointer (task, configure (self, revoker), g_object_unref);
 }
 
 /**

@@ -25,6 +25,8 @@ void              pg_account_context_set_uses_sources   (PgAccountContext   *sel
                                                          const char         *queue_url);
 void              pg_account_context_set_verify_timeout (PgAccountContext   *self,
                                                          int                 seconds);
+void              pg_account_context_set_wait_limit     (PgAccountContext   *self,
+                                                         guint               seconds);
 const char       *pg_account_context_get_account_id     (PgAccountContext   *self);
 const char       *pg_account_context_get_bucket         (PgAccountContext   *self);
 PgS3Client       *pg_account_context_get_manager        (PgAccountContext   *self);

@@ -19,6 +19,8 @@ G_BEGIN_DECLS
  * @PG_ERROR_SIGNER_REFUSED: a request signed with the signing key was not accepted before any
  *   change, so no change could be proven (a wrong secret, an unknown key, a signer refused by
  *   something else)
+ * @PG_ERROR_TAKEN_BACK: a policy change was written, did not hold within the time limit, and
+ *   was taken back: the policy is as it was before
  * @PG_ERROR_FAILED: anything else
  *
  * Errors of the Presign Guard core. Messages are complete, translatable sentences meant to be
@@ -33,6 +35,7 @@ typedef enum {
   PG_ERROR_CONFLICT,
   PG_ERROR_UNSUPPORTED,
   PG_ERROR_SIGNER_REFUSED,
+  PG_ERROR_TAKEN_BACK,
   PG_ERROR_FAILED,
 } PgError;
 

@@ -270,6 +270,13 @@ pg_link_service_create_async (PgLinkService       *self,
   g_task_set_source_tag (task, pg_link_service_create_async);
   g_task_set_task_data (task, data, (GDestroyNotify) creation_free);
 
+  if (request->options->method == PG_METHOD_PUT
+      && !pg_link_check_upload_target (pg_account_context_get_endpoint (context), request->options->key, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
   switch (precision)
     {
     case PG_LINK_PRECISION_SESSION:
@@ -387,6 +394,12 @@ pg_link_service_create_upload_page_async (PgLinkService             *self,
       g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                                _("An upload page takes 1 to %d files."),
                                PG_UPLOAD_PAGE_MAX_FILES);
+      return;
+    }
+
+  if (!pg_link_check_upload_target (pg_account_context_get_endpoint (context), request->folder, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 

@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link-copy.h"
 #include "pg-link-service-private.h"
+#include "pg-link-session.h"
 #include "pg-presigned-url.h"
 #include "pg-upload-page.h"
 
@@ -98,7 +99,9 @@ pg_link_service_record_disagrees (const PgLinkRecord *record,
   if (!session)
     return NULL;
 
-  session_name = g_strconcat ("pg-", record->id, NULL);
+  session_name = pg_link_session_name (record->id, record->session_arn != NULL
+                                                  && strstr (record->session_arn,
+                                                             ":federated-user/") != NULL);
   if (g_strcmp0 (record->session_name, session_name) != 0 || record->session_arn == NULL
       || !g_str_has_suffix (record->session_arn, session_name)
       || record->session_arn[strlen (record->session_arn) - strlen (session_name) - 1] != '/')

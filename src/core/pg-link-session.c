@@ -25,11 +25,21 @@ static char *allow_document (const char         *principal,
                              const char * const *actions,
                              const char         *resource);
 
-/* A federated user's name (at most 32 characters): pg- and the link's id without dashes. */
-static char *
-federated_name (const char *link_id)
+/**
+ * pg_link_session_name:
+ * @federated: for a federated user (a day-long link) rather than a session of the signing role
+ *
+ * The name of the session a link is signed in: "pg-" and the link's id; a federated user's (at
+ * most 32 characters) drops the id's dashes.
+ */
+char *
+pg_link_session_name (const char *link_id,
+                      gboolean    federated)
 {
   g_autoptr(GString) name = g_string_new ("pg-");
+
+  if (!federated)
+    return g_strconcat ("pg-", link_id, NULL);
 
   for (const char *p = link_id; *p != '\0' && name->len < 32; p++)
     if (*p != '-')
@@ -222,7 +232,7 @@ pg_link_session_sign_async (PgS3Client             *manager,
     {
       g_autofree char *policy = federated_policy (manager, options->bucket, options->key);
 
-      record->session_name = federated_name (record->id);
+      record->session_name = pg_link_session_name (record->id, TRUE);
       pg_s3_client_get_federation_token_async (signer, record->session_name, policy,
                                                options->expires, cancellable,
                                                session_started_cb, g_steal_pointer (&task));
@@ -230,7 +240,7 @@ pg_link_session_sign_async (PgS3Client             *manager,
     }
 
   record->role_arn = g_strdup (role_arn);
-  record->session_name = g_strconcat ("pg-", record->id, NULL);
+  record->session_name = pg_link_session_name (record->id, FALSE);
   pg_s3_client_assume_role_async (signer, role_arn, record->session_name,
                                   MAX (options->expires, PG_LINK_SESSION_MIN_SECONDS),
                                   cancellable, session_started_cb, g_steal_pointer (&task));
@@ -495,15 +505,59 @@ pg_signer_role_trust_policy (const char *signer_arn)
   return allow_document (signer_arn, actions, NULL);
 }
 
-/* What a session may do: read and write the objects of one bucket, nothing else. */
+/* What a session may do: read and write the objects of one bucket, nothing else — and never
+ * write or delete in our folder (.presign-guard/: lock, link records, pages, copies, activity),
+ * which only the managing key writes. Compact: Ceph's IAM refuses documents with spaces. */
 char *
 pg_signer_role_permissions (const char *partition,
                             const char *bucket)
 {
-  static const char *actions[] = { "s3:GetObject", "s3:PutObject", NULL };
-  g_autofree char *resource = g_strdup_printf ("arn:%s:s3:::%s/*", partition, bucket);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *objects = g_strdup_printf ("arn:%s:s3:::%s/*", partition, bucket);
+  g_autofree char *folder = g_strdup_printf ("arn:%s:s3:::%s/" PG_POLICY_FOLDER "*", partition,
+                                             bucket);
 
-  return allow_document (NULL, actions, resource);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Version");
+  json_builder_add_string_value (builder, "2012-10-17");
+  json_builder_set_member_name (builder, "Statement");
+  json_builder_begin_array (builder);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Effect");
+  json_builder_add_string_value (builder, "Allow");
+  json_builder_set_member_name (builder, "Action");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "s3:GetObject");
+  json_builder_add_string_value (builder, "s3:PutObject");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Resource");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, objects);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Effect");
+  json_builder_add_string_value (builder, "Deny");
+  json_builder_set_member_name (builder, "Action");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "s3:PutObject");
+  json_builder_add_string_value (builder, "s3:DeleteObject");
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "Resource");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, folder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+
+  return compact_json (root);
 }
 
 typedef struct

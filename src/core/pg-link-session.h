@@ -47,6 +47,8 @@ void          pg_link_session_role_revoker_async  (PgS3Client          *manager,
                                                    gpointer             user_data);
 PgRevoker    *pg_link_session_role_revoker_finish (GAsyncResult        *result,
                                                    GError             **error);
+char         *pg_link_session_name           (const char              *link_id,
+                                               gboolean                 federated);
 char         *pg_signer_role_trust_policy     (const char              *signer_arn);
 char         *pg_signer_role_permissions      (const char              *partition,
                                                const char              *bucket);

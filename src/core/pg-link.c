@@ -3,8 +3,10 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pg-error.h"
 #include "pg-link.h"
 #include "pg-upload-page.h"
 
@@ -1005,6 +1007,40 @@ pg_link_make_upload_page_keys (const char *folder,
     keys[i] = g_strdup_printf ("%sfile-%u", prefix, i + 1);
 
   return keys;
+}
+
+/**
+ * pg_link_check_upload_target:
+ * @endpoint: (nullable): the server, for its wildcards; %NULL to check only the folder
+ * @key: an upload link's key, or an upload page's folder
+ *
+ * Where a partner may upload: never into our own folder (records, pages, copies, the lock),
+ * and, where the server reads "*" and "?" in a policy as wildcards (anything but AWS), never
+ * under a name with them: such an upload link or page could not be revoked alone.
+ */
+gboolean
+pg_link_check_upload_target (PgEndpoint  *endpoint,
+                             const char  *key,
+                             GError     **error)
+{
+  if (key != NULL && g_str_has_prefix (key, PG_POLICY_FOLDER))
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                   _("Uploads cannot go into “%s”: that folder holds Presign Guard’s own records. "
+                     "Choose another folder."), PG_POLICY_FOLDER);
+      return FALSE;
+    }
+
+  if (key != NULL && strpbrk (key, "*?") != NULL
+      && endpoint != NULL && !pg_endpoint_is_aws (endpoint))
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                   _("This server reads “*” and “?” in “%s” as wildcards, so uploads there "
+                     "could not be taken back alone. Choose a name without them."), key);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* The last part of a key: "a/b/report.pdf" → "report.pdf". */

@@ -105,6 +105,9 @@ char        *pg_link_make_upload_key    (const char              *folder,
 GStrv        pg_link_make_upload_page_keys (const char         *folder,
                                          guint                    n_files,
                                          GDateTime               *now);
+gboolean     pg_link_check_upload_target (PgEndpoint            *endpoint,
+                                         const char            *key,
+                                         GError               **error);
 char        *pg_link_fresh_copy_key     (const char              *key,
                                          GDateTime               *now);
 const char  *pg_link_key_basename       (const char              *key);

@@ -155,18 +155,48 @@ query_string_condition (void)
   return condition;
 }
 
-/* Runs @edit; the result replaces the document only when it succeeds and fits. */
+/* Whether the document leaves @room bytes of a bucket policy free. */
+static gboolean
+check_room (PgPolicy  *self,
+            gsize      room,
+            GError   **error)
+{
+  g_autofree char *json = NULL;
+  gsize size;
+
+  if (room == 0)
+    return pg_policy_check_size (self, error);
+
+  json = pg_policy_to_json (self, FALSE);
+  size = json ? strlen (json) : 0;
+  if (size + room > PG_POLICY_MAX_BYTES)
+    {
+      g_set_error (error, PG_ERROR, PG_ERROR_POLICY_TOO_LARGE,
+                   _("The bucket policy would grow to %zu bytes, too close to the %d that S3 "
+                     "allows: the last %zu are kept free so that every link of the bucket can "
+                     "still be blocked (lockdown). Nothing was changed. Revocations are removed "
+                     "by themselves once their links have expired."),
+                   size, PG_POLICY_MAX_BYTES, room);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Runs @edit; the result replaces the document only when it succeeds and leaves @room bytes of
+ * a bucket policy free. */
 typedef gboolean (*EditFunc) (PgPolicy *self, gpointer data, GError **error);
 
 static gboolean
 edit_checked (PgPolicy  *self,
               EditFunc   edit,
               gpointer   data,
+              gsize      room,
               GError   **error)
 {
   g_autoptr(PgPolicy) backup = pg_policy_copy (self);
 
-  if (!edit (self, data, error) || !pg_policy_check_size (self, error))
+  if (!edit (self, data, error) || !check_room (self, room, error))
     {
       JsonNode *changed = self->root;
 
@@ -200,6 +230,36 @@ typedef struct
   GDateTime      *now;
 } RevokeArgs;
 
+/* Whether a statement of ours dated @day denies @arn @action on @resource. */
+static gboolean
+revoked_on (PgPolicy       *self,
+            const char     *bucket,
+            const char     *resource,
+            PgPolicyAction  action,
+            gboolean        query_only,
+            const char     *arn,
+            const char     *day)
+{
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_REVOKED
+          && ours.action == action && ours.query_only == query_only
+          && g_str_equal (ours.date, day)
+          && string_member_contains (json_node_get_object (node), "Resource", resource)
+          && string_member_contains (json_object_get_object_member (json_node_get_object (node),
+                                                                    "Principal"),
+                                     "AWS", arn))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
 static gboolean
 revoke_edit (PgPolicy  *self,
              gpointer   data,
@@ -210,12 +270,20 @@ revoke_edit (PgPolicy  *self,
   g_autofree char *resource = pg_policy_object_arn (self->partition, args->bucket, args->key,
                                                     self->literal);
   g_autoptr(JsonArray) statements = NULL;
+  g_autofree char *marker = _pg_policy_marker (self, args->bucket);
   JsonObject *statement = NULL;
 
-  pg_policy_prune (self, args->bucket, args->now);
+  pg_policy_prune_expired (self, args->bucket, args->now);
+
+  /* Revoked today already, by a statement an earlier version wrote: it lasts as long. */
+  if (revoked_on (self, args->bucket, resource, args->action, args->same_identity,
+                  args->signer_arn, day))
+    return TRUE;
+
   statements = _pg_policy_get_statements (self, TRUE);
 
-  /* A principal's revocations of the day share one statement. Another principal (another
+  /* A principal's revocations of the day share one statement of ours (never one that an
+   * earlier version wrote: only explicit commands touch those). Another principal (another
    * signer, a link's own session) gets a statement of its own: a statement denies each of its
    * principals each of its objects, so sharing one would revoke more than was asked. */
   for (guint i = 0; statement == NULL && i < json_array_get_length (statements); i++)
@@ -223,7 +291,7 @@ revoke_edit (PgPolicy  *self,
       JsonNode *node = json_array_get_element (statements, i);
       Ours ours;
 
-      if (_pg_policy_statement_ours (self, node, args->bucket, &ours)
+      if (_pg_policy_statement_ours (self, node, args->bucket, &ours) && ours.marked
           && ours.kind == OURS_REVOKED && ours.action == args->action
           && ours.query_only == args->same_identity && g_str_equal (ours.date, day)
           && names_only (json_node_get_object (node), args->signer_arn))
@@ -246,6 +314,7 @@ revoke_edit (PgPolicy  *self,
       json_object_set_string_member (statement, "Effect", "Deny");
       json_object_set_object_member (statement, "Principal", signer_principal (args->signer_arn));
       json_object_set_string_member (statement, "Action", _pg_policy_action_name (args->action));
+      json_array_add_string_element (resources, marker);
       json_array_add_string_element (resources, resource);
       json_object_set_array_member (statement, "Resource", resources);
       if (args->same_identity)
@@ -257,6 +326,198 @@ revoke_edit (PgPolicy  *self,
   string_list_add (string_list_member (statement, "Resource"), resource);
 
   return TRUE;
+}
+
+/* ---- Links signed in sessions of their own ------------------------------------------------ */
+
+/**
+ * pg_policy_is_link_session:
+ *
+ * Whether @principal_arn is a link's own session: a session of the signing role, or (AWS) a
+ * federated user, named pg-<link id>. Such a session signs one link and nothing else, so its
+ * revocation denies it every object and is merged with other sessions' (see pg-policy.c).
+ */
+gboolean
+pg_policy_is_link_session (const char *principal_arn)
+{
+  const char *name;
+
+  if (principal_arn == NULL
+      || (strstr (principal_arn, ":assumed-role/") == NULL
+          && strstr (principal_arn, ":federated-user/") == NULL))
+    return FALSE;
+
+  name = strrchr (principal_arn, '/') + 1;
+
+  return g_str_has_prefix (name, "pg-") && strlen (name) > 3
+         && !g_str_equal (name, "pg-lockdown");
+}
+
+/* What "aws:userid" of the session's requests is like: "ROLEID:NAME" (a role's session) or
+ * "ACCOUNT:NAME" (a federated user). A link's id is random: its first 13 characters (48 random
+ * bits) tell it from every other link, and cost a third of the whole name. */
+#define SESSION_NAME_CHARS 16
+
+static char *
+session_pattern (const char *session_arn)
+{
+  const char *name = strrchr (session_arn, '/') + 1;
+
+  if (strlen (name) <= SESSION_NAME_CHARS)
+    return g_strconcat ("*:", name, NULL);
+
+  return g_strdup_printf ("*:%.*s*", SESSION_NAME_CHARS, name);
+}
+
+/* The hour (UTC, YYYYMMDDHH) by which every link of a session revoked @now has expired, rounded
+ * up to one of six a day so that a day's revocations share a few statements. */
+static char *
+session_until (const char *session_arn,
+               GDateTime  *now)
+{
+  const gint64 window = 4 * 3600;
+  gint64 hours = strstr (session_arn, ":federated-user/") ? PG_POLICY_FEDERATED_HOURS
+                                                          : PG_POLICY_SESSION_HOURS;
+  gint64 end = g_date_time_to_unix (now) + hours * 3600;
+  g_autoptr(GDateTime) until = g_date_time_new_from_unix_utc ((end + window - 1) / window
+                                                              * window);
+
+  return g_date_time_format (until, "%Y%m%d%H");
+}
+
+static JsonArray *
+session_patterns_of (JsonObject *statement)
+{
+  JsonObject *like = json_object_get_object_member (
+    json_object_get_object_member (statement, "Condition"), "StringLike");
+
+  return string_list_member (like, "aws:userid");
+}
+
+static gboolean
+revoke_session_edit (PgPolicy  *self,
+                     gpointer   data,
+                     GError   **error)
+{
+  RevokeArgs *args = data;
+  g_autofree char *pattern = session_pattern (args->signer_arn);
+  g_autofree char *until = session_until (args->signer_arn, args->now);
+  g_autofree char *objects = _pg_policy_bucket_objects (self, args->bucket);
+  g_autofree char *marker = _pg_policy_marker (self, args->bucket);
+  g_autoptr(JsonArray) statements = NULL;
+  JsonObject *statement = NULL;
+
+  pg_policy_prune_expired (self, args->bucket, args->now);
+  statements = _pg_policy_get_statements (self, TRUE);
+
+  /* Sessions that end in the same window share one statement. */
+  for (guint i = 0; statement == NULL && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, args->bucket, &ours)
+          && ours.kind == OURS_SESSIONS && g_str_equal (ours.until, until))
+        statement = json_node_get_object (node);
+    }
+
+  if (statement == NULL)
+    {
+      g_autofree char *base = g_strconcat (SID_SESSIONS, until, NULL);
+      g_autofree char *sid = _pg_policy_free_sid (statements, base);
+      JsonArray *resources = json_array_new ();
+      JsonObject *condition = json_object_new ();
+      JsonObject *like = json_object_new ();
+
+      if (sid == NULL)
+        {
+          json_array_unref (resources);
+          json_object_unref (condition);
+          json_object_unref (like);
+          return variant_exhausted (base, error);
+        }
+
+      statement = json_object_new ();
+      json_object_set_string_member (statement, "Sid", sid);
+      json_object_set_string_member (statement, "Effect", "Deny");
+      json_object_set_string_member (statement, "Principal", "*");
+      json_object_set_string_member (statement, "Action", "s3:GetObject");
+      json_array_add_string_element (resources, objects);
+      json_array_add_string_element (resources, marker);
+      json_object_set_array_member (statement, "Resource", resources);
+      json_object_set_array_member (like, "aws:userid", json_array_new ());
+      json_object_set_object_member (condition, "StringLike", like);
+      json_object_set_object_member (statement, "Condition", condition);
+      json_array_add_object_element (statements, statement);
+    }
+
+  string_list_add (session_patterns_of (statement), pattern);
+
+  return TRUE;
+}
+
+/* Lets the session's link work again: its pattern leaves every statement of ours. */
+static gboolean
+unrevoke_session (PgPolicy   *self,
+                  const char *bucket,
+                  const char *session_arn)
+{
+  g_autofree char *pattern = session_pattern (session_arn);
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  gboolean changed = FALSE;
+
+  for (guint i = 0; statements && i < json_array_get_length (statements);)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      JsonArray *patterns;
+      Ours ours;
+
+      if (!_pg_policy_statement_ours (self, node, bucket, &ours) || ours.kind != OURS_SESSIONS)
+        {
+          i++;
+          continue;
+        }
+
+      patterns = session_patterns_of (json_node_get_object (node));
+      if (!string_list_remove (patterns, pattern))
+        {
+          i++;
+          continue;
+        }
+
+      changed = TRUE;
+      if (json_array_get_length (patterns) == 0)
+        json_array_remove_element (statements, i);
+      else
+        i++;
+    }
+
+  return changed;
+}
+
+static gboolean
+session_is_revoked (PgPolicy   *self,
+                    const char *bucket,
+                    const char *session_arn)
+{
+  g_autofree char *pattern = session_pattern (session_arn);
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_SESSIONS
+          && string_member_contains (json_object_get_object_member (
+                                       json_object_get_object_member (json_node_get_object (node),
+                                                                      "Condition"),
+                                       "StringLike"),
+                                     "aws:userid", pattern))
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 /**
@@ -289,7 +550,10 @@ pg_policy_revoke (PgPolicy        *self,
   if (!pg_policy_check_target (bucket, key ? key : "", signer_arn ? signer_arn : "", error))
     return FALSE;
 
-  return edit_checked (self, revoke_edit, &args, error);
+  return edit_checked (self, pg_policy_is_link_session (signer_arn)
+                             && action == PG_POLICY_ACTION_GET && !same_identity
+                             ? revoke_session_edit : revoke_edit,
+                       &args, PG_POLICY_LOCKDOWN_ROOM, error);
 }
 
 /* @statement, which names @arn among others (as earlier versions wrote), no longer denies @arn
@@ -299,7 +563,8 @@ static void
 split_off (JsonArray  *statements,
            JsonNode   *node,
            const char *arn,
-           const char *resource)
+           const char *resource,
+           const char *marker)
 {
   g_autoptr(JsonNode) copy = _pg_policy_deep_copy (node);
   g_autoptr(GRegex) variant = g_regex_new ("N[0-9]+$", 0, 0, NULL);
@@ -310,7 +575,9 @@ split_off (JsonArray  *statements,
   g_autofree char *sid = NULL;
 
   string_list_remove (rest, resource);
-  if (json_array_get_length (rest) == 0)
+  if (json_array_get_length (rest) == 0
+      || (json_array_get_length (rest) == 1 && marker != NULL
+          && g_strcmp0 (json_array_get_string_element (rest, 0), marker) == 0))
     {
       string_list_remove (principals_of (json_node_get_object (node)), arn);
       return;
@@ -350,8 +617,13 @@ pg_policy_unrevoke (PgPolicy       *self,
                     const char     *signer_arn)
 {
   g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
+  g_autofree char *marker = _pg_policy_marker (self, bucket);
   g_autoptr(JsonArray) statements = NULL;
   gboolean changed = FALSE;
+
+  if (pg_policy_is_link_session (signer_arn) && action == PG_POLICY_ACTION_GET
+      && session_is_revoked (self, bucket, signer_arn))
+    return unrevoke_session (self, bucket, signer_arn);
 
   if (!pg_policy_is_revoked (self, bucket, key, action, signer_arn))
     return FALSE;
@@ -379,14 +651,15 @@ pg_policy_unrevoke (PgPolicy       *self,
       changed = TRUE;
       if (!names_only (statement, signer_arn))
         {
-          split_off (statements, node, signer_arn, resource);
+          split_off (statements, node, signer_arn, resource, ours.marked ? marker : NULL);
           i++;
           continue;
         }
 
       resources = string_list_member (statement, "Resource");
       string_list_remove (resources, resource);
-      if (json_array_get_length (resources) == 0)
+      if (json_array_get_length (resources) == 0
+          || (ours.marked && json_array_get_length (resources) == 1))
         json_array_remove_element (statements, i);
       else
         i++;
@@ -410,6 +683,10 @@ pg_policy_is_revoked (PgPolicy       *self,
 {
   g_autofree char *resource = pg_policy_object_arn (self->partition, bucket, key, self->literal);
   g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+
+  if (pg_policy_is_link_session (signer_arn) && action == PG_POLICY_ACTION_GET
+      && session_is_revoked (self, bucket, signer_arn))
+    return TRUE;
 
   for (guint i = 0; statements && i < json_array_get_length (statements); i++)
     {
@@ -487,7 +764,9 @@ lockdown_statement (PgPolicy     *self,
 {
   JsonObject *statement = json_object_new ();
   JsonArray *actions = json_array_new ();
+  JsonArray *resources = json_array_new ();
   g_autofree char *objects = _pg_policy_bucket_objects (self, args->bucket);
+  g_autofree char *marker = _pg_policy_marker (self, args->bucket);
 
   json_object_set_string_member (statement, "Sid", sid);
   json_object_set_string_member (statement, "Effect", "Deny");
@@ -499,7 +778,9 @@ lockdown_statement (PgPolicy     *self,
   json_array_add_string_element (actions, "s3:GetObject");
   json_array_add_string_element (actions, "s3:PutObject");
   json_object_set_array_member (statement, "Action", actions);
-  json_object_set_string_member (statement, "Resource", objects);
+  json_array_add_string_element (resources, objects);
+  json_array_add_string_element (resources, marker);
+  json_object_set_array_member (statement, "Resource", resources);
 
   if (args->mode == PG_LOCKDOWN_ANY)
     {
@@ -522,6 +803,32 @@ lockdown_statement (PgPolicy     *self,
 }
 
 static gboolean
+legacy_lockdown_covers (PgPolicy     *self,
+                        JsonArray    *statements,
+                        LockdownArgs *args)
+{
+  gboolean legacy = FALSE;
+
+  for (guint i = 0; i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (!_pg_policy_statement_ours (self, node, args->bucket, &ours)
+          || ours.kind != OURS_LOCKDOWN || ours.mode != args->mode)
+        continue;
+      if (ours.marked)
+        return FALSE;
+      legacy |= args->mode == PG_LOCKDOWN_ANY
+                || string_member_contains (json_object_get_object_member (
+                                             json_node_get_object (node), "Principal"),
+                                           "AWS", args->signer_arn);
+    }
+
+  return legacy;
+}
+
+static gboolean
 lockdown_edit (PgPolicy  *self,
                gpointer   data,
                GError   **error)
@@ -539,6 +846,10 @@ lockdown_edit (PgPolicy  *self,
 
   statements = _pg_policy_get_statements (self, TRUE);
 
+  /* On already, as an earlier version wrote it, for the same principal: it stays as it is. */
+  if (args->enabled && legacy_lockdown_covers (self, statements, args))
+    return TRUE;
+
   /* Ours of this mode are replaced in place (the first) or dropped (any further ones). */
   for (guint i = 0; i < json_array_get_length (statements);)
     {
@@ -547,6 +858,13 @@ lockdown_edit (PgPolicy  *self,
 
       if (!_pg_policy_statement_ours (self, node, args->bucket, &ours)
           || ours.kind != OURS_LOCKDOWN || ours.mode != args->mode)
+        {
+          i++;
+          continue;
+        }
+
+      /* One that an earlier version wrote is switched off, never rewritten. */
+      if (args->enabled && !ours.marked)
         {
           i++;
           continue;
@@ -626,7 +944,7 @@ pg_policy_set_lockdown (PgPolicy            *self,
         }
     }
 
-  return edit_checked (self, lockdown_edit, &args, error);
+  return edit_checked (self, lockdown_edit, &args, 0, error);
 }
 
 /* Whether a statement of ours blocks every link of the bucket in @mode. */
@@ -651,40 +969,47 @@ pg_policy_get_lockdown (PgPolicy       *self,
 
 /* ---- Prune ------------------------------------------------------------------------------- */
 
+typedef struct
+{
+  const char *bucket;
+  char       *oldest;     /* revocations dated before this day go */
+  char       *hour;       /* sessions' statements named after this hour or before go */
+  gboolean    legacy;     /* also what earlier versions wrote (an explicit prune) */
+} PruneArgs;
+
 static gboolean
-is_prunable (PgPolicy   *self,
-             JsonNode   *node,
-             const char *bucket,
-             const char *oldest)
+is_prunable (PgPolicy  *self,
+             JsonNode  *node,
+             PruneArgs *args)
 {
   Ours ours;
 
-  return _pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_REVOKED
-         && strcmp (ours.date, oldest) < 0;
+  if (!_pg_policy_statement_ours (self, node, args->bucket, &ours)
+      || (!ours.marked && !args->legacy))
+    return FALSE;
+
+  if (ours.kind == OURS_REVOKED)
+    return strcmp (ours.date, args->oldest) < 0;
+
+  return ours.kind == OURS_SESSIONS && strcmp (ours.until, args->hour) <= 0;
 }
 
-/**
- * pg_policy_prune:
- * @bucket: the bucket of the policy
- * @now: today
- *
- * Drops our dated statements from more than %PG_POLICY_PRUNE_DAYS days ago: every link signed
- * before them has expired by now.
- *
- * Returns: how many statements went.
- */
-guint
-pg_policy_prune (PgPolicy   *self,
-                 const char *bucket,
-                 GDateTime  *now)
+static guint
+prune (PgPolicy   *self,
+       const char *bucket,
+       GDateTime  *now,
+       gboolean    legacy)
 {
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (now);
   g_autofree char *oldest = format_day (now, PG_POLICY_PRUNE_DAYS);
+  g_autofree char *hour = g_date_time_format (utc, "%Y%m%d%H");
+  PruneArgs args = { bucket, oldest, hour, legacy };
   g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
   gboolean any = FALSE;
   guint pruned = 0;
 
   for (guint i = 0; statements && !any && i < json_array_get_length (statements); i++)
-    any = is_prunable (self, json_array_get_element (statements, i), bucket, oldest);
+    any = is_prunable (self, json_array_get_element (statements, i), &args);
 
   if (!any)
     return 0;
@@ -694,7 +1019,7 @@ pg_policy_prune (PgPolicy   *self,
   statements = _pg_policy_get_statements (self, TRUE);
   for (guint i = 0; i < json_array_get_length (statements);)
     {
-      if (is_prunable (self, json_array_get_element (statements, i), bucket, oldest))
+      if (is_prunable (self, json_array_get_element (statements, i), &args))
         {
           json_array_remove_element (statements, i);
           pruned++;
@@ -706,4 +1031,185 @@ pg_policy_prune (PgPolicy   *self,
     }
 
   return pruned;
+}
+
+/**
+ * pg_policy_prune:
+ * @bucket: the bucket of the policy
+ * @now: today
+ *
+ * Drops our dated statements from more than %PG_POLICY_PRUNE_DAYS days ago and our sessions'
+ * statements whose links have all expired: every link they concern has expired by now. An
+ * explicit prune (the "policy prune" command): statements that earlier versions wrote go too.
+ *
+ * Returns: how many statements went.
+ */
+guint
+pg_policy_prune (PgPolicy   *self,
+                 const char *bucket,
+                 GDateTime  *now)
+{
+  return prune (self, bucket, now, TRUE);
+}
+
+/**
+ * pg_policy_prune_expired:
+ *
+ * What every write of ours does first: pg_policy_prune(), for the statements that carry our
+ * marker only.
+ *
+ * Returns: how many statements went.
+ */
+guint
+pg_policy_prune_expired (PgPolicy   *self,
+                         const char *bucket,
+                         GDateTime  *now)
+{
+  return prune (self, bucket, now, FALSE);
+}
+
+/* ---- Our folder: the signers may not write it -------------------------------------------- */
+
+typedef struct
+{
+  const char *bucket;
+  const char *arn;
+} GuardArgs;
+
+static JsonObject *
+find_guard (PgPolicy   *self,
+            JsonArray  *statements,
+            const char *bucket)
+{
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      JsonNode *node = json_array_get_element (statements, i);
+      Ours ours;
+
+      if (_pg_policy_statement_ours (self, node, bucket, &ours) && ours.kind == OURS_GUARD)
+        return json_node_get_object (node);
+    }
+
+  return NULL;
+}
+
+static gboolean
+guard_edit (PgPolicy  *self,
+            gpointer   data,
+            GError   **error)
+{
+  GuardArgs *args = data;
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, TRUE);
+  JsonObject *statement = find_guard (self, statements, args->bucket);
+  g_autofree char *folder = NULL;
+  g_autofree char *marker = NULL;
+  g_autofree char *sid = NULL;
+  JsonArray *actions;
+  JsonArray *resources;
+
+  if (statement != NULL)
+    {
+      string_list_add (principals_of (statement), args->arn);
+      return TRUE;
+    }
+
+  sid = _pg_policy_free_sid (statements, SID_GUARD);
+  if (sid == NULL)
+    return variant_exhausted (SID_GUARD, error);
+
+  folder = _pg_policy_folder (self, args->bucket);
+  marker = _pg_policy_marker (self, args->bucket);
+  statement = json_object_new ();
+  actions = json_array_new ();
+  resources = json_array_new ();
+  json_object_set_string_member (statement, "Sid", sid);
+  json_object_set_string_member (statement, "Effect", "Deny");
+  json_object_set_object_member (statement, "Principal", signer_principal (args->arn));
+  json_array_add_string_element (actions, "s3:PutObject");
+  json_array_add_string_element (actions, "s3:DeleteObject");
+  json_object_set_array_member (statement, "Action", actions);
+  json_array_add_string_element (resources, folder);
+  json_array_add_string_element (resources, marker);
+  json_object_set_array_member (statement, "Resource", resources);
+  json_array_add_object_element (statements, statement);
+
+  return TRUE;
+}
+
+/**
+ * pg_policy_guard_folder:
+ * @principal_arn: the signer, or the signing role; never the managing key
+ *
+ * Makes sure our standing statement denies @principal_arn writing and deleting in our folder
+ * (.presign-guard/: lock, link records, pages, copies, activity), which only the managing key
+ * writes: a leaked signing key cannot forge our bookkeeping. Every edit keeps it; it goes only
+ * with the last other statement of ours, by unrevoke or lockdown off (see
+ * pg_policy_release_guard()). Nothing changes when it would not fit.
+ */
+gboolean
+pg_policy_guard_folder (PgPolicy    *self,
+                        const char  *bucket,
+                        const char  *principal_arn,
+                        GError     **error)
+{
+  GuardArgs args = { bucket, principal_arn };
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (!pg_policy_check_target (bucket, NULL, principal_arn ? principal_arn : "", error))
+    return FALSE;
+
+  if (pg_policy_get_guard (self, bucket, principal_arn))
+    return TRUE;
+
+  return edit_checked (self, guard_edit, &args, 0, error);
+}
+
+/* Whether our standing statement denies @principal_arn writing in our folder. */
+gboolean
+pg_policy_get_guard (PgPolicy   *self,
+                     const char *bucket,
+                     const char *principal_arn)
+{
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  JsonObject *statement = find_guard (self, statements, bucket);
+
+  return statement != NULL
+         && string_member_contains (json_object_get_object_member (statement, "Principal"),
+                                    "AWS", principal_arn);
+}
+
+/**
+ * pg_policy_release_guard:
+ *
+ * After an unrevoke or a lockdown off: when no other statement of ours is left, our standing
+ * statement goes too, and the bucket policy is what it was before we ever wrote to it.
+ *
+ * Returns: whether it went.
+ */
+gboolean
+pg_policy_release_guard (PgPolicy   *self,
+                         const char *bucket)
+{
+  g_autoptr(JsonArray) statements = _pg_policy_get_statements (self, FALSE);
+  guint guard = G_MAXUINT;
+
+  for (guint i = 0; statements && i < json_array_get_length (statements); i++)
+    {
+      Ours ours;
+
+      if (!_pg_policy_statement_ours (self, json_array_get_element (statements, i), bucket,
+                                      &ours))
+        continue;
+      if (ours.kind != OURS_GUARD)
+        return FALSE;
+      guard = i;
+    }
+
+  if (guard == G_MAXUINT)
+    return FALSE;
+
+  json_array_remove_element (statements, guard);
+
+  return TRUE;
 }

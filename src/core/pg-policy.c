@@ -13,22 +13,40 @@
 /* The bucket policy as a document: parsing, copying, comparing, size, and telling our
  * statements from everybody else's. The edits are in pg-policy-edit.c. Pure: no I/O.
  *
- * Our statements (Sids of ASCII letters and digits, dated in UTC):
+ * Our statements (Sids of ASCII letters and digits, dates and hours in UTC):
  *
- *   PresignGuardRevokedGet20261128       Deny one principal (the signer, or a link's own
- *                                        session) s3:GetObject on the listed objects; each
- *                                        principal has its own ("…N2", "…N3")
+ *   PresignGuardRevokedGet20261128       Deny one principal (the signer) s3:GetObject on the
+ *                                        listed objects; each principal has its own ("…N2")
  *   PresignGuardRevokedPutQuery20261128  the same for s3:PutObject, limited to presigned
  *                                        (query string) requests: signer and manager are one
- *   PresignGuardLockdownSigner           Deny the signer both actions on every object
+ *   PresignGuardRevokedSessionsUntil2026112816
+ *                                        Deny s3:GetObject to every link signed in one of the
+ *                                        listed sessions of its own ("aws:userid" is
+ *                                        "ROLEID:pg-<link id>"; patterns "*:pg-<first 13
+ *                                        characters of the id>*", about 22 bytes a link); gone
+ *                                        once the hour it is named after has passed, when every
+ *                                        link it concerns has expired
+ *   PresignGuardLockdownSigner           Deny the signer (and the signing role) both actions on
+ *                                        every object
  *   PresignGuardLockdownAny              Deny every presigned request (AWS only)
+ *   PresignGuardSignersMayNotWrite       Deny the signer and the signing role s3:PutObject and
+ *                                        s3:DeleteObject in .presign-guard/, which only the
+ *                                        managing key writes
+ *
+ * Our marker: every statement we write also lists the object ".presign-guard/ours" of the
+ * bucket among its resources (PG_POLICY_MARKER_KEY). Nobody lists an object in our folder by
+ * accident, and denying the signer an object that never exists changes nothing.
  *
  * A Sid alone proves nothing: anybody can write a statement called PresignGuardLockdownSigner
- * that *allows* something. A statement is ours only when its Sid reads as one of the above and
- * its whole shape is one we write — Deny, our principal form, our action(s), resources inside
- * this bucket, our condition or none, and no other member. Everything else is foreign and is
- * never changed, pruned or deleted. When a foreign statement already uses the Sid we want, ours
- * gets a variant of it ("…N2"), so no two statements share a Sid. */
+ * that *allows* something, or copy our format exactly. A statement is ours only when its Sid
+ * reads as one of the above, it carries the marker, and its whole shape is one we write —
+ * Deny, our principal form, our action(s), resources inside this bucket, our condition or none,
+ * and no other member. Everything else is foreign and is never changed, pruned or deleted.
+ * Statements that earlier versions wrote have the same shape without the marker: they are read
+ * (a revocation still counts as one), and only an explicit command about them — unrevoke,
+ * lockdown off, policy prune — takes them away; no other edit touches them. When a foreign
+ * statement already uses the Sid we want, ours gets a variant of it ("…N2"), so no two
+ * statements share a Sid. */
 
 #define MAX_VARIANT 999
 #define MAX_ARN_BYTES 2048
@@ -411,6 +429,24 @@ pg_policy_check_size (PgPolicy  *self,
 /* ---- Names ------------------------------------------------------------------------------- */
 
 /**
+ * pg_policy_signer_arn_hint:
+ * @aws: for Amazon S3 rather than another server (Ceph RGW)
+ *
+ * One sentence, translated, on what the signer's ARN looks like on that kind of server.
+ */
+const char *
+pg_policy_signer_arn_hint (gboolean aws)
+{
+  if (aws)
+    return _("On Amazon S3, a signing user’s ARN looks like "
+             "“arn:aws:iam::123456789012:user/presign-signer” (IAM → Users → the user → ARN).");
+
+  return _("On Ceph, a signing subuser’s ARN looks like “arn:aws:iam:::user/OWNER:SUBUSER”: "
+           "OWNER is the user who owns the bucket, SUBUSER the subuser whose key signs links "
+           "(radosgw-admin user info --uid OWNER).");
+}
+
+/**
  * pg_policy_arn_is_valid:
  *
  * Whether @arn reads as an ARN a policy can name: "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
@@ -466,8 +502,8 @@ pg_policy_check_target (const char  *bucket,
   if (signer_arn != NULL && !pg_policy_arn_is_valid (signer_arn))
     {
       g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not the ARN of the signer. It looks like "
-                     "“arn:aws:iam::123456789012:user/presign-signer”."), signer_arn);
+                   _("“%s” is not the ARN of the signer. %s %s"), signer_arn,
+                   pg_policy_signer_arn_hint (TRUE), pg_policy_signer_arn_hint (FALSE));
       return FALSE;
     }
 
@@ -514,6 +550,22 @@ _pg_policy_bucket_objects (PgPolicy   *self,
   return g_strdup_printf ("arn:%s:s3:::%s/*", self->partition, bucket);
 }
 
+/* The resource that marks a statement as ours; see the top of this file. */
+char *
+_pg_policy_marker (PgPolicy   *self,
+                   const char *bucket)
+{
+  return g_strdup_printf ("arn:%s:s3:::%s/" PG_POLICY_MARKER_KEY, self->partition, bucket);
+}
+
+/* Every object of our folder. */
+char *
+_pg_policy_folder (PgPolicy   *self,
+                   const char *bucket)
+{
+  return g_strdup_printf ("arn:%s:s3:::%s/" PG_POLICY_FOLDER "*", self->partition, bucket);
+}
+
 /* ---- Which statements are ours ----------------------------------------------------------- */
 
 const char *
@@ -555,6 +607,23 @@ parse_sid (const char *sid,
 
   if (sid == NULL)
     return FALSE;
+
+  if (g_str_has_prefix (sid, SID_GUARD))
+    {
+      ours->kind = OURS_GUARD;
+      return is_variant (sid + strlen (SID_GUARD));
+    }
+
+  if (g_str_has_prefix (sid, SID_SESSIONS))
+    {
+      p = sid + strlen (SID_SESSIONS);
+      ours->kind = OURS_SESSIONS;
+      if (strspn (p, "0123456789") != 10)
+        return FALSE;
+      memcpy (ours->until, p, 10);
+      ours->until[10] = '\0';
+      return is_variant (p + 10);
+    }
 
   if (g_str_has_prefix (sid, SID_LOCKDOWN))
     {
@@ -792,6 +861,70 @@ is_single_string (JsonNode   *node,
   return is_string_list (node, is_equal_string, (gpointer) value);
 }
 
+/* How many strings of a list (or a lone string) equal @value. */
+static guint
+count_equal (JsonNode   *node,
+             const char *value)
+{
+  guint n = 0;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    return g_strcmp0 (node_string (node), value) == 0;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return 0;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    n += g_strcmp0 (node_string (json_array_get_element (json_node_get_array (node), i)),
+                    value) == 0;
+
+  return n;
+}
+
+/* A list of exactly @a and @b, in either order. */
+static gboolean
+is_pair (JsonNode   *node,
+         const char *a,
+         const char *b)
+{
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+         && json_array_get_length (json_node_get_array (node)) == 2
+         && count_equal (node, a) == 1 && count_equal (node, b) == 1;
+}
+
+static gboolean
+is_session_pattern (const char *value,
+                    gpointer    data)
+{
+  return g_str_has_prefix (value, "*:") && value[2] != '\0' && value[2] != '*';
+}
+
+/* {"StringLike": {"aws:userid": ["*:pg-…*", …]}} */
+static gboolean
+is_sessions_condition (JsonNode *node)
+{
+  JsonObject *condition;
+  JsonNode *like;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+
+  condition = json_node_get_object (node);
+  like = json_object_get_member (condition, "StringLike");
+  if (json_object_get_size (condition) != 1 || like == NULL || !JSON_NODE_HOLDS_OBJECT (like)
+      || json_object_get_size (json_node_get_object (like)) != 1)
+    return FALSE;
+
+  return is_string_list (json_object_get_member (json_node_get_object (like), "aws:userid"),
+                         is_session_pattern, NULL);
+}
+
+static gboolean
+is_guard_actions (JsonNode *node)
+{
+  return is_pair (node, "s3:PutObject", "s3:DeleteObject");
+}
+
 /**
  * _pg_policy_statement_ours:
  * @bucket: the bucket of the policy: our resources lie inside it
@@ -820,26 +953,62 @@ _pg_policy_statement_ours (PgPolicy   *self,
   if (ours->kind == OURS_REVOKED)
     {
       g_autofree char *prefix = g_strdup_printf ("arn:%s:s3:::%s/", self->partition, bucket);
+      g_autofree char *marker = _pg_policy_marker (self, bucket);
+      JsonNode *resource = json_object_get_member (statement, "Resource");
+      guint markers = count_equal (resource, marker);
+
+      /* Marked: the marker once, among objects; never the marker alone. */
+      ours->marked = markers == 1;
+      if (markers > 1 || (ours->marked && !JSON_NODE_HOLDS_ARRAY (resource))
+          || (ours->marked && json_array_get_length (json_node_get_array (resource)) < 2))
+        return FALSE;
 
       return has_only_members (statement, ours->query_only)
              && is_signer_principal (json_object_get_member (statement, "Principal"))
              && is_single_string (json_object_get_member (statement, "Action"),
                                   _pg_policy_action_name (ours->action))
-             && is_string_list (json_object_get_member (statement, "Resource"), is_object_in,
-                                prefix)
+             && is_string_list (resource, is_object_in, prefix)
              && (!ours->query_only
                  || (condition != NULL && JSON_NODE_HOLDS_OBJECT (condition)
                      && json_object_get_size (json_node_get_object (condition)) == 1
                      && is_query_condition (json_node_get_object (condition))));
     }
 
+  if (ours->kind == OURS_SESSIONS)
+    {
+      g_autofree char *objects = _pg_policy_bucket_objects (self, bucket);
+      g_autofree char *marker = _pg_policy_marker (self, bucket);
+
+      ours->marked = TRUE;
+      return has_only_members (statement, TRUE)
+             && g_strcmp0 (node_string (json_object_get_member (statement, "Principal")), "*") == 0
+             && is_single_string (json_object_get_member (statement, "Action"), "s3:GetObject")
+             && is_pair (json_object_get_member (statement, "Resource"), objects, marker)
+             && is_sessions_condition (condition);
+    }
+
+  if (ours->kind == OURS_GUARD)
+    {
+      g_autofree char *folder = _pg_policy_folder (self, bucket);
+      g_autofree char *marker = _pg_policy_marker (self, bucket);
+
+      ours->marked = TRUE;
+      return has_only_members (statement, FALSE)
+             && is_signer_principal (json_object_get_member (statement, "Principal"))
+             && is_guard_actions (json_object_get_member (statement, "Action"))
+             && is_pair (json_object_get_member (statement, "Resource"), folder, marker);
+    }
+
   {
     g_autofree char *objects = _pg_policy_bucket_objects (self, bucket);
+    g_autofree char *marker = _pg_policy_marker (self, bucket);
+    JsonNode *resource = json_object_get_member (statement, "Resource");
     gboolean any = ours->mode == PG_LOCKDOWN_ANY;
 
+    ours->marked = is_pair (resource, objects, marker);
     if (!has_only_members (statement, any)
         || !is_lockdown_actions (json_object_get_member (statement, "Action"))
-        || !is_single_string (json_object_get_member (statement, "Resource"), objects))
+        || !(ours->marked || is_single_string (resource, objects)))
       return FALSE;
 
     if (any)

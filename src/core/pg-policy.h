@@ -16,6 +16,21 @@ G_BEGIN_DECLS
 
 #define PG_POLICY_SID_PREFIX "PresignGuard"
 
+/* Our folder in the bucket, which only the managing key writes. */
+#define PG_POLICY_FOLDER ".presign-guard/"
+
+/* Every statement we write lists this object too (see pg-policy.c): our marker. */
+#define PG_POLICY_MARKER_KEY PG_POLICY_FOLDER "ours"
+
+/* Revocations leave this much of PG_POLICY_MAX_BYTES free, so that the lockdown (the signer
+ * and the signing role) always fits. */
+#define PG_POLICY_LOCKDOWN_ROOM 1024
+
+/* How long after its revocation a link signed in a session of its own may still be presented:
+ * a role's session lasts 12 hours, an AWS federated session 36, plus an hour for clock skew. */
+#define PG_POLICY_SESSION_HOURS 13
+#define PG_POLICY_FEDERATED_HOURS 37
+
 typedef enum {
   PG_POLICY_ACTION_GET,
   PG_POLICY_ACTION_PUT,
@@ -85,6 +100,19 @@ gboolean    pg_policy_get_lockdown      (PgPolicy             *self,
 guint       pg_policy_prune             (PgPolicy             *self,
                                          const char           *bucket,
                                          GDateTime            *now);
+guint       pg_policy_prune_expired     (PgPolicy             *self,
+                                         const char           *bucket,
+                                         GDateTime            *now);
+gboolean    pg_policy_is_link_session   (const char           *principal_arn);
+gboolean    pg_policy_guard_folder      (PgPolicy             *self,
+                                         const char           *bucket,
+                                         const char           *principal_arn,
+                                         GError              **error);
+gboolean    pg_policy_get_guard         (PgPolicy             *self,
+                                         const char           *bucket,
+                                         const char           *principal_arn);
+gboolean    pg_policy_release_guard     (PgPolicy             *self,
+                                         const char           *bucket);
 void        pg_policy_set_escape_wildcards (PgPolicy          *self,
                                          gboolean              escape);
 char       *pg_policy_object_arn        (const char           *partition,
@@ -94,6 +122,7 @@ char       *pg_policy_object_arn        (const char           *partition,
 guint       pg_policy_count_ours        (PgPolicy             *self,
                                          const char           *bucket);
 gboolean    pg_policy_arn_is_valid      (const char           *arn);
+const char *pg_policy_signer_arn_hint   (gboolean              aws);
 gboolean    pg_policy_check_target      (const char           *bucket,
                                          const char           *key,
                                          const char           *signer_arn,

@@ -32,6 +32,7 @@ struct _PgRevoker
   guint          verify_seconds;
   guint          settle_ms;
   guint          lease_seconds;
+  guint          wait_limit;
   char          *notice;
   PgRevokeStats  stats;
 };
@@ -117,5 +118,11 @@ GError       *_pg_revoker_signer_error         (PgRevoker    *self,
                                                 guint         status,
                                                 const char   *code);
 void          _pg_revoker_prove                (GTask        *task);
+void          _pg_revoker_store_policy         (GTask        *task,
+                                                PgPolicy     *policy,
+                                                GAsyncReadyCallback callback);
+gboolean      _pg_revoker_store_policy_finish  (GTask        *task,
+                                                GAsyncResult *result,
+                                                GError      **error);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "pg-endpoint.h"
 #include "pg-error.h"
 #include "pg-presign.h"
 #include "pg-revoker-private.h"
@@ -186,6 +187,81 @@ not_verified_error (PgRevoker *self,
 
 static void recheck_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* ---- Taking back a refusal that does not hold ---------------------------------------------- */
+
+/* A refusal that never showed names the wrong principal (a mistyped signer ARN) or meets a
+ * server that does not enforce it: either way it must not stay in the bucket policy. It is taken
+ * back exactly — the policy as it was before — unless somebody changed it meanwhile. */
+
+static GError *
+taken_back_error (PgRevoker *self)
+{
+  return g_error_new (PG_ERROR, PG_ERROR_TAKEN_BACK,
+                      _("After %u seconds a link signed with the signing key still worked, so "
+                        "the change was taken back: the bucket policy is as it was. Check that "
+                        "the signer’s ARN (%s) names the user or role whose key signs the links; "
+                        "otherwise this server may not enforce bucket policies."),
+                      self->verify_seconds, self->signer_arn);
+}
+
+static void
+taken_back_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!_pg_revoker_store_policy_finish (task, result, &error))
+    {
+      _pg_revoker_job_end (task, not_verified_error (self, job));
+      return;
+    }
+
+  job->written = FALSE;
+  _pg_revoker_job_end (task, taken_back_error (self));
+}
+
+static void
+take_back_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  PgPolicy *before = g_object_get_data (G_OBJECT (task), "before");
+  PgPolicy *wrote = g_object_get_data (G_OBJECT (task), "wrote");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(PgPolicy) stored = NULL;
+
+  if (!pg_s3_client_get_bucket_policy_finish (PG_S3_CLIENT (source), result, &text, &error)
+      || !(stored = pg_policy_new (text, pg_endpoint_get_partition (
+                                     pg_s3_client_get_endpoint (self->manager)), NULL))
+      || wrote == NULL || !pg_policy_equal (stored, wrote))
+    {
+      /* Somebody else's change since ours: it is not ours to undo. */
+      _pg_revoker_job_end (task, not_verified_error (self, job));
+      return;
+    }
+
+  _pg_revoker_store_policy (task, before, taken_back_cb);
+}
+
+static void
+take_back (GTask *task)
+{
+  PgRevoker *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  self->stats.requests++;
+  pg_s3_client_get_bucket_policy_async (self->manager, job->bucket,
+                                        g_task_get_cancellable (task), take_back_read_cb, task);
+}
+
 /* Reads the policy again: is our change still there? @final: after the proof held, to confirm
  * it; otherwise while the proof does not hold yet, to see whether somebody undid our change. */
 static void
@@ -277,7 +353,11 @@ proof_cb (GObject      *source,
 
   if (_pg_revoker_seconds_since (job->proof_started) > self->verify_seconds)
     {
-      _pg_revoker_job_end (task, not_verified_error (self, job));
+      if (job->expect == EXPECT_REFUSED && job->written
+          && g_object_get_data (G_OBJECT (task), "before") != NULL)
+        take_back (task);
+      else
+        _pg_revoker_job_end (task, not_verified_error (self, job));
       return;
     }
 

@@ -158,7 +158,17 @@ pg_revoker_set_settle_time (PgRevoker *self,
   self->settle_ms = milliseconds;
 }
 
-/* How long a lease lasts; 0 (the default) for the proof's time limit plus a minute. */
+/* The longest a change waits for another writer's lock (the command line's --timeout); 0 for
+ * the lock's own bound. */
+void
+pg_revoker_set_wait_limit (PgRevoker *self,
+                           guint      seconds)
+{
+  self->wait_limit = seconds;
+}
+
+/* How long a lease lasts; 0 (the default) for the proof's time limit plus a minute. Never more
+ * than %PG_LEASE_MAX_SECONDS: other writers would not believe it. */
 void
 pg_revoker_set_lease_seconds (PgRevoker *self,
                               guint      seconds)
@@ -288,6 +298,21 @@ apply (PgRevoker  *self,
 {
   g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (pg_s3_client_get_now (self->manager));
 
+  /* Our folder is the managing key's alone: the signer (or the signing role) it is kept from
+   * writing there, from the first write of ours that names it. Never the manager itself, and
+   * not a link's own session (it signs one link, and the role is kept out by its own
+   * permissions). Best effort: the emergency stop must not fail for it. */
+  if (!self->same_identity && !pg_policy_is_link_session (self->signer_arn)
+      && (job->op == OP_REVOKE
+          || (job->op == OP_LOCKDOWN && job->enabled && job->mode == PG_LOCKDOWN_SIGNER)))
+    {
+      g_autoptr(GError) guard_error = NULL;
+
+      pg_policy_prune_expired (policy, job->bucket, now);
+      if (!pg_policy_guard_folder (policy, job->bucket, self->signer_arn, &guard_error))
+        g_debug ("our folder is not guarded: %s", guard_error->message);
+    }
+
   switch (job->op)
     {
     case OP_REVOKE:
@@ -308,10 +333,15 @@ apply (PgRevoker  *self,
           pg_policy_unrevoke (policy, job->bucket, target->key, target->action,
                               self->signer_arn);
         }
+      pg_policy_release_guard (policy, job->bucket);
       return TRUE;
     case OP_LOCKDOWN:
-      return pg_policy_set_lockdown (policy, job->bucket, job->mode, job->enabled,
-                                     self->signer_arn, (const char * const *) job->exempt, error);
+      if (!pg_policy_set_lockdown (policy, job->bucket, job->mode, job->enabled,
+                                   self->signer_arn, (const char * const *) job->exempt, error))
+        return FALSE;
+      if (!job->enabled)
+        pg_policy_release_guard (policy, job->bucket);
+      return TRUE;
     case OP_PRUNE:
       pg_policy_prune (policy, job->bucket, now);
       return TRUE;
@@ -356,12 +386,8 @@ written_cb (GObject      *source,
   GTask *task = user_data;
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  ok = g_object_get_data (G_OBJECT (task), "deleting")
-       ? pg_s3_client_delete_bucket_policy_finish (PG_S3_CLIENT (source), result, &error)
-       : pg_s3_client_put_bucket_policy_finish (PG_S3_CLIENT (source), result, &error);
-  if (!ok)
+  if (!_pg_revoker_store_policy_finish (task, result, &error))
     {
       _pg_revoker_job_end (task, g_steal_pointer (&error));
       return;
@@ -375,6 +401,19 @@ static void
 write_policy (GTask    *task,
               PgPolicy *policy)
 {
+  /* What we wrote, to take it back exactly should its proof fail (pg-revoker-proof.c). */
+  g_object_set_data_full (G_OBJECT (task), "wrote", pg_policy_copy (policy),
+                          (GDestroyNotify) pg_policy_free);
+  _pg_revoker_store_policy (task, policy, written_cb);
+}
+
+/* Stores @policy as the bucket's policy: deletes the policy when @policy is empty (S3 refuses
+ * an empty one). One store at a time per job; finish with _pg_revoker_store_policy_finish(). */
+void
+_pg_revoker_store_policy (GTask               *task,
+                          PgPolicy            *policy,
+                          GAsyncReadyCallback  callback)
+{
   PgRevoker *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
@@ -384,15 +423,28 @@ write_policy (GTask    *task,
   if (pg_policy_is_empty (policy))
     {
       pg_s3_client_delete_bucket_policy_async (self->manager, job->bucket, cancellable,
-                                               written_cb, task);
+                                               callback, task);
     }
   else
     {
       g_autofree char *json = pg_policy_to_json (policy, FALSE);
 
       pg_s3_client_put_bucket_policy_async (self->manager, job->bucket, json, cancellable,
-                                            written_cb, task);
+                                            callback, task);
     }
+}
+
+gboolean
+_pg_revoker_store_policy_finish (GTask         *task,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  PgRevoker *self = g_task_get_source_object (task);
+
+  if (g_object_get_data (G_OBJECT (task), "deleting"))
+    return pg_s3_client_delete_bucket_policy_finish (self->manager, result, error);
+
+  return pg_s3_client_put_bucket_policy_finish (self->manager, result, error);
 }
 
 static void lease_taken_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -553,6 +605,10 @@ read_cb (GObject      *source,
       return;
     }
 
+  /* What the policy was before our change, to put back should the change not hold. */
+  g_object_set_data_full (G_OBJECT (task), "before", pg_policy_copy (before),
+                          (GDestroyNotify) pg_policy_free);
+
   /* Already as wanted (a second revoke, say): nothing to write, only the proof. */
   if (!changed)
     {
@@ -630,6 +686,13 @@ lease_taken_cb (GObject      *source,
       return;
     }
 
+  /* A lockdown that took somebody else's lock over (or went on without it) says so. */
+  if (pg_lease_get_takeover_notice (PG_LEASE (source)) != NULL)
+    {
+      g_free (self->notice);
+      self->notice = g_strdup (pg_lease_get_takeover_notice (PG_LEASE (source)));
+    }
+
   _pg_revoker_cycle_start (task);
 }
 
@@ -694,6 +757,11 @@ start (PgRevoker           *self,
   job->lease = pg_lease_new (self->manager, job->bucket, PG_REVOKER_LEASE_KEY, purpose,
                              self->lease_seconds ? self->lease_seconds
                                                  : self->verify_seconds + 60);
+  /* The emergency stop waits for nobody for long: it takes a lock held past a short bound over,
+   * and its proof and re-read still decide whether it worked. Lifting it waits like the rest. */
+  if (job->op == OP_LOCKDOWN && job->enabled)
+    pg_lease_set_takeover (job->lease, PG_LEASE_TAKEOVER_SECONDS);
+  pg_lease_set_wait_limit (job->lease, self->wait_limit);
   pg_lease_acquire_async (job->lease, cancellable, lease_taken_cb, task);
 }
 
@@ -722,7 +790,8 @@ job_new (Op                    op,
 
       g_array_append_val (job->targets, target);
     }
-  job->probe_key = g_strdup_printf (".presign-guard/probe-%08x", g_random_int ());
+  /* Outside our folder, which the signer may not write to (a probe never stores anything). */
+  job->probe_key = g_strdup_printf (".presign-guard-probe/%08x", g_random_int ());
 
   return job;
 }

@@ -41,6 +41,8 @@ void        pg_revoker_set_settle_time     (PgRevoker            *self,
                                             guint                 milliseconds);
 void        pg_revoker_set_lease_seconds   (PgRevoker            *self,
                                             guint                 seconds);
+void        pg_revoker_set_wait_limit      (PgRevoker            *self,
+                                            guint                 seconds);
 PgS3Client *pg_revoker_get_manager         (PgRevoker            *self);
 PgCredentials *pg_revoker_get_signer      (PgRevoker            *self);
 const char *pg_revoker_get_signer_arn      (PgRevoker            *self);

@@ -19,6 +19,7 @@ void        pg_ops_log_read_async   (PgOpsLog             *self,
 GPtrArray  *pg_ops_log_read_finish  (PgOpsLog             *self,
                                      GAsyncResult         *result,
                                      GError              **error);
+gboolean    pg_ops_log_is_behind    (PgOpsLog             *self);
 gboolean    pg_ops_log_commit       (PgOpsLog             *self,
                                      GError              **error);
 

@@ -26,8 +26,43 @@
 #define QUEUE_WAIT_SECONDS   20
 #define QUEUE_RETRY_SECONDS  5
 #define STOP_SECONDS         60
-/* A notification bigger than this is no notification of ours. */
-#define MAX_NOTIFICATION_BYTES (1024 * 1024)
+/* How often the listener's connections are looked over (deadlines, closed ones let go). */
+#define SWEEP_MILLISECONDS   500
+/* Accepting again after the process ran out of file descriptors: a pause, not a busy loop. */
+#define ACCEPT_PAUSE_MILLISECONDS 100
+/* At most this many connections are accepted in one go, so that a flood of them does not keep
+ * the main loop from the requests already read. */
+#define ACCEPT_BATCH         64
+/* At most this many files told of are remembered to limit their checks with S3; beyond it, the
+ * one checked longest ago is forgotten first. */
+#define MAX_CHECKS           4096
+
+/* A connection to the listener, from its accept to its close: what it has sent so far decides
+ * how long it may take, and which connection goes first when there are too many. */
+typedef enum
+{
+  CONNECTION_WAITING,   /* nothing whole yet: the request's headers are awaited */
+  CONNECTION_BODY,      /* the headers are read, the body is awaited */
+  CONNECTION_READ,      /* read whole: being answered */
+} ConnectionState;
+
+typedef struct _Connection
+{
+  GIOStream         *stream;
+  GSocket           *socket;
+  SoupServerMessage *message;
+  ConnectionState    state;
+  gint64             since;   /* monotonic time of the accept, or of the headers */
+  GList              link;    /* in PgUseSources.connections */
+} Connection;
+
+/* An arrival of a file lately checked with S3, by its bucket and key: another one waits. */
+typedef struct
+{
+  char       *name;     /* "bucket/key" */
+  gint64      due;      /* monotonic time from which it may be checked again */
+  PgUseEvent *held;     /* (nullable): the latest arrival told meanwhile */
+} Check;
 
 struct _PgUseSources
 {
@@ -40,6 +75,15 @@ struct _PgUseSources
   guint         poll_interval;
   gboolean      heartbeat;
   SoupServer   *listener;  /* where S3 posts its notifications */
+  GSocket      *listen_socket;
+  GSource      *accept_source;
+  guint         accept_pause;  /* source id: accepting again after running out of descriptors */
+  guint         sweep;         /* source id: the connections' deadlines */
+  GQueue        connections;   /* Connection, oldest first */
+  Connection   *accepting;     /* the one being handed to the server */
+  GHashTable   *checks;        /* "bucket/key" → Check: arrivals checked lately */
+  guint         flush;         /* source id: arrivals held back, told once their time comes */
+  gint64        descriptors_said; /* when running out of descriptors was last said */
   char         *description;
   gint64        started;
 
@@ -55,6 +99,10 @@ struct _PgUseSources
 };
 
 G_DEFINE_FINAL_TYPE (PgUseSources, pg_use_sources, G_TYPE_OBJECT)
+
+static void stop_listening (PgUseSources *self,
+                            gboolean      tell_held);
+static void check_free     (Check        *check);
 
 enum {
   PROBLEM,
@@ -78,8 +126,7 @@ pg_use_sources_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   remove_timers (self);
-  if (self->listener != NULL)
-    soup_server_disconnect (self->listener);
+  stop_listening (self, FALSE);
   g_clear_object (&self->listener);
 
   G_OBJECT_CLASS (pg_use_sources_parent_class)->dispose (object);
@@ -97,6 +144,7 @@ pg_use_sources_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_ptr_array_unref (self->handled);
   g_array_unref (self->timers);
+  g_hash_table_unref (self->checks);
 
   G_OBJECT_CLASS (pg_use_sources_parent_class)->finalize (object);
 }
@@ -125,6 +173,8 @@ pg_use_sources_init (PgUseSources *self)
   self->handled = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_queue_message_free);
   self->timers = g_array_new (FALSE, FALSE, sizeof (guint));
   self->description = g_strdup ("");
+  g_queue_init (&self->connections);
+  self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) check_free);
 }
 
 /* What the watcher could not do is the watch's problem too. */
@@ -219,98 +269,6 @@ pg_use_sources_add_queue (PgUseSources    *self,
   describe (self, what);
 }
 
-/* Before a notification's body is read: only a POST of a sensible size is. */
-static void
-notification_headers_cb (SoupServer        *server,
-                         SoupServerMessage *message,
-                         const char        *path,
-                         GHashTable        *query,
-                         gpointer           user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
-  guint refusal = 0;
-
-  if (g_strcmp0 (soup_server_message_get_method (message), "POST") != 0)
-    refusal = SOUP_STATUS_METHOD_NOT_ALLOWED;
-  else if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH
-           || soup_message_headers_get_content_length (headers) > MAX_NOTIFICATION_BYTES)
-    refusal = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
-
-  /* Refused: whatever body follows is read and thrown away, never kept. */
-  if (refusal != 0)
-    {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (message), FALSE);
-      soup_server_message_set_status (message, refusal, NULL);
-    }
-}
-
-static void
-notification_cb (SoupServer        *server,
-                 SoupServerMessage *message,
-                 const char        *path,
-                 GHashTable        *query,
-                 gpointer           user_data)
-{
-  PgUseSources *self = user_data;
-  g_autoptr(GBytes) body = soup_message_body_flatten (
-    soup_server_message_get_request_body (message));
-  gsize length;
-  const char *data = g_bytes_get_data (body, &length);
-  g_autoptr(GPtrArray) events = pg_use_events_from_s3_notification (data, length);
-
-  /* Each arrival is only a hint: the watcher asks S3 before it believes it. */
-  pg_watcher_handle_events (self->watcher, events);
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, "", 0);
-}
-
-/**
- * pg_use_sources_add_listener:
- * @address: where to listen, "127.0.0.1:8090"
- *
- * Listens for S3's "Object Created" notifications, as Ceph RGW posts them to an HTTP endpoint
- * (a topic with `push-endpoint`, and the bucket's notification configuration). Uploads are
- * seen at once; anyone who can reach the address can post, so each is checked with S3.
- *
- * Returns: whether it listens
- */
-gboolean
-pg_use_sources_add_listener (PgUseSources     *self,
-                       const char  *address,
-                       GError     **error)
-{
-  g_autoptr(GSocketConnectable) parsed = NULL;
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(SoupServer) listener = NULL;
-  g_autofree char *what = NULL;
-
-  g_return_val_if_fail (self->listener == NULL && !self->running, FALSE);
-
-  if (!(parsed = g_network_address_parse (address, 0, NULL))
-      || g_network_address_get_port (G_NETWORK_ADDRESS (parsed)) == 0
-      || !(socket_address = g_inet_socket_address_new_from_string (
-             g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)),
-             g_network_address_get_port (G_NETWORK_ADDRESS (parsed)))))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is no address to listen on: give an IP address and a port, such as "
-                     "127.0.0.1:8090"), address);
-      return FALSE;
-    }
-
-  listener = soup_server_new ("server-header", "presign-guard", NULL);
-  soup_server_add_early_handler (listener, NULL, notification_headers_cb, self, NULL);
-  soup_server_add_handler (listener, NULL, notification_cb, self, NULL);
-  if (!soup_server_listen (listener, socket_address, 0, error))
-    return FALSE;
-
-  self->listener = g_steal_pointer (&listener);
-  what = g_strdup_printf ("notifications on %s", address);
-  describe (self, what);
-
-  return TRUE;
-}
-
 /* Asks every @interval seconds whether the files of armed upload links have arrived. */
 void
 pg_use_sources_add_polling (PgUseSources *self,
@@ -372,7 +330,484 @@ every (PgUseSources     *self,
   g_array_append_val (self->timers, source);
 }
 
+/* ---- The notifications listener ---------------------------------------------------------- */
+
+/* Anyone who can reach the listener can connect to it, and it must stay open to S3 all the same.
+ * So it accepts its connections itself (libsoup's own listener stops for good the first time
+ * the process runs out of file descriptors) and hands each to the server for one request. It
+ * keeps at most PG_LISTENER_MAX_CONNECTIONS: the oldest of those still sending their request
+ * goes first, so a notification that has just arrived gets in. A connection that says nothing
+ * for PG_LISTENER_IDLE_SECONDS is closed (the socket's own timeout), and one that takes longer
+ * than PG_LISTENER_REQUEST_SECONDS for its headers, or again for its body, is dropped. What the
+ * notifications tell is checked with S3 at most once every PG_LISTENER_CHECK_SECONDS for each
+ * file, however many say it and however they say it. */
+
+static void
+connection_free (Connection *connection)
+{
+  if (connection->message != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (connection->message, connection);
+      g_object_unref (connection->message);
+    }
+  g_object_unref (connection->stream);
+  g_free (connection);
+}
+
+static void
+forget_connection (PgUseSources *self,
+                   Connection   *connection)
+{
+  g_queue_unlink (&self->connections, &connection->link);
+  connection_free (connection);
+}
+
+/* The server reads the end of the connection at once, and closes it: its descriptor is free
+ * for the next one. */
+static void
+drop_connection (PgUseSources *self,
+                 Connection   *connection)
+{
+  g_socket_shutdown (connection->socket, TRUE, TRUE, NULL);
+  forget_connection (self, connection);
+}
+
+static void
+forget_closed_connections (PgUseSources *self)
+{
+  GList *link = self->connections.head;
+
+  while (link != NULL)
+    {
+      GList *next = link->next;
+
+      if (g_io_stream_is_closed (((Connection *) link->data)->stream))
+        forget_connection (self, link->data);
+      link = next;
+    }
+}
+
+/* Lets go of the oldest connection still waiting for its request; failing that, of the oldest
+ * one still sending its body. One being answered is let finish.
+ *
+ * Returns: whether one was let go */
+static gboolean
+drop_oldest_connection (PgUseSources *self)
+{
+  for (ConnectionState state = CONNECTION_WAITING; state < CONNECTION_READ; state++)
+    for (GList *link = self->connections.head; link != NULL; link = link->next)
+      if (((Connection *) link->data)->state == state)
+        {
+          drop_connection (self, link->data);
+          return TRUE;
+        }
+
+  return FALSE;
+}
+
+static void
+connection_headers_cb (SoupServerMessage *message,
+                       Connection        *connection)
+{
+  connection->state = CONNECTION_BODY;
+  connection->since = g_get_monotonic_time ();
+}
+
+static void
+connection_body_cb (SoupServerMessage *message,
+                    Connection        *connection)
+{
+  connection->state = CONNECTION_READ;
+}
+
+/* A connection's request, as soon as it was accepted (within soup_server_accept_iostream()). */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *message,
+                    PgUseSources      *self)
+{
+  Connection *connection = self->accepting;
+
+  if (connection == NULL || connection->message != NULL)
+    return;
+
+  connection->message = g_object_ref (message);
+  g_signal_connect (message, "got-headers", G_CALLBACK (connection_headers_cb), connection);
+  g_signal_connect (message, "got-body", G_CALLBACK (connection_body_cb), connection);
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  PgUseSources *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GList *link = self->connections.head;
+
+  while (link != NULL)
+    {
+      Connection *connection = link->data;
+      GList *next = link->next;
+
+      if (g_io_stream_is_closed (connection->stream))
+        forget_connection (self, connection);
+      else if (connection->state != CONNECTION_READ
+               && now - connection->since >= PG_LISTENER_REQUEST_SECONDS * G_USEC_PER_SEC)
+        drop_connection (self, connection);
+      link = next;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+take_connection (PgUseSources *self,
+                 GSocket      *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  Connection *connection;
+
+  /* Gone already. */
+  if (local == NULL || remote == NULL)
+    return;
+
+  if (self->connections.length >= PG_LISTENER_MAX_CONNECTIONS)
+    {
+      forget_closed_connections (self);
+      if (self->connections.length >= PG_LISTENER_MAX_CONNECTIONS)
+        drop_oldest_connection (self);
+    }
+
+  /* Nothing read or written for this long (a wait, not the whole request): closed. */
+  g_socket_set_timeout (socket, PG_LISTENER_IDLE_SECONDS);
+  connection = g_new0 (Connection, 1);
+  connection->socket = socket;
+  connection->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
+  connection->state = CONNECTION_WAITING;
+  connection->since = g_get_monotonic_time ();
+  connection->link.data = connection;
+  g_queue_push_tail_link (&self->connections, &connection->link);
+
+  self->accepting = connection;
+  soup_server_accept_iostream (self->listener, connection->stream, local, remote, NULL);
+  self->accepting = NULL;
+}
+
+static void start_accepting (PgUseSources *self);
+
+static gboolean
+accept_again_cb (gpointer user_data)
+{
+  PgUseSources *self = user_data;
+
+  self->accept_pause = 0;
+  start_accepting (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+accept_cb (GSocket      *listen_socket,
+           GIOCondition  condition,
+           gpointer      user_data)
+{
+  PgUseSources *self = user_data;
+
+  for (guint i = 0; i < ACCEPT_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) socket = g_socket_accept (listen_socket, NULL, &error);
+      gint64 now = g_get_monotonic_time ();
+
+      if (socket != NULL)
+        {
+          take_connection (self, socket);
+          continue;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+
+      /* Out of file descriptors, most likely: the connection waits in the kernel's queue while
+       * room is made, and accepting goes on in a moment (not in a busy loop meanwhile). */
+      forget_closed_connections (self);
+      drop_oldest_connection (self);
+      if (now - self->descriptors_said >= 60 * G_USEC_PER_SEC || self->descriptors_said == 0)
+        {
+          self->descriptors_said = now;
+          problem (self, _("A connection to the notifications listener was not accepted (the "
+                           "oldest waiting one is closed to make room): %s"), error->message);
+        }
+      g_clear_pointer (&self->accept_source, g_source_unref);
+      self->accept_pause = g_timeout_add (ACCEPT_PAUSE_MILLISECONDS, accept_again_cb, self);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_accepting (PgUseSources *self)
+{
+  self->accept_source = g_socket_create_source (self->listen_socket, G_IO_IN, NULL);
+  g_source_set_callback (self->accept_source, (GSourceFunc) G_CALLBACK (accept_cb), self, NULL);
+  g_source_attach (self->accept_source, g_main_context_get_thread_default ());
+}
+
+static void
+check_free (Check *check)
+{
+  g_free (check->name);
+  g_clear_pointer (&check->held, pg_use_event_free);
+  g_free (check);
+}
+
+/* The arrivals held back whose time has come are told to the watcher; checks that are over
+ * are forgotten. Runs while any check is remembered. */
+static gboolean
+flush_cb (gpointer user_data)
+{
+  PgUseSources *self = user_data;
+  g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Check *check;
+
+  g_hash_table_iter_init (&iter, self->checks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &check))
+    {
+      if (now < check->due)
+        continue;
+      if (check->held != NULL)
+        {
+          g_ptr_array_add (due, g_steal_pointer (&check->held));
+          check->due = now + PG_LISTENER_CHECK_SECONDS * G_USEC_PER_SEC;
+        }
+      else
+        g_hash_table_iter_remove (&iter);
+    }
+  if (due->len > 0)
+    pg_watcher_handle_events (self->watcher, due);
+
+  if (g_hash_table_size (self->checks) > 0)
+    return G_SOURCE_CONTINUE;
+  self->flush = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Too many files told of at once: the one checked longest ago is forgotten (an arrival it held
+ * is told now). */
+static void
+forget_oldest_check (PgUseSources *self,
+                     GPtrArray    *told)
+{
+  GHashTableIter iter;
+  Check *check;
+  Check *oldest = NULL;
+
+  g_hash_table_iter_init (&iter, self->checks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &check))
+    if (oldest == NULL || check->due < oldest->due)
+      oldest = check;
+  if (oldest->held != NULL)
+    g_ptr_array_add (told, g_steal_pointer (&oldest->held));
+  g_hash_table_remove (self->checks, oldest->name);
+}
+
+/* Arrivals told by notifications: each file is checked with S3 now if it was not lately, else
+ * once its time comes (the latest arrival told meanwhile stands for them all). */
+static void
+tell_arrivals (PgUseSources *self,
+               GPtrArray    *events)
+{
+  g_autoptr(GPtrArray) told = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      g_autoptr(PgUseEvent) event = g_steal_pointer (&events->pdata[i]);
+      g_autofree char *name = g_strdup_printf ("%s/%s", event->bucket, event->key);
+      Check *check = g_hash_table_lookup (self->checks, name);
+
+      if (check == NULL)
+        {
+          if (g_hash_table_size (self->checks) >= MAX_CHECKS)
+            forget_oldest_check (self, told);
+          check = g_new0 (Check, 1);
+          check->name = g_steal_pointer (&name);
+          check->due = now + PG_LISTENER_CHECK_SECONDS * G_USEC_PER_SEC;
+          g_hash_table_insert (self->checks, check->name, check);
+          g_ptr_array_add (told, g_steal_pointer (&event));
+        }
+      else if (check->held == NULL && now >= check->due)
+        {
+          check->due = now + PG_LISTENER_CHECK_SECONDS * G_USEC_PER_SEC;
+          g_ptr_array_add (told, g_steal_pointer (&event));
+        }
+      else
+        {
+          g_clear_pointer (&check->held, pg_use_event_free);
+          check->held = g_steal_pointer (&event);
+        }
+    }
+
+  if (self->flush == 0 && g_hash_table_size (self->checks) > 0)
+    self->flush = g_timeout_add (250, flush_cb, self);
+  pg_watcher_handle_events (self->watcher, told);
+}
+
+/* Before a notification's body is read: only a POST of a sensible size is. */
+static void
+notification_headers_cb (SoupServer        *server,
+                         SoupServerMessage *message,
+                         const char        *path,
+                         GHashTable        *query,
+                         gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  guint refusal = 0;
+
+  /* One request per connection: S3 opens one for each notification. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Connection", "close");
+  if (g_strcmp0 (soup_server_message_get_method (message), "POST") != 0)
+    refusal = SOUP_STATUS_METHOD_NOT_ALLOWED;
+  else if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH
+           || soup_message_headers_get_content_length (headers) > PG_LISTENER_MAX_BODY)
+    refusal = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+
+  /* Refused: whatever body follows is read and thrown away (within the body's deadline), never
+   * kept. */
+  if (refusal != 0)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (message), FALSE);
+      soup_server_message_set_status (message, refusal, NULL);
+    }
+}
+
+static void
+notification_cb (SoupServer        *server,
+                 SoupServerMessage *message,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  PgUseSources *self = user_data;
+  g_autoptr(GBytes) body = soup_message_body_flatten (
+    soup_server_message_get_request_body (message));
+  gsize length;
+  const char *data = g_bytes_get_data (body, &length);
+  g_autoptr(GPtrArray) events = pg_use_events_from_s3_notification (data, length);
+
+  /* Each arrival is only a hint: the watcher asks S3 before it believes it. */
+  tell_arrivals (self, events);
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, "", 0);
+}
+
+/**
+ * pg_use_sources_add_listener:
+ * @address: where to listen, "127.0.0.1:8090"
+ *
+ * Listens for S3's "Object Created" notifications, as Ceph RGW posts them to an HTTP endpoint
+ * (a topic with `push-endpoint`, and the bucket's notification configuration). Uploads are
+ * seen at once; anyone who can reach the address can post, so each is checked with S3 (at most
+ * once every PG_LISTENER_CHECK_SECONDS for a file), and the listener's connections are bounded
+ * in number and time (PG_LISTENER_MAX_CONNECTIONS and the other limits).
+ *
+ * Returns: whether it listens
+ */
+gboolean
+pg_use_sources_add_listener (PgUseSources  *self,
+                             const char    *address,
+                             GError       **error)
+{
+  g_autoptr(GSocketConnectable) parsed = NULL;
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(SoupServer) listener = NULL;
+  g_autoptr(GSocket) listen_socket = NULL;
+  g_autofree char *what = NULL;
+
+  g_return_val_if_fail (self->listener == NULL && !self->running, FALSE);
+
+  if (!(parsed = g_network_address_parse (address, 0, NULL))
+      || g_network_address_get_port (G_NETWORK_ADDRESS (parsed)) == 0
+      || !(socket_address = g_inet_socket_address_new_from_string (
+             g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed)),
+             g_network_address_get_port (G_NETWORK_ADDRESS (parsed)))))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is no address to listen on: give an IP address and a port, such as "
+                     "127.0.0.1:8090"), address);
+      return FALSE;
+    }
+
+  if (!(listen_socket = g_socket_new (g_socket_address_get_family (socket_address),
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error)))
+    return FALSE;
+  g_socket_set_blocking (listen_socket, FALSE);
+  g_socket_set_listen_backlog (listen_socket, PG_LISTENER_MAX_CONNECTIONS);
+  if (!g_socket_bind (listen_socket, socket_address, TRUE, error)
+      || !g_socket_listen (listen_socket, error))
+    return FALSE;
+
+  listener = soup_server_new ("server-header", "presign-guard", NULL);
+  soup_server_add_early_handler (listener, NULL, notification_headers_cb, self, NULL);
+  soup_server_add_handler (listener, NULL, notification_cb, self, NULL);
+  g_signal_connect (listener, "request-started", G_CALLBACK (request_started_cb), self);
+
+  self->listener = g_steal_pointer (&listener);
+  self->listen_socket = g_steal_pointer (&listen_socket);
+  start_accepting (self);
+  self->sweep = g_timeout_add (SWEEP_MILLISECONDS, sweep_cb, self);
+  what = g_strdup_printf ("notifications on %s", address);
+  describe (self, what);
+
+  return TRUE;
+}
+
+/* Stops listening and closes every connection. @tell_held: the arrivals held back are told to
+ * the watcher now (stopping), or dropped (disposing). */
+static void
+stop_listening (PgUseSources *self,
+                gboolean      tell_held)
+{
+  GList *link;
+
+  if (self->accept_source != NULL)
+    {
+      g_source_destroy (self->accept_source);
+      g_clear_pointer (&self->accept_source, g_source_unref);
+    }
+  g_clear_handle_id (&self->accept_pause, g_source_remove);
+  g_clear_handle_id (&self->sweep, g_source_remove);
+  g_clear_handle_id (&self->flush, g_source_remove);
+  if (self->listen_socket != NULL)
+    g_socket_close (self->listen_socket, NULL);
+  g_clear_object (&self->listen_socket);
+  if (self->listener != NULL)
+    soup_server_disconnect (self->listener);
+  while ((link = g_queue_pop_head_link (&self->connections)) != NULL)
+    connection_free (link->data);
+
+  if (tell_held)
+    {
+      g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+      GHashTableIter iter;
+      Check *check;
+
+      g_hash_table_iter_init (&iter, self->checks);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &check))
+        if (check->held != NULL)
+          g_ptr_array_add (held, g_steal_pointer (&check->held));
+      if (held->len > 0)
+        pg_watcher_handle_events (self->watcher, held);
+    }
+  g_hash_table_remove_all (self->checks);
+}
+
 /* ---- The ops log -------------------------------------------------------------------------- */
+
+static gboolean read_ops_log_cb (gpointer user_data);
 
 static void
 read_cb (GObject      *source,
@@ -389,6 +824,11 @@ read_cb (GObject      *source,
     problem (self, _("The ops log was not read: %s"), error->message);
   else
     pg_watcher_handle_events (self->watcher, events);
+
+  /* More is waiting (a busy gateway, or a watcher that was stopped a while): read on at once,
+   * not a read a second. */
+  if (events != NULL && self->running && pg_ops_log_is_behind (self->ops_log))
+    read_ops_log_cb (self);
 }
 
 /* What was read of the ops log is handled: a watcher started again goes on after it. */
@@ -690,8 +1130,7 @@ pg_use_sources_stop_async (PgUseSources             *self,
   self->running = FALSE;
   g_cancellable_cancel (self->cancellable);
   remove_timers (self);
-  if (self->listener != NULL)
-    soup_server_disconnect (self->listener);
+  stop_listening (self, TRUE);
   g_timeout_add_full (G_PRIORITY_DEFAULT, 50, stopping_cb, task, g_object_unref);
 }
 

@@ -7,6 +7,23 @@ G_BEGIN_DECLS
 
 #define PG_TYPE_USE_SOURCES (pg_use_sources_get_type ())
 
+/* The notifications listener's bounds: anyone who can reach it can connect.
+ *
+ * At most this many connections at once; the oldest still sending its request is closed for a
+ * new one. Far above what S3 opens (one per notification, closed once answered), far below the
+ * file descriptors of the watch's systemd unit (LimitNOFILE). */
+#define PG_LISTENER_MAX_CONNECTIONS 256
+/* A connection that sends nothing for this long is closed. */
+#define PG_LISTENER_IDLE_SECONDS    5
+/* A request's headers must be whole within this long of the connection, and its body within
+ * this long of its headers. */
+#define PG_LISTENER_REQUEST_SECONDS 10
+/* A notification holds a record or a few, a kilobyte or two each. */
+#define PG_LISTENER_MAX_BODY        (64 * 1024)
+/* A file told of is checked with S3 at most once in this long, however many notifications name
+ * it. */
+#define PG_LISTENER_CHECK_SECONDS   2
+
 G_DECLARE_FINAL_TYPE (PgUseSources, pg_use_sources, PG, USE_SOURCES, GObject)
 
 PgUseSources    *pg_use_sources_new             (PgWatcher           *watcher);

@@ -83,43 +83,101 @@ principal_matches (JsonNode   *principal,
                            FALSE);
 }
 
-/* Only the one condition Presign Guard writes is understood; any other makes a statement not
- * apply. */
+/* Whether @patterns (a string or a list) has one that @value is like ("*" and "?"). */
 static gboolean
-condition_holds (JsonNode *condition)
+list_like (JsonNode   *patterns,
+           const char *value)
 {
-  JsonObject *object;
-  JsonNode *equals;
+  JsonArray *array;
+
+  if (patterns != NULL && JSON_NODE_HOLDS_VALUE (patterns))
+    return json_node_get_string (patterns) != NULL
+           && g_pattern_match_simple (json_node_get_string (patterns), value);
+
+  if (patterns == NULL || !JSON_NODE_HOLDS_ARRAY (patterns))
+    return FALSE;
+
+  array = json_node_get_array (patterns);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      if (list_like (json_array_get_element (array, i), value))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Only the conditions Presign Guard writes are understood — StringEquals on s3:authType
+ * (presigned), StringLike on aws:userid (which session) — and all must hold; any other makes a
+ * statement not apply. @userid: the requester's, or %NULL to leave aws:userid out. */
+static gboolean
+condition_holds (JsonNode   *condition,
+                 const char *userid)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *test;
 
   if (condition == NULL)
     return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (condition))
+    return FALSE;
 
-  object = json_node_get_object (condition);
-  equals = json_object_get_member (object, "StringEquals");
+  json_object_iter_init (&iter, json_node_get_object (condition));
+  while (json_object_iter_next (&iter, &name, &test))
+    {
+      JsonObject *keys = JSON_NODE_HOLDS_OBJECT (test) ? json_node_get_object (test) : NULL;
 
-  return json_object_get_size (object) == 1 && equals != NULL
-         && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (equals),
-                                                                   "s3:authType", NULL),
-                       "REST-QUERY-STRING") == 0;
+      if (keys == NULL || json_object_get_size (keys) != 1)
+        return FALSE;
+      if (g_str_equal (name, "StringEquals")
+          && g_strcmp0 (json_object_get_string_member_with_default (keys, "s3:authType", NULL),
+                        "REST-QUERY-STRING") == 0)
+        continue;
+      if (g_str_equal (name, "StringLike") && json_object_has_member (keys, "aws:userid")
+          && (userid == NULL
+              || list_like (json_object_get_member (keys, "aws:userid"), userid)))
+        continue;
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
-/* Whether the stored policy denies the signer @action on @key. */
-gboolean
-s3_fake_denies (S3Fake     *fake,
-                const char *action,
-                const char *key)
+/* What aws:userid is for requests of @principal: "ROLEID:NAME" for a session, the user's id
+ * otherwise. */
+static char *
+userid_of (const char *principal)
+{
+  if (principal != NULL
+      && (strstr (principal, ":assumed-role/") != NULL
+          || strstr (principal, ":federated-user/") != NULL))
+    return g_strconcat ("AROAFAKE:", strrchr (principal, '/') + 1, NULL);
+
+  return g_strdup ("AIDAFAKE");
+}
+
+/* How many Deny statements of the stored policy refuse @action on @key to @principal, whose
+ * requests carry @userid (%NULL, %NULL: to whomever they name). */
+static guint
+count_denials (S3Fake     *fake,
+               const char *principal,
+               const char *userid,
+               const char *action,
+               const char *key)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *arn = g_strdup_printf ("arn:aws:s3:::%s/%s", fake->bucket, key);
   JsonNode *statements;
+  guint n = 0;
 
   if (fake->policy == NULL || !(root = json_from_string (fake->policy, NULL))
       || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+    return 0;
 
   statements = json_object_get_member (json_node_get_object (root), "Statement");
   if (statements == NULL || !JSON_NODE_HOLDS_ARRAY (statements))
-    return FALSE;
+    return 0;
 
   for (guint i = 0; i < json_array_get_length (json_node_get_array (statements)); i++)
     {
@@ -131,26 +189,85 @@ s3_fake_denies (S3Fake     *fake,
       statement = json_node_get_object (node);
       if (g_strcmp0 (json_object_get_string_member_with_default (statement, "Effect", NULL),
                      "Deny") == 0
-          && principal_matches (json_object_get_member (statement, "Principal"), fake->signer_arn)
+          && (principal == NULL
+              || principal_matches (json_object_get_member (statement, "Principal"), principal))
           && list_contains (json_object_get_member (statement, "Action"), action, FALSE)
           && list_contains (json_object_get_member (statement, "Resource"), arn, TRUE)
-          && condition_holds (json_object_get_member (statement, "Condition")))
-        return TRUE;
+          && condition_holds (json_object_get_member (statement, "Condition"), userid))
+        n++;
     }
 
-  return FALSE;
+  return n;
+}
+
+/* Whether the stored policy denies @principal @action on @key: a Deny naming it (or anyone). */
+gboolean
+s3_fake_denies_principal (S3Fake     *fake,
+                          const char *principal,
+                          const char *action,
+                          const char *key)
+{
+  g_autofree char *userid = userid_of (principal);
+
+  return count_denials (fake, principal, userid, action, key) > 0;
+}
+
+/* How many Deny statements refuse @action on @key, whomever they name. */
+guint
+s3_fake_count_denials (S3Fake     *fake,
+                       const char *action,
+                       const char *key)
+{
+  return count_denials (fake, NULL, NULL, action, key);
+}
+
+/* Whether the stored policy denies the signer @action on @key. */
+gboolean
+s3_fake_denies (S3Fake     *fake,
+                const char *action,
+                const char *key)
+{
+  return s3_fake_denies_principal (fake, fake->signer_arn, action, key);
+}
+
+/* The session whose key is @access_key_id, if STS started one. */
+static S3FakeSession *
+session_of_key (S3Fake     *fake,
+                const char *access_key_id)
+{
+  for (guint i = 0; i < fake->sessions->len; i++)
+    {
+      S3FakeSession *session = g_ptr_array_index (fake->sessions, i);
+
+      if (g_str_equal (session->access_key_id, access_key_id))
+        return session;
+    }
+
+  return NULL;
+}
+
+static void
+session_free (S3FakeSession *session)
+{
+  g_free (session->name);
+  g_free (session->role_arn);
+  g_free (session->arn);
+  g_free (session->access_key_id);
+  g_free (session);
 }
 
 static void
 presigned (S3Fake            *fake,
            SoupServerMessage *message,
            const char        *method,
-           const char        *key)
+           const char        *key,
+           S3FakeSession     *session)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   const char *action = g_str_equal (method, "PUT") ? "s3:PutObject" : "s3:GetObject";
   GBytes *object = g_hash_table_lookup (fake->objects, key);
+  g_autofree char *userid = session != NULL ? userid_of (session->arn) : NULL;
 
   fake->presigned++;
 
@@ -166,7 +283,9 @@ presigned (S3Fake            *fake,
       return;
     }
 
-  if (s3_fake_denies (fake, action, key))
+  if (session != NULL ? count_denials (fake, session->arn, userid, action, key) > 0
+                       || count_denials (fake, session->role_arn, userid, action, key) > 0
+                     : s3_fake_denies (fake, action, key))
     {
       reply (message, SOUP_STATUS_FORBIDDEN, "AccessDenied");
       return;
@@ -245,6 +364,113 @@ bucket_policy (S3Fake            *fake,
   reply (message, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
+/* The bucket's lifecycle rules, kept as written. */
+static void
+bucket_lifecycle (S3Fake            *fake,
+                  SoupServerMessage *message,
+                  const char        *method)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+
+  if (g_str_equal (method, "GET"))
+    {
+      if (fake->lifecycle == NULL)
+        {
+          reply (message, SOUP_STATUS_NOT_FOUND, "NoSuchLifecycleConfiguration");
+          return;
+        }
+      reply (message, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (message, "application/xml", SOUP_MEMORY_COPY,
+                                        fake->lifecycle, strlen (fake->lifecycle));
+      return;
+    }
+
+  g_clear_pointer (&fake->lifecycle, g_free);
+  if (g_str_equal (method, "PUT"))
+    fake->lifecycle = g_strndup (body->data, body->length);
+  reply (message, g_str_equal (method, "PUT") ? SOUP_STATUS_OK : SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+/* CopyObject: @source is "/BUCKET/KEY", escaped. */
+static void
+copy_object (S3Fake            *fake,
+             SoupServerMessage *message,
+             const char        *source,
+             const char        *key)
+{
+  g_autofree char *decoded = g_uri_unescape_string (source, NULL);
+  g_autofree char *prefix = g_strdup_printf ("/%s/", fake->bucket);
+  static const char result[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                               "<CopyObjectResult><ETag>\"0\"</ETag></CopyObjectResult>";
+  GBytes *stored;
+
+  if (decoded == NULL || !g_str_has_prefix (decoded, prefix)
+      || !(stored = g_hash_table_lookup (fake->objects, decoded + strlen (prefix))))
+    {
+      reply (message, SOUP_STATUS_NOT_FOUND, "NoSuchKey");
+      return;
+    }
+
+  g_hash_table_insert (fake->objects, g_strdup (key), g_bytes_ref (stored));
+  reply (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/xml", SOUP_MEMORY_STATIC, result,
+                                    strlen (result));
+}
+
+/* STS at the server's root, AssumeRole only: a session of the role named, its principal
+ * arn:PARTITION:sts::ACCOUNT:assumed-role/ROLE/NAME (the same for the same name). */
+static void
+sts (S3Fake            *fake,
+     SoupServerMessage *message)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autofree char *text = g_strndup (body->data, body->length);
+  g_autoptr(GHashTable) form = soup_form_decode (text);
+  const char *action = g_hash_table_lookup (form, "Action");
+  const char *role_arn = g_hash_table_lookup (form, "RoleArn");
+  const char *name = g_hash_table_lookup (form, "RoleSessionName");
+  g_auto(GStrv) fields = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) expiration = g_date_time_add_hours (now, 1);
+  g_autofree char *expires = NULL;
+  g_autofree char *xml = NULL;
+  S3FakeSession *session;
+  const char *role_name;
+
+  if (role_arn != NULL)
+    fields = g_strsplit (role_arn, ":", 6);
+  if (g_strcmp0 (action, "AssumeRole") != 0 || name == NULL || fields == NULL
+      || g_strv_length (fields) != 6 || !g_str_has_prefix (fields[5], "role/"))
+    {
+      reply (message, SOUP_STATUS_BAD_REQUEST, "ValidationError");
+      return;
+    }
+
+  role_name = strrchr (fields[5], '/') + 1;
+  session = g_new0 (S3FakeSession, 1);
+  session->name = g_strdup (name);
+  session->role_arn = g_strdup (role_arn);
+  session->arn = g_strdup_printf ("arn:%s:sts::%s:assumed-role/%s/%s", fields[1], fields[4],
+                                  role_name, name);
+  session->access_key_id = g_strdup_printf ("ASIAFAKE%04u", fake->sessions->len + 1);
+  g_ptr_array_add (fake->sessions, session);
+
+  expires = g_date_time_format_iso8601 (expiration);
+  xml = g_markup_printf_escaped ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+                                 "<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+                                 "<AccessKeyId>%s</AccessKeyId>"
+                                 "<SecretAccessKey>secret-%s</SecretAccessKey>"
+                                 "<SessionToken>token-%s</SessionToken>"
+                                 "<Expiration>%s</Expiration></Credentials>"
+                                 "<AssumedRoleUser><Arn>%s</Arn>"
+                                 "<AssumedRoleId>AROAFAKE:%s</AssumedRoleId></AssumedRoleUser>"
+                                 "</AssumeRoleResult></AssumeRoleResponse>",
+                                 session->access_key_id, session->access_key_id,
+                                 session->access_key_id, expires, session->arn, name);
+  reply (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "text/xml", SOUP_MEMORY_COPY, xml, strlen (xml));
+}
+
 static void
 object (S3Fake            *fake,
         SoupServerMessage *message,
@@ -258,6 +484,16 @@ object (S3Fake            *fake,
 
   if (g_str_equal (method, "PUT"))
     {
+      const char *copy_source = soup_message_headers_get_one (headers, "x-amz-copy-source");
+
+      if (fake->put_refused_prefix != NULL && g_str_has_prefix (key, fake->put_refused_prefix))
+        {
+          fake->put_refusals++;
+          reply (message, fake->put_refused_status,
+                 fake->put_refused_status == SOUP_STATUS_FORBIDDEN ? "AccessDenied"
+                                                                   : "InternalError");
+          return;
+        }
       if (lock && fake->lock_put_status != 0)
         {
           reply (message, fake->lock_put_status,
@@ -268,6 +504,11 @@ object (S3Fake            *fake,
           && stored != NULL)
         {
           reply (message, SOUP_STATUS_PRECONDITION_FAILED, "PreconditionFailed");
+          return;
+        }
+      if (copy_source != NULL)
+        {
+          copy_object (fake, message, copy_source, key);
           return;
         }
       fake->lock_creates += lock;
@@ -343,6 +584,12 @@ server_cb (SoupServer        *server,
 
   fake->requests++;
 
+  if (g_strcmp0 (decoded, "/") == 0 && g_str_equal (method, "POST"))
+    {
+      sts (fake, message);
+      return;
+    }
+
   if (decoded == NULL || !g_str_has_prefix (decoded, prefix))
     {
       reply (message, SOUP_STATUS_NOT_FOUND, "NoSuchBucket");
@@ -355,16 +602,22 @@ server_cb (SoupServer        *server,
   if (query != NULL && g_hash_table_contains (query, "X-Amz-Credential"))
     {
       const char *credential = g_hash_table_lookup (query, "X-Amz-Credential");
+      g_autofree char *key_id = g_strndup (credential, strcspn (credential, "/"));
+      S3FakeSession *session = session_of_key (fake, key_id);
 
-      if (!g_str_has_prefix (credential, fake->signer_key_id))
+      g_free (fake->last_presigned_key_id);
+      fake->last_presigned_key_id = g_steal_pointer (&key_id);
+      if (session == NULL && !g_str_has_prefix (credential, fake->signer_key_id))
         reply (message, SOUP_STATUS_FORBIDDEN, "InvalidAccessKeyId");
       else
-        presigned (fake, message, method, key);
+        presigned (fake, message, method, key, session);
       return;
     }
 
   if (query != NULL && g_hash_table_contains (query, "policy"))
     bucket_policy (fake, message, method);
+  else if (query != NULL && g_hash_table_contains (query, "lifecycle"))
+    bucket_lifecycle (fake, message, method);
   else if (query != NULL && g_hash_table_contains (query, "list-type") && *key == '\0')
     list_objects (fake, message, query);
   else if (g_str_equal (method, "HEAD") && fake->head_status != 0)
@@ -390,6 +643,7 @@ s3_fake_new (const char *bucket,
   fake->signer_arn = g_strdup (signer_arn);
   fake->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_bytes_unref);
+  fake->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) session_free);
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fake->server, NULL, server_cb, fake, NULL);
   soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -415,7 +669,10 @@ s3_fake_free (S3Fake *fake)
   g_free (fake->signer_key_id);
   g_free (fake->signer_arn);
   g_free (fake->policy);
+  g_free (fake->lifecycle);
   g_hash_table_unref (fake->objects);
+  g_ptr_array_unref (fake->sessions);
+  g_free (fake->last_presigned_key_id);
   g_free (fake);
 }
 

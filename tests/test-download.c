@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg-s3-client.h"
+#include "test-async.h"
 
 /* Downloads against the local Ceph gateway (PG_TEST_S3_ENDPOINT): an object of several pieces
  * arrives whole and in order, with progress; a cancelled or failed download leaves the file
@@ -16,23 +17,6 @@
 static PgS3Client *client;
 static char *bucket;
 static char *directory;   /* the downloads' own, so leftovers are ours */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
 
 /* 9 MiB and a bit: three pieces, the last one short. */
 static GBytes *
@@ -62,9 +46,9 @@ put (const char *key,
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
                                       g_bytes_get_size (contents), NULL));
   file = g_file_new_for_path (path);
-  pg_s3_client_put_object_async (client, bucket, key, file, NULL, NULL, NULL, NULL, store_result,
+  pg_s3_client_put_object_async (client, bucket, key, file, NULL, NULL, NULL, NULL, test_store_result,
                                  &result);
-  g_assert_true (pg_s3_client_put_object_finish (client, wait_for (&result), &error));
+  g_assert_true (pg_s3_client_put_object_finish (client, test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_unlink (path);
 }
@@ -101,9 +85,9 @@ download (const char    *key,
   g_autoptr(GAsyncResult) result = NULL;
 
   pg_s3_client_download_async (client, bucket, key, destination, progress_cb, progress,
-                               cancellable, store_result, &result);
+                               cancellable, test_store_result, &result);
 
-  return pg_s3_client_download_finish (client, wait_for (&result), error);
+  return pg_s3_client_download_finish (client, test_wait_for (&result), error);
 }
 
 static GFile *
@@ -200,9 +184,9 @@ copy (const char  *key,
   g_autoptr(GAsyncResult) result = NULL;
 
   pg_s3_client_copy_object_sized_async (client, bucket, key, new_key, size, "application/pdf",
-                                        NULL, store_result, &result);
+                                        NULL, test_store_result, &result);
 
-  return pg_s3_client_copy_object_sized_finish (client, wait_for (&result), error);
+  return pg_s3_client_copy_object_sized_finish (client, test_wait_for (&result), error);
 }
 
 /* 9 MiB over a 5 MiB threshold: two parts copied by the server (UploadPartCopy). */
@@ -224,8 +208,8 @@ test_copy_in_parts (void)
   g_assert_no_error (error);
 
   pg_s3_client_head_object_async (client, bucket, ".presign-guard/copies/x/original ✓.bin",
-                                  NULL, store_result, &result);
-  head = pg_s3_client_head_object_finish (client, wait_for (&result), &error);
+                                  NULL, test_store_result, &result);
+  head = pg_s3_client_head_object_finish (client, test_wait_for (&result), &error);
   g_assert_no_error (error);
   /* Assembled from parts: S3's ETag of a multipart object ends with its number of parts. */
   g_assert_true (g_str_has_suffix (head->etag, "-2\""));
@@ -288,8 +272,8 @@ main (int   argc,
   g_assert_no_error (error);
   client = pg_s3_client_new (endpoint, owner, NULL);
   bucket = g_strdup_printf ("download-%08x", g_random_int ());
-  pg_s3_client_create_bucket_async (client, bucket, NULL, store_result, &created);
-  g_assert_true (pg_s3_client_create_bucket_finish (client, wait_for (&created), &error));
+  pg_s3_client_create_bucket_async (client, bucket, NULL, test_store_result, &created);
+  g_assert_true (pg_s3_client_create_bucket_finish (client, test_wait_for (&created), &error));
   g_assert_no_error (error);
 
   g_test_add_func ("/pg/download/whole", test_whole);

@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "pg-error.h"
+#include "pg-link-copy.h"
 #include "pg-link-service.h"
 #include "pg-upload-page.h"
 #include "pg-watcher.h"
 #include "s3-fake.h"
+#include "test-async.h"
 
 /* The link service without any GTK: links, their states through revocations and Undo, jobs that
  * outlive whoever asked for them, uploads, saves, and the naming rules of links — against the
@@ -93,11 +95,6 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data);
-
-static void
 wait_idle (PgLinkService *service);
 
 /* Makes a link through the service, as the app does (its record is written meanwhile). */
@@ -112,7 +109,7 @@ create_link (Fixture                *fixture,
   g_autoptr(PgLink) link = NULL;
   PgLinkRequest request = { .options = options, .shareable = shareable };
 
-  pg_link_service_create_async (fixture->service, context, &request, NULL, store_result,
+  pg_link_service_create_async (fixture->service, context, &request, NULL, test_store_result,
                                 &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -177,14 +174,6 @@ test_create (Fixture       *fixture,
   wait_idle (fixture->service);
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* The links as another start of the program would read them. */
 static PgLinkService *
 load_again (Fixture *fixture)
@@ -193,7 +182,7 @@ load_again (Fixture *fixture)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  pg_link_service_load_async (again, NULL, store_result, &result);
+  pg_link_service_load_async (again, NULL, test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (pg_link_service_load_finish (again, result, &error));
@@ -408,7 +397,7 @@ shareable (Fixture    *fixture,
   PgLinkShareable answer;
 
   pg_link_service_check_shareable_async (fixture->service, fixture->context, key, NULL,
-                                         store_result, &result);
+                                         test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   answer = pg_link_service_check_shareable_finish (fixture->service, result, &error);
@@ -570,15 +559,6 @@ test_partner_instructions (void)
   g_assert_nonnull (strstr (text, "-H \"If-None-Match: *\""));
 }
 
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 static PgLink *
 make_page (Fixture    *fixture,
            guint       n_files,
@@ -591,9 +571,9 @@ make_page (Fixture    *fixture,
   };
 
   pg_link_service_create_upload_page_async (fixture->service, fixture->context, &request, NULL,
-                                            store_result, &result);
+                                            test_store_result, &result);
 
-  return pg_link_service_create_upload_page_finish (fixture->service, wait_for (&result), error);
+  return pg_link_service_create_upload_page_finish (fixture->service, test_wait_for (&result), error);
 }
 
 /* An upload page link: the page in the bucket, remembered with its keys, one revocation for the
@@ -650,9 +630,9 @@ test_upload_page (Fixture       *fixture,
 
   /* Removed: the page leaves the bucket, the link the list. */
   g_clear_object (&result);
-  pg_link_service_remove_async (fixture->service, fixture->context, page, NULL, store_result,
+  pg_link_service_remove_async (fixture->service, fixture->context, page, NULL, test_store_result,
                                 &result);
-  g_assert_true (pg_link_service_remove_finish (fixture->service, wait_for (&result), &error));
+  g_assert_true (pg_link_service_remove_finish (fixture->service, test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_false (s3_fake_has_object (fixture->fake, pg_link_get_page_key (page)));
   g_assert_null (pg_link_service_find (fixture->service, pg_link_get_id (page)));
@@ -692,8 +672,8 @@ test_revoke_page_url (Fixture       *fixture,
       g_autoptr(PgLinkJob) none = NULL;
 
       pg_link_service_revoke_url_async (fixture->service, fixture->context, bad_urls[i],
-                                        PG_POLICY_ACTION_GET, TRUE, NULL, store_result, &bad);
-      none = pg_link_service_revoke_url_finish (fixture->service, wait_for (&bad), NULL, NULL,
+                                        PG_POLICY_ACTION_GET, TRUE, NULL, test_store_result, &bad);
+      none = pg_link_service_revoke_url_finish (fixture->service, test_wait_for (&bad), NULL, NULL,
                                                 &local);
       g_assert_null (none);
       g_assert_nonnull (local);
@@ -701,8 +681,8 @@ test_revoke_page_url (Fixture       *fixture,
   g_assert_cmpuint (fixture->fake->policy_writes, ==, 0);
 
   pg_link_service_revoke_url_async (fixture->service, fixture->context, url, PG_POLICY_ACTION_GET, TRUE,
-                                    NULL, store_result, &result);
-  job = pg_link_service_revoke_url_finish (fixture->service, wait_for (&result), NULL, NULL,
+                                    NULL, test_store_result, &result);
+  job = pg_link_service_revoke_url_finish (fixture->service, test_wait_for (&result), NULL, NULL,
                                            &error);
   g_assert_no_error (error);
   pg_link_service_wait (fixture->service, job);
@@ -752,7 +732,7 @@ test_received (Fixture       *fixture,
   s3_fake_put_object (fixture->fake, "in/revoked.pdf", "too late");
   pg_link_set_state (revoked, PG_LINK_REVOKED);
   pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
-                                        store_result, &result);
+                                        test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (pg_link_service_check_received_finish (fixture->service, result, &error), ==, 1);
@@ -830,7 +810,7 @@ load_watcher (Fixture    *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  pg_watcher_load_async (watcher, NULL, store_result, &result);
+  pg_watcher_load_async (watcher, NULL, test_store_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (pg_watcher_load_finish (watcher, result, &error));
@@ -1034,10 +1014,538 @@ test_watcher_closed_elsewhere (Fixture       *fixture,
   wait_idle (fixture->service);
 }
 
+/* ---- Which revoker takes a link back, for every precision --------------------------------- */
+
+#define ROLE_ARN "arn:aws:iam:::role/presign-guard-links"
+
+/* The fixture's account, with a signing role: links can be signed one by one. */
+static PgAccountContext *
+context_with_role (Fixture *fixture)
+{
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+  PgAccountContext *context = pg_account_context_new ("account", BUCKET, fixture->client, signer,
+                                                      SIGNER_ARN);
+
+  pg_s3_client_set_retries (signer, 1, 0);
+  pg_account_context_set_signing_role (context, ROLE_ARN);
+  pg_account_context_set_verify_timeout (context, 1);
+
+  return context;
+}
+
+/* A download link of @key made with @precision and @arming through @service. */
+static PgLink *
+make_precise_link (PgLinkService     *service,
+                   PgAccountContext  *context,
+                   const char        *key,
+                   PgLinkPrecision    precision,
+                   PgLinkArming       arming,
+                   gint64             grace)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) link = NULL;
+  PgPresignOptions options = {
+    .method = PG_METHOD_GET, .bucket = BUCKET, .key = key, .expires = 3600,
+    .signing_time = g_get_real_time () / G_USEC_PER_SEC,
+  };
+  PgLinkRequest request = {
+    .options = &options, .precision = precision, .arming = arming, .grace = grace,
+    .shareable = PG_LINK_SHAREABLE,
+  };
+
+  pg_link_service_create_async (service, context, &request, NULL, test_store_result, &result);
+  link = pg_link_service_create_finish (service, test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (link);
+  g_assert_cmpint (pg_link_get_precision (link), ==, precision);
+
+  /* The service keeps it. */
+  return link;
+}
+
+/* The revoker @context chooses for @record (and @session), as a job would. */
+static PgRevoker *
+choose_revoker (PgAccountContext   *context,
+                const PgLinkRecord *record,
+                PgCredentials      *session)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PgRevoker *revoker;
+
+  pg_account_context_revoker_for_record_async (context, record, session, NULL, test_store_result,
+                                               &result);
+  revoker = pg_account_context_revoker_for_record_finish (context, test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (revoker);
+
+  return revoker;
+}
+
+/* Revokes @link through the service and waits for the proof. */
+static void
+revoke_and_wait (Fixture          *fixture,
+                 PgAccountContext *context,
+                 PgLink           *link)
+{
+  g_autoptr(PgLinkJob) job = pg_link_service_revoke_link (fixture->service, context, link);
+
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+}
+
+/* No record (a file, a lockdown), and a plain link's record, even in an account with a signing
+ * role: the signing key's revoker, whose Deny names the signer; no session is started. */
+static void
+test_revoker_signer (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(PgAccountContext) context = context_with_role (fixture);
+  g_autoptr(PgRevoker) revoker = choose_revoker (context, NULL, NULL);
+  g_autoptr(PgLinkJob) job = NULL;
+  PgLink *link;
+
+  g_assert_cmpstr (pg_revoker_get_signer_arn (revoker), ==, SIGNER_ARN);
+  g_assert_cmpstr (pg_credentials_get_access_key_id (pg_revoker_get_signer (revoker)), ==,
+                   SIGNER_KEY);
+
+  job = pg_link_service_revoke_file (fixture->service, context, "other.pdf",
+                                     PG_POLICY_ACTION_GET, TRUE);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "other.pdf"));
+
+  link = make_precise_link (fixture->service, context, "report.pdf", PG_LINK_PRECISION_OBJECT,
+                            PG_LINK_ARMING_NONE, 0);
+  revoke_and_wait (fixture, context, link);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  g_assert_cmpstr (fixture->fake->last_presigned_key_id, ==, SIGNER_KEY);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 0);
+  wait_idle (fixture->service);
+}
+
+/* A link signed in a session of its own whose credentials this computer has: revoked in that
+ * session — its Deny names the session alone (the signer's other links to the file keep
+ * working), its proof is signed with the session's key, and no session is started again. */
+static void
+test_revoker_session_known (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(PgAccountContext) context = context_with_role (fixture);
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  S3FakeSession *session;
+  PgCredentials *credentials;
+  PgLink *link;
+
+  link = make_precise_link (fixture->service, context, "report.pdf", PG_LINK_PRECISION_SESSION,
+                            PG_LINK_ARMING_NONE, 0);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 1);
+  session = g_ptr_array_index (fixture->fake->sessions, 0);
+  g_assert_cmpstr (pg_link_get_session_name (link), ==, session->name);
+  g_assert_cmpstr (pg_link_get_signer_arn (link), ==, session->arn);
+  credentials = pg_link_service_get_link_credentials (fixture->service, link);
+  g_assert_nonnull (credentials);
+
+  record = pg_link_record_new_for_link (link);
+  revoker = choose_revoker (context, record, credentials);
+  g_assert_cmpstr (pg_revoker_get_signer_arn (revoker), ==, session->arn);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 1);
+
+  revoke_and_wait (fixture, context, link);
+  g_assert_true (s3_fake_denies_principal (fixture->fake, session->arn, "s3:GetObject",
+                                           "report.pdf"));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  g_assert_false (s3_fake_denies_principal (fixture->fake, ROLE_ARN, "s3:GetObject",
+                                            "report.pdf"));
+  g_assert_cmpstr (fixture->fake->last_presigned_key_id, ==, session->access_key_id);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 1);
+  wait_idle (fixture->service);
+}
+
+/* A link signed in a session of its own whose credentials are not on this computer: a new
+ * session of the same name is started, the same principal, and revokes it alone. */
+static void
+test_revoker_session_elsewhere (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(PgAccountContext) context = context_with_role (fixture);
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  g_autofree char *session_name = NULL;
+  g_autofree char *session_arn = NULL;
+  S3FakeSession *again;
+  PgLink *link;
+
+  link = make_precise_link (fixture->service, context, "report.pdf", PG_LINK_PRECISION_SESSION,
+                            PG_LINK_ARMING_NONE, 0);
+  session_name = g_strdup (pg_link_get_session_name (link));
+  session_arn = g_strdup (pg_link_get_signer_arn (link));
+  pg_link_service_set_link_credentials (fixture->service, pg_link_get_id (link), NULL);
+  g_assert_null (pg_link_service_get_link_credentials (fixture->service, link));
+
+  /* Chosen alone: a session of the same name, the same principal. */
+  record = pg_link_record_new_for_link (link);
+  revoker = choose_revoker (context, record, NULL);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 2);
+  again = g_ptr_array_index (fixture->fake->sessions, 1);
+  g_assert_cmpstr (again->name, ==, session_name);
+  g_assert_cmpstr (again->role_arn, ==, ROLE_ARN);
+  g_assert_cmpstr (pg_revoker_get_signer_arn (revoker), ==, session_arn);
+  g_assert_cmpstr (pg_credentials_get_access_key_id (pg_revoker_get_signer (revoker)), ==,
+                   again->access_key_id);
+
+  /* A role that starts another principal would deny somebody else: refused, nothing done. */
+  {
+    g_autoptr(PgLinkRecord) elsewhere = pg_link_record_new_for_link (link);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(PgRevoker) none = NULL;
+
+    g_free (elsewhere->role_arn);
+    elsewhere->role_arn = g_strdup ("arn:aws:iam:::role/another");
+    pg_account_context_revoker_for_record_async (context, elsewhere, NULL, NULL, test_store_result,
+                                                 &result);
+    none = pg_account_context_revoker_for_record_finish (context, test_wait_for (&result), &error);
+    g_assert_null (none);
+    g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+    g_assert_cmpuint (fixture->fake->sessions->len, ==, 3);
+    g_assert_cmpuint (fixture->fake->policy_writes, ==, 0);
+  }
+
+  /* Through the service: one more session, and the Deny names it alone. */
+  revoke_and_wait (fixture, context, link);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 4);
+  again = g_ptr_array_index (fixture->fake->sessions, 3);
+  g_assert_cmpstr (again->name, ==, session_name);
+  g_assert_cmpstr (fixture->fake->last_presigned_key_id, ==, again->access_key_id);
+  g_assert_true (s3_fake_denies_principal (fixture->fake, session_arn, "s3:GetObject",
+                                           "report.pdf"));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  wait_idle (fixture->service);
+}
+
+/* A link to a private copy: the signing key's revoker, on the copy's key alone; the file
+ * itself stays shared. */
+static void
+test_revoker_copy (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(PgAccountContext) context = context_with_role (fixture);
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autoptr(PgRevoker) revoker = NULL;
+  PgLink *link;
+
+  link = make_precise_link (fixture->service, context, "report.pdf", PG_LINK_PRECISION_COPY,
+                            PG_LINK_ARMING_NONE, 0);
+  g_assert_cmpstr (pg_link_get_copy_of (link), ==, "report.pdf");
+  g_assert_true (g_str_has_prefix (pg_link_get_key (link), PG_LINK_COPY_PREFIX));
+  g_assert_true (s3_fake_has_object (fixture->fake, pg_link_get_key (link)));
+
+  record = pg_link_record_new_for_link (link);
+  revoker = choose_revoker (context, record, NULL);
+  g_assert_cmpstr (pg_revoker_get_signer_arn (revoker), ==, SIGNER_ARN);
+
+  revoke_and_wait (fixture, context, link);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", pg_link_get_key (link)));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+  g_assert_cmpstr (fixture->fake->last_presigned_key_id, ==, SIGNER_KEY);
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 0);
+  wait_idle (fixture->service);
+}
+
+/* ---- Records that cannot be written ------------------------------------------------------- */
+
+static void
+collect_problem (PgLinkService *service,
+                 PgLink        *link,
+                 const char    *message,
+                 GPtrArray     *problems)
+{
+  g_assert_nonnull (message);
+  g_ptr_array_add (problems, g_object_ref (link));
+  g_ptr_array_add (problems, g_strdup (message));
+}
+
+/* An armed link whose record the bucket refuses: it still works, but no watcher would know to
+ * close it, so it is disarmed — and remembered so — and the service says why. */
+static void
+test_record_refused_disarms (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new ();
+  g_autoptr(PgLinkService) again = NULL;
+  g_autofree char *record_key = NULL;
+  PgLink *link;
+
+  fixture->fake->put_refused_prefix = PG_LINK_RECORD_PREFIX;
+  fixture->fake->put_refused_status = SOUP_STATUS_FORBIDDEN;
+  g_signal_connect (fixture->service, "link-problem", G_CALLBACK (collect_problem), problems);
+
+  link = make_precise_link (fixture->service, fixture->context, "report.pdf",
+                            PG_LINK_PRECISION_OBJECT, PG_LINK_ARMING_DOWNLOAD, 60);
+  g_assert_cmpint (pg_link_get_arming (link), ==, PG_LINK_ARMING_DOWNLOAD);
+  wait_idle (fixture->service);
+
+  g_assert_cmpuint (fixture->fake->put_refusals, >=, 1);
+  record_key = pg_link_record_object_key (pg_link_get_id (link));
+  g_assert_false (s3_fake_has_object (fixture->fake, record_key));
+  g_assert_cmpint (pg_link_get_arming (link), ==, PG_LINK_ARMING_NONE);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_true (g_ptr_array_index (problems, 0) == link);
+  g_assert_nonnull (strstr (g_ptr_array_index (problems, 1), "report.pdf"));
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
+
+  again = load_again (fixture);
+  g_assert_cmpint (pg_link_get_arming (pg_link_service_find (again, pg_link_get_id (link))), ==,
+                   PG_LINK_ARMING_NONE);
+
+  g_signal_handlers_disconnect_by_data (fixture->service, problems);
+  g_object_unref (g_ptr_array_index (problems, 0));
+  g_free (g_ptr_array_index (problems, 1));
+}
+
+/* ---- Lockdown with a signing role --------------------------------------------------------- */
+
+static void
+count_started (PgLinkService *service,
+               PgLinkJob     *job,
+               guint         *started)
+{
+  (*started)++;
+}
+
+/* One job blocks the signer and the signing role (every link signed one by one) in one
+ * statement, proven in a session of the role; unblocking lifts both. */
+static void
+test_lockdown_with_role (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(PgAccountContext) context = context_with_role (fixture);
+  g_autoptr(PgLinkJob) job = NULL;
+  S3FakeSession *session;
+  guint started = 0;
+
+  g_signal_connect (fixture->service, "job-started", G_CALLBACK (count_started), &started);
+  job = pg_link_service_set_lockdown (fixture->service, context, PG_LOCKDOWN_SIGNER, TRUE, NULL);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  wait_idle (fixture->service);
+
+  g_assert_cmpuint (started, ==, 1);
+  g_assert_cmpuint (fixture->finished->len, ==, 1);
+  g_assert_true (g_ptr_array_index (fixture->finished, 0) == job);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *action = i == 0 ? "s3:GetObject" : "s3:PutObject";
+
+      g_assert_true (s3_fake_denies (fixture->fake, action, "anything"));
+      g_assert_true (s3_fake_denies_principal (fixture->fake, ROLE_ARN, action, "anything"));
+    }
+  g_assert_cmpuint (s3_fake_count_denials (fixture->fake, "s3:GetObject", "anything"), ==, 1);
+  /* Proven in a session of the role. */
+  g_assert_cmpuint (fixture->fake->sessions->len, ==, 1);
+  session = g_ptr_array_index (fixture->fake->sessions, 0);
+  g_assert_cmpstr (session->role_arn, ==, ROLE_ARN);
+  g_assert_cmpstr (fixture->fake->last_presigned_key_id, ==, session->access_key_id);
+
+  g_clear_object (&job);
+  job = pg_link_service_set_lockdown (fixture->service, context, PG_LOCKDOWN_SIGNER, FALSE, NULL);
+  pg_link_service_wait (fixture->service, job);
+  g_assert_no_error (pg_link_job_get_error (job));
+  g_assert_false (s3_fake_denies (fixture->fake, "s3:GetObject", "anything"));
+  g_assert_false (s3_fake_denies_principal (fixture->fake, ROLE_ARN, "s3:GetObject", "anything"));
+  g_signal_handlers_disconnect_by_data (fixture->service, &started);
+  wait_idle (fixture->service);
+}
+
+/* ---- Watching without a window ------------------------------------------------------------ */
+
+static gboolean
+watching_itself (PgLinkService *service)
+{
+  return pg_link_service_get_watch_mode (service) == PG_LINK_WATCH_SELF;
+}
+
+static void
+on_closed_itself (PgLinkService *service,
+                  PgLink        *link,
+                  GPtrArray     *closed)
+{
+  g_ptr_array_add (closed, link);
+}
+
+/* Runs the main context until @done holds, for @seconds at most. */
+static gboolean
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data,
+               guint      seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10000);
+    }
+
+  return done (data);
+}
+
+static gboolean
+array_not_empty (gpointer array)
+{
+  return ((GPtrArray *) array)->len > 0;
+}
+
+static gboolean
+pointer_cleared (gpointer slot)
+{
+  return *(gpointer *) slot == NULL;
+}
+
+/* The gateway's ops log as Ceph writes it: a presigned GET of @url, answered 200. */
+static void
+append_ops_log (const char *path,
+                const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format_iso8601 (now);
+  g_autofree char *line = NULL;
+  FILE *log;
+
+  g_assert_nonnull (uri);
+  line = g_strdup_printf ("{\"bucket\":\"" BUCKET "\",\"time\":\"%s\","
+                          "\"remote_addr\":\"203.0.113.7\",\"operation\":\"get_obj\","
+                          "\"uri\":\"GET %s?%s HTTP/1.1\",\"http_status\":\"200\","
+                          "\"access_key_id\":\"" SIGNER_KEY "\"}\n",
+                          time, g_uri_get_path (uri), g_uri_get_query (uri));
+  log = g_fopen (path, "ab");
+  g_assert_nonnull (log);
+  g_assert_cmpint (fputs (line, log), >=, 0);
+  g_assert_cmpint (fclose (log), ==, 0);
+}
+
+/* The service watches an account by itself (no window, no always-on watcher): a download seen
+ * in the ops log closes its armed link, verified, and the service says so; stopping lets go of
+ * everything it held. */
+static void
+test_watch_closes_itself (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GFile) dir = g_file_get_parent (fixture->file);
+  g_autofree char *dir_path = g_file_get_path (dir);
+  g_autofree char *log_path = g_build_filename (dir_path, "ops.log", NULL);
+  g_autoptr(GPtrArray) closed = g_ptr_array_new ();
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autofree char *record_key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  PgAccountContext *context = context_with_role (fixture);
+  PgLink *link;
+
+  g_assert_true (g_file_set_contents (log_path, "", 0, NULL));
+  pg_account_context_set_uses_sources (context, log_path, NULL);
+  link = make_precise_link (fixture->service, context, "report.pdf", PG_LINK_PRECISION_OBJECT,
+                            PG_LINK_ARMING_DOWNLOAD, 0);
+  wait_idle (fixture->service);
+  g_signal_connect (fixture->service, "link-closed-itself", G_CALLBACK (on_closed_itself),
+                    closed);
+
+  pg_link_service_watch (fixture->service, context);
+  g_assert_true (iterate_until ((gboolean (*) (gpointer)) watching_itself, fixture->service,
+                                30));
+  g_assert_null (pg_link_service_get_watch_problem (fixture->service));
+
+  url = pg_link_service_derive_url (fixture->service, context, link, &error);
+  g_assert_no_error (error);
+  append_ops_log (log_path, url);
+  if (!iterate_until (array_not_empty, closed, 30))
+    g_error ("not closed: %s", pg_link_service_get_watch_problem (fixture->service)
+                               ? pg_link_service_get_watch_problem (fixture->service) : "");
+
+  g_assert_cmpuint (closed->len, ==, 1);
+  g_assert_true (g_ptr_array_index (closed, 0) == link);
+  g_assert_cmpint (pg_link_get_closed_at (link), >, 0);
+  g_assert_cmpint (pg_link_get_used_at (link), >, 0);
+  g_assert_cmpstr (pg_link_get_used_by (link), ==, "203.0.113.7");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "report.pdf"));
+
+  /* Stopped: the watcher's last work (the closing written into the record) is done, then
+   * nothing of the account is held. */
+  pg_link_service_stop_watching (fixture->service);
+  g_assert_cmpint (pg_link_service_get_watch_mode (fixture->service), ==, PG_LINK_WATCH_NONE);
+  g_signal_handlers_disconnect_by_data (fixture->service, closed);
+  g_object_add_weak_pointer (G_OBJECT (context), (gpointer *) &context);
+  g_object_unref (context);
+  g_assert_true (iterate_until (pointer_cleared, &context, 30));
+  wait_idle (fixture->service);
+  record_key = pg_link_record_object_key (pg_link_get_id (link));
+  record = pg_link_record_parse (g_hash_table_lookup (fixture->fake->objects, record_key), NULL);
+  g_assert_nonnull (record);
+  g_assert_cmpint (record->used_at, ==, pg_link_get_used_at (link));
+  g_assert_cmpint (record->closed_at, >, 0);
+  g_unlink (log_path);
+}
+
+/* ---- Nothing held after the jobs ---------------------------------------------------------- */
+
+/* A service of its own and an account with a signing role, through links of every kind, a
+ * revocation in a new session, a lockdown in one job and its lifting: once the last job is
+ * done and the caller lets go, both are finalized. */
+static void
+test_no_references_left (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  PgAccountContext *context = context_with_role (fixture);
+  PgLinkService *service = pg_link_service_new (NULL);
+  PgLink *session_link;
+  PgLink *copy_link;
+  PgLinkJob *jobs[4];
+
+  session_link = make_precise_link (service, context, "report.pdf", PG_LINK_PRECISION_SESSION,
+                                    PG_LINK_ARMING_NONE, 0);
+  copy_link = make_precise_link (service, context, "other.pdf", PG_LINK_PRECISION_COPY,
+                                 PG_LINK_ARMING_DOWNLOAD, 0);
+  make_precise_link (service, context, "report.pdf", PG_LINK_PRECISION_OBJECT,
+                     PG_LINK_ARMING_NONE, 0);
+
+  pg_link_service_set_link_credentials (service, pg_link_get_id (session_link), NULL);
+  jobs[0] = pg_link_service_revoke_link (service, context, session_link);
+  jobs[1] = pg_link_service_revoke_link (service, context, copy_link);
+  jobs[2] = pg_link_service_set_lockdown (service, context, PG_LOCKDOWN_SIGNER, TRUE, NULL);
+  jobs[3] = pg_link_service_set_lockdown (service, context, PG_LOCKDOWN_SIGNER, FALSE, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+    {
+      pg_link_service_wait (service, jobs[i]);
+      g_assert_no_error (pg_link_job_get_error (jobs[i]));
+      g_object_unref (jobs[i]);
+    }
+  g_assert_cmpint (pg_link_get_state (session_link), ==, PG_LINK_REVOKED);
+  g_assert_cmpint (pg_link_get_state (copy_link), ==, PG_LINK_REVOKED);
+  wait_idle (service);
+
+  g_assert_finalize_object (service);
+  g_assert_finalize_object (context);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* The service's own watcher keeps its place in the ops log under the user's state folder:
+   * one of the test's own, not the user's. */
+  g_autofree char *state_home = g_dir_make_tmp ("test-link-service-state-XXXXXX", NULL);
+  g_autofree char *state_dir = g_build_filename (state_home, "presign-guard", NULL);
+  g_autofree char *state_file = g_build_filename (state_dir, "ops-log-account", NULL);
+  int ret;
+
+  g_assert_nonnull (state_home);
+  g_setenv ("XDG_STATE_HOME", state_home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -1059,9 +1567,23 @@ main (int   argc,
   ADD ("watcher-poll-backoff", test_watcher_poll_backoff);
   ADD ("watcher-record-retried", test_watcher_record_retried);
   ADD ("watcher-closed-elsewhere", test_watcher_closed_elsewhere);
+  ADD ("revoker/signer", test_revoker_signer);
+  ADD ("revoker/session-known", test_revoker_session_known);
+  ADD ("revoker/session-elsewhere", test_revoker_session_elsewhere);
+  ADD ("revoker/copy", test_revoker_copy);
+  ADD ("record-refused-disarms", test_record_refused_disarms);
+  ADD ("lockdown-with-role", test_lockdown_with_role);
+  ADD ("watch-closes-itself", test_watch_closes_itself);
+  ADD ("no-references-left", test_no_references_left);
   g_test_add_func ("/pg/link/upload-key-pattern", test_upload_key_pattern);
   g_test_add_func ("/pg/link/fresh-copy-key", test_fresh_copy_key);
   g_test_add_func ("/pg/link/partner-instructions", test_partner_instructions);
 
-  return g_test_run ();
+  ret = g_test_run ();
+
+  g_unlink (state_file);
+  g_rmdir (state_dir);
+  g_rmdir (state_home);
+
+  return ret;
 }

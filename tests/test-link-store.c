@@ -11,23 +11,7 @@
 #include "pg-link-record.h"
 #include "pg-link-service.h"
 #include "pg-link-store.h"
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
+#include "test-async.h"
 
 static gboolean
 load (PgLinkStore  *store,
@@ -35,9 +19,9 @@ load (PgLinkStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pg_link_store_load_async (store, NULL, store_result, &result);
+  pg_link_store_load_async (store, NULL, test_store_result, &result);
 
-  return pg_link_store_load_finish (store, wait_for (&result), error);
+  return pg_link_store_load_finish (store, test_wait_for (&result), error);
 }
 
 static gboolean
@@ -46,9 +30,9 @@ save (PgLinkStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pg_link_store_save_async (store, NULL, store_result, &result);
+  pg_link_store_save_async (store, NULL, test_store_result, &result);
 
-  return pg_link_store_save_finish (store, wait_for (&result), error);
+  return pg_link_store_save_finish (store, test_wait_for (&result), error);
 }
 
 static GFile *

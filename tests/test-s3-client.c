@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pg-s3-client.h"
+#include "test-async.h"
 
 /* The S3 client against an in-process SoupServer that plays a misbehaving S3: retries, clock
  * skew, error answers, silence, cancellation, pagination and STS. (The real signature checks
@@ -237,23 +238,6 @@ client_for (const char  *url,
   return client;
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 static gboolean
 get_policy (PgS3Client  *client,
             char       **policy,
@@ -261,9 +245,9 @@ get_policy (PgS3Client  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  pg_s3_client_get_bucket_policy_async (client, "demo", NULL, store_result, &result);
+  pg_s3_client_get_bucket_policy_async (client, "demo", NULL, test_store_result, &result);
 
-  return pg_s3_client_get_bucket_policy_finish (client, wait_for (&result), policy, error);
+  return pg_s3_client_get_bucket_policy_finish (client, test_wait_for (&result), policy, error);
 }
 
 static void
@@ -300,8 +284,8 @@ test_gives_up (Fixture       *fixture,
 
   /* Creating a bucket is not repeated blindly. */
   fixture->requests = 0;
-  pg_s3_client_create_bucket_async (client, "demo", NULL, store_result, &result);
-  g_assert_false (pg_s3_client_create_bucket_finish (client, wait_for (&result), &error));
+  pg_s3_client_create_bucket_async (client, "demo", NULL, test_store_result, &result);
+  g_assert_false (pg_s3_client_create_bucket_finish (client, test_wait_for (&result), &error));
   g_assert_error (error, PG_S3_ERROR, PG_S3_ERROR_SERVER);
   g_assert_cmpuint (fixture->requests, ==, 1);
 }
@@ -392,8 +376,8 @@ test_error_answers (Fixture       *fixture,
 
     fixture->status = 404;
     fixture->code = NULL;
-    pg_s3_client_head_object_async (client, "demo", "gone.txt", NULL, store_result, &result);
-    object = pg_s3_client_head_object_finish (client, wait_for (&result), &error);
+    pg_s3_client_head_object_async (client, "demo", "gone.txt", NULL, test_store_result, &result);
+    object = pg_s3_client_head_object_finish (client, test_wait_for (&result), &error);
     g_assert_null (object);
     g_assert_error (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY);
     g_assert_nonnull (strstr (error->message, "gone.txt"));
@@ -465,9 +449,9 @@ test_cancel (Fixture       *fixture,
   g_autofree char *policy = NULL;
 
   fixture->mode = MODE_SILENT;
-  pg_s3_client_get_bucket_policy_async (client, "demo", cancellable, store_result, &result);
+  pg_s3_client_get_bucket_policy_async (client, "demo", cancellable, test_store_result, &result);
   g_timeout_add (50, cancel_cb, cancellable);
-  g_assert_false (pg_s3_client_get_bucket_policy_finish (client, wait_for (&result), &policy,
+  g_assert_false (pg_s3_client_get_bucket_policy_finish (client, test_wait_for (&result), &policy,
                                                          &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
@@ -484,8 +468,8 @@ test_list_pages (Fixture       *fixture,
   PgS3Object *second;
 
   fixture->mode = MODE_PAGES;
-  pg_s3_client_list_objects_async (client, "demo", "", "/", NULL, store_result, &result);
-  listing = pg_s3_client_list_objects_finish (client, wait_for (&result), &error);
+  pg_s3_client_list_objects_async (client, "demo", "", "/", NULL, test_store_result, &result);
+  listing = pg_s3_client_list_objects_finish (client, test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (fixture->requests, ==, 2);
   g_assert_cmpuint (listing->objects->len, ==, 2);
@@ -511,8 +495,8 @@ test_caller_identity (Fixture       *fixture,
   g_autofree char *arn = NULL;
 
   fixture->mode = MODE_STS;
-  pg_s3_client_get_caller_identity_async (client, NULL, store_result, &result);
-  arn = pg_s3_client_get_caller_identity_finish (client, wait_for (&result), &error);
+  pg_s3_client_get_caller_identity_async (client, NULL, test_store_result, &result);
+  arn = pg_s3_client_get_caller_identity_finish (client, test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (arn, ==, "arn:aws:iam::123456789012:user/Alice");
   g_assert_cmpstr (fixture->last_body, ==, "Action=GetCallerIdentity&Version=2011-06-15");
@@ -554,8 +538,8 @@ test_upload_progress (Fixture       *fixture,
 
   fixture->mode = MODE_OK;
   pg_s3_client_put_object_async (client, "demo", "big.bin", file, "application/octet-stream",
-                                 record_progress, seen, NULL, store_result, &result);
-  g_assert_true (pg_s3_client_put_object_finish (client, wait_for (&result), &error));
+                                 record_progress, seen, NULL, test_store_result, &result);
+  g_assert_true (pg_s3_client_put_object_finish (client, test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (fixture->last_body), ==, 300000);
   g_assert_cmpuint (seen->len, >=, 2);

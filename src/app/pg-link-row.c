@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pg-link-row.h"
+#include "pg-text.h"
 #include "pg-toolkit.h"
 
 /* One link in the list: what it is for, how long it has left, its state, and its buttons. The
@@ -89,17 +90,17 @@ static void build (PgLinkRow *self);
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
 
-/* The row's title: the file's name, or for an upload page the folder its files arrive in. */
+/* The row's title: the file's name, or for an upload page the folder its files arrive in —
+ * with direction overrides and controls written out, not obeyed. */
 static char *
 title_for_link (PgLink *link)
 {
   const char *key = pg_link_get_file_key (link);
   const char *name = pg_link_key_basename (key);
+  g_autofree char *title = pg_link_get_page_key (link) != NULL && name > key
+                           ? g_strndup (key, name - key) : g_strdup (name);
 
-  if (pg_link_get_page_key (link) != NULL && name > key)
-    return g_strndup (key, name - key);
-
-  return g_strdup (name);
+  return pg_text_sanitize (title);
 }
 
 static const char *

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pg-object-item.h"
+#include "pg-text.h"
 
 /* One row of the bucket browser: a file, or a "folder" (a common prefix). */
 
@@ -94,7 +95,8 @@ pg_object_item_new (const char *key,
   const char *name = g_str_has_prefix (key, prefix) ? key + strlen (prefix) : key;
 
   self->key = g_strdup (key);
-  self->name = g_strdup (name);
+  /* Shown, so direction overrides and controls in a key are written out, not obeyed. */
+  self->name = pg_text_sanitize (name);
   self->folder = folder;
   self->size = size;
   self->modified = modified ? g_date_time_ref (modified) : NULL;

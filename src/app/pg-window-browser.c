@@ -10,6 +10,7 @@
 
 #include "pg-link-row.h"
 #include "pg-object-item.h"
+#include "pg-text.h"
 #include "pg-window-private.h"
 
 /* The bucket browser of the main window: one folder of the bucket at a time, search, and files
@@ -194,7 +195,8 @@ ask_replace (PgWindow  *self,
              PgLinkJob *job)
 {
   const char *key = pg_link_job_get_key (job);
-  g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), pg_link_key_basename (key));
+  g_autofree char *name = pg_text_sanitize (pg_link_key_basename (key));
+  g_autofree char *heading = g_strdup_printf (_("Replace “%s”?"), name);
   AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
     adw_message_dialog_new (GTK_WINDOW (self), heading,
                             _("A file with this name is already in the bucket. If you replace "
@@ -314,9 +316,9 @@ _pg_window_browser_job (PgWindow  *self,
     {
     case PG_WINDOW_JOB_STARTED:
       {
+        g_autofree char *name = pg_text_sanitize (pg_link_key_basename (key));
         g_autofree char *label = g_strdup_printf (download ? _("Downloading “%s”")
-                                                           : _("Uploading “%s”"),
-                                                  pg_link_key_basename (key));
+                                                           : _("Uploading “%s”"), name);
 
         gtk_label_set_label (self->upload_label, label);
         gtk_progress_bar_set_fraction (self->upload_progress, 0);

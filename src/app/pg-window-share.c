@@ -11,6 +11,7 @@
 #include "pg-error.h"
 #include "pg-link-details.h"
 #include "pg-qr-dialog.h"
+#include "pg-text.h"
 #include "pg-window-private.h"
 
 /* Sharing a link from the main window: its URL copied, mailed, shown as a QR code or in its
@@ -92,6 +93,7 @@ open_received_action (GtkWidget  *widget,
   PgWindow *self = PG_WINDOW (widget);
   PgLink *link = _pg_window_link_from_parameter (self, parameter);
   g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
 
@@ -105,7 +107,9 @@ open_received_action (GtkWidget  *widget,
       pg_window_show_toast (self, g_strerror (errno));
       return;
     }
-  path = g_build_filename (dir, pg_link_key_basename (pg_link_get_file_key (link)), NULL);
+  /* Under its name as shown: a direction override must not disguise the file's type. */
+  name = pg_text_sanitize (pg_link_key_basename (pg_link_get_file_key (link)));
+  path = g_build_filename (dir, name, NULL);
   file = g_file_new_for_path (path);
   _pg_window_download (self, pg_link_get_file_key (link), file, TRUE);
 }
@@ -133,6 +137,7 @@ save_received_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   PgLink *link = _pg_window_link_from_parameter (self, parameter);
+  g_autofree char *name = NULL;
   GtkFileChooserNative *chooser;
 
   if (link == NULL)
@@ -141,8 +146,8 @@ save_received_action (GtkWidget  *widget,
   chooser = gtk_file_chooser_native_new (_("Save the Received File"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
-                                     pg_link_key_basename (pg_link_get_file_key (link)));
+  name = pg_text_sanitize (pg_link_key_basename (pg_link_get_file_key (link)));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_file_key (link)), g_free);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));

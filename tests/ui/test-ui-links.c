@@ -12,7 +12,7 @@
 
 /* Download links from the New Link dialog to the row's Revoke, and what follows a revocation:
  * Undo and Restore, links to one file that share its fate, a revoked file shared again, the
- * keyboard, and a window closed while its work goes on. */
+ * keyboard, and windows closed — while their work goes on, and at rest. */
 
 void
 test_ui_download_link (void)
@@ -321,6 +321,55 @@ test_ui_close_window_mid_revoke (void)
   g_unlink (path);
 }
 
+static gboolean
+files_listed_in (gpointer window)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (ui_child (window, PG_TYPE_WINDOW, "files_view"));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) > 0;
+}
+
+static gboolean
+no_longer_toplevel (gpointer window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (toplevel == window)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+only_ours_left (gpointer window)
+{
+  return G_OBJECT (window)->ref_count == 1;
+}
+
+/* A window opened, its files listed, and closed as its close button closes it: once the main
+ * loop has run, nothing else holds it (not the application, the link service, the session, a
+ * binding or a callback), and it is finalized. */
+void
+test_ui_close_window (void)
+{
+  PgWindow *other = pg_window_new (ui_app);
+
+  gtk_window_present (GTK_WINDOW (other));
+  ui_wait_until (window_has_session, other, "the second window's account");
+  ui_wait_until (files_listed_in, other, "the second window's files");
+
+  g_object_ref (other);
+  gtk_window_close (GTK_WINDOW (other));
+  ui_wait_until (no_longer_toplevel, other, "the window to close");
+  ui_wait_until (only_ours_left, other, "the closed window to be let go");
+  g_assert_finalize_object (other);
+}
+
 /* Enter in the New Link dialog makes the link (the focus starts in a field, not on Cancel); Delete
  * revokes the selected link only with the focus in the list of links. */
 void
@@ -395,4 +444,35 @@ test_ui_lift_revocation (void)
   g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_ACTIVE);
   url = ui_copy_link (link);
   g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+}
+
+/* A name with a right-to-left override (invoice, U+202E, "fdp.exe": it looks like
+ * "invoiceexe.pdf") is shown with the override written out, in the list of files and in its link's row, and never obeyed. */
+void
+test_ui_names_shown_as_they_are (void)
+{
+  const char *key = "invoice\u202Efdp.exe";
+  GtkColumnView *view = GTK_COLUMN_VIEW (ui_child (ui_window, PG_TYPE_WINDOW, "files_view"));
+  GListModel *files = G_LIST_MODEL (gtk_column_view_get_model (view));
+  g_autoptr(PgLink) link = NULL;
+  GtkWidget *title;
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (files, i);
+
+      if (!g_str_equal (pg_object_item_get_key (item), key))
+        continue;
+      found = TRUE;
+      g_assert_cmpstr (pg_object_item_get_name (item), ==, "invoice\\u202efdp.exe");
+    }
+  g_assert_true (found);
+
+  link = ui_make_download_link (key);
+  g_assert_cmpstr (pg_link_get_key (link), ==, key);
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  title = ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "title");
+  g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (title)), "\\u202e"));
+  g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (title)), "\u202E"));
 }

@@ -47,8 +47,10 @@ main (int   argc,
       g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);
       g_test_add_func ("/pg/ui/lifetime-bounds", test_ui_lifetime_bounds);
       g_test_add_func ("/pg/ui/close-window-mid-revoke", test_ui_close_window_mid_revoke);
+      g_test_add_func ("/pg/ui/close-window", test_ui_close_window);
       g_test_add_func ("/pg/ui/mail-fallback", test_ui_mail_fallback);
       g_test_add_func ("/pg/ui/keys-safe", test_ui_keys_safe);
+      g_test_add_func ("/pg/ui/names-shown-as-they-are", test_ui_names_shown_as_they_are);
       g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
       g_test_add_func ("/pg/ui/closes-after-use", test_ui_closes_after_use);
       g_test_add_func ("/pg/ui/closes-while-open", test_ui_closes_while_open);

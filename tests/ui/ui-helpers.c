@@ -10,6 +10,7 @@
 #include "pg-link-session.h"
 #include "pg-object-item.h"
 #include "ui-helpers.h"
+#include "../test-async.h"
 
 /* The real window and dialogs, driven as a person would: fill in the account form, pick a file,
  * make links, press the row's buttons, read the clipboard, and check with plain HTTP that the
@@ -22,14 +23,6 @@ PgWindow *ui_window;
 char *ui_bucket;
 char *ui_role_arn;
 static SoupSession *http;
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static gboolean
 is_set (gpointer pointer)
@@ -319,7 +312,7 @@ ui_fetch_size (const char *key)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(PgS3Object) object = NULL;
 
-  pg_s3_client_head_object_async (client, ui_bucket, key, NULL, store_result, &result);
+  pg_s3_client_head_object_async (client, ui_bucket, key, NULL, test_store_result, &result);
   ui_wait_until (is_set, &result, "the object's size");
   object = pg_s3_client_head_object_finish (client, result, NULL);
 
@@ -413,14 +406,14 @@ prepare_bucket (void)
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
                                 "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf",
-                                "watched.pdf" };
+                                "watched.pdf", "invoice\u202Efdp.exe" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
 
   g_assert_no_error (error);
   ui_bucket = g_strdup_printf ("ui-test-%08x", g_random_int ());
-  pg_s3_client_create_bucket_async (client, ui_bucket, NULL, store_result, &created);
+  pg_s3_client_create_bucket_async (client, ui_bucket, NULL, test_store_result, &created);
   ui_wait_until (is_set, &created, "the bucket");
   g_assert_true (pg_s3_client_create_bucket_finish (client, created, &error));
 
@@ -435,7 +428,7 @@ prepare_bucket (void)
       g_autoptr(GAsyncResult) uploaded = NULL;
 
       pg_s3_client_put_object_async (client, ui_bucket, keys[i], file, "application/pdf", NULL,
-                                     NULL, NULL, store_result, &uploaded);
+                                     NULL, NULL, test_store_result, &uploaded);
       ui_wait_until (is_set, &uploaded, "the upload");
       g_assert_true (pg_s3_client_put_object_finish (client, uploaded, &error));
     }
@@ -447,7 +440,7 @@ prepare_bucket (void)
       g_autoptr(GAsyncResult) set_up = NULL;
 
       pg_signer_role_setup_async (client, "ui-test-links", "arn:aws:iam:::user/owner:presign",
-                                  ui_bucket, NULL, store_result, &set_up);
+                                  ui_bucket, NULL, test_store_result, &set_up);
       ui_wait_until (is_set, &set_up, "the signing role");
       ui_role_arn = pg_signer_role_setup_finish (set_up, &error);
       g_assert_no_error (error);

@@ -18,6 +18,8 @@ void test_ui_revoke_undo             (void);
 void test_ui_sibling_links           (void);
 void test_ui_lifetime_bounds         (void);
 void test_ui_close_window_mid_revoke (void);
+void test_ui_close_window            (void);
+void test_ui_names_shown_as_they_are (void);
 void test_ui_keys_safe               (void);
 void test_ui_lift_revocation         (void);
 

@@ -9,12 +9,18 @@
 #include <sys/wait.h>
 
 #include "pg-account-check.h"
+#include "pg-error.h"
+#include "pg-policy.h"
+#include "test-async.h"
 
 /* "Test Connection" (pg-account-check.c), two ways:
  *
  *   /pg/account-check/fake/…  an in-process server that plays S3 and STS, for the answers a
  *                             local gateway never gives: STS present or absent, STS failing
- *                             in other ways, a clock two hours off, no server at all;
+ *                             in other ways, a clock two hours off, no server at all, a bucket
+ *                             policy that may not be written. It keeps objects (the lock) and
+ *                             the bucket policy, and refuses a presigned GET of a key the
+ *                             policy names together with the signing key's true ARN;
  *   /pg/account-check/rgw/…   the real Ceph RADOS Gateway of PG_TEST_S3_ENDPOINT, where the
  *                             signatures are really checked: right keys, a wrong signing
  *                             secret, an unknown signing key, a wrong managing secret, a
@@ -22,16 +28,12 @@
  *                             PG_TEST_REQUIRE_S3 is set (the integration suite sets it). */
 
 #define SIGNER_ARN "arn:aws:iam:::user/owner:presign"
+/* One letter off: how an ARN is mistyped. */
+#define MISTYPED_ARN "arn:aws:iam:::user/owner:presgn"
+/* Seconds a test revocation may take to hold, here. */
+#define VERIFY_SECONDS 3
 
 /* ---- Helpers ------------------------------------------------------------------------------ */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
 
 static PgCredentials *
 credentials (const char *key_id,
@@ -74,11 +76,9 @@ run_check (PgS3Client    *manager,
   g_autoptr(GError) error = NULL;
   GPtrArray *results;
 
-  pg_account_check_async (manager, signer, bucket, signer_arn, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  results = pg_account_check_finish (result, &error);
+  pg_account_check_async (manager, signer, bucket, signer_arn, VERIFY_SECONDS, NULL,
+                          test_store_result, &result);
+  results = pg_account_check_finish (test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (results);
 
@@ -139,7 +139,7 @@ assert_ordered (GPtrArray *results)
 static void
 assert_all_ok (GPtrArray *results)
 {
-  g_assert_cmpuint (results->len, ==, 5);
+  g_assert_cmpuint (results->len, ==, 6);
   assert_ordered (results);
   for (guint i = 0; i < results->len; i++)
     g_assert_cmpint (((PgAccountCheckResult *) g_ptr_array_index (results, i))->state, ==,
@@ -177,10 +177,16 @@ typedef struct
   const char *sts_code;
   const char *sts_arn;
   gint64      clock_offset;    /* seconds the server's Date is ahead */
+  guint       policy_put_status; /* PutBucketPolicy (default 204) */
+
+  /* What it keeps: objects by path, the bucket policy. */
+  GHashTable *objects;
+  char       *policy;
 
   /* What it saw. */
   guint       probes;
   guint       sts_requests;
+  guint       policy_writes;
   char       *probe_path;
   char       *probe_credential;
 } Fake;
@@ -251,18 +257,48 @@ fake_cb (SoupServer        *server,
 
   if (query != NULL && g_hash_table_contains (query, "X-Amz-Credential"))
     {
+      g_autofree char *principal = g_strdup_printf ("\"%s\"", fake->sts_arn);
+
       fake->probes++;
       g_free (fake->probe_path);
       fake->probe_path = g_strdup (path);
       g_free (fake->probe_credential);
       fake->probe_credential = g_strdup (g_hash_table_lookup (query, "X-Amz-Credential"));
-      respond_error (fake, message, fake->probe_status, fake->probe_code);
+      /* Enough of a policy engine for one Deny: the key and the key's true ARN named. */
+      if (fake->probe_status == SOUP_STATUS_NOT_FOUND && fake->policy != NULL
+          && strstr (fake->policy, path + 1) != NULL && strstr (fake->policy, principal) != NULL)
+        respond_error (fake, message, SOUP_STATUS_FORBIDDEN, "AccessDenied");
+      else if (fake->probe_status == SOUP_STATUS_NOT_FOUND
+               && g_hash_table_contains (fake->objects, path))
+        respond (fake, message, SOUP_STATUS_OK, g_hash_table_lookup (fake->objects, path));
+      else
+        respond_error (fake, message, fake->probe_status, fake->probe_code);
       return;
     }
 
   if (query != NULL && g_hash_table_contains (query, "policy"))
     {
-      respond_error (fake, message, SOUP_STATUS_NOT_FOUND, "NoSuchBucketPolicy");
+      SoupMessageBody *body = soup_server_message_get_request_body (message);
+
+      if (g_str_equal (method, "PUT") && fake->policy_put_status != 0)
+        respond_error (fake, message, fake->policy_put_status, "AccessDenied");
+      else if (g_str_equal (method, "PUT"))
+        {
+          fake->policy_writes++;
+          g_free (fake->policy);
+          fake->policy = g_strndup (body->data, body->length);
+          respond (fake, message, SOUP_STATUS_NO_CONTENT, NULL);
+        }
+      else if (g_str_equal (method, "DELETE"))
+        {
+          fake->policy_writes++;
+          g_clear_pointer (&fake->policy, g_free);
+          respond (fake, message, SOUP_STATUS_NO_CONTENT, NULL);
+        }
+      else if (fake->policy != NULL)
+        respond (fake, message, SOUP_STATUS_OK, fake->policy);
+      else
+        respond_error (fake, message, SOUP_STATUS_NOT_FOUND, "NoSuchBucketPolicy");
       return;
     }
 
@@ -273,6 +309,38 @@ fake_cb (SoupServer        *server,
       else
         respond (fake, message, SOUP_STATUS_OK,
                  "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>");
+      return;
+    }
+
+  /* Objects: the revoker's lock, the test revocation's file. */
+  if (g_str_equal (method, "PUT"))
+    {
+      SoupMessageBody *body = soup_server_message_get_request_body (message);
+      const char *if_none_match = soup_message_headers_get_one (
+        soup_server_message_get_request_headers (message), "If-None-Match");
+
+      if (if_none_match != NULL && g_hash_table_contains (fake->objects, path))
+        {
+          respond_error (fake, message, SOUP_STATUS_PRECONDITION_FAILED, "PreconditionFailed");
+          return;
+        }
+      g_hash_table_replace (fake->objects, g_strdup (path), g_strndup (body->data, body->length));
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "ETag",
+                                    "\"0123456789abcdef0123456789abcdef\"");
+      respond (fake, message, SOUP_STATUS_OK, NULL);
+      return;
+    }
+  if (g_str_equal (method, "DELETE"))
+    {
+      g_hash_table_remove (fake->objects, path);
+      respond (fake, message, SOUP_STATUS_NO_CONTENT, NULL);
+      return;
+    }
+  if (g_str_equal (method, "GET") && g_hash_table_contains (fake->objects, path))
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (message), "ETag",
+                                    "\"0123456789abcdef0123456789abcdef\"");
+      respond (fake, message, SOUP_STATUS_OK, g_hash_table_lookup (fake->objects, path));
       return;
     }
 
@@ -289,6 +357,7 @@ fake_set_up (Fake          *fake,
   fake->probe_status = SOUP_STATUS_NOT_FOUND;
   fake->probe_code = "NoSuchKey";
   fake->sts_arn = SIGNER_ARN;
+  fake->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fake->server, NULL, fake_cb, fake, NULL);
   soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -311,6 +380,8 @@ fake_tear_down (Fake          *fake,
   g_free (fake->url);
   g_free (fake->probe_path);
   g_free (fake->probe_credential);
+  g_free (fake->policy);
+  g_hash_table_unref (fake->objects);
 }
 
 /* A run against the fake with a separate signing key. */
@@ -337,12 +408,17 @@ test_fake_all_ok_with_sts (Fake          *fake,
   assert_all_ok (results);
   g_assert_cmpstr (step_of (results, PG_ACCOUNT_CHECK_IDENTITY)->text, ==, expected);
 
-  /* The test link was signed by the signing key, for a key under .presign-guard/ that nobody
-   * made. */
-  g_assert_cmpuint (fake->probes, ==, 1);
+  /* The test links were signed by the signing key: the first for a key under .presign-guard/
+   * that nobody made, then the revoker's before and after its test revocation, for the test
+   * file the managing key wrote there. */
+  g_assert_cmpuint (fake->probes, >=, 3);
   g_assert_true (g_str_has_prefix (fake->probe_credential, "SIGNERKEY/"));
-  g_assert_true (g_str_has_prefix (fake->probe_path, "/demo/.presign-guard/probe-"));
+  g_assert_true (g_str_has_prefix (fake->probe_path, "/demo/.presign-guard/check-"));
   g_assert_cmpuint (fake->sts_requests, ==, 1);
+  /* The test revocation was made and lifted: no policy is left, no lock either. */
+  g_assert_cmpuint (fake->policy_writes, ==, 2);
+  g_assert_null (fake->policy);
+  g_assert_cmpuint (g_hash_table_size (fake->objects), ==, 0);
 }
 
 /* No STS (Ceph answers 405): the ARN entered is used, and says so. */
@@ -360,8 +436,61 @@ test_fake_no_sts_uses_arn (Fake          *fake,
   assert_all_ok (results);
   identity = step_of (results, PG_ACCOUNT_CHECK_IDENTITY);
   g_assert_cmpstr (identity->text, ==, _("This server cannot tell who signs links; the signer "
-                                         "ARN you entered will be used."));
+                                         "ARN you entered is tried next."));
   g_assert_error (identity->error, PG_S3_ERROR, PG_S3_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (step_of (results, PG_ACCOUNT_CHECK_REVOCATION)->text,
+                            "Revoking works for " SIGNER_ARN));
+}
+
+/* The issue's mistyped ARN on a server without STS: it used to get a tick. Now the test
+ * revocation does not hold, is taken back, and the failure shows what the ARN looks like on
+ * this kind of server. */
+static void
+test_fake_no_sts_wrong_arn (Fake          *fake,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  const PgAccountCheckResult *revocation;
+
+  fake->sts_status = 405;
+  fake->sts_code = "MethodNotAllowed";
+  results = fake_check (fake, MISTYPED_ARN);
+
+  assert_ordered (results);
+  assert_state (results, PG_ACCOUNT_CHECK_SIGNER, PG_ACCOUNT_CHECK_OK);
+  revocation = step_of (results, PG_ACCOUNT_CHECK_REVOCATION);
+  g_assert_cmpint (revocation->state, ==, PG_ACCOUNT_CHECK_FAILED);
+  g_assert_error (revocation->error, PG_ERROR, PG_ERROR_TAKEN_BACK);
+  g_assert_true (g_str_has_prefix (revocation->text, MISTYPED_ARN " is not whom the signing "
+                                                     "key SIGNERKEY belongs to"));
+  g_assert_nonnull (strstr (revocation->text, pg_policy_signer_arn_hint (FALSE)));
+  g_assert_null (strstr (revocation->text, ".)."));
+  g_assert_false (pg_account_check_passed (results));
+  /* Taken back: the bucket is as it was. */
+  g_assert_null (fake->policy);
+  g_assert_cmpuint (g_hash_table_size (fake->objects), ==, 0);
+}
+
+/* A managing key that may read but not write the policy cannot revoke: said so. */
+static void
+test_fake_policy_not_writable (Fake          *fake,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  const PgAccountCheckResult *revocation;
+
+  fake->policy_put_status = SOUP_STATUS_FORBIDDEN;
+  results = fake_check (fake, NULL);
+
+  assert_state (results, PG_ACCOUNT_CHECK_POLICY, PG_ACCOUNT_CHECK_OK);
+  assert_state (results, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_OK);
+  revocation = step_of (results, PG_ACCOUNT_CHECK_REVOCATION);
+  g_assert_cmpint (revocation->state, ==, PG_ACCOUNT_CHECK_FAILED);
+  g_assert_error (revocation->error, PG_S3_ERROR, PG_S3_ERROR_ACCESS_DENIED);
+  g_assert_true (g_str_has_prefix (revocation->text, "A test revocation for " SIGNER_ARN
+                                                     " could not be made"));
+  g_assert_false (pg_account_check_passed (results));
+  g_assert_null (fake->policy);
 }
 
 /* No STS and no ARN entered: revoking cannot work yet. */
@@ -433,6 +562,11 @@ test_fake_arn_mismatch (Fake          *fake,
   g_assert_cmpint (identity->state, ==, PG_ACCOUNT_CHECK_WARNING);
   g_assert_nonnull (strstr (identity->text, "user/presign-signer"));
   g_assert_nonnull (strstr (identity->text, "user/somebody-else"));
+  /* The ARN entered is whom revocations name, and it does not hold; the example is for the
+   * kind of server this is (not Amazon S3). */
+  assert_state (results, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_FAILED);
+  g_assert_nonnull (strstr (step_of (results, PG_ACCOUNT_CHECK_REVOCATION)->text,
+                            pg_policy_signer_arn_hint (FALSE)));
 }
 
 /* Every way a test link can be refused for its key, and what each one says; STS is not asked
@@ -500,6 +634,9 @@ test_fake_signer_denied (Fake          *fake,
   g_assert_error (step_of (results, PG_ACCOUNT_CHECK_SIGNER)->error, PG_S3_ERROR,
                   PG_S3_ERROR_ACCESS_DENIED);
   assert_state (results, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_OK);
+  /* A test file the key is refused already cannot show a revocation: said, not ticked. */
+  assert_state (results, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_WARNING);
+  g_assert_cmpuint (fake->policy_writes, ==, 0);
   g_assert_true (pg_account_check_passed (results));
 }
 
@@ -582,12 +719,10 @@ test_fake_cancelled (Fake          *fake,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
 
-  pg_account_check_async (manager, NULL, "demo", NULL, cancellable, store_result, &result);
+  pg_account_check_async (manager, NULL, "demo", NULL, 0, cancellable, test_store_result,
+                          &result);
   g_cancellable_cancel (cancellable);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  results = pg_account_check_finish (result, &error);
+  results = pg_account_check_finish (test_wait_for (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (results);
   g_clear_object (&result);
@@ -625,7 +760,7 @@ gateway_bucket (void)
       g_autoptr(GError) error = NULL;
 
       bucket = g_strdup_printf ("check-%08x", g_random_int ());
-      pg_s3_client_create_bucket_async (owner, bucket, NULL, store_result, &result);
+      pg_s3_client_create_bucket_async (owner, bucket, NULL, test_store_result, &result);
       while (result == NULL)
         g_main_context_iteration (NULL, TRUE);
       pg_s3_client_create_bucket_finish (owner, result, &error);
@@ -663,9 +798,30 @@ test_rgw_all_ok (void)
   results = gateway_check ("OWNERKEY", "OWNERSECRET", "PRESIGNKEY", "PRESIGNSECRET",
                            gateway_bucket (), SIGNER_ARN);
   assert_all_ok (results);
-  /* Ceph has no STS: the ARN entered stands, after the key was proven. */
+  /* Ceph has no STS: the ARN entered stands, after the key was proven, and a test revocation
+   * for it held on the real gateway. */
   g_assert_error (step_of (results, PG_ACCOUNT_CHECK_IDENTITY)->error, PG_S3_ERROR,
                   PG_S3_ERROR_NOT_SUPPORTED);
+}
+
+/* The issue's case on the real gateway: a signer ARN one letter off fails, with Ceph's form. */
+static void
+test_rgw_mistyped_arn (void)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  const PgAccountCheckResult *revocation;
+
+  if (gateway () == NULL)
+    return;
+
+  results = gateway_check ("OWNERKEY", "OWNERSECRET", "PRESIGNKEY", "PRESIGNSECRET",
+                           gateway_bucket (), MISTYPED_ARN);
+  assert_state (results, PG_ACCOUNT_CHECK_SIGNER, PG_ACCOUNT_CHECK_OK);
+  revocation = step_of (results, PG_ACCOUNT_CHECK_REVOCATION);
+  g_assert_cmpint (revocation->state, ==, PG_ACCOUNT_CHECK_FAILED);
+  g_assert_error (revocation->error, PG_ERROR, PG_ERROR_TAKEN_BACK);
+  g_assert_nonnull (strstr (revocation->text, "arn:aws:iam:::user/OWNER:SUBUSER"));
+  g_assert_false (pg_account_check_passed (results));
 }
 
 /* The bug of the issue: on a server without STS a wrong signing secret read as ✓. */
@@ -732,6 +888,7 @@ test_rgw_wrong_manager_secret (void)
    * is its own matter, and works. */
   g_assert_null (pg_account_check_find (results, PG_ACCOUNT_CHECK_POLICY));
   assert_state (results, PG_ACCOUNT_CHECK_SIGNER, PG_ACCOUNT_CHECK_OK);
+  g_assert_null (pg_account_check_find (results, PG_ACCOUNT_CHECK_REVOCATION));
   g_assert_false (pg_account_check_passed (results));
 }
 
@@ -868,6 +1025,7 @@ test_rgw_cli (void)
   g_assert_true (g_str_has_prefix (out, "ok      list     "));
   g_assert_nonnull (strstr (out, "\nok      signer   "));
   g_assert_nonnull (strstr (out, "\nok      identity "));
+  g_assert_nonnull (strstr (out, "\nok      revocation Revoking works for " SIGNER_ARN));
   g_assert_nonnull (strstr (out, "\nok      clock    "));
   g_assert_cmpstr (err, ==, "");
 
@@ -892,6 +1050,8 @@ main (int   argc,
 
   ADD_FAKE ("all-ok-with-sts", test_fake_all_ok_with_sts);
   ADD_FAKE ("no-sts-uses-arn", test_fake_no_sts_uses_arn);
+  ADD_FAKE ("no-sts-wrong-arn", test_fake_no_sts_wrong_arn);
+  ADD_FAKE ("policy-not-writable", test_fake_policy_not_writable);
   ADD_FAKE ("no-sts-no-arn", test_fake_no_sts_no_arn);
   ADD_FAKE ("sts-other-error", test_fake_sts_other_error);
   ADD_FAKE ("arn-mismatch", test_fake_arn_mismatch);
@@ -903,6 +1063,7 @@ main (int   argc,
   g_test_add_func ("/pg/account-check/fake/unreachable", test_fake_unreachable);
 
   g_test_add_func ("/pg/account-check/rgw/all-ok", test_rgw_all_ok);
+  g_test_add_func ("/pg/account-check/rgw/mistyped-arn", test_rgw_mistyped_arn);
   g_test_add_func ("/pg/account-check/rgw/wrong-signer-secret", test_rgw_wrong_signer_secret);
   g_test_add_func ("/pg/account-check/rgw/unknown-signer-key", test_rgw_unknown_signer_key);
   g_test_add_func ("/pg/account-check/rgw/wrong-manager-secret", test_rgw_wrong_manager_secret);

@@ -262,6 +262,26 @@ def test_unreadable_ops_log_refused():
         and "could not be read" in done.stderr, (done.returncode, done.stderr)
 
 
+def test_wrong_configuration_is_not_retried():
+    # As the systemd unit runs it: a configuration that cannot work exits 2, which the unit
+    # does not restart on (RestartPreventExitStatus=2), and says what to give.
+    without_arn = [arg for arg in COMMON if arg not in ("--signer-arn", SIGNER_ARN)]
+    done = cli("watch", *without_arn, "--bucket", STATE["bucket"], "--ops-log", OPS_LOG,
+               check=False)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "--signer-arn" in done.stderr and "arn:aws:iam:::user/OWNER:SUBUSER" in done.stderr \
+        and ".)." not in done.stderr, done.stderr
+    no_keys = subprocess.run([CLI, "watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log",
+                              OPS_LOG], capture_output=True, text=True, timeout=60, check=False,
+                             env={k: v for k, v in ENV.items() if not k.startswith("AWS_")})
+    assert no_keys.returncode == 2, (no_keys.returncode, no_keys.stderr)
+    # A server out of reach is not a wrong configuration: it may come back (status 1).
+    unreachable = cli("watch", "--endpoint", "http://127.0.0.1:9", "--path-style", "--region",
+                      "us-east-1", "--timeout", "5", "--bucket", STATE["bucket"], "--ops-log",
+                      OPS_LOG, check=False)
+    assert unreachable.returncode == 1, (unreachable.returncode, unreachable.stderr)
+
+
 def test_restart_between_use_and_close():
     url = presign("report.pdf", "--arm", "download", "--grace", "4")
     record_id = record_of(url)["id"]
@@ -387,6 +407,7 @@ TESTS = [
     test_upload_closes_after_upload,
     test_upload_seen_by_notification,
     test_unreadable_ops_log_refused,
+    test_wrong_configuration_is_not_retried,
     test_restart_between_use_and_close,
     test_console_and_other_signers_ignored,
     test_every_logged_request_read,

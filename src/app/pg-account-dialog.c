@@ -500,10 +500,13 @@ test_action (GtkWidget  *widget,
   pg_s3_client_set_timeouts (client, 20, 20);
 
   set_busy (self, TRUE);
-  gtk_label_set_label (self->status_label, _("Testing…"));
+  /* A wrong signer ARN shows only when a test revocation fails to hold: up to 30 seconds. */
+  gtk_label_set_label (self->status_label,
+                       _("Testing… A test revocation proves the signer ARN; that can take up "
+                         "to half a minute."));
   pg_account_check_async (client, signer, pg_account_get_bucket (account),
-                          pg_account_get_signer_arn (account), self->cancellable, checked_cb,
-                          self);
+                          pg_account_get_signer_arn (account), 0, self->cancellable,
+                          checked_cb, self);
 }
 
 /* ---- The signing role ------------------------------------------------------------------- */

@@ -12,7 +12,7 @@
 
 /* presign-guard-cli check --bucket B: the app's Test Connection, from the keys of the
  * environment. One line a step, "STATE STEP SENTENCE" (states: ok, warning, failed; steps:
- * list, policy, signer, identity, clock); exit status 1 when a step failed, with its sentence
+ * list, policy, signer, identity, revocation, clock); exit status 1 when a step failed, with its sentence
  * on standard error. */
 int
 pg_cli_check (int    argc,
@@ -27,17 +27,21 @@ pg_cli_check (int    argc,
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   const PgAccountCheckResult *failed = NULL;
+  int verify_timeout = 0;
   int exit_code;
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
+      N_("Seconds the test revocation may take to hold (default 30)"), N_("SECONDS") },
     { NULL }
   };
 
   if (!pg_cli_parse_command (&argc, &argv, NULL,
                              _("Tests the keys on a bucket as the app would: the managing key "
                                "lists the bucket and reads its policy, a link signed with the "
-                               "signing key is sent, whom revoking would deny is found out, and "
-                               "the clock is compared with the server’s. Nothing is written."),
+                               "signing key is sent, whom revoking would deny is found out and "
+                               "proven by a test revocation of a file that does not exist "
+                               "(lifted again), and the clock is compared with the server’s."),
                              entries, &endpoint_options, 0, &exit_code))
     return exit_code;
   if (bucket == NULL)
@@ -48,8 +52,8 @@ pg_cli_check (int    argc,
       || !(manager = pg_cli_client_new (&endpoint_options, manager_credentials, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  pg_account_check_async (manager, signer_credentials, bucket, endpoint_options.signer_arn, NULL,
-                          pg_cli_store_result, &result);
+  pg_account_check_async (manager, signer_credentials, bucket, endpoint_options.signer_arn,
+                          (guint) MAX (verify_timeout, 0), NULL, pg_cli_store_result, &result);
   if (!(results = pg_account_check_finish (pg_cli_wait (&result), &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 

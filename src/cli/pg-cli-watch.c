@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "pg-cli.h"
+#include "pg-error.h"
 #include "pg-text.h"
 #include "pg-use-sources.h"
 
@@ -117,7 +118,7 @@ pg_cli_watch (int    argc,
          "there within a second"), N_("FILE") },
     { "state", 0, 0, G_OPTION_ARG_FILENAME, &state,
       N_("With --ops-log: where the place read up to is kept, so that a restart misses "
-         "nothing"), N_("FILE") },
+         "nothing (without --ops-log it is not used)"), N_("FILE") },
     { "sqs-queue", 0, 0, G_OPTION_ARG_STRING, &queue_url,
       N_("An SQS queue fed by EventBridge with CloudTrail’s data events and S3’s Object Created "
          "events (data/cloud/presign-guard-watch.yaml makes it): AWS"), N_("URL") },
@@ -146,14 +147,18 @@ pg_cli_watch (int    argc,
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say what to watch: --ops-log FILE, --sqs-queue URL, "
                                              "--notifications ADDRESS:PORT, --poll, or some of "
                                              "them."));
-  if (state != NULL && ops_log == NULL)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--state goes with --ops-log."));
+  /* --state without --ops-log keeps nothing: accepted, so that one systemd unit (which always
+   * passes it) serves every source. */
   if (interval < 1 || poll_interval < 1)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Intervals are at least 1 second."));
 
-  if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error)
-      || !(signer_arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  /* A configuration that cannot work exits with the usage status: the systemd unit does not
+   * restart on it (RestartPreventExitStatus=2). A server out of reach may come back. */
+  if (!pg_cli_clients_new (&endpoint_options, &manager, &signer, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
+  if (!(signer_arn = pg_cli_signer_arn (signer, endpoint_options.signer_arn, &error)))
+    return pg_cli_fail_error (g_error_matches (error, PG_ERROR, PG_ERROR_UNSUPPORTED)
+                              ? PG_CLI_EXIT_USAGE : PG_CLI_EXIT_FAILURE, error);
 
   context = pg_account_context_new (NULL, bucket, manager, signer, signer_arn);
   watcher = pg_watcher_new (service, context);

@@ -5,9 +5,11 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pg-cli.h"
 #include "pg-error.h"
+#include "pg-policy.h"
 #include "pg-text.h"
 
 int
@@ -298,10 +300,22 @@ pg_cli_signer_arn (PgS3Client  *signer,
   pg_s3_client_get_caller_identity_async (signer, NULL, pg_cli_store_result, &result);
   arn = pg_s3_client_get_caller_identity_finish (signer, pg_cli_wait (&result), &local_error);
   if (arn == NULL)
-    g_set_error (error, PG_ERROR, PG_ERROR_UNSUPPORTED,
-                 _("Cannot find out who the signing key belongs to (%s). Give it with "
-                   "--signer-arn, e.g. arn:aws:iam::123456789012:user/presign-signer."),
-                 local_error->message);
+    {
+      g_autofree char *reason = g_strdup (local_error->message);
+      gsize length = strlen (reason);
+
+      /* The reason is a sentence of its own; "(… .)." would read twice. */
+      if (length > 0 && reason[length - 1] == '.')
+        reason[length - 1] = '\0';
+      /* Out of reach is not a wrong configuration: it may pass. */
+      g_set_error (error, PG_ERROR,
+                   g_error_matches (local_error, PG_S3_ERROR, PG_S3_ERROR_NETWORK)
+                   ? PG_ERROR_FAILED : PG_ERROR_UNSUPPORTED,
+                   _("Cannot find out who the signing key belongs to (%s). Give it with "
+                     "--signer-arn. %s"), reason,
+                   pg_policy_signer_arn_hint (pg_endpoint_is_aws (pg_s3_client_get_endpoint (
+                                                signer))));
+    }
 
   return arn;
 }
@@ -336,6 +350,9 @@ pg_cli_context_new (PgCliEndpointOptions  *options,
 
   context = pg_account_context_new (NULL, bucket, manager, signer, arn);
   pg_account_context_set_signing_role (context, role_arn);
+  /* Bounds waiting for the bucket's lock too: a script waits no longer than it said. */
+  if (options->timeout > 0)
+    pg_account_context_set_wait_limit (context, options->timeout);
 
   return context;
 }
@@ -354,10 +371,15 @@ pg_cli_revoker_new (PgCliEndpointOptions  *options,
   g_autoptr(PgS3Client) manager = NULL;
   g_autoptr(PgS3Client) signer = NULL;
   g_autofree char *arn = NULL;
+  PgRevoker *revoker;
 
   if (!pg_cli_clients_new (options, &manager, &signer, error)
       || !(arn = pg_cli_signer_arn (signer, signer_arn, error)))
     return NULL;
 
-  return pg_revoker_new (manager, pg_s3_client_get_credentials (signer), arn);
+  revoker = pg_revoker_new (manager, pg_s3_client_get_credentials (signer), arn);
+  if (options->timeout > 0)
+    pg_revoker_set_wait_limit (revoker, options->timeout);
+
+  return revoker;
 }

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "pg-account-check.h"
+#include "pg-error.h"
 #include "pg-presign.h"
 #include "pg-revoker-private.h"
 #include "pg-text.h"
@@ -23,9 +24,18 @@
  *   4. whom a revocation will deny: STS GetCallerIdentity with the signing key; a server
  *      without STS (Ceph RGW answers 405) falls back to the ARN entered, any other error is
  *      reported as it is. Asked only of a signing key that step 3 proved;
- *   5. the clock, from the Date of the server's answers.
+ *   5. a test revocation for that ARN (the one entered, else STS's), made and proven by the
+ *      revoker itself on a test file the managing key writes under .presign-guard/ (a file
+ *      that exists: some servers answer 404 for a missing one before they read the policy):
+ *      while it stands, a link signed with the signing key must be refused. An ARN that is not
+ *      the signing key's cannot pass: its Deny does not apply, the proof times out, and the
+ *      revoker takes the change back. Then the revocation is lifted and the file deleted;
+ *   6. the clock, from the Date of the server's answers.
  *
- * Nothing is written to the bucket. */
+ * Only the test file and the test revocation are written, and both are taken away again. */
+
+/* How long the test revocation waits for a lock somebody else holds. */
+#define TEST_WAIT_LIMIT_SECONDS 30
 
 typedef struct
 {
@@ -34,8 +44,13 @@ typedef struct
   char          *bucket;
   char          *signer_arn;
   char          *probe_key;
+  char          *test_key;     /* the test revocation's file */
+  guint          verify_seconds;
+  PgRevoker     *revoker;      /* the test revocation's */
   GPtrArray     *results;
   gboolean       answered;     /* the server answered at least once: its clock is known */
+  gboolean       signer_denied; /* the test link was refused for a policy, not its signature */
+  gboolean       manager_failed; /* the managing key failed a step: it cannot revoke either */
 } Check;
 
 static void
@@ -46,6 +61,8 @@ check_free (Check *check)
   g_free (check->bucket);
   g_free (check->signer_arn);
   g_free (check->probe_key);
+  g_free (check->test_key);
+  g_clear_object (&check->revoker);
   g_clear_pointer (&check->results, g_ptr_array_unref);
   g_free (check);
 }
@@ -61,7 +78,8 @@ pg_account_check_result_free (PgAccountCheckResult *result)
   g_free (result);
 }
 
-/* Short names for scripts and logs: "list", "policy", "signer", "identity", "clock". */
+/* Short names for scripts and logs: "list", "policy", "signer", "identity", "revocation",
+ * "clock". */
 const char *
 pg_account_check_step_to_string (PgAccountCheckStep step)
 {
@@ -75,6 +93,8 @@ pg_account_check_step_to_string (PgAccountCheckStep step)
       return "signer";
     case PG_ACCOUNT_CHECK_IDENTITY:
       return "identity";
+    case PG_ACCOUNT_CHECK_REVOCATION:
+      return "revocation";
     case PG_ACCOUNT_CHECK_CLOCK:
       return "clock";
     default:
@@ -172,6 +192,204 @@ finish (GTask *task)
   g_object_unref (task);
 }
 
+/* ---- 5. A test revocation ------------------------------------------------------------------ */
+
+static void
+test_file_removed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Not worth a line of its own: a test file left behind harms nothing. */
+  if (!pg_s3_client_delete_object_finish (PG_S3_CLIENT (source), result, &error))
+    g_debug ("The test file was not deleted: %s", error->message);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  finish (g_steal_pointer (&task));
+}
+
+/* Deletes the test file, even when the check was cancelled meanwhile, then finishes. */
+static void
+remove_test_file (GTask *task)
+{
+  Check *check = g_task_get_task_data (task);
+
+  pg_s3_client_delete_object_async (check->manager, check->bucket, check->test_key, NULL,
+                                    test_file_removed_cb, task);
+}
+
+static void
+lifted_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean lifted = pg_revoker_finish (PG_REVOKER (source), result, &error);
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *arn = NULL;
+  const char *key_id;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      remove_test_file (g_steal_pointer (&task));
+      return;
+    }
+
+  arn = pg_text_sanitize (pg_revoker_get_signer_arn (check->revoker));
+  key_id = pg_credentials_get_access_key_id (check->signer);
+  if (lifted)
+    add_result (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_OK,
+                g_strdup_printf (_("Revoking works for %s: while a test revocation stood, the "
+                                   "server refused a link signed with the signing key %s. The "
+                                   "test revocation has been lifted."), arn, key_id),
+                NULL);
+  else
+    add_result_stealing (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_WARNING,
+                         g_strdup_printf (_("Revoking works for %s: while a test revocation "
+                                            "stood, the server refused a link signed with the "
+                                            "signing key %s. Lifting the test revocation "
+                                            "failed (%s); it names only a test file, which is "
+                                            "deleted now."), arn, key_id, error->message),
+                         &error);
+
+  remove_test_file (g_steal_pointer (&task));
+}
+
+static void
+revoked_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *arn = NULL;
+  Check *check;
+
+  if (pg_revoker_finish (PG_REVOKER (source), result, &error))
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      check = g_task_get_task_data (task);
+      pg_revoker_unrevoke_async (check->revoker, check->bucket, check->test_key,
+                                 PG_POLICY_ACTION_GET, cancellable, lifted_cb,
+                                 g_steal_pointer (&task));
+      return;
+    }
+
+  check = g_task_get_task_data (task);
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      remove_test_file (g_steal_pointer (&task));
+      return;
+    }
+
+  arn = pg_text_sanitize (pg_revoker_get_signer_arn (check->revoker));
+  if (g_error_matches (error, PG_ERROR, PG_ERROR_TAKEN_BACK))
+    {
+      gboolean aws = pg_endpoint_is_aws (pg_s3_client_get_endpoint (check->manager));
+
+      add_result_stealing (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_FAILED,
+                           g_strdup_printf (_("%s is not whom the signing key %s belongs to: a "
+                                              "test revocation for it did not stop a link "
+                                              "signed with that key, so it was taken back. %s"),
+                                            arn, pg_credentials_get_access_key_id (check->signer),
+                                            pg_policy_signer_arn_hint (aws)),
+                           &error);
+    }
+  else
+    {
+      add_result_stealing (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_FAILED,
+                           g_strdup_printf (_("A test revocation for %s could not be made, so "
+                                              "links cannot be revoked yet: %s"),
+                                            arn, error->message),
+                           &error);
+    }
+
+  remove_test_file (g_steal_pointer (&task));
+}
+
+static void
+test_file_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Check *check;
+
+  if (pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      check = g_task_get_task_data (task);
+      pg_revoker_revoke_async (check->revoker, check->bucket, check->test_key,
+                               PG_POLICY_ACTION_GET, cancellable, revoked_cb,
+                               g_steal_pointer (&task));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  check = g_task_get_task_data (task);
+  add_result_stealing (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_FAILED,
+                       g_strdup_printf (_("The managing key %s cannot write in the bucket’s "
+                                          "folder %s, so links cannot be recorded or revoked: "
+                                          "%s"),
+                                        pg_credentials_get_access_key_id (
+                                          pg_s3_client_get_credentials (check->manager)),
+                                        PG_POLICY_FOLDER, error->message),
+                       &error);
+  finish (g_steal_pointer (&task));
+}
+
+/* Revokes a test file for @arn, as a revocation of a link would; lifts it once proven. */
+static void
+test_revocation (GTask      *task,
+                 const char *arn)
+{
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *id = g_uuid_string_random ();
+  static const char text[] = "A test file of Presign Guard's Test Connection, deleted at once.\n";
+  g_autoptr(GBytes) body = g_bytes_new_static (text, sizeof text - 1);
+
+  /* Said already, and it would only fail the same way again. */
+  if (check->manager_failed)
+    {
+      finish (task);
+      return;
+    }
+
+  /* A revocation is proven by a link that worked before and is refused after. */
+  if (check->signer_denied)
+    {
+      add_result (check, PG_ACCOUNT_CHECK_REVOCATION, PG_ACCOUNT_CHECK_WARNING,
+                  g_strdup (_("Revoking could not be tested: the server refuses the signing key "
+                              "the test file already. Each revocation of a link is still proven "
+                              "on that link.")),
+                  g_error_new_literal (PG_S3_ERROR, PG_S3_ERROR_ACCESS_DENIED,
+                                       "AccessDenied"));
+      finish (task);
+      return;
+    }
+
+  check->revoker = pg_revoker_new (check->manager, check->signer, arn);
+  if (check->verify_seconds > 0)
+    pg_revoker_set_verify_timeout (check->revoker, check->verify_seconds);
+  /* A test does not queue behind a stuck lock for long; it says so instead. */
+  pg_revoker_set_wait_limit (check->revoker, TEST_WAIT_LIMIT_SECONDS);
+
+  check->test_key = g_strconcat (PG_POLICY_FOLDER "check-", id, NULL);
+  pg_s3_client_put_bytes_async (check->manager, check->bucket, check->test_key, body,
+                                "text/plain; charset=utf-8", PG_S3_PUT_NO_STORE,
+                                g_task_get_cancellable (task), test_file_written_cb, task);
+}
+
 /* ---- 4. Whom a revocation denies ------------------------------------------------------------ */
 
 static void
@@ -207,16 +425,24 @@ identity_cb (GObject      *source,
       else
         add_result (check, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_OK,
                     g_strdup_printf (_("Links are signed by %s."), safe), NULL);
+
+      /* The ARN entered is the one revocations will name: that is the one to prove. */
+      test_revocation (g_steal_pointer (&task), check->signer_arn ? check->signer_arn : arn);
+      return;
     }
   else if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NOT_SUPPORTED))
     {
       /* No STS here (Ceph RGW): the ARN has to be entered. The signing key itself was proven
        * by the test link before. */
       if (check->signer_arn != NULL)
-        add_result_stealing (check, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_OK,
-                             g_strdup (_("This server cannot tell who signs links; the "
-                                         "signer ARN you entered will be used.")),
-                             &error);
+        {
+          add_result_stealing (check, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_OK,
+                               g_strdup (_("This server cannot tell who signs links; the "
+                                           "signer ARN you entered is tried next.")),
+                               &error);
+          test_revocation (g_steal_pointer (&task), check->signer_arn);
+          return;
+        }
       else
         add_result_stealing (check, PG_ACCOUNT_CHECK_IDENTITY, PG_ACCOUNT_CHECK_FAILED,
                              g_strdup (_("This server cannot tell who signs links, so links "
@@ -297,6 +523,7 @@ judge_probe (Check      *check,
     case PROBE_DENIED:
       /* The signature passed; what refused is a policy or the key's permissions. On AWS a key
        * that may not list the bucket gets AccessDenied rather than NoSuchKey. */
+      check->signer_denied = TRUE;
       add_result (check, PG_ACCOUNT_CHECK_SIGNER, PG_ACCOUNT_CHECK_WARNING,
                   g_strdup_printf (_("The signing key %s is right (the server accepted its "
                                      "signature), but it was refused a test file. On Amazon S3 "
@@ -454,6 +681,7 @@ policy_cb (GObject      *source,
     }
 
   unreachable = is_network_error (error);
+  check->manager_failed = TRUE;
   add_result_stealing (check, PG_ACCOUNT_CHECK_POLICY, PG_ACCOUNT_CHECK_FAILED,
                        g_strdup_printf (_("The managing key %s cannot read the bucket policy, "
                                           "so links cannot be revoked: %s"),
@@ -503,6 +731,9 @@ listed_cb (GObject      *source,
 
   unreachable = is_network_error (error);
   denied = g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_ACCESS_DENIED);
+  /* A key that may only not list may still revoke (the policy step tells); any other failure
+   * (a wrong secret, a missing bucket) would fail the test revocation the same way. */
+  check->manager_failed = !denied;
   add_result_stealing (check, PG_ACCOUNT_CHECK_LIST, PG_ACCOUNT_CHECK_FAILED,
                        g_strdup_printf (_("The managing key %s cannot list the bucket “%s”: "
                                           "%s"),
@@ -534,9 +765,10 @@ listed_cb (GObject      *source,
  * @signer: (nullable): the signing key, or %NULL when the managing key signs links too
  * @bucket: the account's bucket
  * @signer_arn: (nullable): the signer's ARN as entered, for servers without STS
+ * @verify_seconds: how long the test revocation may take to hold, 0 for the revoker's default
  *
  * Tests an account as the app will use it (see the top of this file) and reports every step in
- * words. Nothing is written to the bucket. The failures of the server and of the keys are
+ * words. Only a test revocation is written, and lifted again. The failures of the server and of the keys are
  * results, not errors: pg_account_check_finish() fails only when cancelled.
  */
 void
@@ -544,6 +776,7 @@ pg_account_check_async (PgS3Client          *manager,
                         PgCredentials       *signer,
                         const char          *bucket,
                         const char          *signer_arn,
+                        guint                verify_seconds,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
@@ -562,6 +795,7 @@ pg_account_check_async (PgS3Client          *manager,
   check->signer = pg_credentials_ref (signer ? signer : pg_s3_client_get_credentials (manager));
   check->bucket = g_strdup (bucket);
   check->signer_arn = signer_arn && *signer_arn ? g_strdup (signer_arn) : NULL;
+  check->verify_seconds = verify_seconds;
   check->results = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_account_check_result_free);
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
 

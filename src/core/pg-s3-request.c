@@ -232,9 +232,15 @@ error_from_reply (PgS3Client *self,
   if (g_str_equal (code, "PreconditionFailed"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_PRECONDITION_FAILED,
                         _("The file “%s” already exists."), key);
-  if (g_str_equal (code, "BucketAlreadyExists") || g_str_equal (code, "BucketAlreadyOwnedByYou"))
+  if (g_str_equal (code, "BucketAlreadyOwnedByYou"))
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_BUCKET_EXISTS,
-                        _("The bucket “%s” already exists."), call->bucket ? call->bucket : "");
+                        _("The bucket “%s” already exists, and it is yours."),
+                        call->bucket ? call->bucket : "");
+  if (g_str_equal (code, "BucketAlreadyExists"))
+    return g_error_new (PG_S3_ERROR, PG_S3_ERROR_BUCKET_TAKEN,
+                        _("The bucket name “%s” is taken by somebody else: bucket names are "
+                          "shared by everyone on the server. Choose another name."),
+                        call->bucket ? call->bucket : "");
   if (g_str_equal (code, "ConditionalRequestConflict") || g_str_equal (code, "OperationAborted")
       || reply->status == 409)
     return g_error_new (PG_S3_ERROR, PG_S3_ERROR_CONFLICT,

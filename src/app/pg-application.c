@@ -251,6 +251,8 @@ demo_saved_cb (GObject      *source,
 
   if (!pg_application_save_account_finish (PG_APPLICATION (source), result, &error))
     g_warning ("Could not set up the demo account: %s", error->message);
+  else
+    g_debug ("The demo account is saved, its keys in the keyring");
 }
 
 /* The demo profile: run-demo.sh starts a local S3 server and says so in the environment. With
@@ -276,6 +278,7 @@ maybe_create_demo_account (PgApplication *self)
       || info.manager_key_id == NULL || g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET") == NULL)
     return;
 
+  g_debug ("Making the demo account for %s", endpoint);
   account = pg_account_new (&info);
   pg_application_save_account_async (self, account,
                                      g_getenv ("PRESIGN_GUARD_DEMO_MANAGER_SECRET"), NULL,

@@ -64,6 +64,7 @@ struct _PgAccountDialog
   GtkLabel          *status_label;
   GtkWidget         *save_button;
   GtkWidget         *test_button;
+  GtkWidget         *create_bucket_button;
   GtkSpinner        *test_spinner;
 };
 
@@ -266,6 +267,7 @@ set_busy (PgAccountDialog *self,
 {
   gtk_widget_set_sensitive (self->save_button, !busy);
   gtk_widget_set_sensitive (self->test_button, !busy);
+  gtk_widget_set_sensitive (self->create_bucket_button, !busy);
   gtk_spinner_set_spinning (self->test_spinner, busy);
   gtk_widget_set_visible (GTK_WIDGET (self->test_spinner), busy);
 }
@@ -450,6 +452,7 @@ checked_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = pg_account_check_finish (result, &error);
   g_autoptr(GString) report = NULL;
+  const PgAccountCheckResult *list;
   PgAccountDialog *self;
 
   /* Cancelled when the dialog closes: it may be gone already. */
@@ -464,6 +467,12 @@ checked_cb (GObject      *source,
       return;
     }
 
+  /* A missing bucket can be made from here (asking first). */
+  list = pg_account_check_find (results, PG_ACCOUNT_CHECK_LIST);
+  gtk_widget_set_visible (self->create_bucket_button,
+                          list != NULL && g_error_matches (list->error, PG_S3_ERROR,
+                                                           PG_S3_ERROR_NO_SUCH_BUCKET));
+
   /* One line a step, in the order taken. */
   report = g_string_new (NULL);
   for (guint i = 0; i < results->len; i++)
@@ -476,6 +485,23 @@ checked_cb (GObject      *source,
   gtk_label_set_label (self->status_label, report->str);
 }
 
+/* A client of the managing key for the account as entered, that answers soon: no retries, and
+ * a server that does not answer is given up on after 20 seconds. */
+static PgS3Client *
+quick_client (PgAccountDialog *self,
+              PgAccount       *account,
+              PgCredentials   *manager)
+{
+  g_autoptr(PgEndpoint) endpoint = pg_account_create_endpoint (account, NULL);
+  PgS3Client *client = pg_s3_client_new (endpoint, manager,
+                                         pg_application_get_soup_session (self->application));
+
+  pg_s3_client_set_retries (client, 1, 0);
+  pg_s3_client_set_timeouts (client, 20, 20);
+
+  return client;
+}
+
 static void
 test_action (GtkWidget  *widget,
              const char *action_name,
@@ -485,20 +511,12 @@ test_action (GtkWidget  *widget,
   g_autoptr(PgCredentials) manager = NULL;
   g_autoptr(PgCredentials) signer = NULL;
   g_autoptr(PgAccount) account = validate_or_say (self, &manager, &signer);
-  g_autoptr(PgEndpoint) endpoint = NULL;
   g_autoptr(PgS3Client) client = NULL;
-  SoupSession *session = pg_application_get_soup_session (self->application);
 
   if (account == NULL)
     return;
 
-  /* A test should answer soon: no retries, and a server that does not answer is given up on
-   * after 20 seconds. */
-  endpoint = pg_account_create_endpoint (account, NULL);
-  client = pg_s3_client_new (endpoint, manager, session);
-  pg_s3_client_set_retries (client, 1, 0);
-  pg_s3_client_set_timeouts (client, 20, 20);
-
+  client = quick_client (self, account, manager);
   set_busy (self, TRUE);
   /* A wrong signer ARN shows only when a test revocation fails to hold: up to 30 seconds. */
   gtk_label_set_label (self->status_label,
@@ -507,6 +525,87 @@ test_action (GtkWidget  *widget,
   pg_account_check_async (client, signer, pg_account_get_bucket (account),
                           pg_account_get_signer_arn (account), 0, self->cancellable,
                           checked_cb, self);
+}
+
+/* ---- A bucket that does not exist yet ----------------------------------------------------- */
+
+static void
+bucket_made_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PgS3BucketState state = pg_s3_client_ensure_bucket_finish (PG_S3_CLIENT (source), result,
+                                                             &error);
+  PgAccountDialog *self;
+
+  /* Cancelled when the dialog closes: it may be gone already. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  set_busy (self, FALSE);
+  if (state == PG_S3_BUCKET_FAILED)
+    {
+      gtk_label_set_label (self->status_label, error->message);
+      return;
+    }
+
+  gtk_widget_set_visible (self->create_bucket_button, FALSE);
+  /* Then the whole test again, now that there is a bucket to test. */
+  gtk_widget_activate_action (GTK_WIDGET (self), "dialog.test", NULL);
+}
+
+static void
+create_bucket_answered (AdwMessageDialog *dialog,
+                        const char       *response,
+                        PgAccountDialog  *self)
+{
+  g_autoptr(PgCredentials) manager = NULL;
+  g_autoptr(PgCredentials) signer = NULL;
+  g_autoptr(PgAccount) account = NULL;
+  g_autoptr(PgS3Client) client = NULL;
+
+  if (!g_str_equal (response, "create")
+      || !(account = validate_or_say (self, &manager, &signer)))
+    return;
+
+  client = quick_client (self, account, manager);
+  set_busy (self, TRUE);
+  gtk_label_set_label (self->status_label, _("Creating the bucket…"));
+  pg_s3_client_ensure_bucket_async (client, pg_account_get_bucket (account), self->cancellable,
+                                    bucket_made_cb, self);
+}
+
+/* Test Connection found no such bucket: the managing key may make it, once the user agrees. */
+static void
+create_bucket_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgAccountDialog *self = PG_ACCOUNT_DIALOG (widget);
+  g_autoptr(PgCredentials) manager = NULL;
+  g_autoptr(PgCredentials) signer = NULL;
+  g_autoptr(PgAccount) account = validate_or_say (self, &manager, &signer);
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  if (account == NULL)
+    return;
+
+  heading = g_strdup_printf (_("Create the Bucket “%s”?"), pg_account_get_bucket (account));
+  dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), heading,
+                            _("There is no bucket of that name on this server yet. The managing "
+                              "key makes it, empty and private; the links you make go into it.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "create", _("C_reate"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "create", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "create");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  /* Answered after the dialog closed: nothing to do. */
+  g_signal_connect_object (dialog, "response", G_CALLBACK (create_bucket_answered), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* ---- The signing role ------------------------------------------------------------------- */
@@ -737,11 +836,14 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, save_button);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_button);
+  gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, create_bucket_button);
   gtk_widget_class_bind_template_child (widget_class, PgAccountDialog, test_spinner);
 
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "dialog.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "dialog.create-role", NULL, create_role_action);
+  gtk_widget_class_install_action (widget_class, "dialog.create-bucket", NULL,
+                                   create_bucket_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "pg-cli.h"
-#include "pg-policy.h"
 #include "pg-text.h"
 
 /* ls, upload and mb: plain bucket work with the managing key. */
@@ -153,17 +152,15 @@ pg_cli_upload (int    argc,
 }
 
 /* presign-guard-cli mb --bucket B: "created B", or "already exists B" for a bucket of the
- * managing key's own (some servers, Ceph and AWS in us-east-1, answer a second creation with
- * 200, so the bucket is looked at first); a bucket of somebody else's fails. */
+ * managing key's own; a bucket of somebody else's fails. */
 int
 pg_cli_mb (int    argc,
            char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PgS3Client) client = NULL;
-  g_autoptr(GAsyncResult) listed = NULL;
-  g_autoptr(PgS3Listing) listing = NULL;
   g_autoptr(GAsyncResult) result = NULL;
+  PgS3BucketState state;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   int exit_code;
@@ -182,28 +179,14 @@ pg_cli_mb (int    argc,
   if (!(client = manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
-  /* One short page of our own folder: enough to see the bucket is there and ours. */
-  pg_s3_client_list_objects_async (client, bucket, PG_POLICY_FOLDER, "/", NULL,
-                                   pg_cli_store_result, &listed);
-  listing = pg_s3_client_list_objects_finish (client, pg_cli_wait (&listed), &error);
-  if (listing != NULL)
+  pg_s3_client_ensure_bucket_async (client, bucket, NULL, pg_cli_store_result, &result);
+  state = pg_s3_client_ensure_bucket_finish (client, pg_cli_wait (&result), &error);
+  if (state == PG_S3_BUCKET_FAILED)
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  if (state == PG_S3_BUCKET_EXISTED)
     {
       printf ("already exists %s\n", bucket);
       return PG_CLI_EXIT_OK;
-    }
-  if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NETWORK))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-  g_clear_error (&error);
-
-  pg_s3_client_create_bucket_async (client, bucket, NULL, pg_cli_store_result, &result);
-  if (!pg_s3_client_create_bucket_finish (client, pg_cli_wait (&result), &error))
-    {
-      if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_BUCKET_EXISTS))
-        {
-          printf ("already exists %s\n", bucket);
-          return PG_CLI_EXIT_OK;
-        }
-      return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
     }
 
   printf ("created %s\n", bucket);

@@ -40,6 +40,20 @@ typedef enum {
 } PgS3Error;
 
 /**
+ * PgS3BucketState:
+ * @PG_S3_BUCKET_FAILED: it could not be made (the error says why)
+ * @PG_S3_BUCKET_CREATED: it was made now
+ * @PG_S3_BUCKET_EXISTED: it was there already, and the key may list it
+ *
+ * What pg_s3_client_ensure_bucket_async() found.
+ */
+typedef enum {
+  PG_S3_BUCKET_FAILED,
+  PG_S3_BUCKET_CREATED,
+  PG_S3_BUCKET_EXISTED,
+} PgS3BucketState;
+
+/**
  * PgAssumedRole:
  * @credentials: the session's temporary credentials, with their expiry
  * @arn: the session's principal, as bucket policies name it
@@ -226,6 +240,14 @@ void           pg_s3_client_create_bucket_async    (PgS3Client           *self,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
 gboolean       pg_s3_client_create_bucket_finish   (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_ensure_bucket_async    (PgS3Client           *self,
+                                                    const char           *bucket,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+PgS3BucketState pg_s3_client_ensure_bucket_finish  (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 void           pg_s3_client_get_bucket_policy_async (PgS3Client          *self,

@@ -422,6 +422,99 @@ pg_s3_client_create_bucket_finish (PgS3Client    *self,
   return _pg_s3_boolean_finish (self, result, pg_s3_client_create_bucket_async, error);
 }
 
+/* ---- A bucket that should be there ------------------------------------------------------ */
+
+/* Ceph, and AWS in us-east-1, answer a second creation of one's own bucket with 200 as if it
+ * were made: so the bucket is looked at first (one short listing of our folder). */
+
+static void
+ensure_created_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (pg_s3_client_create_bucket_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_int (task, PG_S3_BUCKET_CREATED);
+  else if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_BUCKET_EXISTS))
+    g_task_return_int (task, PG_S3_BUCKET_EXISTED);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+ensure_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgS3Listing) listing = pg_s3_client_list_objects_finish (PG_S3_CLIENT (source),
+                                                                     result, &error);
+
+  if (listing != NULL)
+    {
+      g_task_return_int (task, PG_S3_BUCKET_EXISTED);
+      return;
+    }
+  /* Out of reach, or cancelled: creating would only fail the same way. */
+  if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NETWORK)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pg_s3_client_create_bucket_async (PG_S3_CLIENT (source), g_task_get_task_data (task),
+                                    g_task_get_cancellable (task), ensure_created_cb,
+                                    g_object_ref (task));
+}
+
+/**
+ * pg_s3_client_ensure_bucket_async:
+ *
+ * Makes @bucket unless it is there already and the client's key may list it (its own). A
+ * bucket name somebody else has taken fails with %PG_S3_ERROR_BUCKET_TAKEN.
+ */
+void
+pg_s3_client_ensure_bucket_async (PgS3Client          *self,
+                                  const char          *bucket,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_s3_client_ensure_bucket_async);
+  g_task_set_task_data (task, g_strdup (bucket), g_free);
+  pg_s3_client_list_objects_async (self, bucket, ".presign-guard/", "/", cancellable,
+                                   ensure_listed_cb, task);
+}
+
+/* Returns: %PG_S3_BUCKET_CREATED or %PG_S3_BUCKET_EXISTED; %PG_S3_BUCKET_FAILED with @error. */
+PgS3BucketState
+pg_s3_client_ensure_bucket_finish (PgS3Client    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gssize state;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), PG_S3_BUCKET_FAILED);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pg_s3_client_ensure_bucket_async, PG_S3_BUCKET_FAILED);
+
+  state = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return PG_S3_BUCKET_FAILED;
+    }
+
+  return (PgS3BucketState) state;
+}
+
 /* ---- Bucket policy --------------------------------------------------------------------- */
 
 static void

@@ -104,3 +104,87 @@ test_ui_add_account (void)
     g_assert_null (strstr (contents, "SECRET"));
   }
 }
+
+static gboolean
+dialog_idle (gpointer dialog)
+{
+  return gtk_widget_get_sensitive (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
+}
+
+static gboolean
+bucket_offered (gpointer dialog)
+{
+  return gtk_widget_get_visible (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                           "create_bucket_button"))
+         && gtk_widget_get_sensitive (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
+}
+
+static gboolean
+bucket_made_and_tested (gpointer dialog)
+{
+  const char *text = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                               "status_label")));
+
+  return !gtk_widget_get_visible (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                            "create_bucket_button"))
+         && gtk_widget_get_sensitive (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"))
+         && strstr (text, _("The bucket can be listed.")) != NULL;
+}
+
+/* A bucket that does not exist: Test Connection says so and offers to make it; the app asks
+ * first, the managing key makes it, and the test runs again, now with every step through. */
+void
+test_ui_create_bucket (void)
+{
+  g_autofree char *bucket = g_strdup_printf ("%s-new", ui_bucket);
+  GtkWidget *dialog;
+  AdwMessageDialog *question;
+  const char *report;
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.edit-account", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the account dialog");
+  dialog = ui_find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+  /* The dialog first looks up the stored secrets. */
+  ui_wait_until (dialog_idle, dialog, "the keyring lookups");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "bucket_row", bucket);
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_secret_row", "OWNERSECRET");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "signer_secret_row", "PRESIGNSECRET");
+
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"));
+  ui_wait_until (bucket_offered, dialog, "Create Bucket offered");
+  report = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                     "status_label")));
+  g_assert_nonnull (strstr (report, bucket));
+
+  /* Asked first: Cancel changes nothing. */
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "create_bucket_button"));
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG),
+                 "the question");
+  question = ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (question), bucket));
+  /* As its button does: the answer, then the question closes. */
+  adw_message_dialog_response (question, "cancel");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG),
+                 "the question to close");
+  g_assert_true (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                   "create_bucket_button")));
+
+  ui_click (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "create_bucket_button"));
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG),
+                 "the question");
+  question = ui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  adw_message_dialog_response (question, "create");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (bucket_made_and_tested, dialog, "the bucket made and tested");
+  report = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                     "status_label")));
+  g_test_message ("after Create Bucket:\n%s", report);
+  g_assert_null (strstr (report, "✗"));
+
+  /* Not saved: the account stays on its own bucket. */
+  gtk_window_close (GTK_WINDOW (dialog));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the dialog to close");
+}

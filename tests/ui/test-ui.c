@@ -19,6 +19,7 @@ main (int   argc,
     return 1;
 
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
+  g_test_add_func ("/pg/ui/create-bucket", test_ui_create_bucket);
   /* Against a gateway with STS: links signed one by one. */
   if (ui_role_arn != NULL)
     {

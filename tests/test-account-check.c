@@ -76,7 +76,7 @@ run_check (PgS3Client    *manager,
   g_autoptr(GError) error = NULL;
   GPtrArray *results;
 
-  pg_account_check_async (manager, signer, bucket, signer_arn, VERIFY_SECONDS, NULL,
+  pg_account_check_async (manager, signer, bucket, signer_arn, NULL, VERIFY_SECONDS, NULL,
                           test_store_result, &result);
   results = pg_account_check_finish (test_wait_for (&result), &error);
   g_assert_no_error (error);
@@ -719,8 +719,8 @@ test_fake_cancelled (Fake          *fake,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
 
-  pg_account_check_async (manager, NULL, "demo", NULL, 0, cancellable, test_store_result,
-                          &result);
+  pg_account_check_async (manager, NULL, "demo", NULL, NULL, 0, cancellable,
+                          test_store_result, &result);
   g_cancellable_cancel (cancellable);
   results = pg_account_check_finish (test_wait_for (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

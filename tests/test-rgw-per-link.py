@@ -102,6 +102,25 @@ def test_setup_signer_role():
     assert " " not in printed.splitlines()[1], "Ceph's IAM refuses JSON with spaces"
 
 
+
+def test_check_proves_the_role():
+    # Test Connection with the role: a session of it, revoked alone, must stop its link.
+    done = cli("check", *COMMON, "--bucket", STATE["bucket"], "--signer-arn", SIGNER_ARN,
+               "--role-arn", STATE["role"], check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "\nok      role     Links signed one by one work" in done.stdout, done.stdout
+    # A role the signing key may not assume: said, and the check fails.
+    wrong = cli("check", *COMMON, "--bucket", STATE["bucket"], "--signer-arn", SIGNER_ARN,
+                "--role-arn", STATE["role"] + "-nope", check=False)
+    assert wrong.returncode == 1, wrong.stdout + wrong.stderr
+    assert "\nfailed  role     The signing key cannot start a session of the signing role" \
+        in wrong.stdout, wrong.stdout
+    # Nothing of the test is left: no test file, the policy as it was.
+    listed = cli("ls", *COMMON, "--bucket", STATE["bucket"], "--prefix", ".presign-guard/",
+                 check=False).stdout
+    assert "check-" not in listed, listed
+
+
 def test_revoke_one_of_two_links():
     bucket = STATE["bucket"]
     a = per_link(bucket, "contract.pdf")
@@ -327,6 +346,7 @@ def test_untrusted_key_refused():
 
 TESTS = [
     test_setup_signer_role,
+    test_check_proves_the_role,
     test_revoke_one_of_two_links,
     test_awkward_key,
     test_records_hold_no_secret,

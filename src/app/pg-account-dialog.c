@@ -523,7 +523,8 @@ test_action (GtkWidget  *widget,
                        _("Testing… A test revocation proves the signer ARN; that can take up "
                          "to half a minute."));
   pg_account_check_async (client, signer, pg_account_get_bucket (account),
-                          pg_account_get_signer_arn (account), 0, self->cancellable,
+                          pg_account_get_signer_arn (account),
+                          pg_account_get_signer_role_arn (account), 0, self->cancellable,
                           checked_cb, self);
 }
 

@@ -12,7 +12,7 @@
 
 /* presign-guard-cli check --bucket B: the app's Test Connection, from the keys of the
  * environment. One line a step, "STATE STEP SENTENCE" (states: ok, warning, failed; steps:
- * list, policy, signer, identity, revocation, clock); exit status 1 when a step failed, with its sentence
+ * list, policy, signer, identity, revocation, role, clock); exit status 1 when a step failed, with its sentence
  * on standard error. */
 int
 pg_cli_check (int    argc,
@@ -26,11 +26,15 @@ pg_cli_check (int    argc,
   g_autoptr(GPtrArray) results = NULL;
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
+  g_autofree char *role_arn = NULL;
   const PgAccountCheckResult *failed = NULL;
   int verify_timeout = 0;
   int exit_code;
   const GOptionEntry entries[] = {
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
+    { "role-arn", 0, 0, G_OPTION_ARG_STRING, &role_arn,
+      N_("The signing role, for links signed one by one: a session of it is started and "
+         "revoked alone"), N_("ARN") },
     { "verify-timeout", 0, 0, G_OPTION_ARG_INT, &verify_timeout,
       N_("Seconds the test revocation may take to hold (default 30)"), N_("SECONDS") },
     { NULL }
@@ -53,7 +57,8 @@ pg_cli_check (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_account_check_async (manager, signer_credentials, bucket, endpoint_options.signer_arn,
-                          (guint) MAX (verify_timeout, 0), NULL, pg_cli_store_result, &result);
+                          role_arn, (guint) MAX (verify_timeout, 0), NULL,
+                          pg_cli_store_result, &result);
   if (!(results = pg_account_check_finish (pg_cli_wait (&result), &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 

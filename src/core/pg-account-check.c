@@ -7,6 +7,7 @@
 
 #include "pg-account-check.h"
 #include "pg-error.h"
+#include "pg-link-session.h"
 #include "pg-presign.h"
 #include "pg-revoker-private.h"
 #include "pg-text.h"
@@ -29,8 +30,12 @@
  *      that exists: some servers answer 404 for a missing one before they read the policy):
  *      while it stands, a link signed with the signing key must be refused. An ARN that is not
  *      the signing key's cannot pass: its Deny does not apply, the proof times out, and the
- *      revoker takes the change back. Then the revocation is lifted and the file deleted;
- *   6. the clock, from the Date of the server's answers.
+ *      revoker takes the change back. Then the revocation is lifted;
+ *   6. with a signing role: a session of it started with the signing key (its trust policy,
+ *      the role's ARN), and a test revocation of that session alone on the same file, proven
+ *      with a link signed in the session (the role may read the bucket; a link signed one by
+ *      one can be revoked alone), then lifted. Then the test file is deleted;
+ *   7. the clock, from the Date of the server's answers.
  *
  * Only the test file and the test revocation are written, and both are taken away again. */
 
@@ -43,10 +48,12 @@ typedef struct
   PgCredentials *signer;
   char          *bucket;
   char          *signer_arn;
+  char          *role_arn;
   char          *probe_key;
   char          *test_key;     /* the test revocation's file */
   guint          verify_seconds;
   PgRevoker     *revoker;      /* the test revocation's */
+  PgRevoker     *role_revoker; /* the same, for one session of the signing role */
   GPtrArray     *results;
   gboolean       answered;     /* the server answered at least once: its clock is known */
   gboolean       signer_denied; /* the test link was refused for a policy, not its signature */
@@ -60,9 +67,11 @@ check_free (Check *check)
   g_clear_pointer (&check->signer, pg_credentials_unref);
   g_free (check->bucket);
   g_free (check->signer_arn);
+  g_free (check->role_arn);
   g_free (check->probe_key);
   g_free (check->test_key);
   g_clear_object (&check->revoker);
+  g_clear_object (&check->role_revoker);
   g_clear_pointer (&check->results, g_ptr_array_unref);
   g_free (check);
 }
@@ -79,7 +88,7 @@ pg_account_check_result_free (PgAccountCheckResult *result)
 }
 
 /* Short names for scripts and logs: "list", "policy", "signer", "identity", "revocation",
- * "clock". */
+ * "role", "clock". */
 const char *
 pg_account_check_step_to_string (PgAccountCheckStep step)
 {
@@ -95,6 +104,8 @@ pg_account_check_step_to_string (PgAccountCheckStep step)
       return "identity";
     case PG_ACCOUNT_CHECK_REVOCATION:
       return "revocation";
+    case PG_ACCOUNT_CHECK_ROLE:
+      return "role";
     case PG_ACCOUNT_CHECK_CLOCK:
       return "clock";
     default:
@@ -192,7 +203,9 @@ finish (GTask *task)
   g_object_unref (task);
 }
 
-/* ---- 5. A test revocation ------------------------------------------------------------------ */
+/* ---- The test file -------------------------------------------------------------------------- */
+
+static void test_role (GTask *task);
 
 static void
 test_file_removed_cb (GObject      *source,
@@ -221,6 +234,158 @@ remove_test_file (GTask *task)
   pg_s3_client_delete_object_async (check->manager, check->bucket, check->test_key, NULL,
                                     test_file_removed_cb, task);
 }
+
+/* ---- 6. A session of the signing role ----------------------------------------------------- */
+
+static void
+role_lifted_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean lifted = pg_revoker_finish (PG_REVOKER (source), result, &error);
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *role = pg_text_sanitize (check->role_arn);
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      remove_test_file (g_steal_pointer (&task));
+      return;
+    }
+
+  if (lifted)
+    add_result (check, PG_ACCOUNT_CHECK_ROLE, PG_ACCOUNT_CHECK_OK,
+                g_strdup_printf (_("Links signed one by one work: the signing key started a "
+                                   "session of the signing role %s, and a test revocation of "
+                                   "that session alone stopped a link signed in it. The test "
+                                   "revocation has been lifted."), role),
+                NULL);
+  else
+    add_result_stealing (check, PG_ACCOUNT_CHECK_ROLE, PG_ACCOUNT_CHECK_WARNING,
+                         g_strdup_printf (_("Links signed one by one work with the signing role "
+                                            "%s, but lifting the test revocation failed (%s); "
+                                            "it names only a test session."), role,
+                                          error->message),
+                         &error);
+
+  remove_test_file (g_steal_pointer (&task));
+}
+
+static void
+role_revoked_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *role = NULL;
+
+  if (pg_revoker_finish (PG_REVOKER (source), result, &error))
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      pg_revoker_unrevoke_async (check->role_revoker, check->bucket, check->test_key,
+                                 PG_POLICY_ACTION_GET, cancellable, role_lifted_cb,
+                                 g_steal_pointer (&task));
+      return;
+    }
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      remove_test_file (g_steal_pointer (&task));
+      return;
+    }
+
+  role = pg_text_sanitize (check->role_arn);
+  /* Refused before any change: the role may not read this bucket (made for another one?). */
+  if (g_error_matches (error, PG_ERROR, PG_ERROR_SIGNER_REFUSED))
+    add_result_stealing (check, PG_ACCOUNT_CHECK_ROLE, PG_ACCOUNT_CHECK_FAILED,
+                         g_strdup_printf (_("A session of the signing role %s may not read the "
+                                            "files of “%s”, so links signed one by one would not "
+                                            "work: the role’s permissions name the bucket it "
+                                            "was made for. Make a role for this bucket "
+                                            "(Create)."), role, check->bucket),
+                         &error);
+  else
+    add_result_stealing (check, PG_ACCOUNT_CHECK_ROLE, PG_ACCOUNT_CHECK_FAILED,
+                         g_strdup_printf (_("A test revocation of one session of the signing "
+                                            "role %s did not hold, so links signed one by one "
+                                            "cannot be revoked: %s"), role, error->message),
+                         &error);
+  remove_test_file (g_steal_pointer (&task));
+}
+
+static void
+role_session_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  Check *check = g_task_get_task_data (task);
+  g_autofree char *role = NULL;
+
+  check->role_revoker = pg_link_session_revoker_for_finish (result, &error);
+  if (check->role_revoker != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      if (check->verify_seconds > 0)
+        pg_revoker_set_verify_timeout (check->role_revoker, check->verify_seconds);
+      pg_revoker_set_wait_limit (check->role_revoker, TEST_WAIT_LIMIT_SECONDS);
+      pg_revoker_revoke_async (check->role_revoker, check->bucket, check->test_key,
+                               PG_POLICY_ACTION_GET, cancellable, role_revoked_cb,
+                               g_steal_pointer (&task));
+      return;
+    }
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      remove_test_file (g_steal_pointer (&task));
+      return;
+    }
+
+  role = pg_text_sanitize (check->role_arn);
+  add_result_stealing (check, PG_ACCOUNT_CHECK_ROLE, PG_ACCOUNT_CHECK_FAILED,
+                       g_strdup_printf (_("The signing key cannot start a session of the "
+                                          "signing role %s, so links cannot be signed one by "
+                                          "one: %s Check the role’s ARN, and that its trust "
+                                          "policy names the signing key."),
+                                        role, error->message),
+                       &error);
+  remove_test_file (g_steal_pointer (&task));
+}
+
+/* With a signing role: one session of it, revoked alone, as a link signed one by one is. */
+static void
+test_role (GTask *task)
+{
+  Check *check = g_task_get_task_data (task);
+  g_autoptr(PgS3Client) signer = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *session_name = NULL;
+
+  if (check->role_arn == NULL)
+    {
+      remove_test_file (task);
+      return;
+    }
+
+  id = g_uuid_string_random ();
+  session_name = pg_link_session_name (id, FALSE);
+  signer = pg_s3_client_new (pg_s3_client_get_endpoint (check->manager), check->signer,
+                             pg_s3_client_get_session (check->manager));
+  pg_s3_client_set_retries (signer, 1, 0);
+  pg_s3_client_set_timeouts (signer, pg_s3_client_get_request_timeout (check->manager),
+                             pg_s3_client_get_request_timeout (check->manager));
+  pg_link_session_revoker_for_async (check->manager, signer, check->role_arn, check->bucket,
+                                     check->test_key, session_name, NULL,
+                                     g_task_get_cancellable (task), role_session_cb, task);
+}
+
+/* ---- 5. A test revocation of the signer ---------------------------------------------------- */
 
 static void
 lifted_cb (GObject      *source,
@@ -257,7 +422,7 @@ lifted_cb (GObject      *source,
                                             "deleted now."), arn, key_id, error->message),
                          &error);
 
-  remove_test_file (g_steal_pointer (&task));
+  test_role (g_steal_pointer (&task));
 }
 
 static void
@@ -310,7 +475,7 @@ revoked_cb (GObject      *source,
                            &error);
     }
 
-  remove_test_file (g_steal_pointer (&task));
+  test_role (g_steal_pointer (&task));
 }
 
 static void
@@ -765,6 +930,7 @@ listed_cb (GObject      *source,
  * @signer: (nullable): the signing key, or %NULL when the managing key signs links too
  * @bucket: the account's bucket
  * @signer_arn: (nullable): the signer's ARN as entered, for servers without STS
+ * @role_arn: (nullable): the signing role, for links signed one by one
  * @verify_seconds: how long the test revocation may take to hold, 0 for the revoker's default
  *
  * Tests an account as the app will use it (see the top of this file) and reports every step in
@@ -776,6 +942,7 @@ pg_account_check_async (PgS3Client          *manager,
                         PgCredentials       *signer,
                         const char          *bucket,
                         const char          *signer_arn,
+                        const char          *role_arn,
                         guint                verify_seconds,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
@@ -795,6 +962,7 @@ pg_account_check_async (PgS3Client          *manager,
   check->signer = pg_credentials_ref (signer ? signer : pg_s3_client_get_credentials (manager));
   check->bucket = g_strdup (bucket);
   check->signer_arn = signer_arn && *signer_arn ? g_strdup (signer_arn) : NULL;
+  check->role_arn = role_arn && *role_arn ? g_strdup (role_arn) : NULL;
   check->verify_seconds = verify_seconds;
   check->results = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_account_check_result_free);
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);

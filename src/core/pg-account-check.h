@@ -13,8 +13,10 @@ G_BEGIN_DECLS
  *   says whether it accepted the signature
  * @PG_ACCOUNT_CHECK_IDENTITY: whom a revocation names: STS, or the ARN entered where the server
  *   has no STS
- * @PG_ACCOUNT_CHECK_REVOCATION: a test revocation for that ARN, of a file that does not exist:
- *   a link signed with the signing key must be refused while it stands; then it is lifted
+ * @PG_ACCOUNT_CHECK_REVOCATION: a test revocation for that ARN, of a test file: a link signed
+ *   with the signing key must be refused while it stands; then it is lifted
+ * @PG_ACCOUNT_CHECK_ROLE: with a signing role, a session of it started with the signing key,
+ *   and a test revocation of that session alone, proven with a link signed in it
  * @PG_ACCOUNT_CHECK_CLOCK: the computer's clock against the server's
  *
  * The steps of a connection test, in the order they are taken. A step that cannot tell anything
@@ -27,6 +29,7 @@ typedef enum {
   PG_ACCOUNT_CHECK_SIGNER,
   PG_ACCOUNT_CHECK_IDENTITY,
   PG_ACCOUNT_CHECK_REVOCATION,
+  PG_ACCOUNT_CHECK_ROLE,
   PG_ACCOUNT_CHECK_CLOCK,
 } PgAccountCheckStep;
 
@@ -61,6 +64,7 @@ void        pg_account_check_async            (PgS3Client            *manager,
                                                PgCredentials         *signer,
                                                const char            *bucket,
                                                const char            *signer_arn,
+                                               const char            *role_arn,
                                                guint                  verify_seconds,
                                                GCancellable          *cancellable,
                                                GAsyncReadyCallback    callback,

@@ -105,6 +105,46 @@ def main():
                        signer_arn in done.stderr and "taken back" in done.stderr
                        and left == "NoSuchBucketPolicy", done.stderr + str(left)))
 
+        # The signing key made by the managing key (setup signer-user): an IAM user with an
+        # inline policy for the bucket, and a new access key that works, printed once.
+        done = subprocess.run([CLI, "setup", "signer-user", *common, "--bucket", "moto-bucket",
+                               "--user-name", "pg-made-signer"],
+                              env=env, capture_output=True, text=True, check=False)
+        lines = done.stdout.splitlines()
+        made = {}
+        if done.returncode == 0 and len(lines) == 3:
+            made = dict(line.split("=", 1) for line in lines[1:])
+        user = iam.get_user(UserName="pg-made-signer")["User"]
+        policy = iam.get_user_policy(UserName="pg-made-signer",
+                                     PolicyName="presign-guard-signer")["PolicyDocument"]
+        if isinstance(policy, str):
+            policy = json.loads(policy)
+        keys = iam.list_access_keys(UserName="pg-made-signer")["AccessKeyMetadata"]
+        made_arn = ""
+        if made:
+            made_arn = boto3.client(
+                "sts", region_name="us-east-1", endpoint_url=endpoint,
+                aws_access_key_id=made["PG_SIGNER_ACCESS_KEY_ID"],
+                aws_secret_access_key=made["PG_SIGNER_SECRET_ACCESS_KEY"]
+            ).get_caller_identity()["Arn"]
+        checks.append(("setup signer-user makes the signing key: a user, its policy, a key",
+                       done.returncode == 0 and lines and lines[0] == user["Arn"]
+                       and made_arn == user["Arn"]
+                       and [k["AccessKeyId"] for k in keys] == [made.get("PG_SIGNER_ACCESS_KEY_ID")]
+                       and policy["Statement"][0]["Resource"] == ["arn:aws:s3:::moto-bucket/*"]
+                       and policy["Statement"][1]["Effect"] == "Deny"
+                       and policy["Statement"][2]["Action"] == "sts:GetFederationToken",
+                       done.stdout.replace(made.get("PG_SIGNER_SECRET_ACCESS_KEY", "-"), "…")
+                       + done.stderr + json.dumps(policy)))
+        # Again: the same user, a second key of its own.
+        again = subprocess.run([CLI, "setup", "signer-user", *common, "--bucket", "moto-bucket",
+                                "--user-name", "pg-made-signer"],
+                               env=env, capture_output=True, text=True, check=False)
+        keys = iam.list_access_keys(UserName="pg-made-signer")["AccessKeyMetadata"]
+        checks.append(("setup signer-user again keeps the user and adds a key",
+                       again.returncode == 0 and again.stdout.splitlines()[0] == user["Arn"]
+                       and len(keys) == 2, again.stderr))
+
         # The signing role, as on AWS: IAM CreateRole and PutRolePolicy, then a link signed in a
         # session of its own (STS AssumeRole with the signer's key) and its record.
         done = subprocess.run([CLI, "setup", "signer-role", *common, "--bucket", "moto-bucket"],

@@ -209,8 +209,21 @@ def test_mb_says_what_is_there():
     print("# mb: created, already exists (yours), taken (somebody else's)")
 
 
+
+def test_signing_key_is_the_admins_on_ceph():
+    # setup signer-user makes an IAM user on AWS; Ceph's IAM makes no users: said, with the
+    # administrator's command, and nothing is printed as a key.
+    done = cli("setup", "signer-user", *COMMON, "--bucket", STATE["bucket"], check=False)
+    assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
+    assert "radosgw-admin subuser create" in done.stderr, done.stderr
+    printed = cli("setup", "signer-user", *COMMON, "--bucket", STATE["bucket"], "--print").stdout
+    permissions = json.loads(printed.splitlines()[1])
+    assert permissions["Statement"][2]["Action"] == "sts:GetFederationToken", printed
+
+
 if __name__ == "__main__":
     sys.exit(tap.run([test_signers_may_not_write_our_folder,
                       test_full_policy_still_takes_the_lockdown,
                       test_500_revoked_session_links_fit,
-                      test_mb_says_what_is_there]))
+                      test_mb_says_what_is_there,
+                      test_signing_key_is_the_admins_on_ceph]))

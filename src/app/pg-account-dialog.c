@@ -351,10 +351,11 @@ clear_secret (char **secret)
 
 /* Checks the form as the core would; returns the account to save. */
 static PgAccount *
-validate (PgAccountDialog  *self,
-          PgCredentials   **manager,
-          PgCredentials   **signer,
-          GError          **error)
+validate_keys (PgAccountDialog  *self,
+               gboolean          with_signer,
+               PgCredentials   **manager,
+               PgCredentials   **signer,
+               GError          **error)
 {
   PgAccountInfo info = { 0 };
   g_autoptr(PgAccount) account = NULL;
@@ -388,7 +389,11 @@ validate (PgAccountDialog  *self,
       return NULL;
     }
 
-  if (pg_account_has_separate_signer (account))
+  if (!with_signer)
+    {
+      *signer = NULL;
+    }
+  else if (pg_account_has_separate_signer (account))
     {
       *signer = pg_credentials_new (info.signer_key_id, signer_secret (self), NULL, NULL,
                                     &local_error);
@@ -408,14 +413,24 @@ validate (PgAccountDialog  *self,
   return g_steal_pointer (&account);
 }
 
+static PgAccount *
+validate (PgAccountDialog  *self,
+          PgCredentials   **manager,
+          PgCredentials   **signer,
+          GError          **error)
+{
+  return validate_keys (self, TRUE, manager, signer, error);
+}
+
 /* The account as the form says, or %NULL with the reason in the status line. */
 static PgAccount *
-validate_or_say (PgAccountDialog  *self,
-                 PgCredentials   **manager,
-                 PgCredentials   **signer)
+validate_keys_or_say (PgAccountDialog  *self,
+                      gboolean          with_signer,
+                      PgCredentials   **manager,
+                      PgCredentials   **signer)
 {
   g_autoptr(GError) error = NULL;
-  PgAccount *account = validate (self, manager, signer, &error);
+  PgAccount *account = validate_keys (self, with_signer, manager, signer, &error);
 
   if (account == NULL)
     {
@@ -425,6 +440,14 @@ validate_or_say (PgAccountDialog  *self,
     }
 
   return account;
+}
+
+static PgAccount *
+validate_or_say (PgAccountDialog  *self,
+                 PgCredentials   **manager,
+                 PgCredentials   **signer)
+{
+  return validate_keys_or_say (self, TRUE, manager, signer);
 }
 
 /* ---- Test connection -------------------------------------------------------------------- */
@@ -673,6 +696,74 @@ create_role_action (GtkWidget  *widget,
                                                 self->cancellable, role_created_cb, self);
 }
 
+/* ---- The signing key (AWS) ---------------------------------------------------------------- */
+
+static void
+signer_created_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *arn = NULL;
+  g_autofree char *key_id = NULL;
+  char *secret = NULL;
+  PgAccountDialog *self;
+  g_autofree char *done = NULL;
+
+  if (!pg_account_context_create_signing_key_finish (PG_ACCOUNT_CONTEXT (source), result, &arn,
+                                                     &key_id, &secret, &error)
+      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Not cancelled: the dialog is still there. */
+  self = user_data;
+  set_busy (self, FALSE);
+  if (error != NULL)
+    {
+      g_autofree char *line = g_strdup_printf ("✗ %s", error->message);
+
+      gtk_label_set_label (self->status_label, line);
+      return;
+    }
+
+  gtk_switch_set_active (self->separate_switch, TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (self->signer_key_row), key_id);
+  gtk_editable_set_text (GTK_EDITABLE (self->signer_secret_row), secret);
+  gtk_editable_set_text (GTK_EDITABLE (self->signer_arn_row), arn);
+  pg_credentials_wipe_export (secret);
+  done = g_strdup_printf (_("✓ Signing key %s made for %s. Save the account to keep its secret "
+                            "in the keyring: AWS shows it only once. A new key may take a few "
+                            "seconds before AWS accepts it."), key_id, arn);
+  gtk_label_set_label (self->status_label, done);
+}
+
+/* Makes the signing key on AWS with the managing key: an IAM user allowed to read and write
+ * this bucket's files, and a new access key of it, which fill the signing key's fields. On
+ * Ceph the error says how an administrator makes it instead. */
+static void
+create_signer_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgAccountDialog *self = PG_ACCOUNT_DIALOG (widget);
+  g_autoptr(PgCredentials) manager = NULL;
+  g_autoptr(PgCredentials) signer = NULL;
+  g_autoptr(PgAccount) account = validate_keys_or_say (self, FALSE, &manager, &signer);
+  g_autoptr(PgS3Client) client = NULL;
+  g_autoptr(PgAccountContext) context = NULL;
+
+  if (account == NULL)
+    return;
+
+  client = quick_client (self, account, manager);
+  /* No signing key yet: the managing key stands in for it, unused. */
+  context = pg_account_context_new (NULL, pg_account_get_bucket (account), client, client, NULL);
+  set_busy (self, TRUE);
+  gtk_label_set_label (self->status_label, _("Creating the signing key…"));
+  pg_account_context_create_signing_key_async (context, "presign-signer", self->cancellable,
+                                               signer_created_cb, self);
+}
+
 /* ---- Save ------------------------------------------------------------------------------- */
 
 static void
@@ -843,6 +934,8 @@ pg_account_dialog_class_init (PgAccountDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "dialog.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "dialog.test", NULL, test_action);
   gtk_widget_class_install_action (widget_class, "dialog.create-role", NULL, create_role_action);
+  gtk_widget_class_install_action (widget_class, "dialog.create-signer", NULL,
+                                   create_signer_action);
   gtk_widget_class_install_action (widget_class, "dialog.create-bucket", NULL,
                                    create_bucket_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -863,6 +956,18 @@ pg_account_dialog_init (PgAccountDialog *self)
                                            "the signing key alone (the managing key must be "
                                            "allowed to create IAM roles)"));
     adw_entry_row_add_suffix (self->signer_role_row, create);
+  }
+
+  /* The signing key, made here on AWS when the managing key may create IAM users. */
+  {
+    GtkWidget *create = gtk_button_new_with_mnemonic (_("Cr_eate"));
+
+    gtk_widget_set_valign (create, GTK_ALIGN_CENTER);
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (create), "dialog.create-signer");
+    gtk_widget_set_tooltip_text (create, _("Create a signing key on Amazon S3: an IAM user "
+                                           "allowed to read and write this bucket’s files (the "
+                                           "managing key must be allowed to create IAM users)"));
+    adw_entry_row_add_suffix (self->signer_key_row, create);
   }
 
   pg_accessible_fix_names (GTK_WIDGET (self));

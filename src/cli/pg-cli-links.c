@@ -117,7 +117,51 @@ pg_cli_links (int    argc,
   return PG_CLI_EXIT_OK;
 }
 
-/* presign-guard-cli setup signer-role --bucket B [--role-name N] [--print] */
+/* setup signer-user: the signing key made on AWS with the managing key. Prints the user's
+ * ARN, then the key as the environment the CLI and the watcher read it from. */
+static int
+setup_signer_user (PgCliEndpointOptions *endpoint_options,
+                   const char           *bucket,
+                   const char           *user_name,
+                   gboolean              print)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgCredentials) manager_credentials = NULL;
+  g_autoptr(PgS3Client) manager = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *arn = NULL;
+  g_autofree char *key_id = NULL;
+  char *secret = NULL;
+
+  if (!(manager_credentials = pg_cli_manager_credentials (&error))
+      || !(manager = pg_cli_client_new (endpoint_options, manager_credentials, &error)))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  if (print)
+    {
+      g_autofree char *permissions = pg_signer_user_permissions (
+        pg_endpoint_get_partition (pg_s3_client_get_endpoint (manager)), bucket);
+
+      printf ("# %s\n%s\n", _("Permissions (inline policy presign-guard-signer of the signing "
+                               "user):"), permissions);
+      return PG_CLI_EXIT_OK;
+    }
+
+  pg_signer_user_setup_async (manager, user_name, bucket, NULL, pg_cli_store_result, &result);
+  if (!pg_signer_user_setup_finish (pg_cli_wait (&result), &arn, &key_id, &secret, &error))
+    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+
+  /* Shown once, as AWS shows it once: the lines of an environment file. */
+  printf ("%s\nPG_SIGNER_ACCESS_KEY_ID=%s\nPG_SIGNER_SECRET_ACCESS_KEY=%s\n", arn, key_id,
+          secret);
+  fflush (stdout);
+  pg_credentials_wipe_export (secret);
+
+  return PG_CLI_EXIT_OK;
+}
+
+/* presign-guard-cli setup signer-role|signer-user --bucket B [--role-name N | --user-name N]
+ * [--print] */
 int
 pg_cli_setup (int    argc,
               char **argv)
@@ -128,6 +172,7 @@ pg_cli_setup (int    argc,
   g_auto(PgCliEndpointOptions) endpoint_options = { 0 };
   g_autofree char *bucket = NULL;
   g_autofree char *role_name = NULL;
+  g_autofree char *user_name = NULL;
   g_autofree char *role_arn = NULL;
   gboolean print = FALSE;
   int exit_code;
@@ -135,21 +180,30 @@ pg_cli_setup (int    argc,
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket"), N_("BUCKET") },
     { "role-name", 0, 0, G_OPTION_ARG_STRING, &role_name,
       N_("The role’s name (default presign-guard-links)"), N_("NAME") },
+    { "user-name", 0, 0, G_OPTION_ARG_STRING, &user_name,
+      N_("With signer-user: the user’s name (default presign-signer)"), N_("NAME") },
     { "print", 0, 0, G_OPTION_ARG_NONE, &print,
-      N_("Print the role’s two policies for an administrator instead of creating it"), NULL },
+      N_("Print the policies for an administrator instead of creating anything"), NULL },
     { NULL }
   };
 
-  if (!pg_cli_parse_command (&argc, &argv, "signer-role",
-                             _("Creates the signing role whose sessions sign links that can be "
-                               "revoked one by one: trusted by the signing key alone, allowed "
-                               "to read and write the bucket’s files."),
+  if (!pg_cli_parse_command (&argc, &argv, "signer-role|signer-user",
+                             _("signer-role creates the signing role whose sessions sign links "
+                               "that can be revoked one by one: trusted by the signing key "
+                               "alone, allowed to read and write the bucket’s files. "
+                               "signer-user makes the signing key on AWS: an IAM user allowed "
+                               "to read and write the bucket’s files, and a new access key of "
+                               "it, printed once."),
                              entries, &endpoint_options, 1, &exit_code))
     return exit_code;
-  if (argc != 2 || strcmp (argv[1], "signer-role") != 0)
-    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say “setup signer-role”."));
+  if (argc != 2 || (strcmp (argv[1], "signer-role") != 0
+                    && strcmp (argv[1], "signer-user") != 0))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("Say “setup signer-role” or “setup signer-user”."));
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
+  if (strcmp (argv[1], "signer-user") == 0)
+    return setup_signer_user (&endpoint_options, bucket,
+                              user_name ? user_name : "presign-signer", print);
   if (role_name == NULL)
     role_name = g_strdup ("presign-guard-links");
 

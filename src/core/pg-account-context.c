@@ -477,3 +477,64 @@ pg_account_context_create_signing_role_finish (PgAccountContext  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * pg_account_context_create_signing_key_async:
+ * @user_name: the IAM user's name, e.g. "presign-signer"
+ *
+ * Makes the signing key with the managing key (AWS): an IAM user allowed to read and write this
+ * bucket's files but never the bookkeeping folder, and a new access key of it (see
+ * pg_signer_user_setup_async()). pg_account_context_create_signing_key_finish() gives it; the
+ * context itself is not changed.
+ */
+static void
+signing_key_made_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* The setup's own result, finished by pg_account_context_create_signing_key_finish(). */
+  g_task_return_pointer (task, g_object_ref (result), g_object_unref);
+}
+
+void
+pg_account_context_create_signing_key_async (PgAccountContext    *self,
+                                             const char          *user_name,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_account_context_create_signing_key_async);
+  pg_signer_user_setup_async (self->manager, user_name, self->bucket, cancellable,
+                              signing_key_made_cb, task);
+}
+
+/**
+ * pg_account_context_create_signing_key_finish:
+ * @arn: (out): the user's ARN, whom revocations name
+ * @access_key_id: (out): the new key's ID
+ * @secret: (out): its secret, shown this once; wipe it with pg_credentials_wipe_export()
+ */
+gboolean
+pg_account_context_create_signing_key_finish (PgAccountContext  *self,
+                                              GAsyncResult      *result,
+                                              char             **arn,
+                                              char             **access_key_id,
+                                              char             **secret,
+                                              GError           **error)
+{
+  g_autoptr(GAsyncResult) made = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pg_account_context_create_signing_key_async, FALSE);
+
+  /* Cancelled, the context's own task says so. */
+  if (!(made = g_task_propagate_pointer (G_TASK (result), error)))
+    return FALSE;
+
+  return pg_signer_user_setup_finish (made, arn, access_key_id, secret, error);
+}

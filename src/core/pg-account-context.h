@@ -65,5 +65,16 @@ void              pg_account_context_create_signing_role_async  (PgAccountContex
 char             *pg_account_context_create_signing_role_finish (PgAccountContext    *self,
                                                                 GAsyncResult        *result,
                                                                 GError             **error);
+void              pg_account_context_create_signing_key_async  (PgAccountContext    *self,
+                                                                const char          *user_name,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean          pg_account_context_create_signing_key_finish (PgAccountContext    *self,
+                                                                GAsyncResult        *result,
+                                                                char               **arn,
+                                                                char               **access_key_id,
+                                                                char               **secret,
+                                                                GError             **error);
 
 G_END_DECLS

@@ -505,12 +505,34 @@ pg_signer_role_trust_policy (const char *signer_arn)
   return allow_document (signer_arn, actions, NULL);
 }
 
+static char *signer_permissions (const char *partition,
+                                  const char *bucket,
+                                  gboolean    federation);
+
 /* What a session may do: read and write the objects of one bucket, nothing else — and never
  * write or delete in our folder (.presign-guard/: lock, link records, pages, copies, activity),
  * which only the managing key writes. Compact: Ceph's IAM refuses documents with spaces. */
 char *
 pg_signer_role_permissions (const char *partition,
                             const char *bucket)
+{
+  return signer_permissions (partition, bucket, FALSE);
+}
+
+/* What the signing user's key may do: the same, and start federated sessions (AWS: links of 12
+ * to 36 hours revoked one by one). Starting sessions of the signing role needs nothing here:
+ * the role's trust policy names the user. */
+char *
+pg_signer_user_permissions (const char *partition,
+                            const char *bucket)
+{
+  return signer_permissions (partition, bucket, TRUE);
+}
+
+static char *
+signer_permissions (const char *partition,
+                    const char *bucket,
+                    gboolean    federation)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -551,6 +573,18 @@ pg_signer_role_permissions (const char *partition,
   json_builder_add_string_value (builder, folder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
+
+  if (federation)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "Effect");
+      json_builder_add_string_value (builder, "Allow");
+      json_builder_set_member_name (builder, "Action");
+      json_builder_add_string_value (builder, "sts:GetFederationToken");
+      json_builder_set_member_name (builder, "Resource");
+      json_builder_add_string_value (builder, "*");
+      json_builder_end_object (builder);
+    }
 
   json_builder_end_array (builder);
   json_builder_end_object (builder);
@@ -659,4 +693,163 @@ pg_signer_role_setup_finish (GAsyncResult  *result,
                              GError       **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- The signing user (AWS) ------------------------------------------------------------------ */
+
+typedef struct
+{
+  char          *user_name;
+  char          *permissions;
+  char          *arn;
+  char          *key_id;
+  char          *secret;
+} UserSetup;
+
+static void
+user_setup_free (UserSetup *setup)
+{
+  g_free (setup->user_name);
+  g_free (setup->permissions);
+  g_free (setup->arn);
+  g_free (setup->key_id);
+  pg_credentials_wipe_export (setup->secret);
+  g_free (setup);
+}
+
+static void
+user_key_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UserSetup *setup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_create_access_key_finish (PG_S3_CLIENT (source), result, &setup->key_id,
+                                              &setup->secret, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+user_permissions_set_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UserSetup *setup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+
+  if (!pg_s3_client_put_user_policy_finish (PG_S3_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  pg_s3_client_create_access_key_async (PG_S3_CLIENT (source), setup->user_name, cancellable,
+                                        user_key_cb, g_steal_pointer (&task));
+}
+
+static void
+user_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UserSetup *setup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  PgS3Client *manager = PG_S3_CLIENT (source);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  setup->arn = pg_s3_client_user_finish (manager, result, &error);
+
+  /* Made before: the same user, its permissions set again, a key of its own for this account. */
+  if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_ENTITY_EXISTS))
+    {
+      pg_s3_client_get_user_async (manager, setup->user_name, cancellable, user_cb,
+                                   g_steal_pointer (&task));
+      return;
+    }
+  if (g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NOT_SUPPORTED))
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_UNSUPPORTED,
+                               _("This server cannot make users. On Ceph, the gateway’s "
+                                 "administrator makes the signing key as a subuser of the "
+                                 "bucket’s owner: radosgw-admin subuser create --uid OWNER "
+                                 "--subuser OWNER:presign --key-type s3 --gen-access-key "
+                                 "--gen-secret --access full"));
+      return;
+    }
+  if (setup->arn == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  pg_s3_client_put_user_policy_async (manager, setup->user_name, "presign-guard-signer",
+                                      setup->permissions, cancellable, user_permissions_set_cb,
+                                      g_steal_pointer (&task));
+}
+
+/**
+ * pg_signer_user_setup_async:
+ * @manager: a client with a key that may create IAM users and their keys
+ * @user_name: the user's name in IAM, e.g. "presign-signer"
+ *
+ * Makes the signing key on AWS: an IAM user (or the one of that name), allowed to read and write
+ * @bucket's files but never our folder, and to start federated sessions; then a new access key
+ * of it. pg_signer_user_setup_finish() gives the key and the user's ARN.
+ */
+void
+pg_signer_user_setup_async (PgS3Client          *manager,
+                            const char          *user_name,
+                            const char          *bucket,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  UserSetup *setup = g_new0 (UserSetup, 1);
+
+  g_task_set_source_tag (task, pg_signer_user_setup_async);
+  setup->user_name = g_strdup (user_name);
+  setup->permissions = pg_signer_user_permissions (
+    pg_endpoint_get_partition (pg_s3_client_get_endpoint (manager)), bucket);
+  g_task_set_task_data (task, setup, (GDestroyNotify) user_setup_free);
+
+  pg_s3_client_create_user_async (manager, user_name, cancellable, user_cb, task);
+}
+
+/**
+ * pg_signer_user_setup_finish:
+ * @arn: (out): the user's ARN, whom revocations name
+ * @access_key_id: (out): the new access key's ID
+ * @secret: (out): its secret, shown this once by the server; wipe it with
+ *   pg_credentials_wipe_export()
+ */
+gboolean
+pg_signer_user_setup_finish (GAsyncResult  *result,
+                             char         **arn,
+                             char         **access_key_id,
+                             char         **secret,
+                             GError       **error)
+{
+  UserSetup *setup;
+
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == pg_signer_user_setup_async,
+                        FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  setup = g_task_get_task_data (G_TASK (result));
+  *arn = g_strdup (setup->arn);
+  *access_key_id = g_strdup (setup->key_id);
+  *secret = g_strdup (setup->secret);
+
+  return TRUE;
 }

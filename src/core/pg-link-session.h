@@ -52,6 +52,19 @@ char         *pg_link_session_name           (const char              *link_id,
 char         *pg_signer_role_trust_policy     (const char              *signer_arn);
 char         *pg_signer_role_permissions      (const char              *partition,
                                                const char              *bucket);
+char         *pg_signer_user_permissions      (const char              *partition,
+                                               const char              *bucket);
+void          pg_signer_user_setup_async      (PgS3Client              *manager,
+                                               const char              *user_name,
+                                               const char              *bucket,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data);
+gboolean      pg_signer_user_setup_finish     (GAsyncResult            *result,
+                                               char                   **arn,
+                                               char                   **access_key_id,
+                                               char                   **secret,
+                                               GError                 **error);
 void          pg_signer_role_setup_async      (PgS3Client              *manager,
                                                const char              *role_name,
                                                const char              *signer_arn,

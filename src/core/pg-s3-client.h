@@ -358,6 +358,39 @@ void           pg_s3_client_put_role_policy_async  (PgS3Client           *self,
 gboolean       pg_s3_client_put_role_policy_finish (PgS3Client           *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+void           pg_s3_client_create_user_async      (PgS3Client           *self,
+                                                    const char           *user_name,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+void           pg_s3_client_get_user_async         (PgS3Client           *self,
+                                                    const char           *user_name,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+char          *pg_s3_client_user_finish            (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_put_user_policy_async  (PgS3Client           *self,
+                                                    const char           *user_name,
+                                                    const char           *policy_name,
+                                                    const char           *policy,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_put_user_policy_finish (PgS3Client           *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           pg_s3_client_create_access_key_async (PgS3Client          *self,
+                                                    const char           *user_name,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       pg_s3_client_create_access_key_finish (PgS3Client         *self,
+                                                    GAsyncResult         *result,
+                                                    char                **access_key_id,
+                                                    char                **secret,
+                                                    GError              **error);
 char          *pg_s3_client_get_caller_identity_finish (PgS3Client       *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);

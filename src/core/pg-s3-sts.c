@@ -287,15 +287,27 @@ pg_s3_client_assume_role_finish (PgS3Client    *self,
 
 /* ---- IAM roles -------------------------------------------------------------------------- */
 
+/* Where an IAM answer holds the ARN of the role or user it is about. */
+typedef struct
+{
+  const char *result;    /* e.g. "CreateRoleResult" */
+  const char *entity;    /* "Role" or "User" */
+} EntityReply;
+
+static const EntityReply create_role_reply = { "CreateRoleResult", "Role" };
+static const EntityReply get_role_reply = { "GetRoleResult", "Role" };
+static const EntityReply create_user_reply = { "CreateUserResult", "User" };
+static const EntityReply get_user_reply = { "GetUserResult", "User" };
+
 static void
-role_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+entity_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
-  const char *result_name = g_task_get_task_data (task);
+  const EntityReply *reply = g_task_get_task_data (task);
   const char *arn;
 
   if (xml == NULL)
@@ -304,11 +316,14 @@ role_cb (GObject      *source,
       return;
     }
 
-  arn = pg_xml_child_text (pg_xml_child (pg_xml_child (xml, result_name), "Role"), "Arn");
+  arn = pg_xml_child_text (pg_xml_child (pg_xml_child (xml, reply->result), reply->entity),
+                           "Arn");
   if (arn == NULL || !g_str_has_prefix (arn, "arn:"))
     {
       g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
-                               _("The server answered without the role’s ARN."));
+                               g_str_equal (reply->entity, "Role")
+                               ? _("The server answered without the role’s ARN.")
+                               : _("The server answered without the user’s ARN."));
       return;
     }
 
@@ -339,8 +354,8 @@ pg_s3_client_create_role_async (PgS3Client          *self,
                               "MaxSessionDuration", seconds, NULL);
 
   g_task_set_source_tag (task, pg_s3_client_role_finish);
-  g_task_set_task_data (task, (gpointer) "CreateRoleResult", NULL);
-  _pg_s3_call_async (self, call, cancellable, role_cb, task);
+  g_task_set_task_data (task, (gpointer) &create_role_reply, NULL);
+  _pg_s3_call_async (self, call, cancellable, entity_cb, task);
 }
 
 /* The ARN of an existing role, or %PG_S3_ERROR_NO_SUCH_ENTITY: pg_s3_client_role_finish(). */
@@ -356,8 +371,8 @@ pg_s3_client_get_role_async (PgS3Client          *self,
                               "RoleName", role_name, NULL);
 
   g_task_set_source_tag (task, pg_s3_client_role_finish);
-  g_task_set_task_data (task, (gpointer) "GetRoleResult", NULL);
-  _pg_s3_call_async (self, call, cancellable, role_cb, task);
+  g_task_set_task_data (task, (gpointer) &get_role_reply, NULL);
+  _pg_s3_call_async (self, call, cancellable, entity_cb, task);
 }
 
 /* Returns: the role's ARN */
@@ -395,6 +410,174 @@ pg_s3_client_put_role_policy_finish (PgS3Client    *self,
                                      GError       **error)
 {
   return _pg_s3_boolean_finish (self, result, pg_s3_client_put_role_policy_async, error);
+}
+
+/* ---- IAM users: the signing key made where the managing key may ------------------------------ */
+
+/* Creates an IAM user; pg_s3_client_user_finish() gives its ARN, or
+ * %PG_S3_ERROR_ENTITY_EXISTS. */
+void
+pg_s3_client_create_user_async (PgS3Client          *self,
+                                const char          *user_name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = form_call_new ("iam", FALSE, "Action", "CreateUser", "Version", "2010-05-08",
+                              "UserName", user_name, "Path", "/", NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_user_finish);
+  g_task_set_task_data (task, (gpointer) &create_user_reply, NULL);
+  _pg_s3_call_async (self, call, cancellable, entity_cb, task);
+}
+
+/* The ARN of an existing user, or %PG_S3_ERROR_NO_SUCH_ENTITY: pg_s3_client_user_finish(). */
+void
+pg_s3_client_get_user_async (PgS3Client          *self,
+                             const char          *user_name,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = form_call_new ("iam", TRUE, "Action", "GetUser", "Version", "2010-05-08",
+                              "UserName", user_name, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_user_finish);
+  g_task_set_task_data (task, (gpointer) &get_user_reply, NULL);
+  _pg_s3_call_async (self, call, cancellable, entity_cb, task);
+}
+
+/* Returns: the user's ARN */
+char *
+pg_s3_client_user_finish (PgS3Client    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Sets the inline policy @policy_name of a user: what its key may do (compact JSON). */
+void
+pg_s3_client_put_user_policy_async (PgS3Client          *self,
+                                    const char          *user_name,
+                                    const char          *policy_name,
+                                    const char          *policy,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Call *call = form_call_new ("iam", TRUE, "Action", "PutUserPolicy", "Version", "2010-05-08",
+                              "UserName", user_name, "PolicyName", policy_name,
+                              "PolicyDocument", policy, NULL);
+
+  _pg_s3_call_boolean_async (self, call, pg_s3_client_put_user_policy_async, cancellable,
+                             callback, user_data);
+}
+
+gboolean
+pg_s3_client_put_user_policy_finish (PgS3Client    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return _pg_s3_boolean_finish (self, result, pg_s3_client_put_user_policy_async, error);
+}
+
+typedef struct
+{
+  char *id;
+  char *secret;
+} AccessKey;
+
+static void
+access_key_free (AccessKey *key)
+{
+  g_free (key->id);
+  pg_credentials_wipe_export (key->secret);
+  g_free (key);
+}
+
+static void
+access_key_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgXmlNode) xml = form_reply (PG_S3_CLIENT (source), result, &error);
+  g_autoptr(PgCredentials) usable = NULL;
+  PgXmlNode *node;
+  AccessKey *key;
+
+  if (xml == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  node = pg_xml_child (pg_xml_child (xml, "CreateAccessKeyResult"), "AccessKey");
+  usable = pg_credentials_new (pg_xml_child_text (node, "AccessKeyId"),
+                               pg_xml_child_text (node, "SecretAccessKey"), NULL, NULL, &error);
+  if (usable == NULL)
+    {
+      g_task_return_new_error (task, PG_S3_ERROR, PG_S3_ERROR_FAILED,
+                               _("The server answered without a usable access key: %s"),
+                               error->message);
+      return;
+    }
+
+  key = g_new0 (AccessKey, 1);
+  key->id = g_strdup (pg_xml_child_text (node, "AccessKeyId"));
+  key->secret = g_strdup (pg_xml_child_text (node, "SecretAccessKey"));
+  g_task_return_pointer (task, key, (GDestroyNotify) access_key_free);
+}
+
+/* A new access key of a user: pg_s3_client_create_access_key_finish() gives it. Its secret is
+ * shown by the server this once only. */
+void
+pg_s3_client_create_access_key_async (PgS3Client          *self,
+                                      const char          *user_name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = form_call_new ("iam", FALSE, "Action", "CreateAccessKey", "Version",
+                              "2010-05-08", "UserName", user_name, NULL);
+
+  g_task_set_source_tag (task, pg_s3_client_create_access_key_async);
+  _pg_s3_call_async (self, call, cancellable, access_key_cb, task);
+}
+
+/**
+ * pg_s3_client_create_access_key_finish:
+ * @access_key_id: (out): the new key's ID
+ * @secret: (out): its secret; wipe it with pg_credentials_wipe_export()
+ */
+gboolean
+pg_s3_client_create_access_key_finish (PgS3Client    *self,
+                                       GAsyncResult  *result,
+                                       char         **access_key_id,
+                                       char         **secret,
+                                       GError       **error)
+{
+  AccessKey *key;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == pg_s3_client_create_access_key_async, FALSE);
+
+  if (!(key = g_task_propagate_pointer (G_TASK (result), error)))
+    return FALSE;
+
+  *access_key_id = g_steal_pointer (&key->id);
+  *secret = g_steal_pointer (&key->secret);
+  access_key_free (key);
+
+  return TRUE;
 }
 
 /* ---- SQS: a queue of events --------------------------------------------------------------- */

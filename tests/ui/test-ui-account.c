@@ -199,3 +199,43 @@ test_ui_create_bucket (void)
   ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
                  "the dialog to close");
 }
+
+static gboolean
+signer_answered (gpointer dialog)
+{
+  const char *text = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                               "status_label")));
+
+  return gtk_widget_get_sensitive (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG, "test_button"))
+         && g_str_has_prefix (text, "✗");
+}
+
+/* Create next to the signing key makes an IAM user on AWS; on Ceph the answer says how its
+ * administrator makes a subuser instead, and the fields stay as they were. */
+void
+test_ui_create_signer_on_ceph (void)
+{
+  GtkWidget *dialog;
+  const char *report;
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.edit-account", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the account dialog");
+  dialog = ui_find_toplevel (PG_TYPE_ACCOUNT_DIALOG);
+  ui_wait_until (dialog_idle, dialog, "the keyring lookups");
+  ui_set_text (dialog, PG_TYPE_ACCOUNT_DIALOG, "manager_secret_row", "OWNERSECRET");
+
+  gtk_widget_activate_action (dialog, "dialog.create-signer", NULL);
+  ui_wait_until (signer_answered, dialog, "the answer about the signing key");
+  report = gtk_label_get_label (GTK_LABEL (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                     "status_label")));
+  g_test_message ("Create signing key:\n%s", report);
+  g_assert_nonnull (strstr (report, "radosgw-admin subuser create"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_child (dialog, PG_TYPE_ACCOUNT_DIALOG,
+                                                                  "signer_key_row"))), ==,
+                   "PRESIGNKEY");
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_ACCOUNT_DIALOG),
+                 "the dialog to close");
+}

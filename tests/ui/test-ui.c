@@ -20,6 +20,7 @@ main (int   argc,
 
   g_test_add_func ("/pg/ui/add-account", test_ui_add_account);
   g_test_add_func ("/pg/ui/create-bucket", test_ui_create_bucket);
+  g_test_add_func ("/pg/ui/create-signer-on-ceph", test_ui_create_signer_on_ceph);
   /* Against a gateway with STS: links signed one by one. */
   if (ui_role_arn != NULL)
     {

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 /* test-ui-account.c */
 void test_ui_add_account             (void);
 void test_ui_create_bucket           (void);
+void test_ui_create_signer_on_ceph   (void);
 
 /* test-ui-links.c */
 void test_ui_download_link           (void);

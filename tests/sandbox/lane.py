@@ -8,11 +8,13 @@
   lane.py compare MANIFEST SWAPPED
       exits 1 unless the two differ only there: id, command, finish-args, cleanup and every
       module's build options are the same;
-  lane.py signed-lists OPS_LOG FROM_LINE BUCKET ACCESS_KEY_ID
+  lane.py signed-lists OPS_LOG FROM_LINE SINCE BUCKET ACCESS_KEY_ID
       how many listings of BUCKET signed with ACCESS_KEY_ID the gateway answered 200, in its ops
-      log from line FROM_LINE (1-based) on.
+      log from line FROM_LINE (1-based) on, made at SINCE (seconds since the epoch) or later:
+      the gateway may write a request's line a little after it answered.
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -79,13 +81,21 @@ def requests(path, first_line):
                 at = end
 
 
-def signed_lists(path, first_line, bucket, key_id):
+def made_at(entry):
+    try:
+        when = datetime.datetime.strptime(entry.get("time", ""), "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return 0
+    return when.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def signed_lists(path, first_line, since, bucket, key_id):
     count = 0
     for entry in requests(path, first_line):
         uri = entry.get("uri", "")
         if entry.get("bucket") == bucket and entry.get("access_key_id") == key_id \
                 and uri.startswith("GET /%s" % bucket) and "list-type" in uri \
-                and str(entry.get("http_status")) == "200":
+                and str(entry.get("http_status")) == "200" and made_at(entry) >= since:
             count += 1
     print(count)
     return 0
@@ -99,5 +109,5 @@ if __name__ == "__main__":
     if command == "compare":
         sys.exit(compare(*args))
     if command == "signed-lists":
-        sys.exit(signed_lists(args[0], int(args[1]), args[2], args[3]))
+        sys.exit(signed_lists(args[0], int(args[1]), float(args[2]), args[3], args[4]))
     sys.exit("unknown command %s" % command)

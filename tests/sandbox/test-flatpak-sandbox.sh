@@ -304,7 +304,15 @@ if [ "$phase" = first ]; then
   printf lane-secret-value | timeout 60 flatpak run --command=secret-tool "$APP" store \
     --label="lane probe" probe lane
 fi
-echo "LOOKUP $(timeout 60 flatpak run --command=secret-tool "$APP" lookup probe lane)"
+# Once in six runs the first lookup of a new session came back empty (the desktop keyring
+# still loading?): up to three tries, and how many it took is shown.
+for try in 1 2 3; do
+  found=$(timeout 60 flatpak run --command=secret-tool "$APP" lookup probe lane)
+  [ -n "$found" ] && break
+  sleep 2
+done
+echo "LOOKUP $found"
+echo "LOOKUP-TRIES $try"
 out=$(timeout 60 flatpak run --command=gdbus "$APP" call --session --dest org.freedesktop.secrets \
   --object-path /org/freedesktop/secrets --method org.freedesktop.DBus.Peer.Ping 2>&1)
 echo "SECRETS $out" | head -n 1
@@ -337,6 +345,7 @@ check "the sandbox cannot talk to org.freedesktop.secrets itself" \
 
 note "the app again, in a new session, started plainly"
 logged_before=$(wc -l < "$PG_TEST_OPS_LOG")
+again_since=$(date +%s)
 again=$(xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$WORK/inner.sh" again \
         2> "$WORK/inner-again.err")
 echo "$again" | sed 's/^/#   /'
@@ -344,7 +353,7 @@ check "the window shows again (screenshot: sandbox/shots/again.png)" grep -q 'WI
 check "in the new session, libsecret in the sandbox reads its secret back (the file's key from the portal)" \
   grep -q 'LOOKUP lane-secret-value' <<< "$again"
 listed=$(python3 "$SRC/tests/sandbox/lane.py" signed-lists "$PG_TEST_OPS_LOG" \
-         "$((logged_before + 1))" "$bucket" OWNERKEY)
+         "$((logged_before > 50 ? logged_before - 50 : 1))" "$again_since" "$bucket" OWNERKEY)
 check "after a new login the app read its keys back from the keyring and listed the bucket ($listed signed requests of the managing key answered 200)" \
   test "${listed:-0}" -gt 0
 

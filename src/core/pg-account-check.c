@@ -39,7 +39,8 @@
  *
  * Only the test file and the test revocation are written, and both are taken away again. */
 
-/* How long the test revocation waits for a lock somebody else holds. */
+/* How long a test revocation waits for a lock somebody else holds: a test does not queue
+ * behind a stuck lock for long, it says so instead. */
 #define TEST_WAIT_LIMIT_SECONDS 30
 
 typedef struct
@@ -235,6 +236,34 @@ remove_test_file (GTask *task)
                                     test_file_removed_cb, task);
 }
 
+/* Revokes the test file with @revoker, set up as a test's (its time to hold, a short wait for a
+ * lock somebody else holds). Takes @task. */
+static void
+revoke_test_file (GTask               *task,
+                  PgRevoker           *revoker,
+                  GAsyncReadyCallback  callback)
+{
+  Check *check = g_task_get_task_data (task);
+
+  if (check->verify_seconds > 0)
+    pg_revoker_set_verify_timeout (revoker, check->verify_seconds);
+  pg_revoker_set_wait_limit (revoker, TEST_WAIT_LIMIT_SECONDS);
+  pg_revoker_revoke_async (revoker, check->bucket, check->test_key, PG_POLICY_ACTION_GET,
+                           g_task_get_cancellable (task), callback, task);
+}
+
+/* Lifts the test revocation of @revoker. Takes @task. */
+static void
+lift_test_revocation (GTask               *task,
+                      PgRevoker           *revoker,
+                      GAsyncReadyCallback  callback)
+{
+  Check *check = g_task_get_task_data (task);
+
+  pg_revoker_unrevoke_async (revoker, check->bucket, check->test_key, PG_POLICY_ACTION_GET,
+                             g_task_get_cancellable (task), callback, task);
+}
+
 /* ---- 6. A session of the signing role ----------------------------------------------------- */
 
 static void
@@ -284,11 +313,7 @@ role_revoked_cb (GObject      *source,
 
   if (pg_revoker_finish (PG_REVOKER (source), result, &error))
     {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      pg_revoker_unrevoke_async (check->role_revoker, check->bucket, check->test_key,
-                                 PG_POLICY_ACTION_GET, cancellable, role_lifted_cb,
-                                 g_steal_pointer (&task));
+      lift_test_revocation (g_steal_pointer (&task), check->role_revoker, role_lifted_cb);
       return;
     }
 
@@ -330,14 +355,7 @@ role_session_cb (GObject      *source,
   check->role_revoker = pg_link_session_revoker_for_finish (result, &error);
   if (check->role_revoker != NULL)
     {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      if (check->verify_seconds > 0)
-        pg_revoker_set_verify_timeout (check->role_revoker, check->verify_seconds);
-      pg_revoker_set_wait_limit (check->role_revoker, TEST_WAIT_LIMIT_SECONDS);
-      pg_revoker_revoke_async (check->role_revoker, check->bucket, check->test_key,
-                               PG_POLICY_ACTION_GET, cancellable, role_revoked_cb,
-                               g_steal_pointer (&task));
+      revoke_test_file (g_steal_pointer (&task), check->role_revoker, role_revoked_cb);
       return;
     }
 
@@ -435,18 +453,13 @@ revoked_cb (GObject      *source,
   g_autofree char *arn = NULL;
   Check *check;
 
+  check = g_task_get_task_data (task);
   if (pg_revoker_finish (PG_REVOKER (source), result, &error))
     {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
-      check = g_task_get_task_data (task);
-      pg_revoker_unrevoke_async (check->revoker, check->bucket, check->test_key,
-                                 PG_POLICY_ACTION_GET, cancellable, lifted_cb,
-                                 g_steal_pointer (&task));
+      lift_test_revocation (g_steal_pointer (&task), check->revoker, lifted_cb);
       return;
     }
 
-  check = g_task_get_task_data (task);
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
       remove_test_file (g_steal_pointer (&task));
@@ -489,12 +502,8 @@ test_file_written_cb (GObject      *source,
 
   if (pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
     {
-      GCancellable *cancellable = g_task_get_cancellable (task);
-
       check = g_task_get_task_data (task);
-      pg_revoker_revoke_async (check->revoker, check->bucket, check->test_key,
-                               PG_POLICY_ACTION_GET, cancellable, revoked_cb,
-                               g_steal_pointer (&task));
+      revoke_test_file (g_steal_pointer (&task), check->revoker, revoked_cb);
       return;
     }
 
@@ -544,10 +553,6 @@ test_revocation (GTask      *task,
     }
 
   check->revoker = pg_revoker_new (check->manager, check->signer, arn);
-  if (check->verify_seconds > 0)
-    pg_revoker_set_verify_timeout (check->revoker, check->verify_seconds);
-  /* A test does not queue behind a stuck lock for long; it says so instead. */
-  pg_revoker_set_wait_limit (check->revoker, TEST_WAIT_LIMIT_SECONDS);
 
   check->test_key = g_strconcat (PG_POLICY_FOLDER "check-", id, NULL);
   pg_s3_client_put_bytes_async (check->manager, check->bucket, check->test_key, body,

@@ -71,7 +71,8 @@ async function fetchObject (bucket, key) {
                            '--key', key, '--expires', '300').stdout);
   const response = await fetch(url);
   return { status: response.status, body: Buffer.from(await response.arrayBuffer()),
-           disposition: response.headers.get('content-disposition') };
+           disposition: response.headers.get('content-disposition'),
+           type: response.headers.get('content-type') };
 }
 
 // ---- The browser ---------------------------------------------------------------------------
@@ -381,9 +382,34 @@ async function takeScreenshots (dir) {
   }
 }
 
+// A web page sent by the partner is stored as data: the page signs the type, so the bucket
+// never serves the file as a page on its own address (where our pages live); the same upload
+// link used with "text/html" is refused.
+async function testHtmlStoredAsData () {
+  const bucket = newBucket();
+  const { url, uploads } = makePage(bucket, { files: 2 });
+  const html = Buffer.from('<html><body><script>document.title = "ran"</script>hi</body></html>');
+  const page = await open(url);
+  await choose(page, [file('invoice.html', html, 'text/html')]);
+  await page.locator('#send').click();
+  await waitForStatus(page, 'Sent.');
+  const stored = await fetchObject(bucket, uploads[0]);
+  assert(stored.body.equals(html), 'stored bytes differ');
+  equal(stored.type, 'application/octet-stream', 'stored Content-Type');
+
+  const config = JSON.parse(Buffer.from(await (await fetch(url)).arrayBuffer()).toString()
+    .match(/<script type="application\/json" id="pg-config">([^<]*)<\/script>/)[1]);
+  const forced = await fetch(config.files[1].url, {
+    method: 'PUT', body: html, headers: { 'Content-Type': 'text/html', 'If-None-Match': '*' } });
+  equal(forced.status, 403, 'a PUT as text/html');
+  equal((await fetchObject(bucket, uploads[1])).status, 404, 'nothing stored as a page');
+  await page.context().close();
+}
+
 const tests = [
   ['send once, then already used', testSendOnce],
   ['several files, no more than allowed', testSeveralFiles],
+  ['a web page sent is stored as data', testHtmlStoredAsData],
   ['hostile names and note render as text', testHostileValuesRenderAsText],
   ['one revocation closes the page and every upload', testRevokeClosesPageAndUploads],
   ['an open page notices a revocation', testOpenPageNoticesRevocation],

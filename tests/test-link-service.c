@@ -782,6 +782,19 @@ put_armed_record (Fixture    *fixture,
   s3_fake_put_object (fixture->fake, record_key, json);
 }
 
+/* Whether the record of the link @id in the bucket carries the fingerprint @digest. */
+static gboolean
+record_has_digest (Fixture    *fixture,
+                   const char *id,
+                   const char *digest)
+{
+  g_autofree char *record_key = pg_link_record_object_key (id);
+  GBytes *stored = g_hash_table_lookup (fixture->fake->objects, record_key);
+  g_autoptr(PgLinkRecord) record = stored ? pg_link_record_parse (stored, NULL) : NULL;
+
+  return record != NULL && g_strcmp0 (record->digest, digest) == 0;
+}
+
 /* Whether the record of the link @id in the bucket holds its use. */
 static gboolean
 record_used (Fixture    *fixture,
@@ -1011,6 +1024,186 @@ test_watcher_closed_elsewhere (Fixture       *fixture,
   g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "here.pdf"));
 
   g_clear_object (&watcher);
+  wait_idle (fixture->service);
+}
+
+/* An ops-log line of the armed link's request, as Ceph writes it, with @signature in its
+ * query string (the link's own, or a forger's). */
+static char *
+ops_log_line (PgLink     *link,
+              const char *url,
+              const char *signature)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *query = g_strdup (g_uri_get_query (uri));
+  char *at = strstr (query, "X-Amz-Signature=");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format_iso8601 (now);
+
+  g_assert_nonnull (at);
+  if (signature != NULL)
+    memcpy (at + strlen ("X-Amz-Signature="), signature, 64);
+
+  return g_strdup_printf ("{\"bucket\":\"%s\",\"time\":\"%s\",\"remote_addr\":\"198.51.100.9\","
+                          "\"uri\":\"GET %s?%s HTTP/1.1\",\"http_status\":\"200\"}",
+                          BUCKET, time, g_uri_get_path (uri), query);
+}
+
+/* A request is the use of an armed link only when it carries that link's own signature (its
+ * fingerprint, in the record): a forged log line — right file, key and time, another
+ * signature — closes nothing, the link's own request closes it. */
+static void
+test_watcher_forged_line (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(PgS3Client) signer = pg_s3_client_new (fixture->endpoint, fixture->signer, NULL);
+  g_autoptr(PgWatcher) watcher = NULL;
+  g_autoptr(GPtrArray) forged = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  g_autoptr(GPtrArray) real = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
+  g_autoptr(GError) error = NULL;
+  PgLink *link = make_link (fixture, "armed.pdf", PG_METHOD_GET, 0);
+  g_autofree char *url = pg_link_derive_url (link, fixture->endpoint, fixture->signer, &error);
+  g_autofree char *forged_line = NULL;
+  g_autofree char *real_line = NULL;
+  PgUseEvent *event;
+
+  g_assert_no_error (error);
+  g_assert_true (pg_link_digest_is_valid (pg_link_get_digest (link)));
+  pg_link_service_arm (fixture->service, fixture->context, link, PG_LINK_ARMING_DOWNLOAD, 0);
+  wait_idle (fixture->service);
+  g_assert_true (record_has_digest (fixture, pg_link_get_id (link), pg_link_get_digest (link)));
+  watcher = load_watcher (fixture, signer);
+  g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
+
+  forged_line = ops_log_line (link, url, "0123456789abcdef0123456789abcdef"
+                                         "0123456789abcdef0123456789abcdef");
+  event = pg_use_event_from_ops_log (forged_line, strlen (forged_line), "forged");
+  g_assert_nonnull (event);
+  g_ptr_array_add (forged, event);
+  pg_watcher_handle_events (watcher, forged);
+  while (!pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (record_used (fixture, pg_link_get_id (link)));
+  g_assert_cmpuint (pg_watcher_get_n_armed (watcher), ==, 1);
+
+  real_line = ops_log_line (link, url, NULL);
+  event = pg_use_event_from_ops_log (real_line, strlen (real_line), "real");
+  g_assert_cmpstr (event->digest, ==, pg_link_get_digest (link));
+  g_ptr_array_add (real, event);
+  pg_watcher_handle_events (watcher, real);
+  while (pg_watcher_get_n_armed (watcher) > 0 || !pg_watcher_is_settled (watcher))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (record_used (fixture, pg_link_get_id (link)));
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "armed.pdf"));
+
+  g_clear_object (&watcher);
+  wait_idle (fixture->service);
+}
+
+/* revoke --url finds a link's record through the index by its fingerprint: no listing of the
+ * records, however many there are; a record the index names that was written for another link
+ * is named and not used; removing the link removes its index entry. */
+static void
+test_record_index (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(PgLinkJob) job = NULL;
+  g_autoptr(PgLinkRecord) record = NULL;
+  g_autofree char *disagreement = NULL;
+  PgLink *link = make_link (fixture, "indexed.pdf", PG_METHOD_GET, 0);
+  PgLink *other = make_link (fixture, "indexed.pdf", PG_METHOD_GET,
+                             g_get_real_time () / G_USEC_PER_SEC - 60);
+  g_autofree char *url = pg_link_derive_url (link, fixture->endpoint, fixture->signer, &error);
+  g_autofree char *index_key = pg_link_record_index_key (pg_link_get_digest (link));
+  g_autofree char *record_key = pg_link_record_object_key (pg_link_get_id (link));
+  g_autofree char *other_key = pg_link_record_object_key (pg_link_get_id (other));
+  guint lists;
+
+  g_assert_no_error (error);
+  wait_idle (fixture->service);
+  g_assert_true (s3_fake_has_object (fixture->fake, index_key));
+  g_assert_true (s3_fake_has_object (fixture->fake, record_key));
+
+  lists = fixture->fake->lists;
+  pg_link_record_lookup_async (fixture->client, url, NULL, test_store_result, &result);
+  g_assert_true (pg_link_record_lookup_finish (test_wait_for (&result), &record, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  g_assert_cmpstr (record->id, ==, pg_link_get_id (link));
+  g_assert_cmpuint (fixture->fake->lists, ==, lists);
+
+  /* The entry made to name the other link's record (same file, key and signer): named. */
+  s3_fake_put_object (fixture->fake, index_key, pg_link_get_id (other));
+  g_hash_table_remove (fixture->fake->objects, record_key);
+  g_clear_object (&result);
+  pg_link_service_revoke_url_async (fixture->service, fixture->context, url,
+                                    PG_POLICY_ACTION_GET, TRUE, NULL, test_store_result, &result);
+  job = pg_link_service_revoke_url_finish (fixture->service, test_wait_for (&result), NULL,
+                                           &disagreement, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (disagreement);
+  g_assert_nonnull (strstr (disagreement, "fingerprint"));
+  g_assert_nonnull (strstr (disagreement, pg_link_get_id (other)));
+  pg_link_service_wait (fixture->service, job);
+  g_assert_true (s3_fake_denies (fixture->fake, "s3:GetObject", "indexed.pdf"));
+  g_assert_true (s3_fake_has_object (fixture->fake, other_key));
+
+  /* Removed: its index entry goes with it. */
+  s3_fake_put_object (fixture->fake, index_key, pg_link_get_id (link));
+  g_clear_object (&result);
+  pg_link_service_remove_async (fixture->service, fixture->context, link, NULL,
+                                test_store_result, &result);
+  g_assert_true (pg_link_service_remove_finish (fixture->service, test_wait_for (&result),
+                                                &error));
+  g_assert_no_error (error);
+  /* A plain link's record goes after the link, when it can: waited for, for at most 10 s. */
+  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       s3_fake_has_object (fixture->fake, index_key) && g_get_monotonic_time () < until;)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (s3_fake_has_object (fixture->fake, index_key));
+  g_assert_false (s3_fake_has_object (fixture->fake, record_key));
+  wait_idle (fixture->service);
+}
+
+/* Upload links and pages sign the type their files are stored as: data, never a page; a type
+ * that a browser would show as a page is refused. */
+static void
+test_upload_content_type (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  PgPresignOptions options = {
+    .method = PG_METHOD_PUT, .bucket = BUCKET, .key = "in/page.html", .expires = 3600,
+    .signing_time = g_get_real_time () / G_USEC_PER_SEC,
+  };
+  PgLink *link = create_link (fixture, fixture->context, &options, PG_LINK_SHAREABLE, &error);
+  g_autoptr(PgLink) page = make_page (fixture, 1, &error);
+  g_autofree char *url = NULL;
+  g_autofree char *instructions = NULL;
+  PgLink *refused;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (pg_link_get_content_type (link), ==, PG_UPLOAD_CONTENT_TYPE);
+  g_assert_cmpstr (pg_link_get_content_type (page), ==, PG_UPLOAD_CONTENT_TYPE);
+  url = pg_link_derive_url (link, fixture->endpoint, fixture->signer, &error);
+  g_assert_nonnull (strstr (url, "X-Amz-SignedHeaders=content-type%3Bhost"));
+  instructions = pg_link_partner_instructions (link, url);
+  g_assert_nonnull (strstr (instructions, "-ContentType \"application/octet-stream\""));
+  g_assert_nonnull (strstr (instructions, "-H \"Content-Type: application/octet-stream\""));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *active[] = { "text/html", "image/svg+xml", "Application/XHTML+XML; x=1" };
+
+      options.content_type = active[i];
+      refused = create_link (fixture, fixture->context, &options, PG_LINK_SHAREABLE, &error);
+      g_assert_null (refused);
+      g_assert_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+  g_assert_false (pg_content_type_is_active ("application/pdf"));
   wait_idle (fixture->service);
 }
 
@@ -1567,6 +1760,9 @@ main (int   argc,
   ADD ("watcher-poll-backoff", test_watcher_poll_backoff);
   ADD ("watcher-record-retried", test_watcher_record_retried);
   ADD ("watcher-closed-elsewhere", test_watcher_closed_elsewhere);
+  ADD ("watcher-forged-line", test_watcher_forged_line);
+  ADD ("record-index", test_record_index);
+  ADD ("upload-content-type", test_upload_content_type);
   ADD ("revoker/signer", test_revoker_signer);
   ADD ("revoker/session-known", test_revoker_session_known);
   ADD ("revoker/session-elsewhere", test_revoker_session_elsewhere);

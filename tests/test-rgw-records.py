@@ -168,7 +168,9 @@ def test_forged_plain_record_for_a_session_link():
 
 
 def test_whole_record_replaced_proves_the_pasted_link():
-    """A record rewritten whole, under the innocent link's id and session, agrees in every
+    """A record rewritten whole, under the innocent link's id and session: its fingerprint (a
+    hash of the innocent link's signature) names it as another link's, so it is not used and
+    nothing is revoked. Without a fingerprint (as records from before them), it agrees in every
     point it can be checked on: the revocation goes to that session, and trying the pasted link
     itself shows it still works — so the command never says "verified"."""
     url = per_link("other.pdf")
@@ -177,6 +179,13 @@ def test_whole_record_replaced_proves_the_pasted_link():
     forged = dict(other, access_key_id=mine["access_key_id"])
     plant(forged, name=mine["id"])
     client().delete_object(Bucket=STATE["bucket"], Key=RECORDS + other["id"] + ".json")
+    done = cli("revoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", url, check=False)
+    assert refused(done), done
+    assert "fingerprint" in done.stderr and other["id"] in done.stderr, done.stderr
+    assert fetch(url)[0] == 200 and fetch(innocent)[0] == 200
+
+    forged.pop("digest")
+    plant(forged, name=mine["id"])
     done = cli("revoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", url, check=False)
     assert refused(done), done
     assert "still works" in done.stderr, done.stderr

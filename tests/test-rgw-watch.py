@@ -254,6 +254,37 @@ def test_upload_seen_by_notification():
     assert record_of(forged_url, bucket).get("used_at") is None
 
 
+def test_only_the_links_own_request_closes_it():
+    # Two links of the signer to one file, signed in the same second (the same key, file and
+    # X-Amz-Date; another lifetime, so another signature): the other link's download is not a
+    # use of the armed one — only a request with the armed link's own signature closes it.
+    # A file of its own: closing the armed link closes every signer link to it.
+    client().put_object(Bucket=STATE["bucket"], Key="twins.pdf", Body=b"content of twins")
+    signed = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    armed = presign("twins.pdf", "--arm", "download", "--grace", "0", "--time", signed)
+    twin = presign("twins.pdf", "--time", signed, expires="901")
+    record = record_of(armed)
+    assert record.get("digest"), record
+    watcher = Watcher()
+    try:
+        assert request("GET", twin)[0] == 200
+        # The twin's request is read (a marker request after it is seen first).
+        client().put_object(Bucket=STATE["bucket"], Key="marker.pdf", Body=b"marker")
+        marker = presign("marker.pdf", "--arm", "download", "--grace", "0")
+        assert request("GET", marker)[0] == 200
+        watcher.expect("closed %s " % record_of(marker)["id"], timeout=20)
+        assert not any(line.startswith(("used %s" % record["id"], "closed %s" % record["id"]))
+                       for line in watcher.drain()), watcher.seen
+        assert record_of(armed).get("used_at") is None
+        assert request("GET", twin)[0] == 200
+        assert request("GET", armed)[0] == 200
+        watcher.expect("used %s " % record["id"], timeout=20)
+        watcher.expect("closed %s " % record["id"], timeout=20)
+        assert request("GET", armed)[0] == 403
+    finally:
+        watcher.stop()
+
+
 def test_unreadable_ops_log_refused():
     # A wrong path would watch nothing, silently: refused, in words.
     done = cli("watch", *COMMON, "--bucket", STATE["bucket"], "--ops-log",
@@ -406,6 +437,7 @@ TESTS = [
     test_armed_while_watching,
     test_upload_closes_after_upload,
     test_upload_seen_by_notification,
+    test_only_the_links_own_request_closes_it,
     test_unreadable_ops_log_refused,
     test_wrong_configuration_is_not_retried,
     test_restart_between_use_and_close,

@@ -31,7 +31,7 @@ remove_record (PgS3Client *manager,
     return pg_cli_fail (PG_CLI_EXIT_FAILURE, _("No link %s is recorded in this bucket."), id);
 
   /* In the bucket given, whatever the record says; the core keeps to the link's own folder. */
-  pg_link_copy_remove_async (manager, bucket, record->id, record->copy_key, NULL,
+  pg_link_copy_remove_async (manager, bucket, record->id, record->copy_key, record->digest, NULL,
                              pg_cli_store_result, &result);
   if (!pg_link_copy_remove_finish (pg_cli_wait (&result), &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -113,6 +113,7 @@ presign_armed (PgCliEndpointOptions   *endpoint_options,
   record->access_key_id = g_strdup (pg_credentials_get_access_key_id (credentials));
   record->creator = g_strdup (record->access_key_id);
   record->created = options->signing_time;
+  record->digest = pg_link_digest_of_url (url);
   record->expires = options->signing_time + options->expires;
   if (!arm_record (manager, record, arm, grace, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

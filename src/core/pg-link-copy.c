@@ -240,6 +240,7 @@ copied_cb (GObject      *source,
 
   record->created = copying->options.signing_time;
   record->expires = copying->options.signing_time + copying->options.expires;
+  record->digest = pg_link_digest_of_url (copying->url);
   cancellable = g_task_get_cancellable (task);
   pg_link_record_save_async (record, copying->manager, cancellable, record_saved_cb,
                              g_steal_pointer (&task));
@@ -442,6 +443,7 @@ typedef struct
   PgS3Client *manager;
   char       *bucket;
   char       *record_key;
+  char       *index_key;   /* nullable */
 } Removal;
 
 static void
@@ -450,6 +452,7 @@ removal_free (Removal *removal)
   g_object_unref (removal->manager);
   g_free (removal->bucket);
   g_free (removal->record_key);
+  g_free (removal->index_key);
   g_free (removal);
 }
 
@@ -483,6 +486,8 @@ record_deleted_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Then the index entry (when it has one), then the record, last: what is left after a failure
+ * still names all there is to remove. */
 static void
 copy_removed_cb (GObject      *source,
                  GAsyncResult *result,
@@ -491,29 +496,37 @@ copy_removed_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Removal *removal = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autofree char *index_key = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
-  if (!deleted (source, result, &error))
+  if (result != NULL && !deleted (source, result, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  pg_s3_client_delete_object_async (removal->manager, removal->bucket, removal->record_key,
-                                    g_task_get_cancellable (task), record_deleted_cb,
-                                    g_object_ref (task));
+  if ((index_key = g_steal_pointer (&removal->index_key)) != NULL)
+    pg_s3_client_delete_object_async (removal->manager, removal->bucket, index_key, cancellable,
+                                      copy_removed_cb, g_steal_pointer (&task));
+  else
+    pg_s3_client_delete_object_async (removal->manager, removal->bucket, removal->record_key,
+                                      cancellable, record_deleted_cb, g_steal_pointer (&task));
 }
 
 /**
  * pg_link_copy_remove_async:
  * @copy_key: (nullable): the link's private copy, when it has one
+ * @digest: (nullable): the link's fingerprint, when it has one (its index entry)
  *
- * Deletes a removed link's private copy (its link stops working) and then its record.
+ * Deletes a removed link's private copy (its link stops working), its index entry and then its
+ * record.
  */
 void
 pg_link_copy_remove_async (PgS3Client          *manager,
                            const char          *bucket,
                            const char          *link_id,
                            const char          *copy_key,
+                           const char          *digest,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
@@ -539,11 +552,12 @@ pg_link_copy_remove_async (PgS3Client          *manager,
   removal->manager = g_object_ref (manager);
   removal->bucket = g_strdup (bucket);
   removal->record_key = pg_link_record_object_key (link_id);
+  if (pg_link_digest_is_valid (digest))
+    removal->index_key = pg_link_record_index_key (digest);
   g_task_set_task_data (task, removal, (GDestroyNotify) removal_free);
 
   if (copy_key == NULL)
-    pg_s3_client_delete_object_async (manager, bucket, removal->record_key, cancellable,
-                                      record_deleted_cb, task);
+    copy_removed_cb (NULL, NULL, task);
   else
     pg_s3_client_delete_object_async (manager, bucket, copy_key, cancellable, copy_removed_cb,
                                       task);

@@ -37,6 +37,7 @@ void      pg_link_copy_remove_async    (PgS3Client              *manager,
                                         const char              *bucket,
                                         const char              *link_id,
                                         const char              *copy_key,
+                                        const char              *digest,
                                         GCancellable            *cancellable,
                                         GAsyncReadyCallback      callback,
                                         gpointer                 user_data);

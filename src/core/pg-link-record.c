@@ -10,11 +10,14 @@
 #include "pg-error.h"
 #include "pg-link.h"
 #include "pg-link-record.h"
+#include "pg-s3-client.h"
 
 /* A link's record in its bucket, and the list of them. A record is small; anything much larger
  * under the prefix is not one of ours and is skipped. */
 
 #define MAX_RECORD_BYTES (16 * 1024)
+/* An index entry holds a link id (at most 64 bytes); the answer may be S3's error document. */
+#define PG_LINK_INDEX_MAX_BYTES 4096
 
 G_DEFINE_BOXED_TYPE (PgLinkRecord, pg_link_record, pg_link_record_copy, pg_link_record_free)
 
@@ -33,6 +36,7 @@ pg_link_record_copy (const PgLinkRecord *self)
 #define COPY(field) copy->field = g_strdup (self->field);
   COPY (id) COPY (bucket) COPY (key) COPY (action) COPY (role_arn) COPY (session_name)
   COPY (session_arn) COPY (copy_key) COPY (access_key_id) COPY (creator) COPY (used_by)
+  COPY (digest)
 #undef COPY
 
   return copy;
@@ -55,6 +59,7 @@ pg_link_record_free (PgLinkRecord *self)
   g_free (self->access_key_id);
   g_free (self->creator);
   g_free (self->used_by);
+  g_free (self->digest);
   g_free (self);
 }
 
@@ -83,6 +88,7 @@ pg_link_record_new_for_link (PgLink *link)
   self->arming = pg_link_get_arming (link);
   self->grace = pg_link_get_grace (link);
   self->precision = pg_link_get_precision (link);
+  self->digest = g_strdup (pg_link_get_digest (link));
 
   if (self->precision == PG_LINK_PRECISION_SESSION)
     {
@@ -125,6 +131,15 @@ pg_link_record_object_key (const char *id)
   return g_strconcat (PG_LINK_RECORD_PREFIX, id, ".json", NULL);
 }
 
+/* The index entry that names the link whose fingerprint is @digest (a valid one). */
+char *
+pg_link_record_index_key (const char *digest)
+{
+  g_return_val_if_fail (pg_link_digest_is_valid (digest), NULL);
+
+  return g_strconcat (PG_LINK_INDEX_PREFIX, digest, NULL);
+}
+
 static char *
 format_time (gint64 unix_time)
 {
@@ -144,7 +159,7 @@ parse_time (const char *text)
 /* The fields a record has, in the order they are written. */
 #define FIELDS(X) \
   X (id) X (bucket) X (key) X (action) X (role_arn) X (session_name) \
-  X (session_arn) X (copy_key) X (access_key_id) X (creator) X (used_by)
+  X (session_arn) X (copy_key) X (access_key_id) X (creator) X (used_by) X (digest)
 
 char *
 pg_link_record_to_json (const PgLinkRecord *self)
@@ -265,6 +280,8 @@ pg_link_record_parse (GBytes  *json,
                                                                             NULL));
   self->arming = pg_link_arming_from_string (
                    json_object_get_string_member_with_default (object, "armed", NULL));
+  if (self->digest != NULL && !pg_link_digest_is_valid (self->digest))
+    g_clear_pointer (&self->digest, g_free);
   if (self->id == NULL || self->bucket == NULL || self->key == NULL
       || self->access_key_id == NULL
       || !pg_link_precision_from_string (
@@ -287,19 +304,40 @@ saved_cb (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  const PgLinkRecord *self = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_autofree char *index_key = NULL;
+  GCancellable *cancellable;
+  GBytes *id;
 
   if (!pg_s3_client_put_bytes_finish (PG_S3_CLIENT (source), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Then its index entry, which finds the record from the link alone. */
+  if (self->digest == NULL || g_object_get_data (G_OBJECT (task), "indexing") != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_object_set_data (G_OBJECT (task), "indexing", GINT_TO_POINTER (TRUE));
+  index_key = pg_link_record_index_key (self->digest);
+  id = g_bytes_new (self->id, strlen (self->id));
+  cancellable = g_task_get_cancellable (task);
+  pg_s3_client_put_bytes_async (PG_S3_CLIENT (source), self->bucket, index_key, id,
+                                "text/plain", PG_S3_PUT_NONE, cancellable, saved_cb,
+                                g_steal_pointer (&task));
+  g_bytes_unref (id);
 }
 
 /**
  * pg_link_record_save_async:
  * @manager: a client with the managing key
  *
- * Writes the record into the link's bucket.
+ * Writes the record into the link's bucket, and its index entry when it has a fingerprint.
  */
 void
 pg_link_record_save_async (const PgLinkRecord  *self,
@@ -314,6 +352,7 @@ pg_link_record_save_async (const PgLinkRecord  *self,
   g_autoptr(GBytes) body = g_bytes_new_take (json, strlen (json));
 
   g_task_set_source_tag (task, pg_link_record_save_async);
+  g_task_set_task_data (task, pg_link_record_copy (self), (GDestroyNotify) pg_link_record_free);
   pg_s3_client_put_bytes_async (manager, self->bucket, key, body, "application/json",
                                 PG_S3_PUT_NONE, cancellable, saved_cb, task);
 }
@@ -508,6 +547,13 @@ pg_link_record_find (GPtrArray      *records,
     {
       PgLinkRecord *record = g_ptr_array_index (records, i);
 
+      /* A fingerprint says it exactly; records from before fingerprints by what they say. */
+      if (record->digest != NULL)
+        {
+          if (g_strcmp0 (record->digest, pg_presigned_url_get_digest (link)) == 0)
+            return record;
+          continue;
+        }
       if (record->precision == PG_LINK_PRECISION_SESSION
           && g_strcmp0 (record->access_key_id, access_key_id) == 0)
         return record;
@@ -563,12 +609,81 @@ lookup_listed_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+lookup_loaded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) json = pg_s3_client_get_object_finish (PG_S3_CLIENT (source), result, &error);
+
+  /* An index entry whose record is gone names no record; one that cannot be read is named by
+   * its caller as not describing the link. */
+  if (json == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (json != NULL)
+    lookup->record = pg_link_record_parse (json, NULL);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+lookup_indexed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Lookup *lookup = g_task_get_task_data (task);
+  PgS3Client *manager = PG_S3_CLIENT (source);
+  const char *bucket = pg_presigned_url_get_bucket (lookup->link);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) entry = pg_s3_client_get_object_finish (manager, result, &error);
+  g_autofree char *id = NULL;
+  g_autofree char *record_key = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (entry == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (entry != NULL)
+    id = g_strndup (g_bytes_get_data (entry, NULL), g_bytes_get_size (entry));
+  if (id != NULL && pg_link_id_is_valid (id))
+    {
+      record_key = pg_link_record_object_key (id);
+      pg_s3_client_get_object_async (manager, bucket, record_key, MAX_RECORD_BYTES, cancellable,
+                                     lookup_loaded_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  /* Not in the index: a link made without a record, or one recorded before the index, which
+   * only matters for a session link (nothing else can revoke it): those are looked for. */
+  if (pg_presigned_url_has_session_token (lookup->link))
+    {
+      pg_link_record_list_async (manager, bucket, cancellable, lookup_listed_cb,
+                                 g_steal_pointer (&task));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
 /**
  * pg_link_record_lookup_async:
  * @manager: a client with the managing key
  * @url: a link, as its partner received it
  *
- * Finds the record of the link @url is, in the link's bucket.
+ * Finds the record of the link @url is, in the link's bucket, through the index by the link's
+ * fingerprint: two reads however many links the bucket has. The record found is the one the
+ * index names; whether it describes the link is for the caller to check
+ * (pg_link_service_record_disagrees()).
  */
 void
 pg_link_record_lookup_async (PgS3Client          *manager,
@@ -580,6 +695,7 @@ pg_link_record_lookup_async (PgS3Client          *manager,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
   PgPresignedUrl *link = pg_presigned_url_parse (url, &error);
+  g_autofree char *index_key = NULL;
   Lookup *lookup;
 
   g_task_set_source_tag (task, pg_link_record_lookup_async);
@@ -592,8 +708,10 @@ pg_link_record_lookup_async (PgS3Client          *manager,
   lookup = g_new0 (Lookup, 1);
   lookup->link = link;
   g_task_set_task_data (task, lookup, (GDestroyNotify) lookup_free);
-  pg_link_record_list_async (manager, pg_presigned_url_get_bucket (link), cancellable,
-                             lookup_listed_cb, g_steal_pointer (&task));
+  index_key = pg_link_record_index_key (pg_presigned_url_get_digest (link));
+  pg_s3_client_get_object_async (manager, pg_presigned_url_get_bucket (link), index_key,
+                                 PG_LINK_INDEX_MAX_BYTES, cancellable, lookup_indexed_cb,
+                                 g_steal_pointer (&task));
 }
 
 /**

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 
 /* Where the records of a bucket's links live, in the bucket itself. */
 #define PG_LINK_RECORD_PREFIX ".presign-guard/links/"
+/* An index of the records by the links' fingerprints: each entry holds one link's id. */
+#define PG_LINK_INDEX_PREFIX  ".presign-guard/index/"
 
 /**
  * PgLinkRecord:
@@ -33,6 +35,9 @@ G_BEGIN_DECLS
  * @used_at: when its first use was seen (Unix time), 0 before
  * @used_by: (nullable): from which address
  * @closed_at: when it was closed after that use, verified (Unix time), 0 before
+ * @digest: (nullable): the link's fingerprint, a hash of its signature (see
+ *   pg_link_digest_of_signature()): what tells a request of this very link from a forged
+ *   one, and names its index entry
  *
  * What any workstation (and the command line) needs to know about a link to revoke exactly it:
  * metadata only, never a secret or a signature. Stored as
@@ -58,6 +63,7 @@ typedef struct
   gint64  used_at;
   char   *used_by;
   gint64  closed_at;
+  char   *digest;
 } PgLinkRecord;
 
 typedef struct _PgLink PgLink;
@@ -71,6 +77,7 @@ PgLinkRecord *pg_link_record_new_for_link (PgLink               *link);
 void          pg_link_record_free         (PgLinkRecord         *self);
 gboolean      pg_link_id_is_valid         (const char           *id);
 char         *pg_link_record_object_key   (const char           *id);
+char         *pg_link_record_index_key    (const char           *digest);
 char         *pg_link_record_to_json      (const PgLinkRecord   *self);
 JsonObject   *pg_json_document            (JsonParser           *parser,
                                            GBytes               *json,

@@ -143,7 +143,10 @@ creation_new (PgAccountContext    *context,
   data->options.bucket = data->bucket = g_strdup (options->bucket);
   data->options.key = data->key = g_strdup (options->key);
   data->options.filename = data->filename = g_strdup (options->filename);
-  data->options.content_type = data->content_type = g_strdup (options->content_type);
+  /* An upload is stored as data unless a type was asked for: never shown as a page. */
+  data->options.content_type = data->content_type
+    = g_strdup (options->content_type == NULL && options->method == PG_METHOD_PUT
+                ? PG_UPLOAD_CONTENT_TYPE : options->content_type);
   data->options.content_md5 = NULL;
   data->arming = request->arming;
   data->grace = request->grace;
@@ -197,6 +200,7 @@ session_link_signed_cb (GObject      *source,
   link = pg_link_new_for_session (pg_account_context_get_account_id (data->context), data->id,
                                   &data->options, record->role_arn, record->session_name,
                                   session);
+  pg_link_set_digest (link, record->digest);
   pg_link_service_set_link_credentials (self, data->id, session->credentials);
   g_signal_emit (self, _pg_link_service_signals [PG_LINK_SERVICE_SESSION_CHANGED], 0, link,
                  session->credentials);
@@ -227,6 +231,7 @@ copy_link_signed_cb (GObject      *source,
   link = pg_link_new_for_copy (pg_account_context_get_account_id (data->context), data->id,
                                &data->options, record->access_key_id, record->key);
   pg_link_set_signer_arn (link, pg_account_context_get_signer_arn (data->context));
+  pg_link_set_digest (link, record->digest);
   remember (task, link, TRUE);
 }
 
@@ -265,6 +270,7 @@ pg_link_service_create_async (PgLinkService       *self,
                               ? PG_LINK_PRECISION_OBJECT : request->precision;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  g_autofree char *digest = NULL;
   g_autoptr(PgLink) link = NULL;
 
   g_task_set_source_tag (task, pg_link_service_create_async);
@@ -306,6 +312,8 @@ pg_link_service_create_async (PgLinkService       *self,
   link = pg_link_new (pg_account_context_get_account_id (context), &data->options,
                       pg_credentials_get_access_key_id (pg_account_context_get_signer (context)));
   pg_link_set_signer_arn (link, pg_account_context_get_signer_arn (context));
+  digest = pg_link_digest_of_url (url);
+  pg_link_set_digest (link, digest);
   if (request->shareable != PG_LINK_SHAREABLE)
     pg_link_set_state (link, PG_LINK_DEAD_ON_ARRIVAL);
   remember (task, link, FALSE);
@@ -384,6 +392,7 @@ pg_link_service_create_upload_page_async (PgLinkService             *self,
     .expires = request->expires,
     .signing_time = now,
     .if_none_match = TRUE,
+    .content_type = PG_UPLOAD_CONTENT_TYPE,
   };
 
   g_task_set_source_tag (task, pg_link_service_create_upload_page_async);
@@ -416,6 +425,9 @@ pg_link_service_create_upload_page_async (PgLinkService             *self,
     page_url = pg_link_derive_url (link, endpoint, signer, &error);
   if (page_url != NULL)
     {
+      g_autofree char *digest = pg_link_digest_of_url (page_url);
+
+      pg_link_set_digest (link, digest);
       content.folder = request->folder;
       content.note = request->note;
       content.expires_at = pg_link_get_expires_at (link);

@@ -463,6 +463,8 @@ link_gone (PgLinkService *self,
     pg_link_service_save (self);
 }
 
+static void record_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 page_deleted_cb (GObject      *source,
                  GAsyncResult *result,
@@ -471,14 +473,20 @@ page_deleted_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  PgLink *link = g_task_get_task_data (task);
+  GCancellable *cancellable;
+
   if (!pg_s3_client_delete_object_finish (PG_S3_CLIENT (source), result, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  link_gone (g_task_get_source_object (task), g_task_get_task_data (task));
-  g_task_return_boolean (task, TRUE);
+  /* Then its index entry and record. */
+  cancellable = g_task_get_cancellable (task);
+  pg_link_copy_remove_async (PG_S3_CLIENT (source), pg_link_get_bucket (link),
+                             pg_link_get_id (link), NULL, pg_link_get_digest (link), cancellable,
+                             record_deleted_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -546,12 +554,13 @@ pg_link_service_remove_async (PgLinkService       *self,
     {
       pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link),
                                  pg_link_get_copy_of (link) ? pg_link_get_key (link) : NULL,
-                                 cancellable, record_deleted_cb, g_steal_pointer (&task));
+                                 pg_link_get_digest (link), cancellable, record_deleted_cb, g_steal_pointer (&task));
       return;
     }
 
   /* A plain link's record only says it existed: it goes when it can, the link in any case. */
-  pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link), NULL, NULL, NULL, NULL);
+  pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link), NULL,
+                             pg_link_get_digest (link), NULL, NULL, NULL);
   link_gone (self, link);
   g_task_return_boolean (task, TRUE);
 }

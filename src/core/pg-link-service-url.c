@@ -64,7 +64,7 @@ url_job_free (UrlJob *data)
  *
  * Checks a link's record against the link itself: the same bucket, the same access key, the
  * same object (or private copy), a session of its own exactly when the link carries a session
- * token, and a session named after the record, as links are made.
+ * token, a session named after the record, as links are made, and the link's own fingerprint.
  *
  * Returns: (transfer full) (nullable): what differs, in words; %NULL when the record agrees
  */
@@ -96,17 +96,23 @@ pg_link_service_record_disagrees (const PgLinkRecord *record,
     return g_strdup_printf (_("it names the file “%s”, the link “%s”"),
                             record->precision == PG_LINK_PRECISION_COPY && record->copy_key
                             ? record->copy_key : record->key ? record->key : "", key);
-  if (!session)
-    return NULL;
+  if (session)
+    {
+      session_name = pg_link_session_name (record->id, record->session_arn != NULL
+                                                      && strstr (record->session_arn,
+                                                                 ":federated-user/") != NULL);
+      if (g_strcmp0 (record->session_name, session_name) != 0 || record->session_arn == NULL
+          || !g_str_has_suffix (record->session_arn, session_name)
+          || record->session_arn[strlen (record->session_arn) - strlen (session_name) - 1] != '/')
+        return g_strdup_printf (_("its session “%s” is not the link’s own (%s)"),
+                                record->session_arn ? record->session_arn : "", session_name);
+    }
 
-  session_name = pg_link_session_name (record->id, record->session_arn != NULL
-                                                  && strstr (record->session_arn,
-                                                             ":federated-user/") != NULL);
-  if (g_strcmp0 (record->session_name, session_name) != 0 || record->session_arn == NULL
-      || !g_str_has_suffix (record->session_arn, session_name)
-      || record->session_arn[strlen (record->session_arn) - strlen (session_name) - 1] != '/')
-    return g_strdup_printf (_("its session “%s” is not the link’s own (%s)"),
-                            record->session_arn ? record->session_arn : "", session_name);
+  /* Whatever else it copies, a record written for another link carries that link's
+   * fingerprint (one without any is a record from before fingerprints). */
+  if (record->digest != NULL
+      && g_strcmp0 (record->digest, pg_presigned_url_get_digest (link)) != 0)
+    return g_strdup (_("it was written for another link: its fingerprint differs"));
 
   return NULL;
 }

@@ -148,6 +148,7 @@ session_started_cb (GObject      *source,
   record->access_key_id = g_strdup (pg_credentials_get_access_key_id (session->credentials));
   record->created = signing->options.signing_time;
   record->expires = signing->options.signing_time + signing->options.expires;
+  record->digest = pg_link_digest_of_url (signing->url);
 
   pg_link_record_save_async (record, signing->manager, g_task_get_cancellable (task),
                              record_saved_cb, g_object_ref (task));

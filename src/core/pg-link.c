@@ -8,6 +8,7 @@
 
 #include "pg-error.h"
 #include "pg-link.h"
+#include "pg-presigned-url.h"
 #include "pg-upload-page.h"
 
 /* A link as remembered: metadata only. The URL itself is a bearer secret and is never stored;
@@ -34,6 +35,7 @@ struct _PgLink
   char        *filename;
   char        *content_type;
   char        *signer_arn;
+  char        *digest;      /* its fingerprint: a hash of its signature */
   char        *role_arn;
   char        *session_name;
   char        *copy_of;
@@ -75,6 +77,7 @@ pg_link_finalize (GObject *object)
   g_free (self->filename);
   g_free (self->content_type);
   g_free (self->signer_arn);
+  g_free (self->digest);
   g_free (self->role_arn);
   g_free (self->session_name);
   g_free (self->copy_of);
@@ -551,6 +554,21 @@ pg_link_set_signer_arn (PgLink     *self,
   self->signer_arn = g_strdup (signer_arn);
 }
 
+/* The link's fingerprint (see pg_link_digest_of_signature()), when known. */
+const char *
+pg_link_get_digest (PgLink *self)
+{
+  return self->digest;
+}
+
+void
+pg_link_set_digest (PgLink     *self,
+                    const char *digest)
+{
+  g_free (self->digest);
+  self->digest = pg_link_digest_is_valid (digest) ? g_strdup (digest) : NULL;
+}
+
 /**
  * pg_link_shares_fate:
  *
@@ -787,6 +805,11 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "signer-arn");
       json_builder_add_string_value (builder, self->signer_arn);
     }
+  if (self->digest != NULL)
+    {
+      json_builder_set_member_name (builder, "digest");
+      json_builder_add_string_value (builder, self->digest);
+    }
   if (self->copy_of != NULL)
     {
       json_builder_set_member_name (builder, "copy-of");
@@ -910,6 +933,7 @@ _pg_link_new_from_json (JsonNode *node)
                                                                          NULL));
   self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
                                                                         NULL));
+  pg_link_set_digest (self, json_object_get_string_member_with_default (object, "digest", NULL));
   self->arming = pg_link_arming_from_string (
                    json_object_get_string_member_with_default (object, "armed", NULL));
   self->grace = json_object_get_int_member_with_default (object, "grace", 0);
@@ -1087,8 +1111,11 @@ pg_link_partner_instructions (PgLink     *self,
   g_autofree char *curl_type = self->content_type
                                ? g_strdup_printf (" -H \"Content-Type: %s\"", self->content_type)
                                : g_strdup ("");
+  g_autofree char *ps_type = self->content_type
+                             ? g_strdup_printf (" -ContentType \"%s\"", self->content_type)
+                             : g_strdup ("");
 
   return g_strdup_printf ("PowerShell:\nInvoke-WebRequest -Uri \"%s\" -Method Put -InFile "
-                          "\"C:\\path\\to\\file\"%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
-                          url, ps_header, curl_header, curl_type, url);
+                          "\"C:\\path\\to\\file\"%s%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
+                          url, ps_header, ps_type, curl_header, curl_type, url);
 }

@@ -56,6 +56,9 @@ const char  *pg_link_get_page_key       (PgLink                  *self);
 const char * const *pg_link_get_upload_keys (PgLink              *self);
 GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
+const char  *pg_link_get_digest         (PgLink                  *self);
+void         pg_link_set_digest         (PgLink                  *self,
+                                         const char              *digest);
 PgLink      *pg_link_new_for_session    (const char              *account_id,
                                          const char              *id,
                                          const PgPresignOptions  *options,

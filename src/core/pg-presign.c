@@ -45,6 +45,36 @@ pg_method_from_string (const char *text,
 }
 
 /**
+ * pg_content_type_is_active:
+ *
+ * Whether a browser shows a file of type @content_type as a document of its own, with scripts
+ * (HTML, XHTML, SVG, XML, script): what an upload must never be stored as, since the bucket
+ * would serve it on the origin of our pages.
+ */
+gboolean
+pg_content_type_is_active (const char *content_type)
+{
+  static const char * const active[] = {
+    "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+    "text/xsl", "text/javascript", "application/javascript", "application/ecmascript",
+    "text/ecmascript", "multipart/x-mixed-replace", "application/x-shockwave-flash",
+  };
+  g_autofree char *lower = g_ascii_strdown (content_type, -1);
+  char *semicolon = strchr (lower, ';');
+
+  if (semicolon != NULL)
+    *semicolon = '\0';
+  g_strstrip (lower);
+  if (g_str_has_suffix (lower, "+xml") || g_str_has_suffix (lower, "/xml"))
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (active); i++)
+    if (g_str_equal (lower, active[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
  * pg_content_disposition_for_filename:
  * @filename: the name a browser should save a download under (UTF-8)
  *
@@ -134,6 +164,15 @@ check_options (const PgPresignOptions  *options,
           g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
                        _("“%s” is not a content type. Content types look like "
                          "“application/pdf”."), options->content_type);
+          return FALSE;
+        }
+      if (options->method == PG_METHOD_PUT
+          && pg_content_type_is_active (options->content_type))
+        {
+          g_set_error (error, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                       _("Uploads are never stored as “%s”: the bucket would show such a file "
+                         "as a web page or script on its own address. Choose another type, "
+                         "such as “%s”."), options->content_type, PG_UPLOAD_CONTENT_TYPE);
           return FALSE;
         }
     }

@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* What uploads through our links and pages are stored as, unless the sender asks for a type:
+ * data, which no browser shows as a page on the bucket's origin. */
+#define PG_UPLOAD_CONTENT_TYPE "application/octet-stream"
+
 typedef enum {
   PG_METHOD_GET,
   PG_METHOD_PUT,
@@ -54,5 +58,6 @@ char       *pg_presign_url                      (PgEndpoint              *endpoi
                                                  const PgPresignOptions  *options,
                                                  GError                 **error);
 char       *pg_content_disposition_for_filename (const char              *filename);
+gboolean    pg_content_type_is_active           (const char              *content_type);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _PgPresignedUrl
   gboolean         has_session_token;
   gint64           signed_at;
   guint            expires;
+  char            *digest;
 };
 
 G_DEFINE_BOXED_TYPE (PgPresignedUrl, pg_presigned_url, pg_presigned_url_ref,
@@ -57,6 +58,7 @@ pg_presigned_url_unref (PgPresignedUrl *self)
   g_free (self->region);
   g_free (self->service);
   g_free (self->signed_headers);
+  g_free (self->digest);
   g_free (self);
 }
 
@@ -262,6 +264,7 @@ pg_presigned_url_parse (const char  *url,
   value = g_hash_table_lookup (params, "X-Amz-Signature");
   if (value == NULL || strlen (value) != 64 || strspn (value, "0123456789abcdef") != 64)
     return fail (error, _("its signature is missing or damaged."));
+  self->digest = pg_link_digest_of_signature (value);
 
   self->has_session_token = g_hash_table_contains (params, "X-Amz-Security-Token");
 
@@ -399,4 +402,58 @@ pg_presigned_url_get_seconds_left (PgPresignedUrl *self,
                                    gint64          now)
 {
   return MAX (0, pg_presigned_url_get_expires_at (self) - now);
+}
+
+/**
+ * pg_link_digest_of_signature:
+ * @signature: a presigned URL's X-Amz-Signature (64 hex digits)
+ *
+ * A link's fingerprint: the first 128 bits of SHA-256 over its signature, in hex. It tells one
+ * link from every other and names its index entry, yet gives nothing that could make or use
+ * the link, so it may be kept at rest and written in records.
+ *
+ * Returns: (transfer full) (nullable): %NULL when @signature is not one
+ */
+char *
+pg_link_digest_of_signature (const char *signature)
+{
+  g_autofree char *sha256 = NULL;
+
+  if (signature == NULL || strlen (signature) != 64
+      || strspn (signature, "0123456789abcdef") != 64)
+    return NULL;
+
+  sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, signature, 64);
+  return g_strndup (sha256, PG_LINK_DIGEST_LENGTH);
+}
+
+/**
+ * pg_link_digest_is_valid:
+ *
+ * Whether @digest can be a link's fingerprint: what names an index entry, so nothing that could
+ * reach outside it.
+ */
+gboolean
+pg_link_digest_is_valid (const char *digest)
+{
+  return digest != NULL && strlen (digest) == PG_LINK_DIGEST_LENGTH
+         && strspn (digest, "0123456789abcdef") == PG_LINK_DIGEST_LENGTH;
+}
+
+/* The fingerprint of the link (see pg_link_digest_of_signature()). */
+const char *
+pg_presigned_url_get_digest (PgPresignedUrl *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->digest;
+}
+
+/* The fingerprint of a link we made (see pg_link_digest_of_signature()); %NULL for no link. */
+char *
+pg_link_digest_of_url (const char *url)
+{
+  g_autoptr(PgPresignedUrl) link = url ? pg_presigned_url_parse (url, NULL) : NULL;
+
+  return link ? g_strdup (link->digest) : NULL;
 }

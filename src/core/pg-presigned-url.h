@@ -9,6 +9,9 @@ G_BEGIN_DECLS
 
 typedef struct _PgPresignedUrl PgPresignedUrl;
 
+/* Hex digits in a link's fingerprint (see pg_link_digest_of_signature()). */
+#define PG_LINK_DIGEST_LENGTH 32
+
 GType           pg_presigned_url_get_type              (void) G_GNUC_CONST;
 PgPresignedUrl *pg_presigned_url_parse                 (const char      *url,
                                                         GError         **error);
@@ -25,11 +28,16 @@ const char     *pg_presigned_url_get_region            (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_service           (PgPresignedUrl  *self);
 const char     *pg_presigned_url_get_signed_headers    (PgPresignedUrl  *self);
 gboolean        pg_presigned_url_has_session_token     (PgPresignedUrl  *self);
+const char     *pg_presigned_url_get_digest            (PgPresignedUrl  *self);
 gint64          pg_presigned_url_get_signed_at         (PgPresignedUrl  *self);
 guint           pg_presigned_url_get_expires           (PgPresignedUrl  *self);
 gint64          pg_presigned_url_get_expires_at        (PgPresignedUrl  *self);
 gint64          pg_presigned_url_get_seconds_left      (PgPresignedUrl  *self,
                                                         gint64           now);
+
+char           *pg_link_digest_of_signature            (const char      *signature);
+gboolean        pg_link_digest_is_valid                (const char      *digest);
+char           *pg_link_digest_of_url                  (const char      *url);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PgPresignedUrl, pg_presigned_url_unref)
 

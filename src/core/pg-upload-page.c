@@ -11,6 +11,7 @@
 #include "pg-core-resources.h"
 #include "pg-crypto.h"
 #include "pg-error.h"
+#include "pg-presign.h"
 #include "pg-upload-page.h"
 
 /* The page a partner opens to send files: one HTML document, its style and script inline, made
@@ -234,6 +235,8 @@ config_json (const PgUploadPageContent  *content,
   json_builder_add_string_value (builder, content->note ? content->note : "");
   json_builder_set_member_name (builder, "expires");
   json_builder_add_int_value (builder, content->expires_at);
+  json_builder_set_member_name (builder, "contentType");
+  json_builder_add_string_value (builder, PG_UPLOAD_CONTENT_TYPE);
   json_builder_set_member_name (builder, "maxBytes");
   json_builder_add_int_value (builder, (gint64) PG_UPLOAD_PAGE_MAX_FILE_BYTES);
   json_builder_set_member_name (builder, "files");

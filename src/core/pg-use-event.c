@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pg-presigned-url.h"
 #include "pg-sigv4.h"
 #include "pg-use-event.h"
 
@@ -32,6 +33,7 @@ pg_use_event_copy (const PgUseEvent *self)
   copy->method = g_strdup (self->method);
   copy->access_key_id = g_strdup (self->access_key_id);
   copy->remote_addr = g_strdup (self->remote_addr);
+  copy->digest = g_strdup (self->digest);
 
   return copy;
 }
@@ -48,6 +50,7 @@ pg_use_event_free (PgUseEvent *self)
   g_free (self->method);
   g_free (self->access_key_id);
   g_free (self->remote_addr);
+  g_free (self->digest);
   g_free (self);
 }
 
@@ -88,6 +91,7 @@ pg_use_event_from_ops_log (const char *line,
   g_autofree char *path = NULL;
   g_autofree char *credential = NULL;
   g_autofree char *amz_date = NULL;
+  g_autofree char *signature = NULL;
   g_autofree char *prefix = NULL;
   JsonObject *object;
   const char *uri;
@@ -142,6 +146,8 @@ pg_use_event_from_ops_log (const char *line,
       self->presigned = strstr (first, "X-Amz-Signature=") != NULL;
       credential = query_value (first, "X-Amz-Credential");
       amz_date = query_value (first, "X-Amz-Date");
+      signature = query_value (first, "X-Amz-Signature");
+      self->digest = pg_link_digest_of_signature (signature);
     }
 
   if (self->presigned && credential != NULL && strchr (credential, '/') != NULL)

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @status: the HTTP status it was answered with
  * @hint: told by a source that proves nothing by itself (a notification anyone could have
  *   posted): the watcher checks with S3 before it believes it
+ * @digest: (nullable): the fingerprint of the link used (see pg_link_digest_of_signature()),
+ *   where the source shows the request's signature (the ops log does; CloudTrail does not)
  *
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
@@ -42,6 +44,7 @@ typedef struct
   gint64   time;
   guint    status;
   gboolean hint;
+  char    *digest;
 } PgUseEvent;
 
 #define PG_TYPE_USE_EVENT (pg_use_event_get_type ())

@@ -514,6 +514,12 @@ is_use_of (PgUseEvent   *event,
     return upload && g_strcmp0 (event->bucket, record->bucket) == 0
            && g_strcmp0 (event->key, record->key) == 0;
 
+  /* Where the source shows the signature, only this very link's requests are its uses: a
+   * forged log line, or another link of the signer to the file, closes nothing. */
+  if (event->digest != NULL && record->digest != NULL
+      && !g_str_equal (event->digest, record->digest))
+    return FALSE;
+
   return event->presigned && event->status >= 200 && event->status < 300
          && g_strcmp0 (event->bucket, record->bucket) == 0
          && g_strcmp0 (event->method, upload ? "PUT" : "GET") == 0

@@ -166,7 +166,8 @@ ui_fetch (const char  *method,
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
 
-      soup_message_set_request_body_from_bytes (message, NULL, bytes);
+      /* As the partner's instructions and the page send it: the type the link signs. */
+      soup_message_set_request_body_from_bytes (message, PG_UPLOAD_CONTENT_TYPE, bytes);
     }
   if (if_none_match != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (message), "If-None-Match",

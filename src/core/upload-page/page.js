@@ -219,6 +219,8 @@
 
     xhr.open('PUT', slot.url);
     xhr.setRequestHeader('If-None-Match', '*');
+    // Signed with the link: the file is stored as data, never shown by the bucket as a page.
+    xhr.setRequestHeader('Content-Type', config.contentType);
     xhr.setRequestHeader('Content-Disposition', contentDisposition(item.file.name));
     xhr.send(item.file);
   }

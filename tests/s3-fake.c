@@ -312,6 +312,11 @@ presigned (S3Fake            *fake,
           return;
         }
       g_hash_table_insert (fake->objects, g_strdup (key), g_bytes_new (body->data, body->length));
+      g_hash_table_remove (fake->dispositions, key);
+      if (soup_message_headers_get_one (headers, "Content-Disposition") != NULL)
+        g_hash_table_insert (fake->dispositions, g_strdup (key),
+                             g_strdup (soup_message_headers_get_one (headers,
+                                                                     "Content-Disposition")));
       reply (message, SOUP_STATUS_OK, NULL);
       return;
     }
@@ -323,6 +328,10 @@ presigned (S3Fake            *fake,
     }
 
   reply (message, SOUP_STATUS_OK, NULL);
+  if (g_hash_table_contains (fake->dispositions, key))
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "Content-Disposition",
+                                  g_hash_table_lookup (fake->dispositions, key));
   if (g_str_equal (method, "GET"))
     soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
                                       g_bytes_get_data (object, NULL),
@@ -513,6 +522,11 @@ object (S3Fake            *fake,
         }
       fake->lock_creates += lock;
       g_hash_table_insert (fake->objects, g_strdup (key), g_bytes_new (body->data, body->length));
+      g_hash_table_remove (fake->dispositions, key);
+      if (soup_message_headers_get_one (headers, "Content-Disposition") != NULL)
+        g_hash_table_insert (fake->dispositions, g_strdup (key),
+                             g_strdup (soup_message_headers_get_one (headers,
+                                                                     "Content-Disposition")));
       reply (message, SOUP_STATUS_OK, NULL);
       return;
     }
@@ -521,6 +535,7 @@ object (S3Fake            *fake,
     {
       fake->lock_deletes += lock && stored != NULL;
       g_hash_table_remove (fake->objects, key);
+      g_hash_table_remove (fake->dispositions, key);
       reply (message, SOUP_STATUS_NO_CONTENT, NULL);
       return;
     }
@@ -533,6 +548,10 @@ object (S3Fake            *fake,
     }
 
   reply (message, SOUP_STATUS_OK, NULL);
+  if (g_hash_table_contains (fake->dispositions, key))
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "Content-Disposition",
+                                  g_hash_table_lookup (fake->dispositions, key));
   if (g_str_equal (method, "GET"))
     soup_server_message_set_response (message, "application/octet-stream", SOUP_MEMORY_COPY,
                                       g_bytes_get_data (stored, NULL), g_bytes_get_size (stored));
@@ -644,6 +663,7 @@ s3_fake_new (const char *bucket,
   fake->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_bytes_unref);
   fake->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) session_free);
+  fake->dispositions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fake->server, NULL, server_cb, fake, NULL);
   soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
@@ -671,6 +691,7 @@ s3_fake_free (S3Fake *fake)
   g_free (fake->policy);
   g_free (fake->lifecycle);
   g_hash_table_unref (fake->objects);
+  g_hash_table_unref (fake->dispositions);
   g_ptr_array_unref (fake->sessions);
   g_free (fake->last_presigned_key_id);
   g_free (fake);
@@ -690,6 +711,17 @@ s3_fake_put_object (S3Fake     *fake,
                     const char *contents)
 {
   g_hash_table_insert (fake->objects, g_strdup (key), g_bytes_new (contents, strlen (contents)));
+}
+
+/* A file as a partner's upload stores it: with the name it had. */
+void
+s3_fake_put_sent_file (S3Fake     *fake,
+                       const char *key,
+                       const char *contents,
+                       const char *disposition)
+{
+  s3_fake_put_object (fake, key, contents);
+  g_hash_table_insert (fake->dispositions, g_strdup (key), g_strdup (disposition));
 }
 
 gboolean

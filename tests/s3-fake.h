@@ -39,6 +39,7 @@ struct _S3Fake
   char             *policy;            /* NULL: none */
   char             *lifecycle;         /* NULL: none */
   GHashTable       *objects;           /* key → GBytes */
+  GHashTable       *dispositions;      /* key → Content-Disposition it was stored with */
   GPtrArray        *sessions;          /* S3FakeSession, in the order they were started */
 
   /* Misbehaviour. */
@@ -74,6 +75,10 @@ void        s3_fake_set_policy     (S3Fake      *fake,
 void        s3_fake_put_object     (S3Fake      *fake,
                                     const char  *key,
                                     const char  *contents);
+void        s3_fake_put_sent_file  (S3Fake      *fake,
+                                    const char  *key,
+                                    const char  *contents,
+                                    const char  *disposition);
 gboolean    s3_fake_has_object     (S3Fake      *fake,
                                     const char  *key);
 gboolean    s3_fake_denies         (S3Fake      *fake,

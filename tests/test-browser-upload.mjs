@@ -11,7 +11,8 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, openSync, ftruncateSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, ftruncateSync,
+         closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -406,10 +407,61 @@ async function testHtmlStoredAsData () {
   await page.context().close();
 }
 
+// What the partner sent comes back under the names the files had: received lists them
+// exactly (Latin and Japanese), --save writes the same bytes under those names and never over
+// a file already there, get saves one under its name.
+async function testReceivedUnderPartnersNames () {
+  const bucket = newBucket();
+  const { url, uploads } = makePage(bucket, { files: 3 });
+  const names = ['Signed contract ACME.pdf', '請求書 12月.xlsx'];
+  const contents = [randomBytes(5000), randomBytes(7000)];
+  const page = await open(url);
+  await choose(page, names.map((name, i) => file(name, contents[i])));
+  await page.locator('#send').click();
+  for (let i = 0; i < 2; i++)
+    await waitForStatus(page, 'Sent.', i);
+  await page.context().close();
+
+  const lines = cli('received', ...COMMON, '--url', url).stdout.trim().split('\n')
+    .map((line) => line.split('\t'));
+  equal(lines.length, 2, 'files listed');
+  const byName = new Map(lines.map((fields) => [fields[0], fields]));
+  for (let i = 0; i < 2; i++) {
+    const fields = byName.get(names[i]);
+    assert(fields, `${names[i]} not listed: ${JSON.stringify(lines)}`);
+    equal(fields[1], String(contents[i].length), 'size');
+    assert(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(fields[2]), 'time ' + fields[2]);
+    assert(uploads.includes(fields[3]), 'key ' + fields[3]);
+  }
+
+  const folder = mkdtempSync(join(tmpdir(), 'pg-received-'));
+  try {
+    writeFileSync(join(folder, names[0]), 'already here');
+    cli('received', ...COMMON, '--url', url, '--save', folder);
+    const saved = readdirSync(folder).sort();
+    equal(JSON.stringify(saved), JSON.stringify(['Signed contract ACME (2).pdf',
+                                                 names[0], names[1]].sort()), 'saved names');
+    equal(readFileSync(join(folder, names[0]), 'utf8'), 'already here', 'not overwritten');
+    assert(readFileSync(join(folder, 'Signed contract ACME (2).pdf')).equals(contents[0]),
+           'saved bytes differ');
+    assert(readFileSync(join(folder, names[1])).equals(contents[1]), 'saved bytes differ');
+
+    const key = byName.get(names[1])[3];
+    const got = spawnSync(CLI, ['get', ...COMMON, '--bucket', bucket, '--key', key],
+                          { env: ENV, encoding: 'utf8', cwd: folder, timeout: 120000 });
+    equal(got.status, 0, 'get: ' + got.stderr);
+    equal(got.stdout.trim(), join(folder, '請求書 12月 (2).xlsx'), 'get path');
+    assert(readFileSync(join(folder, '請求書 12月 (2).xlsx')).equals(contents[1]), 'get bytes');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 const tests = [
   ['send once, then already used', testSendOnce],
   ['several files, no more than allowed', testSeveralFiles],
   ['a web page sent is stored as data', testHtmlStoredAsData],
+  ['received under the partner\'s names', testReceivedUnderPartnersNames],
   ['hostile names and note render as text', testHostileValuesRenderAsText],
   ['one revocation closes the page and every upload', testRevokeClosesPageAndUploads],
   ['an open page notices a revocation', testOpenPageNoticesRevocation],

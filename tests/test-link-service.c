@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link-copy.h"
 #include "pg-link-service.h"
+#include "pg-received.h"
 #include "pg-upload-page.h"
 #include "pg-watcher.h"
 #include "s3-fake.h"
@@ -717,6 +718,34 @@ test_upload_page_refused (Fixture       *fixture,
 /* Upload links whose file is in the bucket turn Received (and are saved so); the others stay as
  * they are: still waiting, revoked, or a download link to a file that exists anyway. */
 static void
+count_arrivals (PgLinkService *service,
+                PgLink        *link,
+                guint          n_new,
+                guint         *arrivals)
+{
+  *arrivals += n_new;
+}
+
+static int
+check_received (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int found;
+
+  pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
+                                        test_store_result, &result);
+  found = pg_link_service_check_received_finish (fixture->service, test_wait_for (&result),
+                                                 &error);
+  g_assert_no_error (error);
+
+  return found;
+}
+
+/* Files that arrived, found without a refresh: an upload link turns Received with its file; a
+ * revoked one keeps its state but its file is known; a page counts its files, under the names
+ * the partner's files had, and turns Received once every file is in. */
+static void
 test_received (Fixture       *fixture,
                gconstpointer  data)
 {
@@ -724,28 +753,60 @@ test_received (Fixture       *fixture,
   PgLink *waiting = make_link (fixture, "in/waiting.pdf", PG_METHOD_PUT, 0);
   PgLink *revoked = make_link (fixture, "in/revoked.pdf", PG_METHOD_PUT, 0);
   PgLink *download = make_link (fixture, "in/arrived.pdf", PG_METHOD_GET, 0);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(PgLink) page = make_page (fixture, 3, &error);
+  const char * const *keys = pg_link_get_upload_keys (page);
   g_autoptr(PgLinkService) again = NULL;
+  PgReceivedFile *file;
+  guint arrivals = 0;
 
+  g_assert_no_error (error);
+  g_signal_connect (fixture->service, "files-received", G_CALLBACK (count_arrivals), &arrivals);
   s3_fake_put_object (fixture->fake, "in/arrived.pdf", "a contract");
   s3_fake_put_object (fixture->fake, "in/revoked.pdf", "too late");
+  s3_fake_put_sent_file (fixture->fake, keys[0], "%PDF",
+                         "attachment; filename*=UTF-8''Signed%20contract%20ACME.pdf");
+  s3_fake_put_sent_file (fixture->fake, keys[2], "xlsx",
+                         "attachment; filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%2012%E6%9C%88.xlsx");
   pg_link_set_state (revoked, PG_LINK_REVOKED);
-  pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
-                                        test_store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpint (pg_link_service_check_received_finish (fixture->service, result, &error), ==, 1);
-  g_assert_no_error (error);
+
+  g_assert_cmpint (check_received (fixture), ==, 4);
+  g_assert_cmpuint (arrivals, ==, 4);
   g_assert_cmpint (pg_link_get_state (arrived), ==, PG_LINK_USED);
+  g_assert_cmpuint (pg_link_get_n_received (arrived), ==, 1);
   g_assert_cmpint (pg_link_get_state (waiting), ==, PG_LINK_ACTIVE);
   g_assert_cmpint (pg_link_get_state (revoked), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (pg_link_get_n_received (revoked), ==, 1);
   g_assert_cmpint (pg_link_get_state (download), ==, PG_LINK_ACTIVE);
+  g_assert_cmpint (pg_link_get_state (page), ==, PG_LINK_ACTIVE);
+  g_assert_cmpuint (pg_link_get_n_received (page), ==, 2);
+  file = g_ptr_array_index (pg_link_get_received (page), 0);
+  g_assert_cmpstr (file->key, ==, keys[0]);
+  g_assert_cmpstr (file->name, ==, "Signed contract ACME.pdf");
+  file = g_ptr_array_index (pg_link_get_received (page), 1);
+  g_assert_cmpstr (file->name, ==, "請求書 12月.xlsx");
+  file = g_ptr_array_index (pg_link_get_received (arrived), 0);
+  g_assert_cmpstr (file->name, ==, "arrived.pdf");
 
+  /* Nothing new: nothing said. The last file: the page is Received. */
+  g_assert_cmpint (check_received (fixture), ==, 0);
+  g_assert_cmpuint (arrivals, ==, 4);
+  s3_fake_put_sent_file (fixture->fake, keys[1], "x", "attachment; filename=\"../../.bashrc\"");
+  g_assert_cmpint (check_received (fixture), ==, 1);
+  g_assert_cmpint (pg_link_get_state (page), ==, PG_LINK_USED);
+  file = g_ptr_array_index (pg_link_get_received (page), 1);
+  g_assert_cmpstr (file->name, ==, "bashrc");
+  g_signal_handlers_disconnect_by_data (fixture->service, &arrivals);
+
+  /* Remembered, names and all. */
   wait_idle (fixture->service);
   again = load_again (fixture);
   g_assert_cmpint (pg_link_get_state (pg_link_service_find (again, pg_link_get_id (arrived))), ==,
                    PG_LINK_USED);
+  file = g_ptr_array_index (pg_link_get_received (pg_link_service_find (again,
+                                                                        pg_link_get_id (page))),
+                            2);
+  g_assert_cmpstr (file->name, ==, "請求書 12月.xlsx");
 }
 
 static void
@@ -1158,13 +1219,10 @@ test_record_index (Fixture       *fixture,
   g_assert_true (pg_link_service_remove_finish (fixture->service, test_wait_for (&result),
                                                 &error));
   g_assert_no_error (error);
-  /* A plain link's record goes after the link, when it can: waited for, for at most 10 s. */
-  for (gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-       s3_fake_has_object (fixture->fake, index_key) && g_get_monotonic_time () < until;)
-    g_main_context_iteration (NULL, FALSE);
+  /* A plain link's record goes after the link: the service is busy until it is gone. */
+  wait_idle (fixture->service);
   g_assert_false (s3_fake_has_object (fixture->fake, index_key));
   g_assert_false (s3_fake_has_object (fixture->fake, record_key));
-  wait_idle (fixture->service);
 }
 
 /* Upload links and pages sign the type their files are stored as: data, never a page; a type

@@ -389,6 +389,18 @@ on_link_closed_itself (PgApplication *self,
   pg_application_notify (self, pg_link_get_id (link), _("A link closed itself after use"), text);
 }
 
+/* Files a partner sent, found by the app's own look (every minute, and on each refresh). */
+static void
+on_files_received (PgApplication *self,
+                   PgLink        *link,
+                   guint          n_new)
+{
+  g_autofree char *text = pg_link_describe_arrival (link, n_new);
+  g_autofree char *id = g_strconcat ("received-", pg_link_get_id (link), NULL);
+
+  pg_application_notify (self, id, _("Files received"), text);
+}
+
 static void
 pg_application_startup (GApplication *app)
 {
@@ -430,6 +442,8 @@ pg_application_startup (GApplication *app)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->links, "link-closed-itself",
                            G_CALLBACK (on_link_closed_itself), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->links, "files-received",
+                           G_CALLBACK (on_files_received), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
   pg_link_service_load_async (self->links, NULL, links_loaded_cb, g_object_ref (self));
 

@@ -149,6 +149,7 @@ update (PgLinkRow *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *until = NULL;
+  g_autofree char *received = NULL;
   gboolean usable;
   gboolean restorable;
 
@@ -200,8 +201,20 @@ update (PgLinkRow *self)
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
   }
 
-  /* A working link's state with the time it has left: "Active · 2 days left". */
-  if (state == PG_LINK_ACTIVE || state == PG_LINK_USED)
+  received = pg_link_describe_received (self->link);
+  /* What arrived, once something did: "Received 2 of 3 files · 2 days left", "Received ·
+   * closed". A working link's state with the time it has left: "Active · 2 days left". */
+  if (received != NULL && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
+    {
+      g_autofree char *text = g_strdup_printf ("%s · %s", received, left);
+
+      gtk_label_set_label (self->state, text);
+    }
+  else if (received != NULL && pg_link_get_closed_at (self->link) != 0)
+    {
+      gtk_label_set_label (self->state, received);
+    }
+  else if (state == PG_LINK_ACTIVE || state == PG_LINK_USED)
     {
       g_autofree char *text = g_strdup_printf ("%s · %s", pg_link_state_describe (state), left);
 
@@ -225,9 +238,9 @@ update (PgLinkRow *self)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "dim-label");
 
   usable = pg_link_is_usable (self->link, now);
-  /* An upload link whose file has arrived: the file is a click away. */
-  gtk_widget_set_visible (GTK_WIDGET (self->open_button), state == PG_LINK_USED);
-  gtk_widget_set_visible (GTK_WIDGET (self->save_button), state == PG_LINK_USED);
+  /* An upload link or page whose files have arrived: they are a click away. */
+  gtk_widget_set_visible (GTK_WIDGET (self->open_button), received != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->save_button), received != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);

@@ -278,10 +278,24 @@ download_finished (PgWindow  *self,
   g_autofree char *uri = g_file_get_uri (file);
   g_autofree char *name = g_file_get_basename (file);
 
-  if (g_object_get_data (G_OBJECT (job), "open-when-done"))
+  switch (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (job), "open-when-done")))
     {
+    case PG_WINDOW_OPEN_FILE:
       open_uri (self, uri);
       return;
+
+    case PG_WINDOW_OPEN_FOLDER:
+      {
+        g_autoptr(GFile) folder = g_file_get_parent (file);
+        g_autofree char *folder_uri = g_file_get_uri (folder);
+
+        open_uri (self, folder_uri);
+        return;
+      }
+
+    case PG_WINDOW_OPEN_NONE:
+    default:
+      break;
     }
 
   {

@@ -308,6 +308,21 @@ new_upload_link_action (GtkWidget  *widget,
   _pg_window_open_link_dialog (PG_WINDOW (widget), TRUE, NULL);
 }
 
+/* ---- Arrivals ---------------------------------------------------------------------------- */
+
+/* How often the files awaited through upload links and pages are looked for (one HeadObject
+ * per file still awaited; nothing when none is): a partner's files show within this, without a
+ * refresh. */
+#define RECEIVED_CHECK_SECONDS 15
+
+static gboolean
+check_received_cb (gpointer user_data)
+{
+  _pg_window_check_received (user_data);
+
+  return G_SOURCE_CONTINUE;
+}
+
 /* ---- Expiry notices ---------------------------------------------------------------------- */
 
 #define EXPIRY_NOTICE_SECONDS 3600
@@ -319,8 +334,6 @@ check_expiry_cb (gpointer user_data)
   PgWindow *self = user_data;
   GListModel *links = G_LIST_MODEL (self->links_filtered);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  _pg_window_check_received (self);
 
   for (guint i = 0; i < g_list_model_get_n_items (links); i++)
     {
@@ -510,6 +523,7 @@ _pg_window_links_init (PgWindow *self)
 
   self->expiry_notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->expiry_timer = g_timeout_add_seconds (60, check_expiry_cb, self);
+  self->received_timer = g_timeout_add_seconds (RECEIVED_CHECK_SECONDS, check_received_cb, self);
   g_signal_connect_object (self->service, "notify::watch-mode",
                            G_CALLBACK (update_watcher_line), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->service, "notify::watch-seen-at",

@@ -6,6 +6,13 @@
 
 G_BEGIN_DECLS
 
+/* What a download opens once it is in. */
+typedef enum {
+  PG_WINDOW_OPEN_NONE,
+  PG_WINDOW_OPEN_FILE,
+  PG_WINDOW_OPEN_FOLDER,
+} PgWindowOpen;
+
 /* The main window, in four files that share this structure:
  *
  *   pg-window.c          the window: the account's session, the lockdown switch, toasts, and the
@@ -35,6 +42,7 @@ struct _PgWindow
   GtkSingleSelection   *links_selection;
   GHashTable           *expiry_notified;
   guint                 expiry_timer;
+  guint                 received_timer;
   gboolean              notice_shown;
 
   AdwToastOverlay      *toasts;
@@ -74,7 +82,7 @@ void           _pg_window_show_links        (PgWindow        *self);
 void           _pg_window_download          (PgWindow        *self,
                                              const char      *key,
                                              GFile           *destination,
-                                             gboolean         open_when_done);
+                                             PgWindowOpen     open);
 
 void           _pg_window_browser_class_init (GtkWidgetClass *widget_class);
 void           _pg_window_browser_init      (PgWindow        *self);

@@ -11,6 +11,7 @@
 #include "pg-error.h"
 #include "pg-link-details.h"
 #include "pg-qr-dialog.h"
+#include "pg-received.h"
 #include "pg-text.h"
 #include "pg-window-private.h"
 
@@ -62,16 +63,16 @@ url_from_parameter (PgWindow  *self,
 
 /**
  * _pg_window_download:
- * @open_when_done: open the file with its program once it is in
+ * @open: what to open once it is in: nothing, the file (with its program), or its folder
  *
  * Saves @key of the bucket as @destination, through the link service (which carries it on if
  * the window closes); the strip at the bottom of the files shows its progress.
  */
 void
-_pg_window_download (PgWindow   *self,
-                     const char *key,
-                     GFile      *destination,
-                     gboolean    open_when_done)
+_pg_window_download (PgWindow       *self,
+                     const char     *key,
+                     GFile          *destination,
+                     PgWindowOpen    open)
 {
   g_autoptr(PgLinkJob) job = NULL;
 
@@ -80,11 +81,32 @@ _pg_window_download (PgWindow   *self,
 
   job = pg_link_service_download (self->service, _pg_window_get_context (self), key,
                                   destination);
-  if (open_when_done)
-    g_object_set_data (G_OBJECT (job), "open-when-done", GINT_TO_POINTER (TRUE));
+  g_object_set_data (G_OBJECT (job), "open-when-done", GINT_TO_POINTER (open));
 }
 
-/* Opened from the cache: a folder of the link's own, under the file's own name. */
+/* The files that came through @link, as last looked at; for an upload link known to be used
+ * before names were kept, its file under its key's name. */
+static GPtrArray *
+received_files (PgLink *link)
+{
+  GPtrArray *files = pg_link_get_received (link);
+  GPtrArray *one;
+  PgReceivedFile *file;
+
+  if (files != NULL && files->len > 0)
+    return g_ptr_array_ref (files);
+
+  one = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_received_file_free);
+  file = g_new0 (PgReceivedFile, 1);
+  file->key = g_strdup (pg_link_get_file_key (link));
+  file->name = pg_received_name_from_disposition (NULL, file->key);
+  g_ptr_array_add (one, file);
+
+  return one;
+}
+
+/* Opened from the cache, in a folder of the link's own, under the names the partner's files
+ * had: the file, or (several) the folder once the last is in. */
 static void
 open_received_action (GtkWidget  *widget,
                       const char *action_name,
@@ -92,14 +114,14 @@ open_received_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   PgLink *link = _pg_window_link_from_parameter (self, parameter);
+  g_autoptr(GPtrArray) files = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
 
   if (link == NULL)
     return;
 
+  files = received_files (link);
   dir = g_build_filename (g_get_user_cache_dir (), "presign-guard", "received",
                           pg_link_get_id (link), NULL);
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -107,11 +129,16 @@ open_received_action (GtkWidget  *widget,
       pg_window_show_toast (self, g_strerror (errno));
       return;
     }
-  /* Under its name as shown: a direction override must not disguise the file's type. */
-  name = pg_text_sanitize (pg_link_key_basename (pg_link_get_file_key (link)));
-  path = g_build_filename (dir, name, NULL);
-  file = g_file_new_for_path (path);
-  _pg_window_download (self, pg_link_get_file_key (link), file, TRUE);
+  folder = g_file_new_for_path (dir);
+  for (guint i = 0; i < files->len; i++)
+    {
+      PgReceivedFile *file = g_ptr_array_index (files, i);
+      g_autoptr(GFile) destination = g_file_get_child (folder, file->name);
+
+      _pg_window_download (self, file->key, destination,
+                           files->len == 1 ? PG_WINDOW_OPEN_FILE
+                           : i + 1 == files->len ? PG_WINDOW_OPEN_FOLDER : PG_WINDOW_OPEN_NONE);
+    }
 }
 
 static void
@@ -119,17 +146,37 @@ save_chosen_cb (GtkNativeDialog *chooser,
                 int              response,
                 PgWindow        *self)
 {
-  const char *key = g_object_get_data (G_OBJECT (chooser), "key");
+  GPtrArray *files = g_object_get_data (G_OBJECT (chooser), "files");
+  g_autoptr(GFile) chosen = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT)
+  if (response != GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_object_unref (chooser);
+      return;
+    }
 
-      _pg_window_download (self, key, file, FALSE);
+  chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  /* One file: where it was asked to go. Several: each in the folder chosen, under its own
+   * name, never over a file already there. */
+  if (files->len == 1)
+    {
+      _pg_window_download (self, ((PgReceivedFile *) g_ptr_array_index (files, 0))->key, chosen,
+                           PG_WINDOW_OPEN_NONE);
+    }
+  else
+    {
+      for (guint i = 0; i < files->len; i++)
+        {
+          PgReceivedFile *file = g_ptr_array_index (files, i);
+          g_autoptr(GFile) destination = pg_received_free_destination (chosen, file->name);
+
+          _pg_window_download (self, file->key, destination, PG_WINDOW_OPEN_NONE);
+        }
     }
   g_object_unref (chooser);
 }
 
+/* Save As… for one file; Save All… (a folder) for a page's files. */
 static void
 save_received_action (GtkWidget  *widget,
                       const char *action_name,
@@ -137,18 +184,30 @@ save_received_action (GtkWidget  *widget,
 {
   PgWindow *self = PG_WINDOW (widget);
   PgLink *link = _pg_window_link_from_parameter (self, parameter);
-  g_autofree char *name = NULL;
+  g_autoptr(GPtrArray) files = NULL;
   GtkFileChooserNative *chooser;
 
   if (link == NULL)
     return;
 
-  chooser = gtk_file_chooser_native_new (_("Save the Received File"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  files = received_files (link);
+  if (files->len == 1)
+    {
+      chooser = gtk_file_chooser_native_new (_("Save the Received File"), GTK_WINDOW (self),
+                                             GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"),
+                                             _("_Cancel"));
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser),
+                                         ((PgReceivedFile *) g_ptr_array_index (files, 0))->name);
+    }
+  else
+    {
+      chooser = gtk_file_chooser_native_new (_("Save All Received Files In"), GTK_WINDOW (self),
+                                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Save"),
+                                             _("_Cancel"));
+    }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  name = pg_text_sanitize (pg_link_key_basename (pg_link_get_file_key (link)));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (pg_link_get_file_key (link)), g_free);
+  g_object_set_data_full (G_OBJECT (chooser), "files", g_steal_pointer (&files),
+                          (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }

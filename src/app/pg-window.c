@@ -445,6 +445,7 @@ pg_window_dispose (GObject *object)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_handle_id (&self->expiry_timer, g_source_remove);
+  g_clear_handle_id (&self->received_timer, g_source_remove);
   g_clear_pointer (&self->expiry_notified, g_hash_table_unref);
   g_clear_object (&self->session);
   g_clear_object (&self->files_selection);

@@ -107,6 +107,10 @@ int          pg_cli_cp                     (int                    argc,
                                             char                 **argv);
 int          pg_cli_rm                     (int                    argc,
                                             char                 **argv);
+int          pg_cli_received               (int                    argc,
+                                            char                 **argv);
+int          pg_cli_get                    (int                    argc,
+                                            char                 **argv);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PgCliEndpointOptions, pg_cli_endpoint_options_clear)
 

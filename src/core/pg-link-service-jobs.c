@@ -466,6 +466,20 @@ link_gone (PgLinkService *self,
 static void record_deleted_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+plain_record_removed_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(PgLinkService) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_link_copy_remove_finish (result, &error))
+    g_debug ("A removed link’s record stays in the bucket: %s", error->message);
+  self->records_writing--;
+  _pg_link_service_update_busy (self);
+}
+
+static void
 page_deleted_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -558,9 +572,13 @@ pg_link_service_remove_async (PgLinkService       *self,
       return;
     }
 
-  /* A plain link's record only says it existed: it goes when it can, the link in any case. */
+  /* A plain link's record only says it existed: it goes when it can, the link in any case
+   * (the service is busy until then). */
+  self->records_writing++;
+  _pg_link_service_update_busy (self);
   pg_link_copy_remove_async (manager, bucket, pg_link_get_id (link), NULL,
-                             pg_link_get_digest (link), NULL, NULL, NULL);
+                             pg_link_get_digest (link), NULL, plain_record_removed_cb,
+                             g_object_ref (self));
   link_gone (self, link);
   g_task_return_boolean (task, TRUE);
 }

@@ -27,7 +27,7 @@ struct _PgLinkService
   GQueue           upload_jobs;
   PgLinkJob       *upload_running;
   gboolean         saving;
-  guint            records_writing;
+  guint            records_writing;  /* record writes and removals under way */
   gboolean         save_again;
   gboolean         busy;
 
@@ -45,6 +45,7 @@ enum {
   PG_LINK_SERVICE_LINK_PROBLEM,
   PG_LINK_SERVICE_SESSION_CHANGED,
   PG_LINK_SERVICE_LINK_CLOSED_ITSELF,
+  PG_LINK_SERVICE_FILES_RECEIVED,
   PG_LINK_SERVICE_N_SIGNALS
 };
 

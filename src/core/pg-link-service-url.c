@@ -27,7 +27,6 @@
 /* ---- Revoking from a URL ---------------------------------------------------------------- */
 
 /* An upload page is small; anything much larger at its key is not one of ours. */
-#define MAX_PAGE_BYTES (1024 * 1024)
 
 typedef struct
 {
@@ -238,7 +237,7 @@ revoke_object (GTask *task)
 
   if (pg_upload_page_is_page_key (data->key))
     {
-      pg_s3_client_get_object_async (manager, data->bucket, data->key, MAX_PAGE_BYTES,
+      pg_s3_client_get_object_async (manager, data->bucket, data->key, PG_UPLOAD_PAGE_MAX_BYTES,
                                      g_task_get_cancellable (task), page_read_cb,
                                      g_object_ref (task));
       return;

@@ -10,6 +10,7 @@
 #include "pg-link-copy.h"
 #include "pg-link-session.h"
 #include "pg-link-service-private.h"
+#include "pg-received.h"
 
 /* The life of links, in one place: the remembered links (the store) and everything that
  * changes them — making links of every kind and arming them (pg-link-service-create.c), the jobs
@@ -139,6 +140,11 @@ pg_link_service_class_init (PgLinkServiceClass *klass)
   signals [PG_LINK_SERVICE_LINK_CLOSED_ITSELF] =
     g_signal_new ("link-closed-itself", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 1, PG_TYPE_LINK);
+  /* (PgLink *link, guint n_new): files arrived through an upload link or page (the link's
+   * "n-received" says how many in all; pg_link_get_received() which). */
+  signals [PG_LINK_SERVICE_FILES_RECEIVED] =
+    g_signal_new ("files-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, PG_TYPE_LINK, G_TYPE_UINT);
 }
 
 static void
@@ -629,11 +635,14 @@ pg_link_service_copy_fresh_finish (PgLinkService  *self,
 
 /* ---- Files that arrived ------------------------------------------------------------------ */
 
+/* Looked at for a while after the end, in case the last upload came just before it. */
+#define RECEIVED_AFTER_END_SECONDS 3600
+
 typedef struct
 {
   PgS3Client *client;
   char       *bucket;
-  GPtrArray  *waiting;   /* PgLink: upload links not known to be used */
+  GPtrArray  *waiting;   /* PgLink: upload links and pages that may receive more */
   guint       next;
   guint       received;
 } ReceivedCheck;
@@ -650,32 +659,37 @@ received_check_free (ReceivedCheck *check)
 static void check_next_upload (GTask *task);
 
 static void
-upload_looked_at_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+received_listed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   GTask *task = user_data;
   ReceivedCheck *check = g_task_get_task_data (task);
   PgLinkService *self = g_task_get_source_object (task);
   PgLink *link = g_ptr_array_index (check->waiting, check->next);
   GError *error = NULL;
-  g_autoptr(PgS3Object) object = pg_s3_client_head_object_finish (PG_S3_CLIENT (source), result,
-                                                                  &error);
+  g_autoptr(GPtrArray) files = pg_received_list_finish (result, &error);
+  guint before = pg_link_get_n_received (link);
 
-  if (object == NULL && !g_error_matches (error, PG_S3_ERROR, PG_S3_ERROR_NO_SUCH_KEY))
+  if (files == NULL)
     {
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }
-  g_clear_error (&error);
 
-  /* Only a link still as it was: one revoked meanwhile stays revoked. */
-  if (object != NULL && pg_link_get_state (link) == PG_LINK_ACTIVE)
+  if (files->len > before)
     {
-      pg_link_set_state (link, PG_LINK_USED);
-      check->received++;
+      pg_link_set_received (link, files);
+      /* Only a link still as it was: one revoked meanwhile stays revoked. A page is Received
+       * once every file it takes is in. */
+      if (pg_link_get_state (link) == PG_LINK_ACTIVE
+          && files->len >= pg_link_get_n_uploads (link))
+        pg_link_set_state (link, PG_LINK_USED);
+      check->received += files->len - before;
       pg_link_service_save (self);
+      g_signal_emit (self, signals [PG_LINK_SERVICE_FILES_RECEIVED], 0, link,
+                     files->len - before);
     }
   check->next++;
   check_next_upload (task);
@@ -685,6 +699,7 @@ static void
 check_next_upload (GTask *task)
 {
   ReceivedCheck *check = g_task_get_task_data (task);
+  g_auto(GStrv) keys = NULL;
 
   if (check->next >= check->waiting->len)
     {
@@ -693,17 +708,19 @@ check_next_upload (GTask *task)
       return;
     }
 
-  pg_s3_client_head_object_async (check->client, check->bucket,
-                                  pg_link_get_key (g_ptr_array_index (check->waiting, check->next)),
-                                  g_task_get_cancellable (task), upload_looked_at_cb, task);
+  keys = pg_link_dup_upload_keys (g_ptr_array_index (check->waiting, check->next));
+  pg_received_list_async (check->client, check->bucket, (const char * const *) keys,
+                          g_task_get_cancellable (task), received_listed_cb, task);
 }
 
 /**
  * pg_link_service_check_received_async:
  *
- * Looks whether the files of the bucket's working upload links have arrived (one HeadObject
- * each, one after the other); an upload link whose file is there turns %PG_LINK_USED ("Received").
- * An upload page has several files and stays as it is.
+ * Looks which files of the bucket's upload links and pages have arrived (one HeadObject per
+ * file still awaited, one after the other), with the names the partners' files had. An upload
+ * link whose file is there turns %PG_LINK_USED ("Received"), and so does a page once every file
+ * it takes is in; "files-received" tells of each arrival. Links that can still receive are
+ * looked at, and a link closed after its upload once, for its file's name.
  */
 void
 pg_link_service_check_received_async (PgLinkService       *self,
@@ -725,10 +742,14 @@ pg_link_service_check_received_async (PgLinkService       *self,
   for (guint i = 0; i < g_list_model_get_n_items (links); i++)
     {
       g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+      PgLinkState state = pg_link_get_state_at (link, now);
 
-      if (pg_link_is_upload (link) && pg_link_get_page_key (link) == NULL
-          && g_strcmp0 (pg_link_get_bucket (link), bucket) == 0
-          && pg_link_get_state_at (link, now) == PG_LINK_ACTIVE)
+      if (!pg_link_is_upload (link) || g_strcmp0 (pg_link_get_bucket (link), bucket) != 0
+          || pg_link_get_n_received (link) >= pg_link_get_n_uploads (link)
+          || state == PG_LINK_DEAD_ON_ARRIVAL)
+        continue;
+      if (now < pg_link_get_expires_at (link) + RECEIVED_AFTER_END_SECONDS
+          || (pg_link_get_closed_at (link) != 0 && pg_link_get_received (link) == NULL))
         g_ptr_array_add (check->waiting, g_steal_pointer (&link));
     }
   g_task_set_task_data (task, check, (GDestroyNotify) received_check_free);

@@ -105,8 +105,64 @@ gboolean
 pg_link_can_restore (PgLink *link,
                      gint64  now)
 {
+  /* A single-use upload that closed after its file came is done, not taken back. */
+  if (pg_link_is_upload (link) && pg_link_get_closed_at (link) != 0)
+    return FALSE;
+
   return pg_link_get_state_at (link, now) == PG_LINK_REVOKED
          && now < pg_link_get_expires_at (link);
+}
+
+/**
+ * pg_link_describe_received:
+ *
+ * What arrived through an upload link or page, for its row: "Received 2 of 3 files",
+ * "Received · closed" (a single-use upload link closed after its file came), "Received";
+ * %NULL before anything arrived.
+ *
+ * Returns: (transfer full) (nullable): the words
+ */
+char *
+pg_link_describe_received (PgLink *link)
+{
+  guint n = pg_link_get_n_received (link);
+  guint of = pg_link_get_n_uploads (link);
+
+  if (n == 0)
+    return NULL;
+  if (pg_link_get_page_key (link) != NULL)
+    /* Translators: an upload page's files that arrived, e.g. "Received 2 of 3 files" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Received %u of %u file",
+                                         "Received %u of %u files", of), n, of);
+  if (pg_link_get_closed_at (link) != 0)
+    /* Translators: an upload link whose file came, closed after it (it took one file) */
+    return g_strdup (_("Received · closed"));
+
+  return g_strdup (pg_link_state_describe (PG_LINK_USED));
+}
+
+/**
+ * pg_link_describe_arrival:
+ * @n_new: how many files just came
+ *
+ * A notification's words for files that arrived: "2 files arrived through the page for
+ * “incoming/acme/”".
+ */
+char *
+pg_link_describe_arrival (PgLink *link,
+                          guint   n_new)
+{
+  const char *where = pg_link_get_page_key (link) != NULL
+                      ? pg_link_get_file_key (link)
+                      : pg_link_key_basename (pg_link_get_file_key (link));
+
+  if (pg_link_get_page_key (link) != NULL)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u file arrived through the upload page for “%s”",
+                                         "%u files arrived through the upload page for “%s”",
+                                         n_new), n_new, where);
+
+  return g_strdup_printf (_("“%s” arrived through its upload link"), where);
 }
 
 /* Whether @link can be shared now (copied, mailed, shown as a QR code): it works. */

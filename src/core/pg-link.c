@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link.h"
 #include "pg-presigned-url.h"
+#include "pg-received.h"
 #include "pg-upload-page.h"
 
 /* A link as remembered: metadata only. The URL itself is a bearer secret and is never stored;
@@ -46,6 +47,7 @@ struct _PgLink
   gint64       closed_at;   /* closed after that use, by a watcher */
   char        *page_key;
   GStrv        upload_keys;
+  GPtrArray   *received;    /* PgReceivedFile: what partners sent through it */
   PgLinkState  state;
 };
 
@@ -59,6 +61,7 @@ enum {
   PROP_USED_AT,
   PROP_USED_BY,
   PROP_CLOSED_AT,
+  PROP_N_RECEIVED,
   N_PROPS
 };
 
@@ -84,6 +87,7 @@ pg_link_finalize (GObject *object)
   g_free (self->used_by);
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
+  g_clear_pointer (&self->received, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
 }
@@ -122,6 +126,10 @@ pg_link_get_property (GObject    *object,
       g_value_set_int64 (value, self->closed_at);
       break;
 
+    case PROP_N_RECEIVED:
+      g_value_set_uint (value, pg_link_get_n_received (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -156,6 +164,10 @@ pg_link_class_init (PgLinkClass *klass)
   properties [PROP_CLOSED_AT] =
     g_param_spec_int64 ("closed-at", NULL, NULL, 0, G_MAXINT64, 0,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties [PROP_N_RECEIVED] =
+    g_param_spec_uint ("n-received", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -554,6 +566,67 @@ pg_link_set_signer_arn (PgLink     *self,
   self->signer_arn = g_strdup (signer_arn);
 }
 
+/**
+ * pg_link_get_received:
+ *
+ * Returns: (transfer none) (nullable) (element-type PgReceivedFile): the files partners sent
+ *   through this upload link or page, as last looked at; %NULL before
+ */
+GPtrArray *
+pg_link_get_received (PgLink *self)
+{
+  return self->received;
+}
+
+guint
+pg_link_get_n_received (PgLink *self)
+{
+  return self->received != NULL ? self->received->len : 0;
+}
+
+/* How many files the link takes: one for an upload link, up to as many as its page says. */
+guint
+pg_link_get_n_uploads (PgLink *self)
+{
+  if (!pg_link_is_upload (self))
+    return 0;
+
+  return self->upload_keys != NULL ? g_strv_length (self->upload_keys) : 1;
+}
+
+/* The keys the link uploads to: its page's, or its own. */
+GStrv
+pg_link_dup_upload_keys (PgLink *self)
+{
+  const char *single[] = { self->key, NULL };
+
+  return g_strdupv (self->upload_keys != NULL ? self->upload_keys : (char **) single);
+}
+
+/* Remembers what arrived (the same files again change nothing). */
+void
+pg_link_set_received (PgLink    *self,
+                      GPtrArray *files)
+{
+  guint before = pg_link_get_n_received (self);
+  gboolean same = self->received != NULL && files != NULL && before == files->len;
+
+  for (guint i = 0; same && i < files->len; i++)
+    {
+      PgReceivedFile *a = g_ptr_array_index (self->received, i);
+      PgReceivedFile *b = g_ptr_array_index (files, i);
+
+      same = g_str_equal (a->key, b->key) && g_str_equal (a->name, b->name)
+             && a->size == b->size && a->time == b->time;
+    }
+  if (same)
+    return;
+
+  g_clear_pointer (&self->received, g_ptr_array_unref);
+  self->received = files != NULL ? g_ptr_array_ref (files) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_RECEIVED]);
+}
+
 /* The link's fingerprint (see pg_link_digest_of_signature()), when known. */
 const char *
 pg_link_get_digest (PgLink *self)
@@ -851,6 +924,11 @@ _pg_link_to_json (PgLink *self)
         json_builder_add_string_value (builder, self->upload_keys[i]);
       json_builder_end_array (builder);
     }
+  if (self->received != NULL)
+    {
+      json_builder_set_member_name (builder, "received");
+      json_builder_add_value (builder, pg_received_files_to_json (self->received));
+    }
   json_builder_set_member_name (builder, "state");
   /* A revocation still under way is remembered as not proven. */
   json_builder_add_string_value (builder, state_names[self->state == PG_LINK_REVOKING
@@ -934,6 +1012,8 @@ _pg_link_new_from_json (JsonNode *node)
   self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
                                                                         NULL));
   pg_link_set_digest (self, json_object_get_string_member_with_default (object, "digest", NULL));
+  if (json_object_has_member (object, "received"))
+    self->received = pg_received_files_from_json (json_object_get_member (object, "received"));
   self->arming = pg_link_arming_from_string (
                    json_object_get_string_member_with_default (object, "armed", NULL));
   self->grace = json_object_get_int_member_with_default (object, "grace", 0);

@@ -57,6 +57,12 @@ const char * const *pg_link_get_upload_keys (PgLink              *self);
 GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
 const char  *pg_link_get_digest         (PgLink                  *self);
+GPtrArray   *pg_link_get_received       (PgLink                  *self);
+guint        pg_link_get_n_received     (PgLink                  *self);
+guint        pg_link_get_n_uploads      (PgLink                  *self);
+GStrv        pg_link_dup_upload_keys    (PgLink                  *self);
+void         pg_link_set_received       (PgLink                  *self,
+                                         GPtrArray               *files);
 void         pg_link_set_digest         (PgLink                  *self,
                                          const char              *digest);
 PgLink      *pg_link_new_for_session    (const char              *account_id,
@@ -135,6 +141,9 @@ const char  *pg_link_describe_revoking  (PgLink                  *link);
 char        *pg_link_describe_arming    (PgLink                  *link);
 char        *pg_link_describe_use       (PgLink                  *link);
 char        *pg_link_describe_closed_itself (PgLink              *link);
+char        *pg_link_describe_received  (PgLink                  *link);
+char        *pg_link_describe_arrival   (PgLink                  *link,
+                                         guint                    n_new);
 
 JsonNode    *_pg_link_to_json           (PgLink                  *self);
 PgLink      *_pg_link_new_from_json     (JsonNode                *node);

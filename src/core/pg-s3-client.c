@@ -28,6 +28,7 @@ pg_s3_object_free (PgS3Object *object)
   g_clear_pointer (&object->last_modified, g_date_time_unref);
   g_free (object->etag);
   g_free (object->content_type);
+  g_free (object->content_disposition);
   g_free (object);
 }
 

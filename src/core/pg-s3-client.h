@@ -90,6 +90,7 @@ typedef struct
   GDateTime *last_modified;
   char      *etag;
   char      *content_type;
+  char      *content_disposition;   /* nullable; read by HeadObject only */
 } PgS3Object;
 
 typedef struct

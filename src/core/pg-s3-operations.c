@@ -220,6 +220,8 @@ head_object_cb (GObject      *source,
   object->size = soup_message_headers_get_content_length (reply->headers);
   object->etag = g_strdup (soup_message_headers_get_one (reply->headers, "ETag"));
   object->content_type = g_strdup (soup_message_headers_get_one (reply->headers, "Content-Type"));
+  object->content_disposition = g_strdup (soup_message_headers_get_one (reply->headers,
+                                                                        "Content-Disposition"));
   modified = soup_message_headers_get_one (reply->headers, "Last-Modified");
   object->last_modified = modified ? soup_date_time_new_from_http_string (modified) : NULL;
 

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define PG_UPLOAD_PAGE_MAX_FILES      20
 /* The largest object one PUT may create on Amazon S3 (5 GiB); the page refuses larger files. */
 #define PG_UPLOAD_PAGE_MAX_FILE_BYTES G_GUINT64_CONSTANT (5368709120)
+/* The largest page read back from a bucket. */
+#define PG_UPLOAD_PAGE_MAX_BYTES      (1024 * 1024)
 /* The sender's note, in characters. */
 #define PG_UPLOAD_PAGE_MAX_NOTE       2000
 

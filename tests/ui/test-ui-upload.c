@@ -3,10 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "pg-link-dialog.h"
 #include "pg-object-item.h"
+#include "pg-received.h"
 #include "ui-helpers.h"
 #include "ui-tests.h"
 
@@ -151,8 +153,25 @@ test_ui_upload_page (void)
                                         pg_account_context_get_endpoint (pg_session_get_context (ui_window->session)),
                                         pg_account_context_get_signer (pg_session_get_context (ui_window->session)),
                                         NULL);
-  g_assert_cmpuint (ui_fetch ("PUT", uploads[0], "first", "*"), ==, 200);
+  g_assert_cmpuint (ui_send_file (uploads[0], "first", "請求書 12月.xlsx"), ==, 200);
   g_assert_cmpuint (ui_fetch ("PUT", uploads[0], "again", "*"), ==, 412);
+
+  /* It shows by itself (no refresh), under the name the partner's file had, a click away. */
+  {
+    g_autofree char *words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "Received %u of %u file",
+                                                           "Received %u of %u files", 2), 1, 2);
+    gpointer says[] = { link, words };
+    PgReceivedFile *file;
+
+    ui_wait_until (ui_row_says, says, "the page's row to say what arrived");
+    file = g_ptr_array_index (pg_link_get_received (link), 0);
+    g_assert_cmpstr (file->name, ==, "請求書 12月.xlsx");
+    g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                     "open_button")));
+    g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                     "save_button")));
+  }
 
   ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));
   ui_wait_until (ui_revoke_done, link, "the revocation");

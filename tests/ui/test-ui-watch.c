@@ -228,4 +228,19 @@ test_ui_closes_while_open (void)
   g_assert_cmpuint (ui_fetch ("GET", download_url, NULL, NULL), ==, 403);
   g_assert_cmpuint (ui_fetch ("PUT", upload_url, "a second file", NULL), ==, 403);
   g_assert_cmpstr (pg_link_get_used_by (download), ==, "127.0.0.1");
+
+  /* A single-use upload that closed after its file came is done: "Received · closed", its
+   * file a click away, nothing to restore. */
+  {
+    gpointer says[] = { upload, (gpointer) _("Received · closed") };
+    PgLinkRow *row;
+
+    ui_wait_until (ui_row_says, says, "the upload link's row to say it received and closed");
+    row = ui_row_for (upload);
+    g_assert_true (gtk_widget_get_visible (ui_child (row, PG_TYPE_LINK_ROW, "open_button")));
+    g_assert_false (pg_link_can_restore (upload, g_get_real_time () / G_USEC_PER_SEC));
+    g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (ui_child (row, PG_TYPE_LINK_ROW,
+                                                                 "revoke_button"))),
+                     !=, _("Restore"));
+  }
 }

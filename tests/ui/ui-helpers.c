@@ -179,6 +179,42 @@ ui_fetch (const char  *method,
   return soup_message_get_status (message);
 }
 
+/* A file sent through an upload link as the page sends it: with its name
+ * (Content-Disposition: attachment; filename*=UTF-8''…), If-None-Match and the signed type. */
+guint
+ui_send_file (const char *url,
+              const char *body,
+              const char *name)
+{
+  g_autoptr(SoupMessage) message = soup_message_new ("PUT", url);
+  g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *escaped = g_uri_escape_string (name, NULL, FALSE);
+  g_autofree char *disposition = g_strconcat ("attachment; filename*=UTF-8''", escaped, NULL);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (message);
+
+  soup_message_set_request_body_from_bytes (message, PG_UPLOAD_CONTENT_TYPE, bytes);
+  soup_message_headers_replace (headers, "If-None-Match", "*");
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  response = soup_session_send_and_read (http, message, NULL, &error);
+  g_assert_no_error (error);
+
+  return soup_message_get_status (message);
+}
+
+/* Whether a link's row is shown and its state says the words in @data: { PgLink *, text }. */
+gboolean
+ui_row_says (gpointer data)
+{
+  gpointer *pair = data;
+  PgLinkRow *row = ui_row_for (pair[0]);
+
+  return row != NULL
+         && strstr (gtk_label_get_label (GTK_LABEL (ui_child (row, PG_TYPE_LINK_ROW, "state"))),
+                    pair[1]) != NULL;
+}
+
 void
 ui_clipboard_read_cb (GObject      *source,
                       GAsyncResult *result,

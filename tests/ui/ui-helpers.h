@@ -60,6 +60,10 @@ gboolean          ui_lockdown_is        (gpointer      wanted);
 PgLink           *ui_newest_link        (void);
 PgLink           *ui_make_download_link (const char   *key);
 PgLinkRow        *ui_row_for            (PgLink       *link);
+guint             ui_send_file          (const char   *url,
+                                         const char   *body,
+                                         const char   *name);
+gboolean          ui_row_says           (gpointer      data);
 gboolean          ui_row_shown          (gpointer      link);
 char             *ui_copy_link          (PgLink       *link);
 void              ui_clipboard_read_cb  (GObject      *source,

@@ -5,11 +5,13 @@
 
 #include <adwaita.h>
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
 #include "pg-link-row.h"
 #include "pg-object-item.h"
+#include "pg-received.h"
 #include "pg-text.h"
 #include "pg-window-private.h"
 
@@ -399,6 +401,293 @@ cancel_upload_action (GtkWidget  *widget,
   pg_link_service_cancel_uploads (PG_WINDOW (widget)->service);
 }
 
+/* ---- A file's own actions: open, save, delete; uploads chosen ----------------------------- */
+
+/* The file selected in the list, %NULL for none or a folder. */
+static const char *
+selected_key (PgWindow *self)
+{
+  PgObjectItem *item = gtk_single_selection_get_selected_item (self->files_selection);
+
+  return item != NULL && !pg_object_item_is_folder (item) ? pg_object_item_get_key (item) : NULL;
+}
+
+/* Opened with its program, from the cache (a folder per file, under the file's own name). */
+static void
+open_key_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *key = g_variant_get_string (parameter, NULL);
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
+  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "presign-guard", "files",
+                                           hash, NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      pg_window_show_toast (self, g_strerror (errno));
+      return;
+    }
+  _pg_window_download (self, key, file, PG_WINDOW_OPEN_FILE);
+}
+
+static void
+save_key_chosen_cb (GtkNativeDialog *chooser,
+                    int              response,
+                    PgWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      _pg_window_download (self, g_object_get_data (G_OBJECT (chooser), "key"), file,
+                           PG_WINDOW_OPEN_NONE);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+save_key_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *key = g_variant_get_string (parameter, NULL);
+  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Save the File"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (key), g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (save_key_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+file_deleted_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PgWindow *self;
+
+  if (pg_link_service_delete_file_finish (PG_LINK_SERVICE (source), result, &error))
+    error = NULL;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
+    pg_window_show_toast (self, error->message);
+  else
+    _pg_window_browser_list (self);
+}
+
+static void
+on_delete_answered (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PgWindow         *self)
+{
+  if (self->session == NULL || !g_str_equal (response, "delete"))
+    return;
+
+  pg_link_service_delete_file_async (self->service, _pg_window_get_context (self),
+                                     g_object_get_data (G_OBJECT (dialog), "key"),
+                                     self->cancellable, file_deleted_cb, self);
+}
+
+/* Deleted once the user says so: links to it then find nothing, and it cannot come back. */
+static void
+delete_key_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *key = g_variant_get_string (parameter, NULL);
+  g_autofree char *name = pg_text_sanitize (pg_link_key_basename (key));
+  g_autofree char *heading = g_strdup_printf (_("Delete “%s”?"), name);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
+    adw_message_dialog_new (GTK_WINDOW (self), heading,
+                            _("The file is deleted from the bucket for everyone, and its links "
+                              "stop working. This cannot be undone.")));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "key", g_strdup (key), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_delete_answered), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+upload_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  PgWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT && self->session != NULL)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+
+      /* As dropped files: one at a time, into the folder shown. */
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          g_autofree char *name = g_file_get_basename (file);
+          g_autofree char *key = g_strconcat (self->prefix, name, NULL);
+
+          upload (self, key, file, FALSE);
+        }
+    }
+  g_object_unref (chooser);
+}
+
+static void
+upload_files_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->session == NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Upload Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Upload"),
+                                         _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (upload_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* The keyboard's way to a file's actions: on the file selected. */
+static void
+selected_file_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *key = selected_key (self);
+
+  if (key != NULL)
+    gtk_widget_activate_action (widget, g_variant_get_string (parameter, NULL), "s", key);
+}
+
+/* A file's menu: what can be done with it, from a right click or the Menu key. */
+static void
+popup_file_menu (PgWindow *self,
+                 double    x,
+                 double    y)
+{
+  const char *key = selected_key (self);
+  g_autoptr(GMenu) menu = NULL;
+  struct { const char *label; const char *action; } items[] = {
+    { N_("_Open"), "win.open-key" },
+    { N_("_Save As…"), "win.save-key" },
+    { N_("_Share Link…"), "win.share-key" },
+    { N_("_Delete…"), "win.delete-key" },
+  };
+  GdkRectangle at = { (int) x, (int) y, 1, 1 };
+
+  if (key == NULL)
+    return;
+
+  menu = g_menu_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_(items[i].label), NULL);
+
+      g_menu_item_set_action_and_target_value (item, items[i].action, g_variant_new_string (key));
+      g_menu_append_item (menu, item);
+    }
+  gtk_popover_menu_set_menu_model (self->files_menu, G_MENU_MODEL (menu));
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->files_menu), &at);
+  gtk_popover_popup (GTK_POPOVER (self->files_menu));
+}
+
+/* A right click on a file's cell: the file is selected, and its menu opens where the click was. */
+static void
+on_cell_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 GtkListItem     *item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  GtkWidget *view = gtk_widget_get_ancestor (cell, GTK_TYPE_COLUMN_VIEW);
+  GtkWidget *window = gtk_widget_get_ancestor (cell, PG_TYPE_WINDOW);
+  double view_x, view_y;
+
+  if (view == NULL || window == NULL || gtk_list_item_get_position (item) == GTK_INVALID_LIST_POSITION
+      || !gtk_widget_translate_coordinates (cell, view, x, y, &view_x, &view_y))
+    return;
+
+  gtk_single_selection_set_selected (PG_WINDOW (window)->files_selection,
+                                     gtk_list_item_get_position (item));
+  popup_file_menu (PG_WINDOW (window), view_x, view_y);
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+file_menu_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+
+  popup_file_menu (self, 12, 12);
+}
+
+static void
+add_cell_menu (GtkWidget   *cell,
+               GtkListItem *item)
+{
+  GtkGesture *gesture = gtk_gesture_click_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (on_cell_pressed), item);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (gesture));
+}
+
+/* What the list says when it shows nothing: an empty folder (how to add files), or no file
+ * matching the search in this folder. */
+static void
+update_empty (PgWindow *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->files_selection)) == 0;
+  gboolean searching = *gtk_editable_get_text (GTK_EDITABLE (self->search_entry)) != '\0';
+
+  gtk_widget_set_visible (GTK_WIDGET (self->files_empty), empty);
+  gtk_widget_set_visible (self->files_scroller, !empty);
+  if (!empty)
+    return;
+
+  if (searching)
+    {
+      adw_status_page_set_icon_name (self->files_empty, "edit-find-symbolic");
+      adw_status_page_set_title (self->files_empty, _("No Results"));
+      adw_status_page_set_description (self->files_empty,
+                                       _("No file or folder in this folder has that in its "
+                                         "name."));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->files_empty, "folder-symbolic");
+      adw_status_page_set_title (self->files_empty, _("No Files Here Yet"));
+      adw_status_page_set_description (self->files_empty,
+                                       _("Drop files here or choose Upload to add them. Files "
+                                         "that partners send show up in their own folders."));
+    }
+}
+
 /* ---- Columns ----------------------------------------------------------------------------- */
 
 static void
@@ -411,6 +700,7 @@ setup_label (GtkListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (user_data) ? 1.0 : 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_list_item_set_child (item, label);
+  add_cell_menu (label, item);
 }
 
 static void
@@ -426,6 +716,7 @@ setup_name (GtkListItemFactory *factory,
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
   gtk_box_append (GTK_BOX (box), label);
   gtk_list_item_set_child (item, box);
+  add_cell_menu (box, item);
 }
 
 static void
@@ -522,8 +813,16 @@ _pg_window_browser_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.share-key", "s", share_key_action);
   gtk_widget_class_install_action (widget_class, "win.open-file", "s", open_file_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
+  gtk_widget_class_install_action (widget_class, "win.open-key", "s", open_key_action);
+  gtk_widget_class_install_action (widget_class, "win.save-key", "s", save_key_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-key", "s", delete_key_action);
+  gtk_widget_class_install_action (widget_class, "win.upload-files", NULL, upload_files_action);
+  gtk_widget_class_install_action (widget_class, "win.selected-file", "s", selected_file_action);
+  gtk_widget_class_install_action (widget_class, "win.file-menu", NULL, file_menu_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK,
+                                       "win.upload-files", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "win.up", NULL);
 }
 
@@ -533,6 +832,18 @@ _pg_window_browser_init (PgWindow *self)
   GtkStringFilter *filter;
   GtkFilterListModel *filtered;
   GtkDropTarget *drop;
+  GtkEventController *shortcuts;
+  static const struct {
+    guint            key;
+    GdkModifierType  modifiers;
+    const char      *action;   /* NULL: the menu */
+  } file_keys[] = {
+    { GDK_KEY_Delete, 0, "win.delete-key" },
+    { GDK_KEY_o, GDK_CONTROL_MASK, "win.open-key" },
+    { GDK_KEY_s, GDK_CONTROL_MASK, "win.save-key" },
+    { GDK_KEY_F10, GDK_SHIFT_MASK, NULL },
+    { GDK_KEY_Menu, 0, NULL },
+  };
 
   self->files = g_list_store_new (PG_TYPE_OBJECT_ITEM);
 
@@ -547,10 +858,32 @@ _pg_window_browser_init (PgWindow *self)
   gtk_column_view_set_model (self->files_view, GTK_SELECTION_MODEL (self->files_selection));
   g_signal_connect_swapped (self->files_view, "activate", G_CALLBACK (on_file_activated), self);
 
-  /* Files dropped on the list go into the folder shown. */
+  /* Files dropped on the list (or on the empty folder) go into the folder shown. */
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_files_dropped), self);
-  gtk_widget_add_controller (self->files_scroller, GTK_EVENT_CONTROLLER (drop));
+  gtk_widget_add_controller (self->browser_pane, GTK_EVENT_CONTROLLER (drop));
+
+  /* A file's menu, and its keys while the list has the focus (Delete there only). */
+  self->files_menu = GTK_POPOVER_MENU (gtk_popover_menu_new_from_model (NULL));
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->files_menu), FALSE);
+  gtk_widget_set_halign (GTK_WIDGET (self->files_menu), GTK_ALIGN_START);
+  gtk_widget_set_parent (GTK_WIDGET (self->files_menu), GTK_WIDGET (self->files_view));
+  shortcuts = gtk_shortcut_controller_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (file_keys); i++)
+    {
+      GtkShortcut *shortcut = gtk_shortcut_new (
+        gtk_keyval_trigger_new (file_keys[i].key, file_keys[i].modifiers),
+        gtk_named_action_new (file_keys[i].action ? "win.selected-file" : "win.file-menu"));
+
+      if (file_keys[i].action != NULL)
+        gtk_shortcut_set_arguments (shortcut, g_variant_new_string (file_keys[i].action));
+      gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), shortcut);
+    }
+  gtk_widget_add_controller (GTK_WIDGET (self->files_view), shortcuts);
+  g_signal_connect_object (self->files_selection, "items-changed", G_CALLBACK (update_empty),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (update_empty), self,
+                           G_CONNECT_SWAPPED);
 
   add_column (self, _("Name"), G_CALLBACK (setup_name), G_CALLBACK (bind_name), FALSE, TRUE);
   add_column (self, _("Size"), G_CALLBACK (setup_label), G_CALLBACK (bind_size), TRUE, FALSE);

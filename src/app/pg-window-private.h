@@ -60,6 +60,8 @@ struct _PgWindow
   GtkSwitch            *lockdown_switch;
   GtkSpinner           *lockdown_spinner;
   GtkWidget            *files_scroller;
+  AdwStatusPage        *files_empty;
+  GtkPopoverMenu       *files_menu;
   GtkRevealer          *upload_revealer;
   GtkLabel             *upload_label;
   GtkProgressBar       *upload_progress;

@@ -105,6 +105,23 @@ received_files (PgLink *link)
   return one;
 }
 
+/* @name, or "name (2).ext"… when another file of the same link took it already. */
+static char *
+unique_name (GHashTable *taken,
+             const char *name)
+{
+  char *unique = g_strdup (name);
+
+  for (guint n = 2; g_hash_table_contains (taken, unique); n++)
+    {
+      g_free (unique);
+      unique = pg_received_numbered_name (name, n);
+    }
+  g_hash_table_add (taken, g_strdup (unique));
+
+  return unique;
+}
+
 /* Opened from the cache, in a folder of the link's own, under the names the partner's files
  * had: the file, or (several) the folder once the last is in. */
 static void
@@ -117,6 +134,7 @@ open_received_action (GtkWidget  *widget,
   g_autoptr(GPtrArray) files = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GFile) folder = NULL;
+  g_autoptr(GHashTable) names = NULL;
 
   if (link == NULL)
     return;
@@ -130,10 +148,12 @@ open_received_action (GtkWidget  *widget,
       return;
     }
   folder = g_file_new_for_path (dir);
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < files->len; i++)
     {
       PgReceivedFile *file = g_ptr_array_index (files, i);
-      g_autoptr(GFile) destination = g_file_get_child (folder, file->name);
+      g_autofree char *name = unique_name (names, file->name);
+      g_autoptr(GFile) destination = g_file_get_child (folder, name);
 
       _pg_window_download (self, file->key, destination,
                            files->len == 1 ? PG_WINDOW_OPEN_FILE

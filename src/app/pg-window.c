@@ -453,6 +453,8 @@ pg_window_dispose (GObject *object)
   g_clear_object (&self->links_filtered);
   g_clear_object (&self->files);
   g_clear_pointer (&self->prefix, g_free);
+  if (self->files_menu != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->files_menu)));
   gtk_widget_dispose_template (GTK_WIDGET (self), PG_TYPE_WINDOW);
 
   G_OBJECT_CLASS (pg_window_parent_class)->dispose (object);
@@ -483,6 +485,7 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_switch);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, lockdown_spinner);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, files_scroller);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, files_empty);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_revealer);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_label);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, upload_progress);

@@ -633,6 +633,64 @@ pg_link_service_copy_fresh_finish (PgLinkService  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- Files ------------------------------------------------------------------------------ */
+
+static void
+file_deleted_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pg_s3_client_delete_object_finish (PG_S3_CLIENT (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * pg_link_service_delete_file_async:
+ * @key: a file of the account's bucket
+ *
+ * Deletes @key from the account's bucket (its links then find nothing). Presign Guard's own
+ * folder is not deleted from here.
+ */
+void
+pg_link_service_delete_file_async (PgLinkService       *self,
+                                   PgAccountContext    *context,
+                                   const char          *key,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_link_service_delete_file_async);
+  if (key == NULL || *key == '\0' || g_str_has_prefix (key, PG_POLICY_FOLDER))
+    {
+      g_task_return_new_error (task, PG_ERROR, PG_ERROR_INVALID_ARGUMENT,
+                               _("“%s” holds Presign Guard’s own records: it is not deleted from "
+                                 "here."), key ? key : "");
+      g_object_unref (task);
+      return;
+    }
+
+  pg_s3_client_delete_object_async (pg_account_context_get_manager (context),
+                                    pg_account_context_get_bucket (context), key, cancellable,
+                                    file_deleted_cb, task);
+}
+
+gboolean
+pg_link_service_delete_file_finish (PgLinkService  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- Files that arrived ------------------------------------------------------------------ */
 
 /* Looked at for a while after the end, in case the last upload came just before it. */

@@ -131,6 +131,15 @@ void           pg_link_service_copy_fresh_async      (PgLinkService       *self,
 char          *pg_link_service_copy_fresh_finish     (PgLinkService       *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+void           pg_link_service_delete_file_async     (PgLinkService       *self,
+                                                      PgAccountContext    *context,
+                                                      const char          *key,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+gboolean       pg_link_service_delete_file_finish    (PgLinkService       *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 void           pg_link_service_check_received_async  (PgLinkService       *self,
                                                       PgAccountContext    *context,
                                                       GCancellable        *cancellable,

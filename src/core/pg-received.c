@@ -194,20 +194,28 @@ GFile *
 pg_received_free_destination (GFile      *folder,
                               const char *name)
 {
-  const char *dot = strrchr (name, '.');
-  g_autofree char *stem = dot && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
-  const char *extension = dot && dot != name ? dot : "";
   GFile *file = g_file_get_child (folder, name);
 
   for (guint n = 2; g_file_query_exists (file, NULL) && n < 10000; n++)
     {
-      g_autofree char *numbered = g_strdup_printf ("%s (%u)%s", stem, n, extension);
+      g_autofree char *numbered = pg_received_numbered_name (name, n);
 
       g_object_unref (file);
       file = g_file_get_child (folder, numbered);
     }
 
   return file;
+}
+
+/* "contract.pdf", 2 → "contract (2).pdf": the name of the @n-th file of that name. */
+char *
+pg_received_numbered_name (const char *name,
+                           guint       n)
+{
+  const char *dot = strrchr (name, '.');
+  g_autofree char *stem = dot && dot != name ? g_strndup (name, dot - name) : g_strdup (name);
+
+  return g_strdup_printf ("%s (%u)%s", stem, n, dot && dot != name ? dot : "");
 }
 
 /* A file that arrived, as S3 describes it (HeadObject). */

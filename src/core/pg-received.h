@@ -41,6 +41,8 @@ char           *pg_received_name_from_disposition (const char           *disposi
                                                    const char           *key);
 GFile          *pg_received_free_destination     (GFile                 *folder,
                                                   const char            *name);
+char           *pg_received_numbered_name        (const char            *name,
+                                                  guint                  n);
 void            pg_received_list_async           (PgS3Client            *client,
                                                   const char            *bucket,
                                                   const char * const    *keys,

@@ -243,8 +243,8 @@ replaced (gpointer data)
 void
 test_ui_drop_upload (void)
 {
-  GtkWidget *scroller = ui_child (ui_window, PG_TYPE_WINDOW, "files_scroller");
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (scroller);
+  GtkWidget *pane = ui_child (ui_window, PG_TYPE_WINDOW, "browser_pane");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (pane);
   g_autofree char *path = g_build_filename (g_get_tmp_dir (), "dropped file.txt", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   GtkDropTarget *drop = NULL;
@@ -287,4 +287,136 @@ test_ui_drop_upload (void)
   ui_wait_until (question_gone, heading, "the question to close again");
   ui_wait_until (replaced, NULL, "the file replaced");
   g_unlink (path);
+}
+
+static gboolean
+file_gone (gpointer name)
+{
+  return !file_listed (name);
+}
+
+static gboolean
+saved (gpointer path)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL)
+         && g_str_equal (contents, "chosen in the dialog");
+}
+
+/* Whether the chooser has @data's file selected (it selects it once its folder is read). */
+static gboolean
+chooser_selects (gpointer data)
+{
+  gpointer *pair = data;
+  g_autoptr(GFile) selected = gtk_file_chooser_get_file (pair[0]);
+
+  return selected != NULL && g_file_equal (selected, pair[1]);
+}
+
+/* The file chooser the window opened (a GtkFileChooserNative is a dialog of GTK's own without
+ * a portal), answered as a user would. */
+static void
+choose_in_dialog (GFile *file,
+                  GFile *folder)
+{
+  GtkWidget *dialog;
+
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG),
+                 "the file chooser");
+  dialog = ui_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  if (folder != NULL)
+    {
+      g_autoptr(GFile) target = g_file_get_child (folder, "saved copy.txt");
+      gpointer pair[] = { dialog, target };
+
+      /* The chooser starts in the working folder (the test's own, for this). */
+      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "saved copy.txt");
+      ui_wait_until (chooser_selects, pair, "the chooser to name the file");
+    }
+  else
+    {
+      gpointer pair[] = { dialog, file };
+
+      g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, NULL));
+      ui_wait_until (chooser_selects, pair, "the chooser to select the file");
+    }
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+/* The files pane does the basics without drag and drop: Upload… with the file chooser, Save
+ * As…, a file's menu from the keyboard, and Delete that asks first. */
+void
+test_ui_file_actions (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("pg-ui-files-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "chosen file.txt", NULL);
+  g_autofree char *copy = g_build_filename (dir, "saved copy.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *heading = g_strdup_printf (_("Delete “%s”?"), "chosen file.txt");
+  g_autofree char *cwd = NULL;
+  GtkPopover *menu;
+  AdwMessageDialog *question;
+  GtkSingleSelection *selection;
+  const char *key = NULL;
+
+  g_assert_true (g_file_set_contents (path, "chosen in the dialog", -1, NULL));
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.upload-files", NULL);
+  choose_in_dialog (file, NULL);
+  ui_wait_until (file_listed, (gpointer) "chosen file.txt", "the chosen file in the bucket");
+  g_assert_cmpuint (ui_fetch_size ("chosen file.txt"), ==, strlen ("chosen in the dialog"));
+
+  /* Selected, its menu from the keyboard offers what can be done with it. */
+  selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (
+                ui_child (ui_window, PG_TYPE_WINDOW, "files_view"))));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (selection)); i++)
+    {
+      g_autoptr(PgObjectItem) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+
+      if (g_str_equal (pg_object_item_get_name (item), "chosen file.txt"))
+        {
+          gtk_single_selection_set_selected (selection, i);
+          key = pg_object_item_get_key (item);
+        }
+    }
+  g_assert_nonnull (key);
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.file-menu", NULL);
+  menu = GTK_POPOVER (ui_window->files_menu);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (menu)));
+  g_assert_cmpint (g_menu_model_get_n_items (gtk_popover_menu_get_menu_model (
+                     GTK_POPOVER_MENU (menu))), ==, 4);
+  gtk_popover_popdown (menu);
+
+  /* Save As…: the same bytes where the user chose. */
+  cwd = g_get_current_dir ();
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.selected-file", "s", "win.save-key");
+  choose_in_dialog (NULL, folder);
+  ui_wait_until (saved, copy, "the file saved");
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  /* Delete asks first; Cancel keeps the file, Delete deletes it. */
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.selected-file", "s", "win.delete-key");
+  ui_wait_until (ui_question_shown, heading, "the question before deleting");
+  question = ui_find_question (heading);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (question), ==, "cancel");
+  adw_message_dialog_response (question, "cancel");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (question_gone, heading, "the question to close");
+  g_assert_cmpuint (ui_fetch_size ("chosen file.txt"), ==, strlen ("chosen in the dialog"));
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.delete-key", "s", "chosen file.txt");
+  ui_wait_until (ui_question_shown, heading, "the question again");
+  question = ui_find_question (heading);
+  adw_message_dialog_response (question, "delete");
+  gtk_window_close (GTK_WINDOW (question));
+  ui_wait_until (file_gone, (gpointer) "chosen file.txt", "the file deleted");
+  g_assert_cmpint (ui_fetch_size ("chosen file.txt"), <=, 0);
+
+  g_unlink (path);
+  g_unlink (copy);
+  g_rmdir (dir);
 }

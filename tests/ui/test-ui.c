@@ -44,6 +44,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/upload-page", test_ui_upload_page);
       g_test_add_func ("/pg/ui/details", test_ui_details);
       g_test_add_func ("/pg/ui/drop-upload", test_ui_drop_upload);
+      g_test_add_func ("/pg/ui/file-actions", test_ui_file_actions);
       g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
       g_test_add_func ("/pg/ui/buttons-labelled", test_ui_buttons_labelled);
       g_test_add_func ("/pg/ui/sibling-links", test_ui_sibling_links);

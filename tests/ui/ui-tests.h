@@ -34,6 +34,7 @@ void test_ui_mail_fallback           (void);
 void test_ui_upload_link             (void);
 void test_ui_upload_page             (void);
 void test_ui_drop_upload             (void);
+void test_ui_file_actions            (void);
 
 /* test-ui-lockdown.c */
 void test_ui_lockdown                (void);

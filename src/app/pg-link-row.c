@@ -204,7 +204,11 @@ update (PgLinkRow *self)
   received = pg_link_describe_received (self->link);
   /* What arrived, once something did: "Received 2 of 3 files · 2 days left", "Received ·
    * closed". A working link's state with the time it has left: "Active · 2 days left". */
-  if (received != NULL && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
+  if (pg_link_describe_blocked (self->link, now) != NULL)
+    {
+      gtk_label_set_label (self->state, pg_link_describe_blocked (self->link, now));
+    }
+  else if (received != NULL && (state == PG_LINK_ACTIVE || state == PG_LINK_USED))
     {
       g_autofree char *text = g_strdup_printf ("%s · %s", received, left);
 
@@ -232,7 +236,8 @@ update (PgLinkRow *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->state), "dim-label");
   if (state == PG_LINK_REVOKED)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "success");
-  else if (state == PG_LINK_REVOKE_UNVERIFIED || state == PG_LINK_DEAD_ON_ARRIVAL)
+  else if (state == PG_LINK_REVOKE_UNVERIFIED || state == PG_LINK_DEAD_ON_ARRIVAL
+           || pg_link_describe_blocked (self->link, now) != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "warning");
   else if (state != PG_LINK_ACTIVE)
     gtk_widget_add_css_class (GTK_WIDGET (self->state), "dim-label");

@@ -259,11 +259,20 @@ static void
 on_link_created (PgWindow *self,
                  PgLink   *link)
 {
+  pg_link_set_blocked (link, gtk_switch_get_state (self->lockdown_switch));
   gtk_single_selection_set_selected (self->links_selection, 0);
   /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
   gtk_widget_activate_action (GTK_WIDGET (self->links_view), "list.scroll-to-item", "u", 0);
   _pg_window_show_links (self);
-  pg_window_show_toast (self, _("Link created"));
+  {
+    AdwToast *toast = _pg_window_toast_new (_("Link created"));
+
+    /* Its link is what the user wants next. */
+    adw_toast_set_button_label (toast, _("_Copy"));
+    adw_toast_set_action_name (toast, "win.copy-link");
+    adw_toast_set_action_target_value (toast, g_variant_new_string (pg_link_get_id (link)));
+    adw_toast_overlay_add_toast (self->toasts, toast);
+  }
 }
 
 void

@@ -89,6 +89,7 @@ show_lockdown (PgWindow *self,
   g_signal_handlers_unblock_by_func (self->lockdown_switch, on_lockdown_state_set, self);
   gtk_spinner_set_spinning (self->lockdown_spinner, FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->lockdown_switch), TRUE);
+  pg_link_service_note_lockdown (self->service, _pg_window_get_bucket (self), state);
 }
 
 static void

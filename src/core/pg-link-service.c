@@ -633,6 +633,28 @@ pg_link_service_copy_fresh_finish (PgLinkService  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/**
+ * pg_link_service_note_lockdown:
+ * @locked: whether "Block every link" is on for @bucket
+ *
+ * Tells the links of @bucket whether they are blocked (their rows say so).
+ */
+void
+pg_link_service_note_lockdown (PgLinkService *self,
+                               const char    *bucket,
+                               gboolean       locked)
+{
+  GListModel *links = G_LIST_MODEL (self->store);
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (g_strcmp0 (pg_link_get_bucket (link), bucket) == 0)
+        pg_link_set_blocked (link, locked);
+    }
+}
+
 /* ---- Files ------------------------------------------------------------------------------ */
 
 static void

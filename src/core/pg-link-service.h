@@ -131,6 +131,9 @@ void           pg_link_service_copy_fresh_async      (PgLinkService       *self,
 char          *pg_link_service_copy_fresh_finish     (PgLinkService       *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+void           pg_link_service_note_lockdown         (PgLinkService       *self,
+                                                      const char          *bucket,
+                                                      gboolean             locked);
 void           pg_link_service_delete_file_async     (PgLinkService       *self,
                                                       PgAccountContext    *context,
                                                       const char          *key,

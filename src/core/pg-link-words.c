@@ -114,6 +114,23 @@ pg_link_can_restore (PgLink *link,
 }
 
 /**
+ * pg_link_describe_blocked:
+ *
+ * What a working link's row says while its bucket's "Block every link" is on; %NULL otherwise.
+ */
+const char *
+pg_link_describe_blocked (PgLink *link,
+                          gint64  now)
+{
+  PgLinkState state = pg_link_get_state_at (link, now);
+
+  if (!pg_link_get_blocked (link) || (state != PG_LINK_ACTIVE && state != PG_LINK_USED))
+    return NULL;
+
+  return _("Blocked by “Block every link”");
+}
+
+/**
  * pg_link_describe_received:
  *
  * What arrived through an upload link or page, for its row: "Received 2 of 3 files",

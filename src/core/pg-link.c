@@ -48,6 +48,7 @@ struct _PgLink
   char        *page_key;
   GStrv        upload_keys;
   GPtrArray   *received;    /* PgReceivedFile: what partners sent through it */
+  gboolean     blocked;     /* its bucket's lockdown is on (as last seen; not kept) */
   PgLinkState  state;
 };
 
@@ -62,6 +63,7 @@ enum {
   PROP_USED_BY,
   PROP_CLOSED_AT,
   PROP_N_RECEIVED,
+  PROP_BLOCKED,
   N_PROPS
 };
 
@@ -130,6 +132,10 @@ pg_link_get_property (GObject    *object,
       g_value_set_uint (value, pg_link_get_n_received (self));
       break;
 
+    case PROP_BLOCKED:
+      g_value_set_boolean (value, self->blocked);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -168,6 +174,10 @@ pg_link_class_init (PgLinkClass *klass)
   properties [PROP_N_RECEIVED] =
     g_param_spec_uint ("n-received", NULL, NULL, 0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  properties [PROP_BLOCKED] =
+    g_param_spec_boolean ("blocked", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -564,6 +574,24 @@ pg_link_set_signer_arn (PgLink     *self,
 {
   g_free (self->signer_arn);
   self->signer_arn = g_strdup (signer_arn);
+}
+
+/* Whether the link's bucket is locked down ("Block every link"), as last seen. */
+gboolean
+pg_link_get_blocked (PgLink *self)
+{
+  return self->blocked;
+}
+
+void
+pg_link_set_blocked (PgLink   *self,
+                     gboolean  blocked)
+{
+  if (self->blocked == !!blocked)
+    return;
+
+  self->blocked = !!blocked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BLOCKED]);
 }
 
 /**

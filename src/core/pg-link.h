@@ -57,6 +57,9 @@ const char * const *pg_link_get_upload_keys (PgLink              *self);
 GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
 const char  *pg_link_get_digest         (PgLink                  *self);
+gboolean     pg_link_get_blocked        (PgLink                  *self);
+void         pg_link_set_blocked        (PgLink                  *self,
+                                         gboolean                 blocked);
 GPtrArray   *pg_link_get_received       (PgLink                  *self);
 guint        pg_link_get_n_received     (PgLink                  *self);
 guint        pg_link_get_n_uploads      (PgLink                  *self);
@@ -142,6 +145,8 @@ char        *pg_link_describe_arming    (PgLink                  *link);
 char        *pg_link_describe_use       (PgLink                  *link);
 char        *pg_link_describe_closed_itself (PgLink              *link);
 char        *pg_link_describe_received  (PgLink                  *link);
+const char  *pg_link_describe_blocked   (PgLink                  *link,
+                                         gint64                   now);
 char        *pg_link_describe_arrival   (PgLink                  *link,
                                          guint                    n_new);
 

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "ui-helpers.h"
 #include "ui-tests.h"
 
@@ -26,9 +28,35 @@ signer_url (const char *key)
   return url;
 }
 
+/* A link of the list that works now. */
+static PgLink *
+working_link (void)
+{
+  GListModel *links = G_LIST_MODEL (ui_window->links_filtered);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
+    {
+      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
+
+      if (pg_link_is_usable (link, now))
+        return link;
+    }
+
+  return NULL;
+}
+
+static gboolean
+not_blocked (gpointer link)
+{
+  return !pg_link_get_blocked (link);
+}
+
 void
 test_ui_lockdown (void)
 {
+  PgLink *working = working_link ();
+  gpointer says_blocked[] = { working, (gpointer) _("Blocked by “Block every link”") };
   GtkSwitch *toggle = GTK_SWITCH (ui_child (ui_window, PG_TYPE_WINDOW, "lockdown_switch"));
   g_autoptr(PgLink) upload = ui_newest_link ();
   g_autofree char *url = signer_url (pg_link_get_key (upload));
@@ -53,8 +81,13 @@ test_ui_lockdown (void)
   adw_message_dialog_response (dialog, "block");
   ui_wait_until (ui_lockdown_is, GINT_TO_POINTER (TRUE), "the lockdown");
   g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 403);
+  /* The rows of working links say why they do not work now. */
+  g_assert_nonnull (working);
+  _pg_window_show_links (ui_window);
+  ui_wait_until (ui_row_says, says_blocked, "a working link's row to say it is blocked");
 
   gtk_switch_set_active (toggle, FALSE);
   ui_wait_until (ui_lockdown_is, GINT_TO_POINTER (FALSE), "the lockdown to end");
   g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  ui_wait_until (not_blocked, working, "the link to be no longer blocked");
 }

@@ -55,11 +55,13 @@ function newBucket () {
   return bucket;
 }
 
-function makePage (bucket, { files = 1, note = null, expires = 600 } = {}) {
+function makePage (bucket, { files = 1, note = null, label = null, expires = 600 } = {}) {
   const args = ['upload-page', ...COMMON, '--bucket', bucket, '--folder', 'incoming/acme',
                 '--files', String(files), '--expires', String(expires)];
   if (note !== null)
     args.push('--note', note);
+  if (label !== null)
+    args.push('--for', label);
   const done = cli(...args);
   const uploads = done.stdout.split('\n').filter((line) => line.startsWith('upload: '))
     .map((line) => line.slice('upload: '.length + bucket.length + 1));
@@ -412,10 +414,11 @@ async function testHtmlStoredAsData () {
 // a file already there, get saves one under its name.
 async function testReceivedUnderPartnersNames () {
   const bucket = newBucket();
-  const { url, uploads } = makePage(bucket, { files: 3 });
+  const { url, uploads } = makePage(bucket, { files: 3, label: 'ACME, Kenji Sato' });
   const names = ['Signed contract ACME.pdf', '請求書 12月.xlsx'];
   const contents = [randomBytes(5000), randomBytes(7000)];
   const page = await open(url);
+  equal(await page.locator('#for').textContent(), 'This page is for ACME, Kenji Sato.', 'for');
   await choose(page, names.map((name, i) => file(name, contents[i])));
   await page.locator('#send').click();
   for (let i = 0; i < 2; i++)

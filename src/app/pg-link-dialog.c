@@ -40,6 +40,7 @@ struct _PgLinkDialog
   AdwActionRow *files_row;
   GtkSpinButton *files_spin;
   AdwEntryRow  *note_row;
+  AdwEntryRow  *for_row;
   AdwEntryRow  *folder_row;
   AdwEntryRow  *name_row;
   AdwActionRow *key_row;
@@ -524,6 +525,7 @@ create_page (PgLinkDialog *self,
     .n_files = (guint) gtk_spin_button_get_value_as_int (self->files_spin),
     .expires = expires,
     .note = gtk_editable_get_text (GTK_EDITABLE (self->note_row)),
+    .label = gtk_editable_get_text (GTK_EDITABLE (self->for_row)),
   };
 
   /* The page goes into the bucket before the link is shown: a moment, with the window usable. */
@@ -555,6 +557,7 @@ create_action (GtkWidget  *widget,
     .grace = (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60,
     .shareable = self->shareable,
     .copy_limit = self->copy_limit,
+    .label = gtk_editable_get_text (GTK_EDITABLE (self->for_row)),
   };
 
   if (allowed <= 0)
@@ -718,6 +721,7 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, files_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, files_spin);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, note_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, for_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, folder_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, key_row);

@@ -90,17 +90,27 @@ static void build (PgLinkRow *self);
 
 G_DEFINE_FINAL_TYPE (PgLinkRow, pg_link_row, GTK_TYPE_WIDGET)
 
-/* The row's title: the file's name, or for an upload page the folder its files arrive in —
- * with direction overrides and controls written out, not obeyed. */
+/* The link's file's name, or for an upload page the folder its files arrive in — with
+ * direction overrides and controls written out, not obeyed. */
 static char *
-title_for_link (PgLink *link)
+file_words (PgLink *link)
 {
   const char *key = pg_link_get_file_key (link);
   const char *name = pg_link_key_basename (key);
-  g_autofree char *title = pg_link_get_page_key (link) != NULL && name > key
-                           ? g_strndup (key, name - key) : g_strdup (name);
+  g_autofree char *what = pg_link_get_page_key (link) != NULL && name > key
+                          ? g_strndup (key, name - key) : g_strdup (name);
 
-  return pg_text_sanitize (title);
+  return pg_text_sanitize (what);
+}
+
+/* The row's title: whom the link is for, when the user said; else its file or folder. */
+static char *
+title_for_link (PgLink *link)
+{
+  if (pg_link_get_label (link) != NULL)
+    return pg_text_sanitize (pg_link_get_label (link));
+
+  return file_words (link);
 }
 
 static const char *
@@ -181,6 +191,15 @@ update (PgLinkRow *self)
 
       g_free (subtitle);
       subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), armed);
+    }
+  /* Titled by whom it is for: the file (or the page's folder) leads the line below. */
+  if (pg_link_get_label (self->link) != NULL)
+    {
+      g_autofree char *what = file_words (self->link);
+      g_autofree char *both = g_strdup_printf ("%s · %s", what, subtitle);
+
+      g_free (subtitle);
+      subtitle = g_steal_pointer (&both);
     }
   gtk_label_set_label (self->subtitle, subtitle);
 

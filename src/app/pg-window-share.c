@@ -248,27 +248,40 @@ copy_link_action (GtkWidget  *widget,
   pg_window_show_toast (self, _("Link copied"));
 }
 
+/* The e-mail to the partner: a greeting (to whom the link is for, when the user said), what to
+ * do with the link, and a closing. */
 static char *
 mail_body (PgLink     *link,
            const char *url)
 {
   g_autofree char *until = pg_format_local_time (pg_link_get_expires_at (link), TRUE);
+  g_autofree char *greeting = NULL;
+  g_autofree char *body = NULL;
+
+  if (pg_link_get_label (link) != NULL)
+    /* Translators: the first line of an e-mail to a partner; %s is whom the link is for, as the
+     * user wrote it ("ACME, Kenji Sato") */
+    greeting = g_strdup_printf (_("Hello %s,"), pg_link_get_label (link));
+  else
+    /* Translators: the first line of an e-mail to a partner whose name the app does not know */
+    greeting = g_strdup (_("Hello,"));
 
   if (pg_link_get_page_key (link) != NULL)
-    return g_strdup_printf (_("Hello,\n\nplease send your files through this page. It opens in "
-                              "any web browser and can be used until %s:\n\n%s\n"),
-                            until, url);
-
-  if (pg_link_is_upload (link))
+    body = g_strdup_printf (_("Please send your files through this page. It opens in any web "
+                              "browser and can be used until %s:\n\n%s\n"), until, url);
+  else if (pg_link_is_upload (link))
     {
       g_autofree char *instructions = pg_link_partner_instructions (link, url);
 
-      return g_strdup_printf (_("Hello,\n\nplease send your file with this upload link. It can be "
-                                "used until %s.\n\n%s\n\n%s"), until, url, instructions);
+      body = g_strdup_printf (_("Please send your file with this upload link. It can be used "
+                                "until %s.\n\n%s\n\n%s"), until, url, instructions);
     }
+  else
+    body = g_strdup_printf (_("You can download the file with this link until %s:\n\n%s\n"),
+                            until, url);
 
-  return g_strdup_printf (_("Hello,\n\nyou can download the file with this link until %s:\n\n"
-                            "%s\n"), until, url);
+  /* Translators: the last line of an e-mail to a partner */
+  return g_strdup_printf ("%s\n\n%s\n%s\n", greeting, body, _("Best regards"));
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "pg-upload-page.h"
 
 /* presign-guard-cli upload-page --bucket B --folder F [--files N] [--expires S] [--note TEXT]
+ * [--for TEXT]
  * Writes an upload page into the bucket (the same the app makes) and prints its URL on the last
  * line: what the partner opens in a browser. */
 int
@@ -28,6 +29,7 @@ pg_cli_upload_page (int    argc,
   g_autofree char *bucket = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *note = NULL;
+  g_autofree char *label = NULL;
   g_autofree char *url = NULL;
   g_autofree char *until = NULL;
   gint64 expires = 86400;
@@ -45,6 +47,8 @@ pg_cli_upload_page (int    argc,
       N_("Lifetime in seconds, 1 to 604800 (default 86400, one day)"), N_("SECONDS") },
     { "note", 0, 0, G_OPTION_ARG_STRING, &note,
       N_("A note for the partner, shown on the page"), N_("TEXT") },
+    { "for", 0, 0, G_OPTION_ARG_STRING, &label,
+      N_("Whom the page is for, shown on it (“This page is for …”)"), N_("TEXT") },
     { NULL }
   };
 
@@ -74,6 +78,7 @@ pg_cli_upload_page (int    argc,
   request.n_files = files;
   request.expires = expires;
   request.note = note;
+  request.label = label;
   pg_link_service_create_upload_page_async (service, context, &request, NULL,
                                             pg_cli_store_result, &result);
   link = pg_link_service_create_upload_page_finish (service, pg_cli_wait (&result), &error);

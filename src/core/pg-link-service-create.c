@@ -116,6 +116,7 @@ typedef struct
   PgPresignOptions  options;
   PgLinkArming      arming;
   gint64            grace;
+  char             *label;
 } Creation;
 
 static void
@@ -127,6 +128,7 @@ creation_free (Creation *data)
   g_free (data->key);
   g_free (data->filename);
   g_free (data->content_type);
+  g_free (data->label);
   g_free (data);
 }
 
@@ -150,6 +152,7 @@ creation_new (PgAccountContext    *context,
   data->options.content_md5 = NULL;
   data->arming = request->arming;
   data->grace = request->grace;
+  data->label = g_strdup (request->label);
 
   return data;
 }
@@ -165,6 +168,7 @@ remember (GTask    *task,
   PgLinkService *self = g_task_get_source_object (task);
   Creation *data = g_task_get_task_data (task);
 
+  pg_link_set_label (link, data->label);
   if (data->arming != PG_LINK_ARMING_NONE)
     pg_link_set_arming (link, pg_link_is_upload (link) ? PG_LINK_ARMING_UPLOAD
                                                        : PG_LINK_ARMING_DOWNLOAD,
@@ -428,8 +432,10 @@ pg_link_service_create_upload_page_async (PgLinkService             *self,
       g_autofree char *digest = pg_link_digest_of_url (page_url);
 
       pg_link_set_digest (link, digest);
+      pg_link_set_label (link, request->label);
       content.folder = request->folder;
       content.note = request->note;
+      content.label = pg_link_get_label (link);
       content.expires_at = pg_link_get_expires_at (link);
       content.upload_keys = (const char * const *) keys;
       content.upload_urls = (const char * const *) urls;

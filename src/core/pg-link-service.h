@@ -46,6 +46,7 @@ typedef enum {
  * @shareable: for a plain download link, what a check of the file found
  *   (pg_link_service_check_shareable_async()): a link to a revoked file is dead on arrival
  * @copy_limit: for a private copy, the largest file copied (0 for any)
+ * @label: (nullable): whom or what the link is for, shown as its title and in its e-mail
  */
 typedef struct
 {
@@ -55,6 +56,7 @@ typedef struct
   gint64                  grace;
   PgLinkShareable         shareable;
   guint64                 copy_limit;
+  const char             *label;
 } PgLinkRequest;
 
 /**
@@ -63,6 +65,7 @@ typedef struct
  * @n_files: how many files the partner may send (1 to %PG_UPLOAD_PAGE_MAX_FILES)
  * @expires: the lifetime of the page and its uploads, in seconds
  * @note: (nullable): a note from the sender, shown on the page
+ * @label: (nullable): whom the page is for, shown on it, as the link's title and in its e-mail
  */
 typedef struct
 {
@@ -70,6 +73,7 @@ typedef struct
   guint       n_files;
   guint       expires;
   const char *note;
+  const char *label;
 } PgUploadPageRequest;
 
 #define PG_TYPE_LINK_SERVICE (pg_link_service_get_type ())

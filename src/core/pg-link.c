@@ -49,6 +49,7 @@ struct _PgLink
   GStrv        upload_keys;
   GPtrArray   *received;    /* PgReceivedFile: what partners sent through it */
   gboolean     blocked;     /* its bucket's lockdown is on (as last seen; not kept) */
+  char        *label;       /* whom or what it is for, as the user wrote it */
   PgLinkState  state;
 };
 
@@ -90,6 +91,7 @@ pg_link_finalize (GObject *object)
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
   g_clear_pointer (&self->received, g_ptr_array_unref);
+  g_free (self->label);
 
   G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
 }
@@ -576,6 +578,25 @@ pg_link_set_signer_arn (PgLink     *self,
   self->signer_arn = g_strdup (signer_arn);
 }
 
+/* Whom or what the link is for ("ACME, Kenji Sato"), as the user wrote it; %NULL for none. */
+const char *
+pg_link_get_label (PgLink *self)
+{
+  return self->label;
+}
+
+void
+pg_link_set_label (PgLink     *self,
+                   const char *label)
+{
+  g_autofree char *clean = label ? g_strstrip (g_strdup (label)) : NULL;
+
+  g_free (self->label);
+  self->label = clean && *clean && g_utf8_validate (clean, -1, NULL)
+                ? g_utf8_substring (clean, 0, MIN (g_utf8_strlen (clean, -1), PG_LINK_MAX_LABEL))
+                : NULL;
+}
+
 /* Whether the link's bucket is locked down ("Block every link"), as last seen. */
 gboolean
 pg_link_get_blocked (PgLink *self)
@@ -906,6 +927,11 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "signer-arn");
       json_builder_add_string_value (builder, self->signer_arn);
     }
+  if (self->label != NULL)
+    {
+      json_builder_set_member_name (builder, "label");
+      json_builder_add_string_value (builder, self->label);
+    }
   if (self->digest != NULL)
     {
       json_builder_set_member_name (builder, "digest");
@@ -1040,6 +1066,7 @@ _pg_link_new_from_json (JsonNode *node)
   self->copy_of = g_strdup (json_object_get_string_member_with_default (object, "copy-of",
                                                                         NULL));
   pg_link_set_digest (self, json_object_get_string_member_with_default (object, "digest", NULL));
+  pg_link_set_label (self, json_object_get_string_member_with_default (object, "label", NULL));
   if (json_object_has_member (object, "received"))
     self->received = pg_received_files_from_json (json_object_get_member (object, "received"));
   self->arming = pg_link_arming_from_string (

@@ -14,6 +14,9 @@
 
 G_BEGIN_DECLS
 
+/* The longest "For" label of a link, in characters. */
+#define PG_LINK_MAX_LABEL 120
+
 
 #define PG_TYPE_LINK (pg_link_get_type ())
 
@@ -57,6 +60,9 @@ const char * const *pg_link_get_upload_keys (PgLink              *self);
 GArray      *pg_link_get_targets        (PgLink                  *self);
 const char  *pg_link_get_signer_arn     (PgLink                  *self);
 const char  *pg_link_get_digest         (PgLink                  *self);
+const char  *pg_link_get_label          (PgLink                  *self);
+void         pg_link_set_label          (PgLink                  *self,
+                                         const char              *label);
 gboolean     pg_link_get_blocked        (PgLink                  *self);
 void         pg_link_set_blocked        (PgLink                  *self,
                                          gboolean                 blocked);

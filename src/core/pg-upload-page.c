@@ -41,6 +41,8 @@ static const struct {
   { "limit-many", N_("You can send up to {count} files.") },
   /* Translators: {folder} is a folder name in the sender's storage */
   { "destination", N_("They go to the folder “{folder}”.") },
+  /* Translators: {label} is whom the page was made for, as the sender wrote it */
+  { "for", N_("This page is for {label}.") },
   /* Translators: {time} is a date and time, written in the page's language */
   { "expiry", N_("This page works until {time}.") },
   { "note-label", N_("A note from the sender") },
@@ -233,6 +235,8 @@ config_json (const PgUploadPageContent  *content,
   json_builder_add_string_value (builder, content->folder ? content->folder : "");
   json_builder_set_member_name (builder, "note");
   json_builder_add_string_value (builder, content->note ? content->note : "");
+  json_builder_set_member_name (builder, "label");
+  json_builder_add_string_value (builder, content->label ? content->label : "");
   json_builder_set_member_name (builder, "expires");
   json_builder_add_int_value (builder, content->expires_at);
   json_builder_set_member_name (builder, "contentType");

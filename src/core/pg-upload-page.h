@@ -21,6 +21,7 @@ G_BEGIN_DECLS
  * PgUploadPageContent:
  * @folder: the folder the files go to, as the partner sees it
  * @note: (nullable): a note from the sender
+ * @label: (nullable): whom the page is for
  * @expires_at: when the links end (Unix time)
  * @upload_keys: the keys the files are stored under, one per file
  * @upload_urls: a strict single-use presigned PUT for each key, in the same order
@@ -29,6 +30,7 @@ typedef struct
 {
   const char         *folder;
   const char         *note;
+  const char         *label;
   gint64              expires_at;
   const char * const *upload_keys;
   const char * const *upload_urls;

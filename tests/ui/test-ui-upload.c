@@ -11,6 +11,7 @@
 #include "pg-received.h"
 #include "ui-helpers.h"
 #include "ui-tests.h"
+#include "../test-async.h"
 
 /* Files coming in: an upload link, an upload page in the bucket, and a file dropped on the
  * window. */
@@ -115,6 +116,24 @@ fetch_page_as_manager (PgLink *link)
   return ui_fetch ("GET", url, NULL, NULL);
 }
 
+/* The page as stored in the bucket. */
+static GBytes *
+page_as_manager (PgLink *link)
+{
+  PgS3Client *client = pg_account_context_get_manager (pg_session_get_context (ui_window->session));
+  g_autoptr(GAsyncResult) result = NULL;
+  GBytes *page;
+
+  pg_s3_client_get_object_async (client, pg_link_get_bucket (link), pg_link_get_page_key (link),
+                                 1024 * 1024, NULL, test_store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  page = pg_s3_client_get_object_finish (client, result, NULL);
+  g_assert_nonnull (page);
+
+  return page;
+}
+
 /* "Upload page" is on by default: the partner gets a page in the bucket, Copy gives the page,
  * the page carries one single-use upload per file, one Revoke closes the page and every upload,
  * and removing the link deletes the page. */
@@ -136,6 +155,7 @@ test_ui_upload_page (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (ui_child (dialog, PG_TYPE_LINK_DIALOG, "files_spin")),
                              2);
   ui_set_text (dialog, PG_TYPE_LINK_DIALOG, "note_row", "契約書と請求書をお願いします");
+  ui_set_text (dialog, PG_TYPE_LINK_DIALOG, "for_row", "ACME, Kenji Sato");
   ui_screenshot (dialog, "new-upload-link");
   ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
   ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
@@ -143,6 +163,18 @@ test_ui_upload_page (void)
   link = ui_newest_link ();
   g_assert_nonnull (pg_link_get_page_key (link));
   g_assert_cmpuint (g_strv_length ((char **) pg_link_get_upload_keys (link)), ==, 2);
+
+  /* Titled by whom it is for, in the list and on the page. */
+  g_assert_cmpstr (pg_link_get_label (link), ==, "ACME, Kenji Sato");
+  ui_wait_until (ui_row_shown, link, "the page's row");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
+                                                             "title"))), ==, "ACME, Kenji Sato");
+  {
+    g_autoptr(GBytes) page = page_as_manager (link);
+
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (page, NULL), g_bytes_get_size (page),
+                                    "\"label\":\"ACME, Kenji Sato\""));
+  }
 
   /* What the partner gets is the page, served as a page. */
   url = ui_copy_link (link);

@@ -328,6 +328,10 @@
     setText('intro', tr('intro'));
     setText('limit', count === 1 ? tr('limit-one') : tr('limit-many', { count }));
     setText('destination', tr('destination', { folder: config.folder || '/' }));
+    if (config.label) {
+      setText('for', tr('for', { label: config.label }));
+      byId('for').hidden = false;
+    }
     setText('expiry', tr('expiry', { time: formatTime(config.expires) }));
     setText('note-label', tr('note-label'));
     setText('drop-hint', tr(count === 1 ? 'drop-one' : 'drop-many'));

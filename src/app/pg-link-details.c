@@ -10,6 +10,8 @@
 #include "pg-link-details.h"
 #include "pg-link-dialog.h"
 #include "pg-link-row.h"
+#include "pg-received.h"
+#include "pg-text.h"
 #include "pg-toolkit.h"
 
 /* "Details" of a link: everything it says about itself, the URL for those who want to see it,
@@ -60,6 +62,79 @@ add_fact (AdwPreferencesGroup *group,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
   adw_preferences_group_add (group, row);
+}
+
+/* A received file's Open or Save As…, done by the main window (which goes on when the details
+ * close): the key and the partner's name ride on the button. */
+static void
+file_button_clicked (GtkButton *button,
+                     GtkWindow *details)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (details);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent),
+                                g_object_get_data (G_OBJECT (button), "action"), "(ss)",
+                                g_object_get_data (G_OBJECT (button), "key"),
+                                g_object_get_data (G_OBJECT (button), "name"));
+}
+
+static GtkWidget *
+file_button (GtkWindow            *details,
+             const char           *icon,
+             const char           *label,
+             const char           *action,
+             const PgReceivedFile *file)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+  g_autofree char *spoken = g_strdup_printf ("%s: %s", label, file->name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  -1);
+  g_object_set_data (G_OBJECT (button), "action", (gpointer) action);
+  g_object_set_data_full (G_OBJECT (button), "key", g_strdup (file->key), g_free);
+  g_object_set_data_full (G_OBJECT (button), "name", g_strdup (file->name), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (file_button_clicked), details);
+
+  return button;
+}
+
+/* What partners sent through the link: each file under its partner's name, its size and when it
+ * came, to open or save. */
+static AdwPreferencesGroup *
+received_group (GtkWindow *details,
+                PgLink    *link)
+{
+  GPtrArray *files = pg_link_get_received (link);
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  g_autofree char *title = pg_link_describe_received (link);
+
+  adw_preferences_group_set_title (group, title);
+  for (guint i = files->len; i > 0; i--)
+    {
+      PgReceivedFile *file = g_ptr_array_index (files, i - 1);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *size = g_format_size (file->size);
+      g_autofree char *when = pg_format_local_time (file->time, FALSE);
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", size, when);
+      g_autofree char *name = pg_text_sanitize (file->name);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 file_button (details, "document-open-symbolic", _("Open"),
+                                              "win.open-file-as", file));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 file_button (details, "document-save-as-symbolic",
+                                              _("Save As…"), "win.save-file-as", file));
+      adw_preferences_group_add (group, row);
+    }
+
+  return group;
 }
 
 /* The main window's Restore, for this link; the details close, the row shows the rest. */
@@ -166,6 +241,9 @@ pg_link_details_new (GtkWindow          *parent,
     }
   if (pg_link_get_filename (link) != NULL)
     add_fact (facts, _("Saved by the partner as"), pg_link_get_filename (link));
+  if (pg_link_get_n_received (link) > 0)
+    adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), received_group (GTK_WINDOW (window),
+                                                                            link));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), facts);
 
   adw_preferences_group_set_title (address, upload_urls ? _("Page for the Partner")

@@ -412,16 +412,13 @@ selected_key (PgWindow *self)
   return item != NULL && !pg_object_item_is_folder (item) ? pg_object_item_get_key (item) : NULL;
 }
 
-/* Opened with its program, from the cache (a folder per file, under the file's own name). */
+/* Opened with its program, from the cache (a folder per file), under @name. */
 static void
-open_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+open_key (PgWindow   *self,
+          const char *key,
+          const char *name)
 {
-  PgWindow *self = PG_WINDOW (widget);
-  const char *key = g_variant_get_string (parameter, NULL);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
-  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
   g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "presign-guard", "files",
                                            hash, NULL);
   g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -433,6 +430,31 @@ open_key_action (GtkWidget  *widget,
       return;
     }
   _pg_window_download (self, key, file, PG_WINDOW_OPEN_FILE);
+}
+
+/* A file of the list, under its key's name. */
+static void
+open_key_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  const char *key = g_variant_get_string (parameter, NULL);
+  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+
+  open_key (PG_WINDOW (widget), key, name);
+}
+
+/* A file under a name of its own (a received file, under the partner's name): (key, name). */
+static void
+open_file_as_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *key;
+  const char *name;
+
+  g_variant_get (parameter, "(&s&s)", &key, &name);
+  open_key (PG_WINDOW (widget), key, name);
 }
 
 static void
@@ -450,14 +472,12 @@ save_key_chosen_cb (GtkNativeDialog *chooser,
   g_object_unref (chooser);
 }
 
+/* Save As…, @name offered. */
 static void
-save_key_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
+save_key (PgWindow   *self,
+          const char *key,
+          const char *name)
 {
-  PgWindow *self = PG_WINDOW (widget);
-  const char *key = g_variant_get_string (parameter, NULL);
-  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
   GtkFileChooserNative *chooser;
 
   chooser = gtk_file_chooser_native_new (_("Save the File"), GTK_WINDOW (self),
@@ -467,6 +487,29 @@ save_key_action (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (chooser), "key", g_strdup (key), g_free);
   g_signal_connect_object (chooser, "response", G_CALLBACK (save_key_chosen_cb), self, 0);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+save_key_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  const char *key = g_variant_get_string (parameter, NULL);
+  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+
+  save_key (PG_WINDOW (widget), key, name);
+}
+
+static void
+save_file_as_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *key;
+  const char *name;
+
+  g_variant_get (parameter, "(&s&s)", &key, &name);
+  save_key (PG_WINDOW (widget), key, name);
 }
 
 static void
@@ -815,6 +858,8 @@ _pg_window_browser_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
   gtk_widget_class_install_action (widget_class, "win.open-key", "s", open_key_action);
   gtk_widget_class_install_action (widget_class, "win.save-key", "s", save_key_action);
+  gtk_widget_class_install_action (widget_class, "win.open-file-as", "(ss)", open_file_as_action);
+  gtk_widget_class_install_action (widget_class, "win.save-file-as", "(ss)", save_file_as_action);
   gtk_widget_class_install_action (widget_class, "win.delete-key", "s", delete_key_action);
   gtk_widget_class_install_action (widget_class, "win.upload-files", NULL, upload_files_action);
   gtk_widget_class_install_action (widget_class, "win.selected-file", "s", selected_file_action);

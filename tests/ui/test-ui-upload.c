@@ -205,6 +205,30 @@ test_ui_upload_page (void)
                                                      "save_button")));
   }
 
+  /* Details list each file under the partner's name, with Open and Save As… of its own. */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+    GtkWindow *details;
+    gboolean listed = FALSE;
+    gboolean openable = FALSE;
+
+    ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "details_button"));
+    details = ui_find_details ();
+    g_assert_nonnull (details);
+    ui_find_widgets (GTK_WIDGET (details), ADW_TYPE_ACTION_ROW, rows);
+    for (guint i = 0; i < rows->len; i++)
+      listed |= g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)),
+                           "請求書 12月.xlsx") == 0;
+    g_assert_true (listed);
+    ui_find_widgets (GTK_WIDGET (details), GTK_TYPE_BUTTON, buttons);
+    for (guint i = 0; i < buttons->len; i++)
+      openable |= g_strcmp0 (gtk_widget_get_tooltip_text (g_ptr_array_index (buttons, i)),
+                             _("Open")) == 0;
+    g_assert_true (openable);
+    gtk_window_destroy (details);
+  }
+
   ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));
   ui_wait_until (ui_revoke_done, link, "the revocation");
   g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);

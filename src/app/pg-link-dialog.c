@@ -431,8 +431,8 @@ const char *
 pg_link_dialog_arming_words (gboolean upload)
 {
   return upload ? _("Closed once its file has arrived: by Presign Guard while it is open, or by "
-                    "an always-on watcher (presign-guard-cli watch).")
-                : _("Closed once it is used: by an always-on watcher (presign-guard-cli watch), "
+                    "an always-on watcher your administrator set up.")
+                : _("Closed once it is used: by an always-on watcher your administrator set up, "
                     "or by Presign Guard while it is open when the account says where the "
                     "server reports downloads.");
 }

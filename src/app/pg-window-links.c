@@ -462,9 +462,9 @@ update_watcher_line (PgWindow *self)
   else
     text = g_strdup (_("No always-on watcher is running for this bucket: while Presign Guard "
                        "is open it closes upload links after their upload, but links armed to "
-                       "close after their first download stay open until a watcher runs "
-                       "(presign-guard-cli watch) or the account says where the server reports "
-                       "downloads."));
+                       "close after their first download stay open until an always-on watcher "
+                       "runs (your administrator can set one up) or the account says where the "
+                       "server reports downloads."));
   /* What the app's watcher could not do lately, under it. */
   if (problem != NULL)
     {

@@ -9,6 +9,7 @@
 #include "pg-catalog.h"
 #include "pg-crypto.h"
 #include "pg-error.h"
+#include "pg-received.h"
 #include "pg-upload-page.h"
 
 /* The upload page as text: what a browser would parse. The page in a real browser is tested by
@@ -391,6 +392,62 @@ test_catalog_damaged (void)
     }
 }
 
+/* The names partners' files come back under (what the page sends, and what anyone with the
+ * upload link could send instead): the file's own name, safe in a folder of ours. */
+static void
+test_received_names (void)
+{
+  static const struct { const char *disposition; const char *name; } cases[] = {
+    { "attachment; filename*=UTF-8''Signed%20contract%20ACME.pdf", "Signed contract ACME.pdf" },
+    { "attachment; filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%2012%E6%9C%88.xlsx",
+      "請求書 12月.xlsx" },
+    { "attachment; filename*=utf-8''a%2Bb%25.txt", "a+b%.txt" },
+    /* filename* wins; a plain filename when it is the only one or unusable. */
+    { "attachment; filename=\"plain.txt\"; filename*=UTF-8''better.txt", "better.txt" },
+    { "attachment; filename=\"quoted \\\"name\\\".txt\"", "quoted \"name\".txt" },
+    { "attachment; filename*=ISO-8859-1''caf%E9.txt; filename=cafe.txt", "cafe.txt" },
+    /* Never a path, a hidden file or a disguised type (controls written out, "\" as "_"). */
+    { "attachment; filename=\"../../.bashrc\"", "bashrc" },
+    { "attachment; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", "passwd" },
+    { "attachment; filename*=UTF-8''C%3A%5CUsers%5Cx%5Creport.pdf", "report.pdf" },
+    { "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe", "invoice_u202efdp.exe" },
+    { "attachment; filename*=UTF-8''a%0Ab.txt", "a_x0ab.txt" },
+    /* Nothing usable: the key's last part. */
+    { "attachment; filename*=UTF-8''%FF%FE.txt", "file-1" },
+    { "attachment; filename=\"...\"", "file-1" },
+    { "inline", "file-1" },
+    { NULL, "file-1" },
+  };
+  g_autoptr(GString) long_name = g_string_new (NULL);
+  g_autofree char *long_disposition = NULL;
+  g_autofree char *cut = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = pg_received_name_from_disposition (cases[i].disposition,
+                                                                 "in/20261207-041504-77d017/file-1");
+
+      g_assert_cmpstr (name, ==, cases[i].name);
+    }
+
+  /* Long names are cut to PG_RECEIVED_MAX_NAME bytes on a character's edge, extension kept. */
+  for (guint i = 0; i < 150; i++)
+    g_string_append (long_name, "%E5%A5%91");
+  long_disposition = g_strdup_printf ("attachment; filename*=UTF-8''%s.pdf", long_name->str);
+  cut = pg_received_name_from_disposition (long_disposition, "k");
+  g_assert_cmpuint (strlen (cut), <=, PG_RECEIVED_MAX_NAME);
+  g_assert_true (g_utf8_validate (cut, -1, NULL));
+  g_assert_true (g_str_has_suffix (cut, ".pdf"));
+
+  {
+    g_autofree char *two = pg_received_numbered_name ("contract.pdf", 2);
+    g_autofree char *plain = pg_received_numbered_name ("README", 3);
+
+    g_assert_cmpstr (two, ==, "contract (2).pdf");
+    g_assert_cmpstr (plain, ==, "README (3)");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +460,7 @@ main (int   argc,
   g_test_add_func ("/pg/upload-page/read-keys", test_read_keys);
   g_test_add_func ("/pg/upload-page/refuses-bad-content", test_refuses_bad_content);
   g_test_add_func ("/pg/upload-page/page-keys", test_page_keys);
+  g_test_add_func ("/pg/upload-page/received-names", test_received_names);
   g_test_add_func ("/pg/catalog/damaged", test_catalog_damaged);
 
   return g_test_run ();

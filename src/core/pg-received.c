@@ -94,13 +94,15 @@ static char *
 extended_value (const char *value)
 {
   const char *quote = strstr (value, "''");
+  g_autofree char *encoded = NULL;
   g_autofree char *decoded = NULL;
 
   if (quote == NULL || g_ascii_strncasecmp (value, "utf-8", quote - value) != 0
       || quote - value != 5)
     return NULL;
 
-  decoded = g_uri_unescape_string (g_strstrip (g_strdup (quote + 2)), NULL);
+  encoded = g_strstrip (g_strdup (quote + 2));
+  decoded = g_uri_unescape_string (encoded, NULL);
   if (decoded == NULL || !g_utf8_validate (decoded, -1, NULL))
     return NULL;
 

@@ -46,6 +46,7 @@ struct _PgLinkRow
   GtkButton *remove_button;
   GtkButton *revoke_button;
   GtkMenuButton *more_button;
+  GtkButton     *narrow_copy_button;
   GtkStack  *actions;
   guint      pick_actions;
   GBinding  *folded_binding;
@@ -266,6 +267,7 @@ update (PgLinkRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->open_button), received != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->save_button), received != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->copy_button), usable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->narrow_copy_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->mail_button), usable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->qr_button), usable);
   /* A revoked link can be restored for as long as it lives, not only from the toast's Undo. */
@@ -290,6 +292,12 @@ update (PgLinkRow *self)
                           || state == PG_LINK_DEAD_ON_ARRIVAL);
 }
 
+static void
+menu_closed (GtkWidget *button)
+{
+  gtk_widget_set_has_tooltip (button, TRUE);
+}
+
 /* The narrow row's menu, made when it opens: the same actions as the buttons, for this link in
  * its current state. */
 static void
@@ -304,7 +312,9 @@ create_more_menu (GtkMenuButton *button,
       GtkWidget *widget = G_STRUCT_MEMBER (GtkWidget *, self, button_words[i].offset);
       g_autoptr(GMenuItem) item = NULL;
 
-      if (!gtk_widget_get_visible (widget) || !gtk_widget_get_sensitive (widget))
+      /* Copy stays beside the menu, not in it. */
+      if (!gtk_widget_get_visible (widget) || !gtk_widget_get_sensitive (widget)
+          || widget == GTK_WIDGET (self->copy_button))
         continue;
       item = g_menu_item_new (_(button_words[i].text), NULL);
       g_menu_item_set_action_and_target_value (
@@ -313,6 +323,13 @@ create_more_menu (GtkMenuButton *button,
       g_menu_append_item (menu, item);
     }
   gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
+
+  /* An open menu is not covered by its button's tooltip. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (button), FALSE);
+  g_signal_handlers_disconnect_by_func (gtk_menu_button_get_popover (button), menu_closed,
+                                        button);
+  g_signal_connect_swapped (gtk_menu_button_get_popover (button), "closed",
+                            G_CALLBACK (menu_closed), button);
 }
 
 static gboolean
@@ -400,10 +417,10 @@ show_link (PgLinkRow *self)
   g_autofree char *title = title_for_link (link);
   GtkButton *buttons[] = { self->open_button, self->save_button, self->copy_button,
                            self->mail_button, self->qr_button, self->details_button,
-                           self->remove_button, self->revoke_button };
+                           self->remove_button, self->revoke_button, self->narrow_copy_button };
   static const char *actions[] = { "win.open-received", "win.save-received", "win.copy-link",
                                    "win.mail-link", "win.qr-link", "win.details-link",
-                                   "win.remove-link", "win.revoke-link" };
+                                   "win.remove-link", "win.revoke-link", "win.copy-link" };
 
   gtk_label_set_label (self->title, title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->title),
@@ -657,6 +674,9 @@ build (PgLinkRow *self)
                       (gpointer) button_words[i].text);
   g_signal_connect (self->more_button, "query-tooltip", G_CALLBACK (query_button_tooltip),
                     (gpointer) N_("More Actions"));
+  g_signal_connect (self->narrow_copy_button, "query-tooltip",
+                    G_CALLBACK (query_button_tooltip), (gpointer) N_("Copy Link"));
+
   g_signal_connect (self->revoke_button, "query-tooltip", G_CALLBACK (query_revoke_tooltip),
                     self);
   /* A row is as wide as its list: picked now, it comes on screen with the right actions. */
@@ -767,6 +787,7 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, remove_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, more_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, narrow_copy_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, actions);
 }
 

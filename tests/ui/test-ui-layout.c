@@ -340,6 +340,14 @@ check_width (int         width,
   g_assert_cmpuint (outside->len, ==, 0);
 }
 
+/* Whether the row shows Copy itself (with its icons, or beside the menu of a narrow row). */
+static gboolean
+copy_shown (PgLinkRow *row)
+{
+  return gtk_widget_get_mapped (ui_child (row, PG_TYPE_LINK_ROW, "copy_button"))
+         || gtk_widget_get_mapped (ui_child (row, PG_TYPE_LINK_ROW, "narrow_copy_button"));
+}
+
 /* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
  * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
 void
@@ -348,9 +356,11 @@ test_ui_widths (void)
   g_autoptr(PgLink) link = NULL;
   PgWindow *first;
 
-  for (guint i = 0; i < 2; i++)
+  static const int wide[] = { 1400, 1100, 800 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (wide); i++)
     {
-      int width = i == 0 ? 1400 : 800;
+      int width = wide[i];
       g_autofree char *name = g_strdup_printf ("%d px", width);
 
       first = open_window (width);
@@ -359,6 +369,7 @@ test_ui_widths (void)
       g_assert_false (adw_leaflet_get_folded (ui_window->leaflet));
       g_assert_true (gtk_widget_get_mapped (ui_child (ui_row_for (ui_newest_link ()),
                                                       PG_TYPE_LINK_ROW, "revoke_button")));
+      g_assert_true (copy_shown (ui_row_for (ui_newest_link ())));
       close_window (first);
     }
 
@@ -378,6 +389,7 @@ test_ui_widths (void)
                                                   "revoke_button")));
   g_assert_true (gtk_widget_get_mapped (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,
                                                   "more_button")));
+  g_assert_true (copy_shown (ui_row_for (link)));
   {
     graphene_rect_t bounds;
 

@@ -788,6 +788,17 @@ test_received (Fixture       *fixture,
   file = g_ptr_array_index (pg_link_get_received (arrived), 0);
   g_assert_cmpstr (file->name, ==, "arrived.pdf");
 
+  /* The notification's words: by whom when the link says whom it is for. */
+  {
+    g_autofree char *bare = pg_link_describe_arrival (arrived, 1);
+    g_autofree char *from = NULL;
+
+    pg_link_set_label (page, "  ACME, Kenji Sato ");
+    from = pg_link_describe_arrival (page, 2);
+    g_assert_cmpstr (bare, ==, "“arrived.pdf” arrived through its upload link");
+    g_assert_cmpstr (from, ==, "ACME, Kenji Sato sent 2 files");
+  }
+
   /* Nothing new: nothing said. The last file: the page is Received. */
   g_assert_cmpint (check_received (fixture), ==, 0);
   g_assert_cmpuint (arrivals, ==, 4);

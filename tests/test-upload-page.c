@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -445,6 +446,33 @@ test_received_names (void)
 
     g_assert_cmpstr (two, ==, "contract (2).pdf");
     g_assert_cmpstr (plain, ==, "README (3)");
+  }
+
+  /* Never over a file there, nor over one given out already and not written yet. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("pg-received-XXXXXX", NULL);
+    g_autofree char *there = g_build_filename (dir, "a.pdf", NULL);
+    g_autoptr(GFile) folder = g_file_new_for_path (dir);
+    g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GFile) first = NULL;
+    g_autoptr(GFile) second = NULL;
+    g_autoptr(GFile) other = NULL;
+    g_autofree char *first_name = NULL;
+    g_autofree char *second_name = NULL;
+    g_autofree char *other_name = NULL;
+
+    g_assert_true (g_file_set_contents (there, "there", -1, NULL));
+    first = pg_received_free_destination (folder, "a.pdf", taken);
+    second = pg_received_free_destination (folder, "a.pdf", taken);
+    other = pg_received_free_destination (folder, "b.pdf", NULL);
+    first_name = g_file_get_basename (first);
+    second_name = g_file_get_basename (second);
+    other_name = g_file_get_basename (other);
+    g_assert_cmpstr (first_name, ==, "a (2).pdf");
+    g_assert_cmpstr (second_name, ==, "a (3).pdf");
+    g_assert_cmpstr (other_name, ==, "b.pdf");
+    g_unlink (there);
+    g_rmdir (dir);
   }
 }
 

@@ -185,10 +185,15 @@ save_chosen_cb (GtkNativeDialog *chooser,
     }
   else
     {
+      g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           NULL);
+
+      /* Two files of the same name in one page get two names before either is written. */
       for (guint i = 0; i < files->len; i++)
         {
           PgReceivedFile *file = g_ptr_array_index (files, i);
-          g_autoptr(GFile) destination = pg_received_free_destination (chosen, file->name);
+          g_autoptr(GFile) destination = pg_received_free_destination (chosen, file->name,
+                                                                       names);
 
           _pg_window_download (self, file->key, destination, PG_WINDOW_OPEN_NONE);
         }

@@ -98,7 +98,7 @@ pg_cli_received (int    argc,
 
       if (folder != NULL)
         {
-          destination = pg_received_free_destination (folder, file->name);
+          destination = pg_received_free_destination (folder, file->name, NULL);
           if (!save (client, pg_presigned_url_get_bucket (link), file->key, destination, &error))
             return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
           path = g_file_get_path (destination);
@@ -167,7 +167,7 @@ pg_cli_get (int    argc,
         return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
       name = pg_received_name_from_disposition (object->content_disposition, key);
       here = g_file_new_for_path (".");
-      destination = pg_received_free_destination (here, name);
+      destination = pg_received_free_destination (here, name, NULL);
     }
 
   if (!save (client, bucket, key, destination, &error))

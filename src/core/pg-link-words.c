@@ -162,8 +162,8 @@ pg_link_describe_received (PgLink *link)
  * pg_link_describe_arrival:
  * @n_new: how many files just came
  *
- * A notification's words for files that arrived: "2 files arrived through the page for
- * “incoming/acme/”".
+ * A notification's words for files that arrived: "ACME, Kenji Sato sent 2 files", or without a
+ * "For": "2 files arrived through the upload page for “incoming/acme/…/”".
  */
 char *
 pg_link_describe_arrival (PgLink *link,
@@ -173,6 +173,11 @@ pg_link_describe_arrival (PgLink *link,
                       ? pg_link_get_file_key (link)
                       : pg_link_key_basename (pg_link_get_file_key (link));
 
+  /* Whom it is for, when the user said: "ACME, Kenji Sato sent 2 files". */
+  if (pg_link_get_label (link) != NULL)
+    /* Translators: %s is whom the link was made for, as the user wrote it; %u a number */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %u file", "%s sent %u files",
+                                         n_new), pg_link_get_label (link), n_new);
   if (pg_link_get_page_key (link) != NULL)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u file arrived through the upload page for “%s”",

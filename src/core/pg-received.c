@@ -186,6 +186,8 @@ pg_received_name_from_disposition (const char *disposition,
  * pg_received_free_destination:
  * @folder: where to save
  * @name: a safe file name (see pg_received_name_from_disposition())
+ * @taken: (nullable): names given out already (to files not written yet); the one returned is
+ *   added
  *
  * Where to save @name in @folder without overwriting anything: "contract.pdf", else
  * "contract (2).pdf", "contract (3).pdf"… The caller still creates it exclusively.
@@ -194,19 +196,24 @@ pg_received_name_from_disposition (const char *disposition,
  */
 GFile *
 pg_received_free_destination (GFile      *folder,
-                              const char *name)
+                              const char *name,
+                              GHashTable *taken)
 {
-  GFile *file = g_file_get_child (folder, name);
-
-  for (guint n = 2; g_file_query_exists (file, NULL) && n < 10000; n++)
+  for (guint n = 1;; n++)
     {
-      g_autofree char *numbered = pg_received_numbered_name (name, n);
+      g_autofree char *candidate = n == 1 ? g_strdup (name) : pg_received_numbered_name (name, n);
+      GFile *file = g_file_get_child (folder, candidate);
 
+      if (n >= 10000
+          || ((taken == NULL || !g_hash_table_contains (taken, candidate))
+              && !g_file_query_exists (file, NULL)))
+        {
+          if (taken != NULL)
+            g_hash_table_add (taken, g_steal_pointer (&candidate));
+          return file;
+        }
       g_object_unref (file);
-      file = g_file_get_child (folder, numbered);
     }
-
-  return file;
 }
 
 /* "contract.pdf", 2 → "contract (2).pdf": the name of the @n-th file of that name. */

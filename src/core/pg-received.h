@@ -40,7 +40,8 @@ GPtrArray      *pg_received_files_from_json      (JsonNode              *node);
 char           *pg_received_name_from_disposition (const char           *disposition,
                                                    const char           *key);
 GFile          *pg_received_free_destination     (GFile                 *folder,
-                                                  const char            *name);
+                                                  const char            *name,
+                                                  GHashTable            *taken);
 char           *pg_received_numbered_name        (const char            *name,
                                                   guint                  n);
 void            pg_received_list_async           (PgS3Client            *client,

@@ -432,28 +432,35 @@ open_key (PgWindow   *self,
   _pg_window_download (self, key, file, PG_WINDOW_OPEN_FILE);
 }
 
-/* A file of the list, under its key's name. */
+/* An action's file: a key of the list ("s", under its key's name), or a received file under a
+ * name of its own ("(ss)": key, the partner's name). */
+static const char *
+file_of_parameter (GVariant  *parameter,
+                   char     **name)
+{
+  const char *key;
+  const char *given;
+
+  if (g_variant_is_of_type (parameter, G_VARIANT_TYPE_STRING))
+    {
+      key = g_variant_get_string (parameter, NULL);
+      *name = pg_received_name_from_disposition (NULL, key);
+      return key;
+    }
+
+  g_variant_get (parameter, "(&s&s)", &key, &given);
+  *name = g_strdup (given);
+  return key;
+}
+
 static void
 open_key_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  const char *key = g_variant_get_string (parameter, NULL);
-  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+  g_autofree char *name = NULL;
+  const char *key = file_of_parameter (parameter, &name);
 
-  open_key (PG_WINDOW (widget), key, name);
-}
-
-/* A file under a name of its own (a received file, under the partner's name): (key, name). */
-static void
-open_file_as_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  const char *key;
-  const char *name;
-
-  g_variant_get (parameter, "(&s&s)", &key, &name);
   open_key (PG_WINDOW (widget), key, name);
 }
 
@@ -494,21 +501,9 @@ save_key_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
-  const char *key = g_variant_get_string (parameter, NULL);
-  g_autofree char *name = pg_received_name_from_disposition (NULL, key);
+  g_autofree char *name = NULL;
+  const char *key = file_of_parameter (parameter, &name);
 
-  save_key (PG_WINDOW (widget), key, name);
-}
-
-static void
-save_file_as_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  const char *key;
-  const char *name;
-
-  g_variant_get (parameter, "(&s&s)", &key, &name);
   save_key (PG_WINDOW (widget), key, name);
 }
 
@@ -858,8 +853,8 @@ _pg_window_browser_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.cancel-upload", NULL, cancel_upload_action);
   gtk_widget_class_install_action (widget_class, "win.open-key", "s", open_key_action);
   gtk_widget_class_install_action (widget_class, "win.save-key", "s", save_key_action);
-  gtk_widget_class_install_action (widget_class, "win.open-file-as", "(ss)", open_file_as_action);
-  gtk_widget_class_install_action (widget_class, "win.save-file-as", "(ss)", save_file_as_action);
+  gtk_widget_class_install_action (widget_class, "win.open-file-as", "(ss)", open_key_action);
+  gtk_widget_class_install_action (widget_class, "win.save-file-as", "(ss)", save_key_action);
   gtk_widget_class_install_action (widget_class, "win.delete-key", "s", delete_key_action);
   gtk_widget_class_install_action (widget_class, "win.upload-files", NULL, upload_files_action);
   gtk_widget_class_install_action (widget_class, "win.selected-file", "s", selected_file_action);

@@ -12,15 +12,6 @@
 
 /* ls, upload and mb: plain bucket work with the managing key. */
 
-static PgS3Client *
-manager_client (PgCliEndpointOptions  *options,
-                GError               **error)
-{
-  g_autoptr(PgCredentials) credentials = pg_cli_manager_credentials (error);
-
-  return credentials ? pg_cli_client_new (options, credentials, error) : NULL;
-}
-
 /* presign-guard-cli ls --bucket B [--prefix P]: "size<TAB>modified<TAB>key" per object. */
 int
 pg_cli_ls (int    argc,
@@ -51,7 +42,7 @@ pg_cli_ls (int    argc,
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_s3_client_list_objects_async (client, bucket, prefix, delimiter, NULL, pg_cli_store_result,
@@ -127,7 +118,7 @@ pg_cli_upload (int    argc,
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (threshold > 0)
@@ -176,7 +167,7 @@ pg_cli_mb (int    argc,
   if (bucket == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket is required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_s3_client_ensure_bucket_async (client, bucket, NULL, pg_cli_store_result, &result);
@@ -225,7 +216,7 @@ pg_cli_identity (int    argc,
                              NULL, &endpoint_options, 0, &exit_code))
     return exit_code;
 
-  if (!(manager = manager_client (&endpoint_options, &error))
+  if (!(manager = pg_cli_manager_client (&endpoint_options, &error))
       || !(signer_credentials = pg_cli_signer_credentials (&error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
@@ -273,7 +264,7 @@ pg_cli_cp (int    argc,
   if (bucket == NULL || key == NULL || to == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket, --key and --to are required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_s3_client_copy_object_async (client, bucket, key, to, NULL, pg_cli_store_result, &result);
@@ -310,7 +301,7 @@ pg_cli_rm (int    argc,
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_s3_client_delete_object_async (client, bucket, key, NULL, pg_cli_store_result, &result);

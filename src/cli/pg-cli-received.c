@@ -15,15 +15,6 @@
 
 /* received and get: what partners sent, under the names their files had. */
 
-static PgS3Client *
-manager_client (PgCliEndpointOptions  *options,
-                GError               **error)
-{
-  g_autoptr(PgCredentials) credentials = pg_cli_manager_credentials (error);
-
-  return credentials ? pg_cli_client_new (options, credentials, error) : NULL;
-}
-
 /* Saves @key as @destination (whole, or not at all). */
 static gboolean
 save (PgS3Client  *client,
@@ -81,7 +72,7 @@ pg_cli_received (int    argc,
         return pg_cli_fail (PG_CLI_EXIT_USAGE, _("“%s” is not a folder."), save_dir);
     }
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   pg_received_list_for_url_async (client, url, NULL, pg_cli_store_result, &result);
@@ -149,7 +140,7 @@ pg_cli_get (int    argc,
   if (bucket == NULL || key == NULL)
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--bucket and --key are required."));
 
-  if (!(client = manager_client (&endpoint_options, &error)))
+  if (!(client = pg_cli_manager_client (&endpoint_options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (output != NULL)

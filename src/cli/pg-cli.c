@@ -250,6 +250,16 @@ pg_cli_client_new (PgCliEndpointOptions  *options,
   return client;
 }
 
+/* A client with the managing key, from the environment (AWS_ACCESS_KEY_ID…). */
+PgS3Client *
+pg_cli_manager_client (PgCliEndpointOptions  *options,
+                       GError               **error)
+{
+  g_autoptr(PgCredentials) credentials = pg_cli_manager_credentials (error);
+
+  return credentials ? pg_cli_client_new (options, credentials, error) : NULL;
+}
+
 /**
  * pg_cli_clients_new:
  * @manager: (out): a client with the managing key

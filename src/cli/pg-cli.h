@@ -57,6 +57,8 @@ PgCredentials *pg_cli_signer_credentials   (GError               **error);
 PgS3Client  *pg_cli_client_new             (PgCliEndpointOptions  *options,
                                             PgCredentials         *credentials,
                                             GError               **error);
+PgS3Client  *pg_cli_manager_client         (PgCliEndpointOptions  *options,
+                                            GError               **error);
 gboolean     pg_cli_clients_new            (PgCliEndpointOptions  *options,
                                             PgS3Client           **manager,
                                             PgS3Client           **signer,

@@ -433,7 +433,9 @@ arm_link_action (GtkWidget  *widget,
                        armed ? PG_LINK_ARMING_DOWNLOAD : PG_LINK_ARMING_NONE, grace);
 }
 
-/* The watcher line: who closes the armed links of this account, as the service says. */
+/* The watcher line: who closes the armed links of this account, as the service says. One short
+ * line under the list, the same height whatever it says (so nothing moves under the pointer);
+ * the whole story, and what went wrong lately, in its button's popover. */
 static void
 update_watcher_line (PgWindow *self)
 {
@@ -442,43 +444,70 @@ update_watcher_line (PgWindow *self)
   PgAccountContext *context = self->session ? _pg_window_get_context (self) : NULL;
   gboolean reported = context != NULL && pg_account_context_reports_downloads (context);
   g_autofree char *text = NULL;
+  g_autofree char *summary = NULL;
+  gboolean warning;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->watcher_label),
-                          context != NULL && mode != PG_LINK_WATCH_NONE);
-  if (context == NULL || mode == PG_LINK_WATCH_NONE)
+  gtk_widget_set_visible (self->watcher_bar, context != NULL);
+  if (context == NULL)
     return;
 
-  if (mode == PG_LINK_WATCH_ALWAYS_ON)
+  if (mode == PG_LINK_WATCH_NONE)
+    {
+      summary = g_strdup (_("No link is set to close itself"));
+      text = g_strdup (_("Links armed to close after their first use show here who closes them: "
+                         "an always-on watcher, or this app while it is open."));
+    }
+  else if (mode == PG_LINK_WATCH_ALWAYS_ON)
     {
       g_autofree char *when = pg_format_local_time (pg_link_service_get_watch_seen_at (
                                                       self->service), FALSE);
 
+      /* Translators: %s is a time, e.g. "14:02" */
+      summary = g_strdup_printf (_("Always-on watcher · seen %s"), when);
       text = g_strdup_printf (_("The always-on watcher closes armed links once they are used "
                                 "(last seen %s)."), when);
     }
   else if (reported)
-    text = g_strdup (_("No always-on watcher is running for this bucket: Presign Guard closes "
-                       "armed links itself while it is open."));
+    {
+      summary = g_strdup (_("This app closes armed links while open"));
+      text = g_strdup (_("No always-on watcher is running for this bucket: Presign Guard "
+                         "closes armed links itself while it is open."));
+    }
   else
-    text = g_strdup (_("No always-on watcher is running for this bucket: while Presign Guard "
-                       "is open it closes upload links after their upload, but links armed to "
-                       "close after their first download stay open until an always-on watcher "
-                       "runs (your administrator can set one up) or the account says where the "
-                       "server reports downloads."));
+    {
+      summary = g_strdup (_("Downloads of armed links are not seen"));
+      text = g_strdup (_("No always-on watcher is running for this bucket: while Presign Guard "
+                         "is open it closes upload links after their upload, but links armed to "
+                         "close after their first download stay open until an always-on watcher "
+                         "runs (your administrator can set one up) or the account says where the "
+                         "server reports downloads."));
+    }
   /* What the app's watcher could not do lately, under it. */
-  if (problem != NULL)
+  if (problem != NULL && mode != PG_LINK_WATCH_NONE)
     {
       g_autofree char *line = g_strdup_printf ("%s\n%s", text, problem);
 
       g_free (text);
       text = g_steal_pointer (&line);
+      g_free (summary);
+      summary = g_strdup (_("Closing links has a problem"));
     }
   /* Links armed to close after a download that nobody would see used, or a problem: a
    * warning. */
-  if (problem == NULL && (mode == PG_LINK_WATCH_ALWAYS_ON || reported))
-    gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
+  warning = mode == PG_LINK_WATCH_SELF && (problem != NULL || !reported);
+  warning |= mode == PG_LINK_WATCH_ALWAYS_ON && problem != NULL;
+  if (warning)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->watcher_summary), "warning");
+      gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
+    }
   else
-    gtk_widget_add_css_class (GTK_WIDGET (self->watcher_label), "warning");
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_summary), "warning");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->watcher_label), "warning");
+    }
+  gtk_label_set_label (self->watcher_summary, summary);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->watcher_summary), summary);
   gtk_label_set_label (self->watcher_label, text);
 }
 

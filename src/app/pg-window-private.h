@@ -54,6 +54,8 @@ struct _PgWindow
   GtkColumnView        *files_view;
   GtkStack             *links_stack;
   GtkListView          *links_view;
+  GtkWidget            *watcher_bar;
+  GtkLabel             *watcher_summary;
   GtkLabel             *watcher_label;
   GtkWidget            *new_link_button;
   GtkWidget            *new_link_squeezer;

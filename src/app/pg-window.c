@@ -480,6 +480,8 @@ pg_window_class_init (PgWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgWindow, files_view);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_stack);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, links_view);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, watcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, PgWindow, watcher_summary);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, watcher_label);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_button);
   gtk_widget_class_bind_template_child (widget_class, PgWindow, new_link_squeezer);

@@ -153,6 +153,8 @@ test_ui_closes_while_open (void)
   g_autofree char *download_url = NULL;
   g_autofree char *upload_url = NULL;
   GtkWidget *dialog;
+  int files_width;
+  int bar_height;
 
   /* First a path that is not there: the watcher line says so. */
   set_ops_log ("/nonexistent/ops.log");
@@ -210,11 +212,33 @@ test_ui_closes_while_open (void)
   g_assert_cmpint (pg_link_get_arming (upload), ==, PG_LINK_ARMING_UPLOAD);
 
   ui_wait_until (watch_problem_shown, (gpointer) "/nonexistent/ops.log", "the ops log's problem");
+  /* The watcher line sits under the list in one line: what it says moves nothing. */
+  {
+    guint frames = 0;
+
+    ui_wait_until (ui_frames_drawn, &frames, "the window to draw");
+    files_width = gtk_widget_get_width (ui_child (ui_window, PG_TYPE_WINDOW, "browser_pane"));
+    bar_height = gtk_widget_get_height (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_bar"));
+    g_assert_true (gtk_widget_has_css_class (ui_child (ui_window, PG_TYPE_WINDOW,
+                                                       "watcher_summary"), "warning"));
+  }
 
   /* The right path: the window says who watches, the app itself, and downloads are seen (no
    * warning). */
   set_ops_log (g_getenv ("PG_TEST_OPS_LOG"));
   ui_wait_until (watching_itself, NULL, "the app to watch");
+  {
+    guint frames = 0;
+
+    ui_wait_until (ui_frames_drawn, &frames, "the window to draw");
+    g_assert_cmpint (gtk_widget_get_width (ui_child (ui_window, PG_TYPE_WINDOW, "browser_pane")),
+                     ==, files_width);
+    g_assert_cmpint (gtk_widget_get_height (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_bar")),
+                     ==, bar_height);
+    g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (ui_child (ui_window, PG_TYPE_WINDOW,
+                                                               "watcher_summary"))), ==,
+                     _("This app closes armed links while open"));
+  }
   g_assert_false (gtk_widget_has_css_class (ui_child (ui_window, PG_TYPE_WINDOW, "watcher_label"),
                                             "warning"));
 

@@ -221,6 +221,70 @@ test_sanitize (void)
     }
 }
 
+/* @text with a "|" where a line may break between two characters, as far as the phrases say. */
+static char *
+mark_breaks (const char *text)
+{
+  g_autoptr(GArray) spans = pg_text_phrase_spans (text);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gsize at = p - text;
+      gboolean inside = FALSE;
+
+      for (guint i = 0; i < spans->len; i += 2)
+        inside |= g_array_index (spans, gsize, i) < at && at < g_array_index (spans, gsize, i + 1);
+      if (p != text && !inside)
+        g_string_append_c (out, '|');
+      g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* Japanese lines break between phrases: never inside a word (削除, リンク), never before the
+ * kana that end it or a stop (。), never after an opening bracket. */
+static void
+test_phrases (void)
+{
+  static const struct {
+    const char *in;
+    const char *out;
+  } cases[] = {
+    { "リンクを削除しますか？", "リンクを|削除しますか？" },
+    { "このファイルの新しいリンクを作ります。", "この|ファイルの|新しい|リンクを|作ります。" },
+    { "「契約書」を送りました。相手に届きます。", "「契約書」を|送りました。|相手に|届きます。" },
+    /* Between letters the toolkit's own rules decide (no break inside "PDF" there). */
+    { "3件のファイル、PDFファイル", "3件の|ファイル、|P|D|Fファイル" },
+    /* A compound verb is two phrases to this rule: the one cut it allows in a word. */
+    { "受け取りました", "受け|取りました" },
+  };
+  g_autoptr(GArray) latin = pg_text_phrase_spans ("Delete this link? It stops working.");
+  g_autoptr(GArray) broken = pg_text_phrase_spans ("削除\xff");
+  g_autoptr(GArray) named = pg_text_phrase_spans ("「contract final.pdf」を共有");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = mark_breaks (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+
+  /* Text without Japanese keeps the toolkit's rules; text that is not UTF-8 too. */
+  g_assert_cmpuint (latin->len, ==, 0);
+  g_assert_cmpuint (broken->len, ==, 0);
+  /* A file name inside brackets may still break at its space (a long name must fit), but not
+   * next to the brackets or before the particle. */
+  g_assert_cmpuint (named->len, ==, 6);
+  g_assert_cmpuint (g_array_index (named, gsize, 0), ==, 0);
+  g_assert_cmpuint (g_array_index (named, gsize, 1), ==, strlen ("「c"));
+  g_assert_cmpuint (g_array_index (named, gsize, 2), ==, strlen ("「contract final.pd"));
+  g_assert_cmpuint (g_array_index (named, gsize, 3), ==, strlen ("「contract final.pdf」を"));
+  g_assert_cmpuint (g_array_index (named, gsize, 4), ==, strlen ("「contract final.pdf」を"));
+  g_assert_cmpuint (g_array_index (named, gsize, 5), ==, strlen ("「contract final.pdf」を共有"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,6 +297,7 @@ main (int   argc,
   g_test_add_func ("/pg/bad-input/pasted-links", test_bad_pasted_links);
   g_test_add_func ("/pg/bad-input/policy-targets", test_bad_policy_targets);
   g_test_add_func ("/pg/bad-input/sanitize", test_sanitize);
+  g_test_add_func ("/pg/text/phrases", test_phrases);
 
   return g_test_run ();
 }

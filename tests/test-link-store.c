@@ -375,8 +375,10 @@ test_link_rules (void)
   pg_link_set_use (link, now, "203.0.113.7", now + 61);
   g_clear_pointer (&arming, g_free);
   arming = pg_link_describe_arming (link);
+  g_assert_cmpstr (arming, ==, "Closed after use ✓");
+  g_clear_pointer (&arming, g_free);
+  arming = pg_link_describe_user (link);
   g_assert_true (g_str_has_prefix (arming, "Used by 203.0.113.7 at "));
-  g_assert_true (g_str_has_suffix (arming, "closed automatically ✓"));
   use = pg_link_describe_use (link);
   g_assert_true (g_str_has_prefix (use, "By 203.0.113.7 at "));
 

@@ -49,7 +49,8 @@ struct _PgLinkRow
   GtkButton     *narrow_copy_button;
   GtkStack  *actions;
   guint      pick_actions;
-  GBinding  *folded_binding;
+  GtkBox    *layout;
+  GtkWidget *actions_box;
 
   gboolean       built;
   gboolean       restorable;
@@ -78,7 +79,8 @@ static const struct
  * for, given to all, built or not (-1 until a row has been measured). Rows differ a little —
  * a title in Japanese takes a taller font than one in Latin letters — and a list whose rows
  * change size as they build would lay itself out again and again in one frame. */
-static int built_size[2][2] = { { -1, -1 }, { -1, -1 } };
+static int built_size[2][2][2] = { { { -1, -1 }, { -1, -1 } }, { { -1, -1 }, { -1, -1 } } };
+
 
 /* A new font or text size: measured again from the next built row. */
 static void
@@ -173,6 +175,9 @@ update (PgLinkRow *self)
     return;
 
   left = pg_format_time_left (pg_link_get_expires_at (self->link) - now);
+  /* The second line says what the link does, in words short enough never to be cut: a page
+   * and how many files it takes, a link armed to close after its use and whether it has (who
+   * and when go to the third line), or else the kind of link. */
   if (pg_link_get_page_key (self->link) != NULL)
     {
       guint n = g_strv_length ((char **) pg_link_get_upload_keys (self->link));
@@ -181,35 +186,37 @@ update (PgLinkRow *self)
 
       subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), files);
     }
+  else if (pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
+    {
+      subtitle = pg_link_describe_arming (self->link);
+    }
   else
     {
       subtitle = g_strdup (kind_words (self->link));
     }
-  /* Armed to close after its first use: for what, or what happened. */
-  if (pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
-    {
-      g_autofree char *armed = pg_link_describe_arming (self->link);
-
-      g_free (subtitle);
-      subtitle = g_strdup_printf ("%s · %s", kind_words (self->link), armed);
-    }
-  /* Titled by whom it is for: the file (or the page's folder) leads the line below. */
-  if (pg_link_get_label (self->link) != NULL)
-    {
-      g_autofree char *what = file_words (self->link);
-      g_autofree char *both = g_strdup_printf ("%s · %s", what, subtitle);
-
-      g_free (subtitle);
-      subtitle = g_steal_pointer (&both);
-    }
   gtk_label_set_label (self->subtitle, subtitle);
 
-  /* Until when, in words to the minute; with the time zone for whoever hovers. */
+  /* The third line: until when, in words to the minute (with the time zone for whoever
+   * hovers); who used an armed link and when, once somebody did; after the file, when the row
+   * is titled by whom the link is for. */
   {
     g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
     /* Translators: the date and time a link ends, on a short line of its own */
     g_autofree char *text = g_strdup_printf (_("Until %s"), end);
 
+    if (pg_link_get_used_at (self->link) != 0 && pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
+      {
+        g_free (text);
+        text = pg_link_describe_user (self->link);
+      }
+    if (pg_link_get_label (self->link) != NULL)
+      {
+        g_autofree char *what = file_words (self->link);
+        g_autofree char *both = g_strdup_printf ("%s · %s", what, text);
+
+        g_free (text);
+        text = g_steal_pointer (&both);
+      }
     gtk_label_set_label (self->until, text);
     /* The tooltip is made when asked for (query_until_tooltip); screen readers get its words
      * as the description, as gtk_widget_set_tooltip_text() would give them. Not that function
@@ -516,6 +523,8 @@ pg_link_row_factory_new (void)
 
 /* Below this width the row's small buttons give way to a menu, so the words keep their room. */
 #define BUTTONS_FROM_WIDTH 600
+/* Below this one the words need the whole width: the buttons go under them. */
+#define SIDE_BY_SIDE_FROM_WIDTH 480
 
 static const char *
 actions_for_width (int width)
@@ -524,13 +533,56 @@ actions_for_width (int width)
 }
 
 static gboolean
+is_stacked (PgLinkRow *self)
+{
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (self->layout))
+         == GTK_ORIENTATION_VERTICAL;
+}
+
+/* Wide: icon, words and a button for each action side by side; narrower: the same with Copy and
+ * a menu; narrowest: the words across the whole row, so that a link's state is never cut
+ * short, and under them Copy, the menu and Revoke. */
+static void
+fit_width (PgLinkRow *self,
+           int        width)
+{
+  gboolean stacked = width < SIDE_BY_SIDE_FROM_WIDTH;
+
+  gtk_stack_set_visible_child_name (self->actions, actions_for_width (width));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->layout),
+                                  stacked ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
+  gtk_box_set_spacing (self->layout, stacked ? 6 : 12);
+  gtk_widget_set_halign (self->actions_box, stacked ? GTK_ALIGN_END : GTK_ALIGN_FILL);
+  gtk_widget_set_visible (GTK_WIDGET (self->icon), !stacked);
+}
+
+static gboolean
+fits_width (PgLinkRow *self,
+            int        width)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->actions),
+                    actions_for_width (width)) == 0
+         && is_stacked (self) == (width < SIDE_BY_SIDE_FROM_WIDTH);
+}
+
+/* The width rows are fitted to: their list's (or their own, outside a list). Built or not,
+ * every row of a list measures by the same width. */
+static int
+list_width (GtkWidget *row,
+            int        width)
+{
+  GtkWidget *view = gtk_widget_get_ancestor (row, GTK_TYPE_LIST_VIEW);
+
+  return view != NULL && gtk_widget_get_width (view) > 0 ? gtk_widget_get_width (view) : width;
+}
+
+static gboolean
 pick_actions_cb (gpointer user_data)
 {
   PgLinkRow *self = user_data;
 
   self->pick_actions = 0;
-  gtk_stack_set_visible_child_name (self->actions,
-                                    actions_for_width (gtk_widget_get_width (GTK_WIDGET (self))));
+  fit_width (self, list_width (GTK_WIDGET (self), gtk_widget_get_width (GTK_WIDGET (self))));
 
   return G_SOURCE_REMOVE;
 }
@@ -548,22 +600,26 @@ pg_link_row_measure (GtkWidget      *widget,
 
   /* The first row measured is built, to know the size of all: with its lines in Latin letters
    * and Japanese at once, as tall as any row will be. */
-  if (built_size[orientation][0] < 0)
+  /* Stacked (the words across, the buttons under them) or not, as the list's width says: each
+   * way has its size. */
+  int width = list_width (widget, 0);
+  int (*built)[2] = built_size[width > 0 && width < SIDE_BY_SIDE_FROM_WIDTH];
+
+  if (built[orientation][0] < 0)
     {
       GtkLabel *lines[4];
       int height[2];
 
       build (self);
+      built = built_size[is_stacked (self)];
       lines[0] = self->title, lines[1] = self->subtitle, lines[2] = self->until;
       lines[3] = self->state;
       for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
         gtk_label_set_label (lines[i], "Ag 見ぁ");
       gtk_widget_measure (gtk_widget_get_first_child (widget), GTK_ORIENTATION_VERTICAL, -1,
                           &height[0], &height[1], NULL, NULL);
-      built_size[GTK_ORIENTATION_VERTICAL][0] = MAX (built_size[GTK_ORIENTATION_VERTICAL][0],
-                                                     height[0]);
-      built_size[GTK_ORIENTATION_VERTICAL][1] = MAX (built_size[GTK_ORIENTATION_VERTICAL][1],
-                                                     height[1]);
+      built[GTK_ORIENTATION_VERTICAL][0] = MAX (built[GTK_ORIENTATION_VERTICAL][0], height[0]);
+      built[GTK_ORIENTATION_VERTICAL][1] = MAX (built[GTK_ORIENTATION_VERTICAL][1], height[1]);
       if (self->link != NULL)
         show_link (self);
       update (self);
@@ -571,16 +627,17 @@ pg_link_row_measure (GtkWidget      *widget,
 
   if (!self->built)
     {
-      *minimum = built_size[orientation][0];
-      *natural = built_size[orientation][1];
+      *minimum = built[orientation][0];
+      *natural = built[orientation][1];
       return;
     }
 
   /* No text of a row wraps: its height does not depend on its width. */
   gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size, minimum,
                       natural, minimum_baseline, natural_baseline);
-  *minimum = built_size[orientation][0] = MAX (*minimum, built_size[orientation][0]);
-  *natural = built_size[orientation][1] = MAX (*natural, built_size[orientation][1]);
+  built = built_size[is_stacked (self)];
+  *minimum = built[orientation][0] = MAX (*minimum, built[orientation][0]);
+  *natural = built[orientation][1] = MAX (*natural, built[orientation][1]);
   *minimum_baseline = *natural_baseline = -1;
 }
 
@@ -599,24 +656,14 @@ pg_link_row_size_allocate (GtkWidget *widget,
 
   gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, baseline, NULL);
 
-  if (self->pick_actions == 0
-      && g_strcmp0 (gtk_stack_get_visible_child_name (self->actions),
-                    actions_for_width (width)) != 0)
+  if (self->pick_actions == 0 && !fits_width (self, list_width (widget, width)))
     self->pick_actions = g_idle_add (pick_actions_cb, self);
 }
 
-/* What a row on screen does: follow the window's width and count down. */
+/* What a row on screen does: count down. */
 static void
 start_showing (PgLinkRow *self)
 {
-  GtkWidget *leaflet = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_LEAFLET);
-
-  /* In a narrow window the words need the icon's room. */
-  if (leaflet != NULL && self->folded_binding == NULL)
-    self->folded_binding = g_object_bind_property (leaflet, "folded", self->icon, "visible",
-                                                   G_BINDING_SYNC_CREATE
-                                                   | G_BINDING_INVERT_BOOLEAN);
-
   /* Only rows on screen count down. */
   if (self->tick == 0)
     self->tick = g_timeout_add_seconds (30, tick_cb, self);
@@ -681,8 +728,7 @@ build (PgLinkRow *self)
                     self);
   /* A row is as wide as its list: picked now, it comes on screen with the right actions. */
   if (view != NULL && gtk_widget_get_width (view) > 0)
-    gtk_stack_set_visible_child_name (self->actions,
-                                      actions_for_width (gtk_widget_get_width (view)));
+    fit_width (self, gtk_widget_get_width (view));
 
   if (self->link != NULL)
     show_link (self);
@@ -721,7 +767,6 @@ pg_link_row_unmap (GtkWidget *widget)
 
   stop_watching (self);
   g_clear_handle_id (&self->tick, g_source_remove);
-  g_clear_pointer (&self->folded_binding, g_binding_unbind);
 
   GTK_WIDGET_CLASS (pg_link_row_parent_class)->unmap (widget);
 }
@@ -788,6 +833,8 @@ pg_link_row_class_init (PgLinkRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, revoke_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, more_button);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, narrow_copy_button);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, layout);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkRow, actions_box);
   gtk_widget_class_bind_template_child (widget_class, PgLinkRow, actions);
 }
 

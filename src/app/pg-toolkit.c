@@ -6,20 +6,14 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "pg-text.h"
 #include "pg-toolkit.h"
 
 /* What GTK 4.8 and libadwaita 1.2 leave for the application to do: names for screen readers,
- * tooltips as wide as their text, Japanese words kept whole where lines wrap, Escape in
+ * tooltips as wide as their text, Japanese lines broken between phrases, Escape in
  * dialogs. */
 
 /* ---- Words kept whole ------------------------------------------------------------------- */
-
-static gboolean
-is_katakana (gunichar c)
-{
-  /* With the prolonged sound mark ー. */
-  return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
-}
 
 static gboolean
 is_allow_breaks (PangoAttribute *attribute,
@@ -28,49 +22,64 @@ is_allow_breaks (PangoAttribute *attribute,
   return attribute->klass->type == PANGO_ATTR_ALLOW_BREAKS;
 }
 
-/* Japanese has no spaces: Pango may break a line between any two characters, also inside a
- * katakana word (「アップロード用リ／ンク」). Each katakana word of @label is kept on one line
- * where it fits. */
+/* Japanese has no spaces: Pango may break a line between any two characters, inside a word
+ * (「削／除」) or before the last kana of a sentence (「い。」 alone). @label's lines break
+ * between phrases instead, where the core finds them (pg_text_phrase_spans()). */
+/* Whether @label's markup, as it is now, has nothing in it but text: shown the same without. */
+static gboolean
+is_plain_markup (GtkLabel *label)
+{
+  const char *markup = gtk_label_get_label (label);
+  g_autofree char *text = NULL;
+
+  return pango_parse_markup (markup, -1, 0, NULL, &text, NULL, NULL)
+         && g_str_equal (text, markup);
+}
+
 static void
 keep_words (GtkLabel *label)
 {
-  const char *text = gtk_label_get_text (label);
-  PangoAttrList *attributes = NULL;
-  PangoAttrList *before = gtk_label_get_attributes (label);
-  gboolean any = FALSE;
+  g_autoptr(GArray) spans = NULL;
+  PangoAttrList *before;
+  PangoAttrList *attributes;
+  PangoAttrList *stale = NULL;
 
-  for (const char *p = text; *p != '\0';)
+  /* GTK adds these spans to the attributes of a label's markup, and there spans that touch
+   * become one: a sentence would not break at all. A label whose markup is only text (most of
+   * libadwaita's are: rows' subtitles, status pages' descriptions) is shown as the plain text
+   * it is; one with markup in it again as markup, without spans. */
+  if (gtk_label_get_use_markup (label) && is_plain_markup (label))
     {
-      const char *start = p;
+      g_object_set_data (G_OBJECT (label), "pg-plain-markup", GINT_TO_POINTER (TRUE));
+      gtk_label_set_use_markup (label, FALSE);
+    }
+  else if (!gtk_label_get_use_markup (label)
+           && g_object_get_data (G_OBJECT (label), "pg-plain-markup") && !is_plain_markup (label))
+    {
+      gtk_label_set_use_markup (label, TRUE);
+    }
+  spans = gtk_label_get_use_markup (label)
+          ? g_array_new (FALSE, FALSE, sizeof (gsize))
+          : pg_text_phrase_spans (gtk_label_get_text (label));
 
-      while (*p != '\0' && is_katakana (g_utf8_get_char (p)))
-        p = g_utf8_next_char (p);
-      if (p == start)
-        {
-          p = g_utf8_next_char (p);
-          continue;
-        }
-      if (g_utf8_strlen (start, p - start) < 2)
-        continue;
+  before = gtk_label_get_attributes (label);
 
-      if (attributes == NULL)
-        {
-          attributes = before != NULL ? pango_attr_list_copy (before) : pango_attr_list_new ();
-          pango_attr_list_unref (pango_attr_list_filter (attributes, is_allow_breaks, NULL));
-        }
-      {
-        PangoAttribute *keep = pango_attr_allow_breaks_new (FALSE);
+  attributes = before != NULL ? pango_attr_list_copy (before) : pango_attr_list_new ();
+  if (before != NULL)
+    stale = pango_attr_list_filter (attributes, is_allow_breaks, NULL);
+  for (guint i = 0; i < spans->len; i += 2)
+    {
+      PangoAttribute *keep = pango_attr_allow_breaks_new (FALSE);
 
-        keep->start_index = start - text;
-        keep->end_index = p - text;
-        pango_attr_list_insert (attributes, keep);
-        any = TRUE;
-      }
+      keep->start_index = g_array_index (spans, gsize, i);
+      keep->end_index = g_array_index (spans, gsize, i + 1);
+      pango_attr_list_insert (attributes, keep);
     }
 
-  if (any)
+  if (spans->len > 0 || stale != NULL)
     gtk_label_set_attributes (label, attributes);
-  g_clear_pointer (&attributes, pango_attr_list_unref);
+  g_clear_pointer (&stale, pango_attr_list_unref);
+  pango_attr_list_unref (attributes);
 }
 
 /* Every wrapping label, as it comes on screen anywhere in the application. */
@@ -96,7 +105,7 @@ keep_words_on_map (GSignalInvocationHint *hint,
 /**
  * pg_toolkit_init:
  *
- * Once, after gtk_init(): keeps Japanese words whole in every wrapping label.
+ * Once, after gtk_init(): Japanese lines break between phrases in every wrapping label.
  */
 void
 pg_toolkit_init (void)

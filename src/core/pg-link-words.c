@@ -223,17 +223,14 @@ pg_link_describe_revoking (PgLink *link)
 /**
  * pg_link_describe_arming:
  *
- * For a link armed to close after its first use, what it waits for or what happened: "Closes
- * after first download", "Used by 203.0.113.7 at Mon 1 Dec, 14:00 — closing".
+ * For a link armed to close after its first use, in a few words, what it waits for or what
+ * happened: "Closes after first download", "Used · closing", "Closed after use ✓".
  *
  * Returns: (nullable): the words, or %NULL for a link that is not armed
  */
 char *
 pg_link_describe_arming (PgLink *link)
 {
-  g_autofree char *when = NULL;
-  const char *who;
-
   if (pg_link_get_arming (link) == PG_LINK_ARMING_NONE)
     return NULL;
 
@@ -241,12 +238,30 @@ pg_link_describe_arming (PgLink *link)
     return g_strdup (pg_link_get_arming (link) == PG_LINK_ARMING_UPLOAD
                      ? _("Closes after the upload") : _("Closes after first download"));
 
-  when = pg_format_local_time (pg_link_get_used_at (link), FALSE);
-  who = pg_link_get_used_by (link) ? pg_link_get_used_by (link) : "?";
+  return g_strdup (pg_link_get_closed_at (link) != 0 ? _("Closed after use ✓")
+                                                     : _("Used · closing"));
+}
 
-  return g_strdup_printf (pg_link_get_closed_at (link) != 0
-                          ? _("Used by %s at %s — closed automatically ✓")
-                          : _("Used by %s at %s — closing"), who, when);
+/**
+ * pg_link_describe_user:
+ *
+ * Who used @link and when, for a line of its own: "Used by 203.0.113.7 at Mon 1 Dec, 14:00".
+ *
+ * Returns: (nullable): the words, or %NULL for a link nobody was seen using
+ */
+char *
+pg_link_describe_user (PgLink *link)
+{
+  g_autofree char *when = NULL;
+
+  if (pg_link_get_used_at (link) == 0)
+    return NULL;
+
+  when = pg_format_local_time (pg_link_get_used_at (link), FALSE);
+
+  /* Translators: who used a link (an address) and when */
+  return g_strdup_printf (_("Used by %s at %s"),
+                          pg_link_get_used_by (link) ? pg_link_get_used_by (link) : "?", when);
 }
 
 /**

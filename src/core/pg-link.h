@@ -148,6 +148,7 @@ gboolean     pg_link_is_usable          (PgLink                  *link,
                                          gint64                   now);
 const char  *pg_link_describe_revoking  (PgLink                  *link);
 char        *pg_link_describe_arming    (PgLink                  *link);
+char        *pg_link_describe_user      (PgLink                  *link);
 char        *pg_link_describe_use       (PgLink                  *link);
 char        *pg_link_describe_closed_itself (PgLink              *link);
 char        *pg_link_describe_received  (PgLink                  *link);

@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-char *pg_text_sanitize (const char *text);
+char   *pg_text_sanitize     (const char *text);
+GArray *pg_text_phrase_spans (const char *text);
 
 G_END_DECLS

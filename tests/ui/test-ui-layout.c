@@ -6,6 +6,7 @@
 #include "pg-account-dialog.h"
 #include "pg-link-dialog.h"
 #include "pg-link-store.h"
+#include "pg-received.h"
 #include "ui-helpers.h"
 #include "ui-tests.h"
 
@@ -171,7 +172,42 @@ is_word_character (gunichar c)
   return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC || (c < 0x80 && g_ascii_isalpha (c));
 }
 
-/* Labels in @widget whose lines break inside a word: 「ブ／ロック」, "Rev/oke". */
+static gboolean
+is_kanji (gunichar c)
+{
+  return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005;
+}
+
+static gboolean
+is_hiragana (gunichar c)
+{
+  return c >= 0x3041 && c <= 0x309F;
+}
+
+/* What a Japanese line may not begin with: stops, closing brackets, small kana. */
+static gboolean
+is_line_start_forbidden (gunichar c)
+{
+  return g_utf8_strchr ("、。，．！？」』）】・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮー", -1, c) != NULL;
+}
+
+/* Whether a line of a label is a broken word's tail or a lone kana: 「い。」 */
+static gboolean
+is_orphan (const char *line,
+           int         length)
+{
+  g_autofree char *text = g_strndup (line, length);
+  glong n = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (!is_line_start_forbidden (g_utf8_get_char (p)) && !g_unichar_isspace (g_utf8_get_char (p)))
+      n++;
+
+  return n == 1 && is_hiragana (g_utf8_get_char (text));
+}
+
+/* Labels in @widget whose lines break inside a word: 「ブ／ロック」, "Rev/oke", 「削／除」,
+ * 「作／ります」; or that begin a line with 。 or 」; or leave a kana alone on a line. */
 static void
 find_broken_words (GtkWidget *widget,
                    GPtrArray *broken)
@@ -183,12 +219,18 @@ find_broken_words (GtkWidget *widget,
 
       for (int i = 1; i < pango_layout_get_line_count (layout); i++)
         {
-          const char *start = text + pango_layout_get_line_readonly (layout, i)->start_index;
+          PangoLayoutLine *line = pango_layout_get_line_readonly (layout, i);
+          const char *start = text + line->start_index;
           gunichar before = g_utf8_get_char (g_utf8_find_prev_char (text, start));
+          gunichar after = g_utf8_get_char (start);
+          gboolean word = is_word_character (before) && is_word_character (after)
+                          && (before < 0x80) == (after < 0x80);
 
-          if (start > text && is_word_character (before)
-              && is_word_character (g_utf8_get_char (start))
-              && (before < 0x80) == (g_utf8_get_char (start) < 0x80))
+          word |= is_kanji (before) && (is_kanji (after) || is_hiragana (after));
+          word |= is_hiragana (before) && is_hiragana (after);
+          word |= is_line_start_forbidden (after) || before == 0x300C /* 「 */;
+          word |= is_orphan (start, line->length);
+          if (start > text && word)
             g_ptr_array_add (broken, g_strdup_printf ("“%.*s／%s”", (int) (start - text), text,
                                                       start));
         }
@@ -284,6 +326,22 @@ check_inside (GtkWidget *widget,
                                                    bounds.origin.x + bounds.size.width, width));
     }
 
+  /* A row's state and what it is for are never cut short with an ellipsis. */
+  if (PG_IS_LINK_ROW (widget))
+    {
+      static const char *const lines[] = { "state", "subtitle" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+        {
+          GtkLabel *label = GTK_LABEL (ui_child (widget, PG_TYPE_LINK_ROW, lines[i]));
+
+          if (pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+            g_ptr_array_add (outside, g_strdup_printf ("the row's %s “%s” cut short at %d px",
+                                                       lines[i], gtk_label_get_label (label),
+                                                       gtk_widget_get_width (GTK_WIDGET (label))));
+        }
+    }
+
   /* Given less than it needs, a control or a text is cut inside itself. */
   if (GTK_IS_BUTTON (widget) || GTK_IS_LABEL (widget) || PG_IS_LINK_ROW (widget))
     {
@@ -348,12 +406,70 @@ copy_shown (PgLinkRow *row)
          || gtk_widget_get_mapped (ui_child (row, PG_TYPE_LINK_ROW, "narrow_copy_button"));
 }
 
+/* Links in the states whose words are the longest, at the top of the list: one that closed
+ * itself after its use, one made for somebody, an upload link that received its file and
+ * closed, one blocked by the lockdown. Only in the list, not in the bucket. */
+static GPtrArray *
+add_long_words (void)
+{
+  PgLinkService *service = pg_application_get_link_service (ui_app);
+  PgLinkStore *store = PG_LINK_STORE (pg_link_service_get_links (service));
+  PgAccount *account = pg_application_get_account (ui_app);
+  GPtrArray *links = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      PgPresignOptions options = {
+        .method = i == 2 ? PG_METHOD_PUT : PG_METHOD_GET,
+        .bucket = pg_account_get_bucket (account),
+        .key = i == 1 ? "contracts/2026/Signed contract ACME 契約書.pdf" : "words/report.pdf",
+        .expires = 6 * 86400,
+      };
+      PgLink *link = pg_link_new (pg_account_get_id (account), &options, "PRESIGNKEY");
+
+      if (i == 0)
+        {
+          pg_link_set_arming (link, PG_LINK_ARMING_DOWNLOAD, PG_LINK_DEFAULT_GRACE);
+          pg_link_set_use (link, now - 120, "203.0.113.250", now - 60);
+          pg_link_set_state (link, PG_LINK_REVOKED);
+        }
+      else if (i == 1)
+        {
+          pg_link_set_label (link, "ACME, Kenji Sato");
+          pg_link_set_arming (link, PG_LINK_ARMING_DOWNLOAD, PG_LINK_DEFAULT_GRACE);
+        }
+      else if (i == 2)
+        {
+          g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (
+            (GDestroyNotify) pg_received_file_free);
+          PgReceivedFile file = { .key = (char *) "words/report.pdf", .name = (char *) "report.pdf",
+                                  .size = 1000, .time = now - 60 };
+
+          g_ptr_array_add (files, pg_received_file_copy (&file));
+          pg_link_set_arming (link, PG_LINK_ARMING_UPLOAD, PG_LINK_DEFAULT_GRACE);
+          pg_link_set_use (link, now - 60, "203.0.113.250", now - 30);
+          pg_link_set_received (link, files);
+          pg_link_set_state (link, PG_LINK_REVOKED);
+        }
+      else
+        {
+          pg_link_set_blocked (link, TRUE);
+        }
+      pg_link_store_add (store, link);
+      g_ptr_array_add (links, link);
+    }
+
+  return links;
+}
+
 /* 1400, 800 and 360 pixels: nothing is cut off, files and links side by side where they fit, and
  * where they do not, the switcher at the bottom reaches the links (a new link shows them). */
 void
 test_ui_widths (void)
 {
   g_autoptr(PgLink) link = NULL;
+  g_autoptr(GPtrArray) long_words = add_long_words ();
   PgWindow *first;
 
   static const int wide[] = { 1400, 1100, 800 };
@@ -362,9 +478,11 @@ test_ui_widths (void)
     {
       int width = wide[i];
       g_autofree char *name = g_strdup_printf ("%d px", width);
+      g_autofree char *shot = g_strdup_printf ("width-%d", width);
 
       first = open_window (width);
       ui_wait_until (ui_row_shown, ui_newest_link (), "the newest link's row");
+      ui_screenshot (GTK_WIDGET (ui_window), shot);
       check_width (width, name);
       g_assert_false (adw_leaflet_get_folded (ui_window->leaflet));
       g_assert_true (gtk_widget_get_mapped (ui_child (ui_row_for (ui_newest_link ()),
@@ -413,4 +531,5 @@ test_ui_widths (void)
   check_width (360, "360 px (links again)");
   g_assert_nonnull (ui_row_for (link));
   close_window (first);
+  remove_links (long_words);
 }

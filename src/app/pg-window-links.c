@@ -255,15 +255,70 @@ _pg_window_links_job_finished (PgWindow  *self,
 
 /* ---- New links --------------------------------------------------------------------------- */
 
+/* The list's item that shows @link, once it is built. */
+static GtkWidget *
+item_for_link (PgWindow *self,
+               PgLink   *link)
+{
+  for (GtkWidget *item = gtk_widget_get_first_child (GTK_WIDGET (self->links_view)); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (PG_IS_LINK_ROW (row) && pg_link_row_get_link (PG_LINK_ROW (row)) == link)
+        return item;
+    }
+
+  return NULL;
+}
+
+/* Each frame until the new link's row is on screen (a few at most): the keyboard's focus goes
+ * to it, so that Tab after Enter reaches that link's buttons, not the row that was first. */
+static gboolean
+focus_new_link_cb (GtkWidget     *view,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  PgWindow *self = PG_WINDOW (gtk_widget_get_root (view));
+  GWeakRef *ref = user_data;
+  g_autoptr(PgLink) link = g_weak_ref_get (ref);
+  GtkWidget *item;
+
+  item = link != NULL ? item_for_link (self, link) : NULL;
+  if (link != NULL && ++self->focus_tries <= 60 && (item == NULL || !gtk_widget_get_mapped (item)))
+    return G_SOURCE_CONTINUE;
+
+  if (item != NULL)
+    gtk_widget_grab_focus (item);
+  self->focus_tick = 0;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 static void
 on_link_created (PgWindow *self,
                  PgLink   *link)
 {
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
   pg_link_set_blocked (link, gtk_switch_get_state (self->lockdown_switch));
   gtk_single_selection_set_selected (self->links_selection, 0);
   /* Newest first: the list keeps what was on screen, so the new link would be just above it. */
   gtk_widget_activate_action (GTK_WIDGET (self->links_view), "list.scroll-to-item", "u", 0);
   _pg_window_show_links (self);
+  g_weak_ref_init (ref, link);
+  self->focus_tries = 0;
+  if (self->focus_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->links_view), self->focus_tick);
+  self->focus_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->links_view),
+                                                   focus_new_link_cb, ref, free_weak_ref);
   {
     AdwToast *toast = _pg_window_toast_new (_("Link created"));
 

@@ -57,6 +57,8 @@ struct _PgWindow
   GtkWidget            *watcher_bar;
   GtkLabel             *watcher_summary;
   GtkLabel             *watcher_label;
+  guint                 focus_tick;
+  guint                 focus_tries;
   GtkWidget            *new_link_button;
   GtkWidget            *new_link_squeezer;
   GtkSwitch            *lockdown_switch;

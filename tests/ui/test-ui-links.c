@@ -476,3 +476,41 @@ test_ui_names_shown_as_they_are (void)
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (title)), "\\u202e"));
   g_assert_null (strstr (gtk_label_get_label (GTK_LABEL (title)), "\u202E"));
 }
+
+static gboolean
+focus_in_row_of (gpointer link)
+{
+  PgLinkRow *row = ui_row_for (link);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (ui_window));
+  GtkWidget *item = row != NULL ? gtk_widget_get_parent (GTK_WIDGET (row)) : NULL;
+
+  return item != NULL && focus != NULL && (focus == item || gtk_widget_is_ancestor (focus, item));
+}
+
+/* Enter in the New Link dialog, then Tab: the keyboard is at the new link's row (the one on
+ * top), not at the row that had the focus before, which the new one pushed down. */
+void
+test_ui_keyboard_after_create (void)
+{
+  g_autoptr(PgLink) before = ui_make_download_link ("report 2026.pdf");
+  g_autoptr(PgLink) link = NULL;
+  GtkWidget *dialog;
+
+  ui_wait_until (ui_row_shown, before, "the first link's row");
+  gtk_widget_grab_focus (gtk_widget_get_parent (GTK_WIDGET (ui_row_for (before))));
+  g_assert_true (focus_in_row_of (before));
+
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-download-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  /* Enter, as in the dialog's fields. */
+  g_assert_true (gtk_widget_activate_action (dialog, "default.activate", NULL));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  link = ui_newest_link ();
+  g_assert_true (link != before);
+
+  ui_wait_until (focus_in_row_of, link, "the focus on the new link's row");
+  gtk_widget_child_focus (GTK_WIDGET (ui_window), GTK_DIR_TAB_FORWARD);
+  g_assert_true (focus_in_row_of (link));
+  g_assert_true (GTK_IS_BUTTON (gtk_root_get_focus (GTK_ROOT (ui_window))));
+}

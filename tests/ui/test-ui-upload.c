@@ -197,6 +197,15 @@ test_ui_upload_page (void)
     PgReceivedFile *file;
 
     ui_wait_until (ui_row_says, says, "the page's row to say what arrived");
+    /* And the desktop is told, by whom the page was for. */
+    {
+      g_autofree char *who = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s sent %u file",
+                                                           "%s sent %u files", 1),
+                                              "ACME, Kenji Sato", 1);
+      g_autofree char *notification = g_strdup_printf ("%s\n%s", _("Files received"), who);
+
+      ui_wait_until (ui_notified, notification, "the desktop notification of the arrival");
+    }
     file = g_ptr_array_index (pg_link_get_received (link), 0);
     g_assert_cmpstr (file->name, ==, "請求書 12月.xlsx");
     g_assert_true (gtk_widget_get_visible (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW,

@@ -33,10 +33,12 @@ main (int   argc,
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/words", test_ui_words);
+      g_test_add_func ("/pg/ui/widths", test_ui_widths);
     }
   else
     {
       g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
+      g_test_add_func ("/pg/ui/keyboard-after-create", test_ui_keyboard_after_create);
       g_test_add_func ("/pg/ui/share-revoked-file", test_ui_share_revoked_file);
       g_test_add_func ("/pg/ui/revoke-undo", test_ui_revoke_undo);
       g_test_add_func ("/pg/ui/qr-code", test_ui_qr_code);

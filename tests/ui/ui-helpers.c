@@ -22,6 +22,7 @@ PgApplication *ui_app;
 PgWindow *ui_window;
 char *ui_bucket;
 char *ui_role_arn;
+GPtrArray *ui_notifications;
 static SoupSession *http;
 
 static gboolean
@@ -487,6 +488,109 @@ prepare_bucket (void)
 
 /* Sets up the run before the tests: a profile of its own, the bucket, and the app with its
  * window. Without a gateway to run against it says so and returns FALSE. */
+/* ---- A notification server ------------------------------------------------------------ */
+
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.Notifications'>"
+  "    <method name='Notify'>"
+  "      <arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='s' direction='in'/><arg type='as' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "      <arg type='u' direction='out'/>"
+  "    </method>"
+  "    <method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "    <method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "    <method name='GetServerInformation'>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "      <arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+static void
+notifications_method (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *path,
+                      const char            *interface,
+                      const char            *method,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_str_equal (method, "Notify"))
+    {
+      const char *summary;
+      const char *body;
+
+      g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
+      g_ptr_array_add (ui_notifications, g_strdup_printf ("%s\n%s", summary, body));
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(u)", ui_notifications->len));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(['body'],)"));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(ssss)", "test", "test", "1", "1.2"));
+    }
+  else
+    {
+      g_dbus_method_invocation_return_value (invocation, NULL);
+    }
+}
+
+static void
+name_acquired (GDBusConnection *connection,
+               const char      *name,
+               gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+/* The desktop's notification server (org.freedesktop.Notifications, which GIO's notifications
+ * reach outside a sandbox): each notification is kept in ui_notifications. */
+static void
+serve_notifications (void)
+{
+  static const GDBusInterfaceVTable vtable = { notifications_method, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  static gboolean owned;
+
+  g_assert_nonnull (node);
+  g_assert_nonnull (bus);
+  ui_notifications = g_ptr_array_new_with_free_func (g_free);
+  g_assert_cmpuint (g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications",
+                                                       node->interfaces[0], &vtable, NULL, NULL,
+                                                       NULL), >, 0);
+  g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                G_BUS_NAME_OWNER_FLAGS_NONE, name_acquired, NULL, &owned, NULL);
+  ui_wait_until (is_true, &owned, "the notification server's name");
+}
+
+/* Whether the app sent a notification that reads @text ("title\nbody"). */
+gboolean
+ui_notified (gpointer text)
+{
+  for (guint i = 0; i < ui_notifications->len; i++)
+    if (g_str_equal (g_ptr_array_index (ui_notifications, i), text))
+      return TRUE;
+
+  return FALSE;
+}
+
 gboolean
 ui_init (int    *argc,
          char ***argv)
@@ -538,11 +642,12 @@ ui_init (int    *argc,
   http = soup_session_new ();
   prepare_bucket ();
 
-  /* The session bus here has no notification server; GIO would warn about every notification. */
+  /* The session bus here has no notification server: the tests are one, and keep what the app
+   * sends. */
+  serve_notifications ();
   {
     g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
-    g_settings_set_boolean (settings, "notifications", FALSE);
     /* Links are revoked with their file unless a test asks for private copies. */
     g_settings_set_uint (settings, "private-copy-limit", 0);
   }

@@ -21,9 +21,12 @@ extern PgWindow      *ui_window;
 extern char          *ui_bucket;
 /* The signing role, in a run against a gateway with STS; NULL otherwise. */
 extern char          *ui_role_arn;
+/* The desktop notifications the app sent, as "title\nbody", oldest first. */
+extern GPtrArray     *ui_notifications;
 
 typedef gboolean (*UiCondition) (gpointer data);
 
+gboolean          ui_notified           (gpointer      text);
 gboolean          ui_init               (int          *argc,
                                          char       ***argv);
 void              ui_shutdown           (void);

@@ -24,6 +24,7 @@ void test_ui_close_window            (void);
 void test_ui_names_shown_as_they_are (void);
 void test_ui_keys_safe               (void);
 void test_ui_lift_revocation         (void);
+void test_ui_keyboard_after_create   (void);
 
 /* test-ui-sharing.c */
 void test_ui_qr_code                 (void);

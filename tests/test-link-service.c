@@ -809,6 +809,26 @@ test_received (Fixture       *fixture,
   g_assert_cmpstr (file->name, ==, "bashrc");
   g_signal_handlers_disconnect_by_data (fixture->service, &arrivals);
 
+  /* Two looks at once (a slow server, a second window): the second asks nothing and finds
+   * nothing; once the first is over, the next look asks again (one file is still awaited). */
+  {
+    g_autoptr(GAsyncResult) first = NULL;
+    g_autoptr(GAsyncResult) second = NULL;
+    guint heads = fixture->fake->heads;
+
+    pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
+                                          test_store_result, &first);
+    pg_link_service_check_received_async (fixture->service, fixture->context, NULL,
+                                          test_store_result, &second);
+    g_assert_cmpint (pg_link_service_check_received_finish (fixture->service,
+                                                            test_wait_for (&second), NULL), ==, 0);
+    g_assert_cmpint (pg_link_service_check_received_finish (fixture->service,
+                                                            test_wait_for (&first), NULL), ==, 0);
+    g_assert_cmpuint (fixture->fake->heads - heads, ==, 1);
+    g_assert_cmpint (check_received (fixture), ==, 0);
+    g_assert_cmpuint (fixture->fake->heads - heads, ==, 2);
+  }
+
   /* Remembered, names and all. */
   wait_idle (fixture->service);
   again = load_again (fixture);

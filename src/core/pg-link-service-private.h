@@ -35,6 +35,9 @@ struct _PgLinkService
   GHashTable      *link_credentials;
 
   PgLinkWatching  *watching;
+
+  /* The buckets whose arrivals are being looked for now: one look at a time each. */
+  GHashTable      *received_checks;
 };
 
 enum {

@@ -54,6 +54,7 @@ pg_link_service_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->link_credentials, g_hash_table_unref);
+  g_clear_pointer (&self->received_checks, g_hash_table_unref);
 
   G_OBJECT_CLASS (pg_link_service_parent_class)->finalize (object);
 }
@@ -150,6 +151,7 @@ pg_link_service_class_init (PgLinkServiceClass *klass)
 static void
 pg_link_service_init (PgLinkService *self)
 {
+  self->received_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->link_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) pg_credentials_unref);
 }
@@ -738,6 +740,16 @@ received_check_free (ReceivedCheck *check)
 
 static void check_next_upload (GTask *task);
 
+/* The look at @task's bucket is over: the next may begin. */
+static void
+received_check_end (GTask *task)
+{
+  PgLinkService *self = g_task_get_source_object (task);
+  ReceivedCheck *check = g_task_get_task_data (task);
+
+  g_hash_table_remove (self->received_checks, check->bucket);
+}
+
 static void
 received_listed_cb (GObject      *source,
                     GAsyncResult *result,
@@ -753,6 +765,7 @@ received_listed_cb (GObject      *source,
 
   if (files == NULL)
     {
+      received_check_end (task);
       g_task_return_error (task, error);
       g_object_unref (task);
       return;
@@ -783,6 +796,7 @@ check_next_upload (GTask *task)
 
   if (check->next >= check->waiting->len)
     {
+      received_check_end (task);
       g_task_return_int (task, check->received);
       g_object_unref (task);
       return;
@@ -800,7 +814,8 @@ check_next_upload (GTask *task)
  * file still awaited, one after the other), with the names the partners' files had. An upload
  * link whose file is there turns %PG_LINK_USED ("Received"), and so does a page once every file
  * it takes is in; "files-received" tells of each arrival. Links that can still receive are
- * looked at, and a link closed after its upload once, for its file's name.
+ * looked at, and a link closed after its upload once, for its file's name. While a look at the
+ * same bucket is under way (a slow server, a second window) none begins: it returns 0 at once.
  */
 void
 pg_link_service_check_received_async (PgLinkService       *self,
@@ -816,6 +831,14 @@ pg_link_service_check_received_async (PgLinkService       *self,
   const char *bucket = pg_account_context_get_bucket (context);
 
   g_task_set_source_tag (task, pg_link_service_check_received_async);
+  if (g_hash_table_contains (self->received_checks, bucket))
+    {
+      g_free (check);
+      g_task_return_int (task, 0);
+      g_object_unref (task);
+      return;
+    }
+  g_hash_table_add (self->received_checks, g_strdup (bucket));
   check->client = g_object_ref (pg_account_context_get_manager (context));
   check->bucket = g_strdup (bucket);
   check->waiting = g_ptr_array_new_with_free_func (g_object_unref);

@@ -12,6 +12,7 @@
 #include "pg-error.h"
 #include "pg-received.h"
 #include "pg-upload-page.h"
+#include "test-async.h"
 
 /* The upload page as text: what a browser would parse. The page in a real browser is tested by
  * test-browser-upload.mjs; here, what can be checked without one — escaping, the CSP hashes, the
@@ -471,6 +472,42 @@ test_received_names (void)
     g_assert_cmpstr (first_name, ==, "a (2).pdf");
     g_assert_cmpstr (second_name, ==, "a (3).pdf");
     g_assert_cmpstr (other_name, ==, "b.pdf");
+
+    /* The same for a page's files at once, in a thread; and nothing once cancelled. */
+    {
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (
+        (GDestroyNotify) pg_received_file_free);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GAsyncResult) cancelled = NULL;
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GPtrArray) destinations = NULL;
+      g_autoptr(GError) error = NULL;
+      static const char *const names[] = { "a.pdf", "a.pdf", "b.pdf" };
+      static const char *const expected[] = { "a (2).pdf", "a (3).pdf", "b.pdf" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          PgReceivedFile file = { .key = (char *) "in/file-1", .name = (char *) names[i] };
+
+          g_ptr_array_add (files, pg_received_file_copy (&file));
+        }
+      pg_received_free_destinations_async (folder, files, NULL, test_store_result, &result);
+      destinations = pg_received_free_destinations_finish (test_wait_for (&result), &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (destinations->len, ==, 3);
+      for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+        {
+          g_autofree char *name = g_file_get_basename (g_ptr_array_index (destinations, i));
+
+          g_assert_cmpstr (name, ==, expected[i]);
+        }
+
+      g_cancellable_cancel (cancellable);
+      pg_received_free_destinations_async (folder, files, cancellable, test_store_result,
+                                           &cancelled);
+      g_assert_null (pg_received_free_destinations_finish (test_wait_for (&cancelled), &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
     g_unlink (there);
     g_rmdir (dir);
   }

@@ -161,6 +161,41 @@ open_received_action (GtkWidget  *widget,
     }
 }
 
+/* Save All: the window (untouched once its cancellable is cancelled) and the files it saves. */
+typedef struct {
+  PgWindow  *window;
+  GPtrArray *files;
+} SaveAll;
+
+static void
+save_all_free (SaveAll *save)
+{
+  g_ptr_array_unref (save->files);
+  g_free (save);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveAll, save_all_free)
+
+/* Each file to the free name found for it in the folder chosen. */
+static void
+destinations_chosen_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(SaveAll) save = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) destinations = pg_received_free_destinations_finish (result, &error);
+
+  /* Cancelled: the window is gone, or its account changed. */
+  if (destinations == NULL)
+    return;
+
+  for (guint i = 0; i < save->files->len; i++)
+    _pg_window_download (save->window,
+                         ((PgReceivedFile *) g_ptr_array_index (save->files, i))->key,
+                         g_ptr_array_index (destinations, i), PG_WINDOW_OPEN_NONE);
+}
+
 static void
 save_chosen_cb (GtkNativeDialog *chooser,
                 int              response,
@@ -185,18 +220,14 @@ save_chosen_cb (GtkNativeDialog *chooser,
     }
   else
     {
-      g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                           NULL);
+      /* Two files of the same name in one page get two names before either is written; the
+       * folder is looked at off the main loop. */
+      SaveAll *save = g_new0 (SaveAll, 1);
 
-      /* Two files of the same name in one page get two names before either is written. */
-      for (guint i = 0; i < files->len; i++)
-        {
-          PgReceivedFile *file = g_ptr_array_index (files, i);
-          g_autoptr(GFile) destination = pg_received_free_destination (chosen, file->name,
-                                                                       names);
-
-          _pg_window_download (self, file->key, destination, PG_WINDOW_OPEN_NONE);
-        }
+      save->window = self;
+      save->files = g_ptr_array_ref (files);
+      pg_received_free_destinations_async (chosen, files, self->cancellable,
+                                           destinations_chosen_cb, save);
     }
   g_object_unref (chooser);
 }

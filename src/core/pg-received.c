@@ -216,6 +216,73 @@ pg_received_free_destination (GFile      *folder,
     }
 }
 
+static void
+free_destinations_thread (GTask        *task,
+                          gpointer      source,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GPtrArray *files = task_data;
+  GFile *folder = g_object_get_data (G_OBJECT (task), "folder");
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) destinations = g_ptr_array_new_with_free_func (g_object_unref);
+  GError *error = NULL;
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      PgReceivedFile *file = g_ptr_array_index (files, i);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (destinations, pg_received_free_destination (folder, file->name, taken));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&destinations),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * pg_received_free_destinations_async:
+ * @folder: where to save
+ * @files: (element-type PgReceivedFile): the files to save there
+ *
+ * Where to save each of @files in @folder, under its own name, never over a file that is there
+ * and never two under one name (see pg_received_free_destination()). The folder is looked at
+ * in a thread: it may be a slow disk or a network share.
+ */
+void
+pg_received_free_destinations_async (GFile               *folder,
+                                     GPtrArray           *files,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pg_received_free_destinations_async);
+  g_object_set_data_full (G_OBJECT (task), "folder", g_object_ref (folder), g_object_unref);
+  g_task_set_task_data (task, g_ptr_array_ref (files), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, free_destinations_thread);
+}
+
+/**
+ * pg_received_free_destinations_finish:
+ *
+ * Returns: (transfer full) (element-type GFile): a file for each of the files, in their order,
+ *   or %NULL with @error set (cancelled)
+ */
+GPtrArray *
+pg_received_free_destinations_finish (GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* "contract.pdf", 2 → "contract (2).pdf": the name of the @n-th file of that name. */
 char *
 pg_received_numbered_name (const char *name,

@@ -42,6 +42,13 @@ char           *pg_received_name_from_disposition (const char           *disposi
 GFile          *pg_received_free_destination     (GFile                 *folder,
                                                   const char            *name,
                                                   GHashTable            *taken);
+void            pg_received_free_destinations_async  (GFile               *folder,
+                                                      GPtrArray           *files,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray      *pg_received_free_destinations_finish (GAsyncResult        *result,
+                                                      GError             **error);
 char           *pg_received_numbered_name        (const char            *name,
                                                   guint                  n);
 void            pg_received_list_async           (PgS3Client            *client,

@@ -558,6 +558,9 @@ test_partner_instructions (void)
 
   g_assert_nonnull (strstr (text, "Invoke-WebRequest -Uri \"http://h/in/x?X-Amz-Signature=0\""));
   g_assert_nonnull (strstr (text, "-H \"If-None-Match: *\""));
+  /* The partner's file name travels with the file. */
+  g_assert_nonnull (strstr (text, "filename*=UTF-8''\" + [uri]::EscapeDataString($file.Name)"));
+  g_assert_nonnull (strstr (text, "-H \"Content-Disposition: attachment; filename=\\\"${file##*/}\\\"\""));
 }
 
 static PgLink *

@@ -1235,14 +1235,15 @@ pg_link_fresh_copy_key (const char *key,
  * pg_link_partner_instructions:
  *
  * PowerShell and curl commands that upload a file with @url, with the headers the link was
- * signed for.
+ * signed for, and the file's own name as its Content-Disposition (not signed: S3 keeps it with
+ * the object, and the app shows and saves the file under it, as for an upload page's files).
  */
 char *
 pg_link_partner_instructions (PgLink     *self,
                               const char *url)
 {
   const char *curl_header = self->if_none_match ? " -H \"If-None-Match: *\"" : "";
-  const char *ps_header = self->if_none_match ? " -Headers @{\"If-None-Match\"=\"*\"}" : "";
+  const char *ps_header = self->if_none_match ? "\"If-None-Match\"=\"*\"; " : "";
   g_autofree char *curl_type = self->content_type
                                ? g_strdup_printf (" -H \"Content-Type: %s\"", self->content_type)
                                : g_strdup ("");
@@ -1250,7 +1251,15 @@ pg_link_partner_instructions (PgLink     *self,
                              ? g_strdup_printf (" -ContentType \"%s\"", self->content_type)
                              : g_strdup ("");
 
-  return g_strdup_printf ("PowerShell:\nInvoke-WebRequest -Uri \"%s\" -Method Put -InFile "
-                          "\"C:\\path\\to\\file\"%s%s\n\ncurl:\ncurl%s%s -T file \"%s\"\n",
-                          url, ps_header, ps_type, curl_header, curl_type, url);
+  return g_strdup_printf ("PowerShell:\n"
+                          "$file = Get-Item \"C:\\path\\to\\file\"\n"
+                          "Invoke-WebRequest -Uri \"%s\" -Method Put -InFile $file.FullName%s "
+                          "-Headers @{%s\"Content-Disposition\"=(\"attachment; "
+                          "filename*=UTF-8''\" + [uri]::EscapeDataString($file.Name))}\n"
+                          "\n"
+                          "curl:\n"
+                          "file=\"/path/to/file\"\n"
+                          "curl%s%s -H \"Content-Disposition: attachment; "
+                          "filename=\\\"${file##*/}\\\"\" -T \"$file\" \"%s\"\n",
+                          url, ps_type, ps_header, curl_header, curl_type, url);
 }

@@ -71,7 +71,26 @@ test_ui_upload_link (void)
 
   url = ui_copy_link (link);
   g_assert_cmpuint (ui_fetch ("PUT", url, "signed contract", NULL), ==, 403);
-  g_assert_cmpuint (ui_fetch ("PUT", url, "signed contract", "*"), ==, 200);
+  /* The partner runs the curl command of the e-mail and Details on a file of theirs. */
+  {
+    g_autofree char *instructions = pg_link_partner_instructions (link, url);
+    g_autofree char *dir = g_dir_make_tmp ("test-ui-partner-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "Signed contract 署名済み.pdf", NULL);
+    g_auto(GStrv) parts = g_strsplit (strstr (instructions, "curl:\n") + strlen ("curl:\n"),
+                                      "/path/to/file", -1);
+    g_autofree char *script = g_strjoinv (path, parts);
+    g_autoptr(GError) error = NULL;
+    int status;
+
+    g_assert_true (g_file_set_contents (path, "signed contract", -1, NULL));
+    g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) "sh", (char *) "-c", script, NULL },
+                                 NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                 NULL, NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_unlink (path);
+    g_rmdir (dir);
+  }
   g_assert_cmpuint (ui_fetch ("PUT", url, "overwrite attempt", "*"), ==, 412);
 
   /* The file is in: the row says Received, and the file is saved from the app. */
@@ -85,6 +104,9 @@ test_ui_upload_link (void)
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (ui_child (ui_row_for (link),
                                                                       PG_TYPE_LINK_ROW, "state"))),
                             _("Received")));
+  /* Under the name the partner's file had, not the one the link was made with. */
+  g_assert_cmpstr (((PgReceivedFile *) g_ptr_array_index (pg_link_get_received (link), 0))->name,
+                   ==, "Signed contract 署名済み.pdf");
   {
     g_autofree char *path = g_build_filename (g_get_tmp_dir (), "test-ui-received.pdf", NULL);
     g_autoptr(GFile) saved = g_file_new_for_path (path);

@@ -28,24 +28,6 @@ signer_url (const char *key)
   return url;
 }
 
-/* A link of the list that works now. */
-static PgLink *
-working_link (void)
-{
-  GListModel *links = G_LIST_MODEL (ui_window->links_filtered);
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-
-  for (guint i = 0; i < g_list_model_get_n_items (links); i++)
-    {
-      g_autoptr(PgLink) link = g_list_model_get_item (links, i);
-
-      if (pg_link_is_usable (link, now))
-        return link;
-    }
-
-  return NULL;
-}
-
 static gboolean
 not_blocked (gpointer link)
 {
@@ -55,11 +37,11 @@ not_blocked (gpointer link)
 void
 test_ui_lockdown (void)
 {
-  PgLink *working = working_link ();
+  /* A link that works, to a file of its own. */
+  g_autoptr(PgLink) working = ui_make_download_link ("lockdown.pdf");
   gpointer says_blocked[] = { working, (gpointer) _("Blocked by “Block every link”") };
   GtkSwitch *toggle = GTK_SWITCH (ui_child (ui_window, PG_TYPE_WINDOW, "lockdown_switch"));
-  g_autoptr(PgLink) upload = ui_newest_link ();
-  g_autofree char *url = signer_url (pg_link_get_key (upload));
+  g_autofree char *url = signer_url (pg_link_get_key (working));
   AdwMessageDialog *dialog;
 
   ui_wait_until (ui_lockdown_is, GINT_TO_POINTER (FALSE), "the lockdown state");

@@ -31,6 +31,19 @@ file_holds (gpointer path)
          && g_str_equal (contents, "signed contract");
 }
 
+/* Whether the file at @data[0] holds @data[1]. */
+static gboolean
+file_says (gpointer data)
+{
+  gpointer *pair = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (pair[0], &contents, NULL, NULL) && g_str_equal (contents, pair[1]);
+}
+
+static void choose_in_dialog (GFile *file,
+                              GFile *folder);
+
 void
 test_ui_upload_link (void)
 {
@@ -258,6 +271,38 @@ test_ui_upload_page (void)
                              _("Open")) == 0;
     g_assert_true (openable);
     gtk_window_destroy (details);
+  }
+
+  /* The second file: the page has all it takes. Save All puts both in the folder chosen,
+   * under the partner's names, never over a file that is there. */
+  g_assert_cmpuint (ui_send_file (uploads[1], "second", "Signed contract ACME.pdf"), ==, 200);
+  {
+    g_autofree char *words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                           "Received %u of %u file",
+                                                           "Received %u of %u files", 2), 2, 2);
+    gpointer says[] = { link, words };
+    g_autofree char *dir = g_dir_make_tmp ("test-ui-save-all-XXXXXX", NULL);
+    g_autoptr(GFile) folder = g_file_new_for_path (dir);
+    g_autofree char *there = g_build_filename (dir, "請求書 12月.xlsx", NULL);
+    g_autofree char *first = g_build_filename (dir, "請求書 12月 (2).xlsx", NULL);
+    g_autofree char *second = g_build_filename (dir, "Signed contract ACME.pdf", NULL);
+    gpointer first_holds[] = { first, (gpointer) "first" };
+    gpointer second_holds[] = { second, (gpointer) "second" };
+    g_autofree char *kept = NULL;
+
+    ui_wait_until (ui_row_says, says, "the page's row to say every file arrived");
+    g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_USED);
+    g_assert_true (g_file_set_contents (there, "there", -1, NULL));
+    ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "save_button"));
+    choose_in_dialog (folder, NULL);
+    ui_wait_until (file_says, first_holds, "the first file saved beside the one there");
+    ui_wait_until (file_says, second_holds, "the second file saved");
+    g_assert_true (g_file_get_contents (there, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "there");
+    g_unlink (there);
+    g_unlink (first);
+    g_unlink (second);
+    g_rmdir (dir);
   }
 
   ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "revoke_button"));

@@ -27,9 +27,15 @@ main (int   argc,
       g_test_add_func ("/pg/ui/per-link", test_ui_per_link);
       g_test_add_func ("/pg/ui/private-copy", test_ui_private_copy);
     }
-  /* In another language: what its text changes, the tooltips and the list of links. */
+  /* In another language: a link, what partners send coming back, the files pane, the
+   * lockdown; what its text changes, the tooltips and the list of links. */
   else if (g_getenv ("PG_TEST_LANGUAGE") != NULL)
     {
+      g_test_add_func ("/pg/ui/download-link", test_ui_download_link);
+      g_test_add_func ("/pg/ui/upload-link", test_ui_upload_link);
+      g_test_add_func ("/pg/ui/upload-page", test_ui_upload_page);
+      g_test_add_func ("/pg/ui/file-actions", test_ui_file_actions);
+      g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/words", test_ui_words);

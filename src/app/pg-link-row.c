@@ -75,12 +75,11 @@ static const struct
   { G_STRUCT_OFFSET (PgLinkRow, remove_button), N_("Remove from the list") },
 };
 
-/* The size of every row, [orientation][minimum, natural]: the largest a built row has asked
- * for, given to all, built or not (-1 until a row has been measured). Rows differ a little —
+/* The size of every row, [stacked][orientation][minimum, natural]: the largest a built row of
+ * that layout has asked for, given to all, built or not (-1 until a row has been measured). Rows differ a little —
  * a title in Japanese takes a taller font than one in Latin letters — and a list whose rows
  * change size as they build would lay itself out again and again in one frame. */
 static int built_size[2][2][2] = { { { -1, -1 }, { -1, -1 } }, { { -1, -1 }, { -1, -1 } } };
-
 
 /* A new font or text size: measured again from the next built row. */
 static void
@@ -204,7 +203,8 @@ update (PgLinkRow *self)
     /* Translators: the date and time a link ends, on a short line of its own */
     g_autofree char *text = g_strdup_printf (_("Until %s"), end);
 
-    if (pg_link_get_used_at (self->link) != 0 && pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
+    if (pg_link_get_used_at (self->link) != 0
+        && pg_link_get_arming (self->link) != PG_LINK_ARMING_NONE)
       {
         g_free (text);
         text = pg_link_describe_user (self->link);
@@ -598,13 +598,13 @@ pg_link_row_measure (GtkWidget      *widget,
 {
   PgLinkRow *self = PG_LINK_ROW (widget);
 
-  /* The first row measured is built, to know the size of all: with its lines in Latin letters
-   * and Japanese at once, as tall as any row will be. */
   /* Stacked (the words across, the buttons under them) or not, as the list's width says: each
    * way has its size. */
   int width = list_width (widget, 0);
   int (*built)[2] = built_size[width > 0 && width < SIDE_BY_SIDE_FROM_WIDTH];
 
+  /* The first row measured each way is built, to know the size of all: with its lines in
+   * Latin letters and Japanese at once, as tall as any row will be. */
   if (built[orientation][0] < 0)
     {
       GtkLabel *lines[4];

@@ -22,9 +22,6 @@ is_allow_breaks (PangoAttribute *attribute,
   return attribute->klass->type == PANGO_ATTR_ALLOW_BREAKS;
 }
 
-/* Japanese has no spaces: Pango may break a line between any two characters, inside a word
- * (「削／除」) or before the last kana of a sentence (「い。」 alone). @label's lines break
- * between phrases instead, where the core finds them (pg_text_phrase_spans()). */
 /* Whether @label's markup, as it is now, has nothing in it but text: shown the same without. */
 static gboolean
 is_plain_markup (GtkLabel *label)
@@ -36,6 +33,9 @@ is_plain_markup (GtkLabel *label)
          && g_str_equal (text, markup);
 }
 
+/* Japanese has no spaces: Pango may break a line between any two characters, inside a word
+ * (「削／除」) or before the last kana of a sentence (「い。」 alone). @label's lines break
+ * between phrases instead, where the core finds them (pg_text_phrase_spans()). */
 static void
 keep_words (GtkLabel *label)
 {

@@ -212,6 +212,30 @@ def test_copy_record_for_a_plain_link_says_the_truth():
     assert fetch(url)[0] == 200
 
 
+def test_recorded_plain_link_is_found_by_its_fingerprint():
+    """presign --record: a plain link is recorded with its fingerprint and its index entry, as
+    the app records its links; links lists it, and revoke --url finds it through the index and
+    proves that very link closed."""
+    client().put_object(Bucket=STATE["bucket"], Key="recorded.pdf", Body=b"recorded")
+    done = cli("presign", *COMMON, "--signer", "--record", "--method", "GET", "--bucket",
+               STATE["bucket"], "--key", "recorded.pdf", "--expires", "900")
+    url = last_line(done)
+    assert "Recorded as link" in done.stderr, done.stderr
+    assert fetch(url)[0] == 200
+    found = [r for r in records().values() if r.get("key") == "recorded.pdf"]
+    assert len(found) == 1 and found[0].get("digest"), found
+    index = client().get_object(Bucket=STATE["bucket"],
+                                Key=".presign-guard/index/" + found[0]["digest"])
+    assert index["Body"].read().decode().strip() == found[0]["id"]
+    listed = cli("links", *COMMON, "--bucket", STATE["bucket"])
+    assert found[0]["id"] in listed.stdout, listed.stdout
+    done = cli("revoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", url)
+    assert "verified" in done.stdout, done
+    assert fetch(url)[0] == 403
+    cli("unrevoke", *COMMON, "--signer-arn", SIGNER_ARN, "--url", url)
+    assert fetch(url)[0] == 200
+
+
 def test_remove_stays_in_our_folder():
     """links --remove with records naming a file of the bucket, a file of another bucket, and a
     path out of the copies folder: nothing is deleted."""
@@ -261,6 +285,7 @@ TESTS = [
     test_forged_plain_record_for_a_session_link,
     test_whole_record_replaced_proves_the_pasted_link,
     test_copy_record_for_a_plain_link_says_the_truth,
+    test_recorded_plain_link_is_found_by_its_fingerprint,
     test_remove_stays_in_our_folder,
     test_uploads_never_target_our_folder,
 ]

@@ -81,9 +81,10 @@ presign_alone (PgCliEndpointOptions   *endpoint_options,
   return PG_CLI_EXIT_OK;
 }
 
-/* A plain link, armed: its record is written (with the managing key) before it is given. */
+/* A plain link, recorded (--record, or armed with --arm): its record is written (with the
+ * managing key) before it is given. */
 static int
-presign_armed (PgCliEndpointOptions   *endpoint_options,
+presign_recorded (PgCliEndpointOptions   *endpoint_options,
                PgCredentials          *credentials,
                const char             *arm,
                gint64                  grace,
@@ -115,11 +116,23 @@ presign_armed (PgCliEndpointOptions   *endpoint_options,
   record->created = options->signing_time;
   record->digest = pg_link_digest_of_url (url);
   record->expires = options->signing_time + options->expires;
-  if (!arm_record (manager, record, arm, grace, &error))
-    return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+  if (arm != NULL)
+    {
+      if (!arm_record (manager, record, arm, grace, &error))
+        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+      pg_cli_note (_("Armed: the link closes itself after its first use, seen by "
+                     "“presign-guard-cli watch” (recorded as link %s)."), record->id);
+    }
+  else
+    {
+      g_autoptr(GAsyncResult) result = NULL;
 
-  pg_cli_note (_("Armed: the link closes itself after its first use, seen by "
-                 "“presign-guard-cli watch” (recorded as link %s)."), record->id);
+      pg_link_record_save_async (record, manager, NULL, pg_cli_store_result, &result);
+      if (!pg_link_record_save_finish (pg_cli_wait (&result), &error))
+        return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
+      pg_cli_note (_("Recorded as link %s: “revoke --url” finds it, “links” lists it."),
+                   record->id);
+    }
   printf ("%s\n", url);
 
   return PG_CLI_EXIT_OK;
@@ -147,6 +160,7 @@ pg_cli_presign (int    argc,
   gboolean signer = FALSE;
   gboolean per_link = FALSE;
   gboolean private_copy = FALSE;
+  gboolean recorded = FALSE;
   g_autofree char *role_arn = NULL;
   g_autofree char *arm = NULL;
   gint64 grace = -1;
@@ -181,6 +195,9 @@ pg_cli_presign (int    argc,
     { "grace", 0, 0, G_OPTION_ARG_INT64, &grace,
       N_("With --arm download: seconds between the first download and the closing (default "
          "120, so that a large or resumed download can finish)"), N_("SECONDS") },
+    { "record", 0, 0, G_OPTION_ARG_NONE, &recorded,
+      N_("Record the link in the bucket, as the app does (implied by --arm, --per-link and "
+         "--private-copy): “revoke --url” finds it by its fingerprint"), NULL },
     { "private-copy", 0, 0, G_OPTION_ARG_NONE, &private_copy,
       N_("A download link that can be revoked alone, however long it lasts: to a copy of the "
          "file of its own (made on the server, deleted by the bucket after 8 days), recorded in "
@@ -254,8 +271,8 @@ pg_cli_presign (int    argc,
 
   if (per_link || private_copy)
     return presign_alone (&endpoint_options, role_arn, private_copy, arm, grace, &options);
-  if (arm != NULL)
-    return presign_armed (&endpoint_options, credentials, arm, grace, &options);
+  if (arm != NULL || recorded)
+    return presign_recorded (&endpoint_options, credentials, arm, grace, &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

@@ -34,6 +34,8 @@ pg_use_event_copy (const PgUseEvent *self)
   copy->access_key_id = g_strdup (self->access_key_id);
   copy->remote_addr = g_strdup (self->remote_addr);
   copy->digest = g_strdup (self->digest);
+  copy->user_agent = g_strdup (self->user_agent);
+  copy->error_code = g_strdup (self->error_code);
 
   return copy;
 }
@@ -51,6 +53,8 @@ pg_use_event_free (PgUseEvent *self)
   g_free (self->access_key_id);
   g_free (self->remote_addr);
   g_free (self->digest);
+  g_free (self->user_agent);
+  g_free (self->error_code);
   g_free (self);
 }
 
@@ -124,6 +128,16 @@ pg_use_event_from_ops_log (const char *line,
   self->remote_addr = g_strdup (json_object_get_string_member_with_default (object,
                                                                             "remote_addr",
                                                                             NULL));
+  self->user_agent = g_strdup (json_object_get_string_member_with_default (object, "user_agent",
+                                                                           NULL));
+  self->error_code = g_strdup (json_object_get_string_member_with_default (object, "error_code",
+                                                                           NULL));
+  if (self->error_code != NULL && *self->error_code == '\0')
+    g_clear_pointer (&self->error_code, g_free);
+  if (json_object_has_member (object, "bytes_sent")
+      && JSON_NODE_HOLDS_VALUE (json_object_get_member (object, "bytes_sent"))
+      && json_node_get_value_type (json_object_get_member (object, "bytes_sent")) == G_TYPE_INT64)
+    self->bytes_sent = (guint64) MAX (json_object_get_int_member (object, "bytes_sent"), 0);
   time = g_date_time_new_from_iso8601 (json_object_get_string_member_with_default (object,
                                                                                   "time", ""),
                                        NULL);
@@ -346,6 +360,8 @@ pg_use_event_from_eventbridge (const char *json,
       self->time = parse_iso8601 (member_string (detail, "eventTime"));
       /* A data event is written for requests S3 served; refusals carry an error code. */
       self->status = member_string (detail, "errorCode") != NULL ? 403 : 200;
+      self->error_code = g_strdup (member_string (detail, "errorCode"));
+      self->user_agent = g_strdup (member_string (detail, "userAgent"));
       if (self->presigned && (amz_date == NULL || !pg_sigv4_parse_time (amz_date,
                                                                         &self->signed_at)))
         return NULL;

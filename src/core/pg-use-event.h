@@ -26,6 +26,10 @@ G_BEGIN_DECLS
  *   posted): the watcher checks with S3 before it believes it
  * @digest: (nullable): the fingerprint of the link used (see pg_link_digest_of_signature()),
  *   where the source shows the request's signature (the ops log does; CloudTrail does not)
+ * @bytes_sent: the bytes of the answer's body, where the source says (the ops log does)
+ * @user_agent: (nullable): the client's User-Agent, where the source says (as the client sent
+ *   it: untrusted text)
+ * @error_code: (nullable): S3's error code of a refused request ("AccessDenied")
  *
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
@@ -45,6 +49,9 @@ typedef struct
   guint    status;
   gboolean hint;
   char    *digest;
+  guint64  bytes_sent;
+  char    *user_agent;
+  char    *error_code;
 } PgUseEvent;
 
 #define PG_TYPE_USE_EVENT (pg_use_event_get_type ())

@@ -478,11 +478,9 @@ test_ui_widths (void)
     {
       int width = wide[i];
       g_autofree char *name = g_strdup_printf ("%d px", width);
-      g_autofree char *shot = g_strdup_printf ("width-%d", width);
 
       first = open_window (width);
       ui_wait_until (ui_row_shown, ui_newest_link (), "the newest link's row");
-      ui_screenshot (GTK_WIDGET (ui_window), shot);
       check_width (width, name);
       g_assert_false (adw_leaflet_get_folded (ui_window->leaflet));
       g_assert_true (gtk_widget_get_mapped (ui_child (ui_row_for (ui_newest_link ()),

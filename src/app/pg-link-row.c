@@ -293,6 +293,10 @@ update (PgLinkRow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->revoke_button),
                             restorable || (state != PG_LINK_REVOKING && state != PG_LINK_REVOKED
                                            && state != PG_LINK_EXPIRED));
+  /* A link closed for good (expired, or revoked and no longer restorable, as a used
+   * single-use upload link) has nothing to revoke or restore: no red button that does nothing. */
+  gtk_widget_set_visible (GTK_WIDGET (self->revoke_button),
+                          restorable || (state != PG_LINK_REVOKED && state != PG_LINK_EXPIRED));
   /* A link that works is revoked first; one that does not can go. */
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button),
                           state == PG_LINK_REVOKED || state == PG_LINK_EXPIRED

@@ -3,11 +3,14 @@
 
 #include <string.h>
 
-#include "pg-activity.h"
+#include "pg-activity-store.h"
 #include "pg-error.h"
+#include "s3-fake.h"
+#include "test-async.h"
 
 /* A link's activity: what the ops log says of each request, kept once, bounded, read back from
- * the bucket with suspicion, and written out for a terminal and a spreadsheet. */
+ * the bucket with suspicion, written out for a terminal and a spreadsheet; and written into the
+ * bucket by writers at once (the in-process S3 of s3-fake.c), none of them lost. */
 
 /* Ceph RGW's ops log, as 16.2 writes it: a ranged download, a refusal after revocation. */
 #define RANGED \
@@ -194,6 +197,159 @@ test_read_back (void)
   g_assert_null (pg_activity_key ("../links/x"));
 }
 
+/* ---- The store ------------------------------------------------------------------------------ */
+
+#define LINK "0123456789abcdef0123456789abcdef"
+
+static PgS3Client *
+fake_client (S3Fake *fake)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PgEndpoint) endpoint = pg_endpoint_new (fake->url, "us-east-1", TRUE, &error);
+  g_autoptr(PgCredentials) manager = pg_credentials_new ("MANAGERKEY", "managersecret", NULL,
+                                                         NULL, &error);
+  PgS3Client *client;
+
+  g_assert_no_error (error);
+  client = pg_s3_client_new (endpoint, manager, NULL);
+  pg_s3_client_set_retries (client, 1, 0);
+
+  return client;
+}
+
+static PgActivityEvent *
+numbered_event (const char *writer,
+                guint       i)
+{
+  PgActivityEvent *event = g_new0 (PgActivityEvent, 1);
+
+  event->id = g_strdup_printf ("%s:%u", writer, i);
+  event->time = 1796000000 + i;
+  event->kind = PG_ACTIVITY_DOWNLOAD;
+  event->status = 200;
+  event->remote_addr = g_strdup ("203.0.113.7");
+
+  return event;
+}
+
+static PgActivity *
+load (PgS3Client *client,
+      const char *link)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  PgActivity *activity;
+
+  pg_activity_load_async (client, "bucket", link, NULL, test_store_result, &result);
+  activity = pg_activity_load_finish (test_wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  return activity;
+}
+
+static void
+count_problem (PgActivityStore *store,
+               const char      *message,
+               guint           *problems)
+{
+  (*problems)++;
+}
+
+/* Two writers add to one link's activity at the same time, events of their own and events both
+ * saw: every event is kept, once. (Without the lock, the second writer's read-add-write erases
+ * the first one's.) */
+static void
+test_store_writers_at_once (void)
+{
+  S3Fake *fake = s3_fake_new ("bucket", "SIGNERKEY", "arn:aws:iam::1:user/signer");
+  g_autoptr(PgS3Client) client = fake_client (fake);
+  g_autoptr(PgActivityStore) first = pg_activity_store_new (client, "bucket");
+  g_autoptr(PgActivityStore) second = pg_activity_store_new (client, "bucket");
+  g_autoptr(PgActivity) activity = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(PgActivityEvent) mine = numbered_event ("first", i);
+      g_autoptr(PgActivityEvent) theirs = numbered_event ("second", i);
+      g_autoptr(PgActivityEvent) both = numbered_event ("both", i);
+
+      pg_activity_store_add (first, LINK, mine);
+      pg_activity_store_add (second, LINK, theirs);
+      pg_activity_store_add (first, LINK, both);
+      pg_activity_store_add (second, LINK, both);
+      /* Their rounds overlap: each adds while the other writes. */
+      for (guint j = 0; j < 3; j++)
+        g_main_context_iteration (NULL, FALSE);
+    }
+  while (!pg_activity_store_is_settled (first) || !pg_activity_store_is_settled (second))
+    g_main_context_iteration (NULL, TRUE);
+
+  activity = load (client, LINK);
+  g_assert_cmpuint (activity->events->len, ==, 120);
+  for (guint i = 0; i < activity->events->len; i++)
+    g_assert_true (g_hash_table_add (ids, ((PgActivityEvent *) activity->events->pdata[i])->id));
+  g_assert_cmpuint (activity->dropped, ==, 0);
+  /* The lock is given back. */
+  g_assert_false (s3_fake_has_object (fake, PG_ACTIVITY_LOCK_KEY));
+
+  g_clear_object (&first);
+  g_clear_object (&second);
+  g_clear_object (&client);
+  s3_fake_free (fake);
+}
+
+/* A log that cannot be written (the server refuses) is said, and written once it can: nothing
+ * is lost meanwhile, and the store is not settled (a watcher keeps its place in its sources). A
+ * link never used has an empty log; a damaged one is an error to a reader. */
+static void
+test_store_retries (void)
+{
+  S3Fake *fake = s3_fake_new ("bucket", "SIGNERKEY", "arn:aws:iam::1:user/signer");
+  g_autoptr(PgS3Client) client = fake_client (fake);
+  g_autoptr(PgActivityStore) store = pg_activity_store_new (client, "bucket");
+  g_autoptr(PgActivityEvent) event = numbered_event ("log", 1);
+  g_autoptr(PgActivity) activity = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint problems = 0;
+
+  activity = load (client, LINK);
+  g_assert_cmpuint (activity->events->len, ==, 0);
+  g_clear_pointer (&activity, pg_activity_free);
+
+  g_signal_connect (store, "problem", G_CALLBACK (count_problem), &problems);
+  fake->put_refused_prefix = PG_ACTIVITY_PREFIX;
+  fake->put_refused_status = 503;
+  pg_activity_store_add (store, LINK, event);
+  while (problems == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (pg_activity_store_is_settled (store));
+  g_assert_cmpuint (pg_activity_store_get_writes (store), ==, 0);
+
+  fake->put_refused_prefix = NULL;
+  while (!pg_activity_store_is_settled (store))
+    g_main_context_iteration (NULL, TRUE);
+  activity = load (client, LINK);
+  g_assert_cmpuint (activity->events->len, ==, 1);
+  g_assert_cmpuint (pg_activity_store_get_writes (store), ==, 1);
+
+  /* The same event again: nothing new, nothing written. */
+  pg_activity_store_add (store, LINK, event);
+  while (!pg_activity_store_is_settled (store))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (pg_activity_store_get_writes (store), ==, 1);
+
+  s3_fake_put_object (fake, PG_ACTIVITY_PREFIX LINK ".json", "{\"format\": \"something else\"}");
+  pg_activity_load_async (client, "bucket", LINK, NULL, test_store_result, &result);
+  g_assert_null (pg_activity_load_finish (test_wait_for (&result), &error));
+  g_assert_error (error, PG_ERROR, PG_ERROR_FAILED);
+
+  g_clear_object (&store);
+  g_clear_object (&client);
+  s3_fake_free (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -203,6 +359,8 @@ main (int   argc,
   g_test_add_func ("/pg/activity/from-ops-log", test_from_ops_log);
   g_test_add_func ("/pg/activity/bounded-and-once", test_bounded_and_once);
   g_test_add_func ("/pg/activity/read-back", test_read_back);
+  g_test_add_func ("/pg/activity/store-writers-at-once", test_store_writers_at_once);
+  g_test_add_func ("/pg/activity/store-retries", test_store_retries);
 
   return g_test_run ();
 }

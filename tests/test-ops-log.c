@@ -450,7 +450,8 @@ test_bulk (void)
   static const char tricky[] =
     "{ \"http_x_headers\" : [ {\"A\":\"}{\\\"\"} ], \"bucket\" : \"other\" , \"bytes_sent\":12,"
     "\"temp_url\":false,\"bucket\":\"ops1\",\"uri\":\"PUT /ops1/t%7Bq%22?X-Amz-Date=20261129T054154Z"
-    "&X-Amz-Credential=K%2Fx&X-Amz-Signature=ab HTTP/1.1\",\"http_status\" :\"403\" }";
+    "&X-Amz-Credential=K%2Fx&X-Amz-Signature=ab HTTP/1.1\",\"http_status\" :\"403\" ,"
+    "\"error_code\":\"AccessDenied\",\"user_agent\":\"Mozilla/5.0 (X11; \\\"q\\\")\"}";
   FILE *file;
   PgOpsLog *log;
   guint uses = 0;
@@ -517,6 +518,10 @@ test_bulk (void)
           g_assert_cmpint (event->signed_at, ==, whole->signed_at);
           g_assert_cmpint (event->time, ==, whole->time);
           g_assert_cmpuint (event->status, ==, whole->status);
+          /* What a link's activity keeps of it. */
+          g_assert_cmpstr (event->error_code, ==, whole->error_code);
+          g_assert_cmpuint (event->bytes_sent, ==, whole->bytes_sent);
+          g_assert_cmpstr (event->user_agent, ==, whole->user_agent);
           g_assert_true (event->presigned);
           uses += 100;
         }

@@ -419,9 +419,8 @@ pg_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          (const char *[]) { "<primary>comma", NULL });
 
-  self->soup_session = soup_session_new_with_options ("timeout", 60,
-                                                      "user-agent",
-                                                      "presign-guard/" PACKAGE_VERSION, NULL);
+  /* No user agent of the session's: it would replace a request's own (see pg-s3-transport.c). */
+  self->soup_session = soup_session_new_with_options ("timeout", 60, NULL);
   self->accounts_path = g_build_filename (g_get_user_config_dir (), "presign-guard",
                                           "accounts.ini", NULL);
   self->accounts = pg_accounts_load (self->accounts_path, &error);

@@ -37,6 +37,7 @@ static const Command commands[] = {
   { "identity", pg_cli_identity, N_("Show whom the keys belong to") },
   { "check", pg_cli_check, N_("Test the keys on a bucket, as the app’s Test Connection does") },
   { "links", pg_cli_links, N_("List the links recorded in a bucket") },
+  { "activity", pg_cli_activity, N_("Show who used a link, when and from where") },
   { "setup", pg_cli_setup, N_("Create the role that signs links one by one") },
   { "watch", pg_cli_watch, N_("Close armed links once they are used, until stopped") },
 };

@@ -48,6 +48,19 @@ link_used_cb (PgWatcher    *watcher,
 }
 
 static void
+activity_cb (PgWatcher       *watcher,
+             PgLinkRecord    *record,
+             PgActivityEvent *event,
+             gpointer         user_data)
+{
+  g_autofree char *when = pg_cli_format_time (event->time);
+
+  say ("%s %s %s/%s by %s at %s (%u%s%s)", pg_activity_kind_to_string (event->kind), record->id,
+       record->bucket, record->key, event->remote_addr ? event->remote_addr : "?", when,
+       event->status, event->error_code ? " " : "", event->error_code ? event->error_code : "");
+}
+
+static void
 link_closed_cb (PgWatcher    *watcher,
                 PgLinkRecord *record,
                 const char   *notice,
@@ -181,6 +194,7 @@ pg_cli_watch (int    argc,
   pg_use_sources_set_heartbeat (watch, TRUE);
   g_signal_connect (watch, "problem", G_CALLBACK (problem_cb), NULL);
   g_signal_connect (watcher, "link-used", G_CALLBACK (link_used_cb), NULL);
+  g_signal_connect (watcher, "activity", G_CALLBACK (activity_cb), NULL);
   g_signal_connect (watcher, "link-closed", G_CALLBACK (link_closed_cb), NULL);
   g_signal_connect (watcher, "close-failed", G_CALLBACK (close_failed_cb), NULL);
   pg_use_sources_start (watch);

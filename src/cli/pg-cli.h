@@ -75,6 +75,8 @@ PgRevoker   *pg_cli_revoker_new            (PgCliEndpointOptions  *options,
                                             const char            *signer_arn,
                                             GError               **error);
 
+int          pg_cli_activity               (int                    argc,
+                                            char                 **argv);
 int          pg_cli_presign                (int                    argc,
                                             char                 **argv);
 int          pg_cli_upload_page            (int                    argc,

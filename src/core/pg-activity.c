@@ -64,7 +64,12 @@ pg_activity_event_new_for_use (const PgUseEvent *use)
   self->id = bounded (use->id, MAX_ID);
   self->time = use->time;
   self->status = use->status;
-  if (use->status >= 400)
+  /* Our own proof says who it is; whoever says so is shown as such, never hidden, and can
+   * pass for it only with what is not a download. */
+  if (g_strcmp0 (use->user_agent, PG_ACTIVITY_CHECK_AGENT) == 0
+      && use->status != 200 && use->status != 206)
+    self->kind = PG_ACTIVITY_CHECK;
+  else if (use->status >= 400)
     self->kind = PG_ACTIVITY_REFUSED;
   else if (g_strcmp0 (use->method, "GET") == 0 && (use->status == 200 || use->status == 206))
     self->kind = PG_ACTIVITY_DOWNLOAD;
@@ -106,7 +111,7 @@ pg_activity_event_free (PgActivityEvent *self)
   g_free (self);
 }
 
-static const char *const kind_names[] = { "download", "upload", "refused", "other" };
+static const char *const kind_names[] = { "download", "upload", "refused", "other", "check" };
 
 /* "download", "upload", "refused" or "other": the words of the command line and the file. */
 const char *
@@ -482,6 +487,35 @@ pg_activity_new_from_bytes (GBytes  *bytes,
     }
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * pg_activity_to_text:
+ *
+ * The whole activity in @format, oldest first: for CSV a header line and CRLF line ends (RFC
+ * 4180, what spreadsheets read), for TSV one line per event and nothing else. The command
+ * line prints it and the app exports it: the same text.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+pg_activity_to_text (const PgActivity *self,
+                     PgActivityFormat  format)
+{
+  const char *end = format == PG_ACTIVITY_CSV ? "\r\n" : "\n";
+  GString *text = g_string_new (NULL);
+
+  if (format == PG_ACTIVITY_CSV)
+    g_string_append_printf (text, "%s%s", pg_activity_format_header (format), end);
+  for (guint i = 0; i < self->events->len; i++)
+    {
+      g_autofree char *line = pg_activity_event_format (g_ptr_array_index (self->events, i),
+                                                        format);
+
+      g_string_append_printf (text, "%s%s", line, end);
+    }
+
+  return g_string_free (text, FALSE);
 }
 
 /**

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 #define PG_ACTIVITY_MAX_EVENTS 1000
 /* Where the bucket keeps each link's activity: PG_ACTIVITY_PREFIX LINK-ID ".json". */
 #define PG_ACTIVITY_PREFIX ".presign-guard/activity/"
+/* The User-Agent of our own tries of a link (a revocation's proof): never a download. */
+#define PG_ACTIVITY_CHECK_AGENT "presign-guard (link check)"
 /* The largest activity read back from the bucket, in bytes. */
 #define PG_ACTIVITY_MAX_SIZE (1024 * 1024)
 
@@ -19,7 +21,9 @@ G_BEGIN_DECLS
  * @PG_ACTIVITY_DOWNLOAD: a download served (whole or in part)
  * @PG_ACTIVITY_UPLOAD: an upload stored
  * @PG_ACTIVITY_REFUSED: a request refused (after revocation, under a lockdown, expired)
- * @PG_ACTIVITY_OTHER: any other request of the link (HEAD)
+ * @PG_ACTIVITY_OTHER: any other request of the link (HEAD, a GET answered "not modified")
+ * @PG_ACTIVITY_CHECK: Presign Guard itself tried the link, to prove it revoked (answered
+ *   "refused" or "not modified", never a download)
  *
  * What a request made with a link came to.
  */
@@ -28,6 +32,7 @@ typedef enum {
   PG_ACTIVITY_UPLOAD,
   PG_ACTIVITY_REFUSED,
   PG_ACTIVITY_OTHER,
+  PG_ACTIVITY_CHECK,
 } PgActivityKind;
 
 /**
@@ -100,6 +105,8 @@ guint            pg_activity_merge             (PgActivity            *self,
                                                 const PgActivity      *other);
 guint            pg_activity_count             (const PgActivity      *self,
                                                 PgActivityKind         kind);
+char            *pg_activity_to_text           (const PgActivity      *self,
+                                                PgActivityFormat       format);
 GBytes          *pg_activity_to_bytes          (const PgActivity      *self);
 PgActivity      *pg_activity_new_from_bytes    (GBytes                *bytes,
                                                 GError               **error);

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "pg-activity.h"
 #include "pg-error.h"
 #include "pg-link-copy.h"
 #include "pg-link-service-private.h"
@@ -467,7 +468,9 @@ static void
 try_once (GTask *task)
 {
   UrlTry *attempt = g_task_get_task_data (task);
-  const char *headers[] = { "If-None-Match", attempt->etag, NULL };
+  /* Said to be ours: the link's activity shows it as our check, not as a partner's try. */
+  const char *headers[] = { "User-Agent", PG_ACTIVITY_CHECK_AGENT, "If-None-Match", attempt->etag,
+                            NULL };
 
   if (g_task_return_error_if_cancelled (task))
     {
@@ -475,8 +478,7 @@ try_once (GTask *task)
       return;
     }
 
-  pg_s3_client_fetch_url_async (attempt->manager, "GET", attempt->url,
-                                attempt->etag ? headers : NULL, NULL,
+  pg_s3_client_fetch_url_async (attempt->manager, "GET", attempt->url, headers, NULL,
                                 g_task_get_cancellable (task), tried_cb, task);
 }
 

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pg-activity.h"
 #include "pg-error.h"
 #include "pg-link-session.h"
 #include "pg-policy.h"
@@ -540,6 +541,8 @@ signer_permissions (const char *partition,
   g_autofree char *objects = g_strdup_printf ("arn:%s:s3:::%s/*", partition, bucket);
   g_autofree char *folder = g_strdup_printf ("arn:%s:s3:::%s/" PG_POLICY_FOLDER "*", partition,
                                              bucket);
+  g_autofree char *activity = g_strdup_printf ("arn:%s:s3:::%s/" PG_ACTIVITY_PREFIX "*",
+                                               partition, bucket);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "Version");
@@ -573,6 +576,16 @@ signer_permissions (const char *partition,
   json_builder_begin_array (builder);
   json_builder_add_string_value (builder, folder);
   json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  /* Who used which link, from where: the managing key's to read, not the signer's. */
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Effect");
+  json_builder_add_string_value (builder, "Deny");
+  json_builder_set_member_name (builder, "Action");
+  json_builder_add_string_value (builder, "s3:GetObject");
+  json_builder_set_member_name (builder, "Resource");
+  json_builder_add_string_value (builder, activity);
   json_builder_end_object (builder);
 
   if (federation)

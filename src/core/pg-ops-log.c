@@ -218,7 +218,7 @@ object_length (const char *data,
 /* The members of a request that tell a use (pg_use_event_from_ops_log() reads no other). */
 static const char * const wanted_members[] = {
   "\"bucket\"", "\"time\"", "\"remote_addr\"", "\"uri\"", "\"http_status\"",
-  "\"access_key_id\"",
+  "\"access_key_id\"", "\"error_code\"", "\"bytes_sent\"", "\"user_agent\"",
 };
 
 /* Where the JSON value or string at @p ends (just after it), or NULL when it does not within

@@ -98,7 +98,6 @@ pg_s3_client_new (PgEndpoint    *endpoint,
   else
     self->session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_SECONDS,
                                                    "idle-timeout", REQUEST_TIMEOUT_SECONDS,
-                                                   "user-agent", "presign-guard/" PACKAGE_VERSION,
                                                    NULL);
 
   return self;

@@ -195,6 +195,12 @@ _pg_s3_send_async (SoupSession         *session,
     }
   read->deadline = g_timeout_add (MAX (deadline_ms, 1), deadline_cb, read);
   g_task_set_task_data (task, read, (GDestroyNotify) body_read_free);
+  /* Ours, unless the request says otherwise (a link's check says so: see pg-activity.h). A
+   * session's user agent would replace a request's, so sessions have none. */
+  if (soup_message_headers_get_one (soup_message_get_request_headers (message),
+                                    "User-Agent") == NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "User-Agent",
+                                  "presign-guard/" PACKAGE_VERSION);
   soup_session_send_async (session, message, G_PRIORITY_DEFAULT, read->own, body_sent_cb, task);
 }
 

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pg-activity-store.h"
 #include "pg-error.h"
 #include "pg-watcher.h"
 
@@ -21,7 +22,13 @@
  * A request is a link's use when it is presigned (not a console download signed in headers),
  * with the link's signing key and signing time (X-Amz-Date: never our proof's, which is signed
  * when it is made), to the link's object (its private copy for one), and S3 served it. For an
- * upload link, the news that its file arrived (S3's "Object Created", or polling) is its use. */
+ * upload link, the news that its file arrived (S3's "Object Created", or polling) is its use.
+ *
+ * Every request made with any recorded link, armed or not, served or refused, goes into that
+ * link's activity in the bucket (pg-activity-store.c): the request is the link's when its
+ * signature's fingerprint is the link's (the ops log shows it), or, where the source shows no
+ * signature (CloudTrail), when it was signed with the link's key at the link's time for the
+ * link's object. */
 
 /* Requests nobody armed yet are kept this long, for a link whose record comes later. */
 #define KEEP_UNMATCHED_SECONDS (10 * 60)
@@ -52,6 +59,10 @@ struct _PgWatcher
   GCancellable  *cancellable;
 
   GHashTable    *records;    /* id → PgLinkRecord, armed */
+  GHashTable    *known;      /* id → PgLinkRecord, every link recorded */
+  GHashTable    *by_digest;  /* fingerprint → PgLinkRecord of known */
+  GHashTable    *by_signing; /* signing_of() → PgLinkRecord of known */
+  PgActivityStore *activity;
   GHashTable    *timers;     /* id → GSource id of its closing */
   GHashTable    *closing;    /* id → PgLinkJob (or itself while a revoker is made) */
   GPtrArray     *unmatched;  /* PgUseEvent */
@@ -73,6 +84,7 @@ enum {
   LINK_USED,
   LINK_CLOSED,
   CLOSE_FAILED,
+  ACTIVITY,
   PROBLEM,
   N_SIGNALS
 };
@@ -101,6 +113,12 @@ pg_watcher_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->timers, g_hash_table_unref);
   g_clear_handle_id (&self->reload_timer, g_source_remove);
+  if (self->activity != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->activity, self);
+      pg_activity_store_cancel (self->activity);
+      g_clear_object (&self->activity);
+    }
   if (self->service != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->service, self);
@@ -123,6 +141,9 @@ pg_watcher_finalize (GObject *object)
   g_free (self->bucket);
   g_free (self->signer_arn);
   g_hash_table_unref (self->records);
+  g_hash_table_unref (self->by_digest);
+  g_hash_table_unref (self->by_signing);
+  g_hash_table_unref (self->known);
   g_hash_table_unref (self->closing);
   g_ptr_array_unref (self->unmatched);
   g_hash_table_unref (self->seen);
@@ -157,6 +178,12 @@ pg_watcher_class_init (PgWatcherClass *klass)
     g_signal_new ("close-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 2, PG_TYPE_LINK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE,
                   G_TYPE_STRING);
+  /* (PgLinkRecord *record, PgActivityEvent *event): a request made with the link, added to its
+   * activity */
+  signals [ACTIVITY] =
+    g_signal_new ("activity", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, PG_TYPE_LINK_RECORD | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  PG_TYPE_ACTIVITY_EVENT | G_SIGNAL_TYPE_STATIC_SCOPE);
   /* (const char *message): what went wrong, in words; tried again */
   signals [PROBLEM] =
     g_signal_new ("problem", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
@@ -169,6 +196,10 @@ pg_watcher_init (PgWatcher *self)
   self->cancellable = g_cancellable_new ();
   self->records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) pg_link_record_free);
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) pg_link_record_free);
+  self->by_digest = g_hash_table_new (g_str_hash, g_str_equal);
+  self->by_signing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->timers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, remove_timer);
   self->closing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, clear_job);
   self->unmatched = g_ptr_array_new_with_free_func ((GDestroyNotify) pg_use_event_free);
@@ -186,6 +217,13 @@ pg_watcher_set_verify_timeout (PgWatcher *self,
 }
 
 static void job_finished_cb (PgWatcher *self, PgLinkJob *job);
+
+static void
+activity_problem_cb (PgWatcher  *self,
+                     const char *message)
+{
+  g_signal_emit (self, signals [PROBLEM], 0, message);
+}
 
 /**
  * pg_watcher_new:
@@ -207,6 +245,8 @@ pg_watcher_new (PgLinkService    *service,
   self->signer = g_object_ref (pg_account_context_get_signer_client (context));
   self->bucket = g_strdup (pg_account_context_get_bucket (context));
   self->signer_arn = g_strdup (pg_account_context_get_signer_arn (context));
+  self->activity = pg_activity_store_new (self->manager, self->bucket);
+  g_signal_connect_swapped (self->activity, "problem", G_CALLBACK (activity_problem_cb), self);
   g_signal_connect_swapped (service, "job-finished", G_CALLBACK (job_finished_cb), self);
 
   return self;
@@ -546,6 +586,67 @@ mark_used (PgWatcher    *self,
                                - pg_s3_client_get_now (self->manager));
 }
 
+/* What a source that shows no signature tells a link's requests by: the key it was signed
+ * with, when, and for which object. */
+static char *
+signing_of (const char *access_key_id,
+            gint64      signed_at,
+            const char *key)
+{
+  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT "\n%s", access_key_id ? access_key_id : "",
+                          signed_at, key ? key : "");
+}
+
+/* The recorded link @event was made with, if any. */
+static PgLinkRecord *
+owner_of (PgWatcher  *self,
+          PgUseEvent *event)
+{
+  PgLinkRecord *record = NULL;
+
+  if (!event->presigned || event->object_created || event->hint)
+    return NULL;
+
+  if (event->digest != NULL)
+    record = g_hash_table_lookup (self->by_digest, event->digest);
+  if (record == NULL)
+    {
+      g_autofree char *signing = signing_of (event->access_key_id, event->signed_at,
+                                             event->key);
+
+      record = g_hash_table_lookup (self->by_signing, signing);
+      /* The source shows another signature than the link's: not this link. */
+      if (record != NULL && record->digest != NULL && event->digest != NULL)
+        record = NULL;
+    }
+
+  if (record == NULL || g_strcmp0 (event->bucket, record->bucket) != 0
+      || g_strcmp0 (event->key, record->copy_key ? record->copy_key : record->key) != 0)
+    return NULL;
+
+  return record;
+}
+
+/* Adds @event to the activity of the link it was made with.
+ *
+ * Returns: whether it was made with a recorded link */
+static gboolean
+record_activity (PgWatcher  *self,
+                 PgUseEvent *event)
+{
+  PgLinkRecord *record = owner_of (self, event);
+  g_autoptr(PgActivityEvent) activity = NULL;
+
+  if (record == NULL)
+    return FALSE;
+
+  activity = pg_activity_event_new_for_use (event);
+  pg_activity_store_add (self->activity, record->id, activity);
+  g_signal_emit (self, signals [ACTIVITY], 0, record, activity);
+
+  return TRUE;
+}
+
 /* Returns: whether @event was the first use of an armed link */
 static gboolean
 match (PgWatcher  *self,
@@ -575,8 +676,8 @@ match (PgWatcher  *self,
  * pg_watcher_handle_events:
  * @events: (element-type PgUseEvent): requests a source saw
  *
- * Matches requests to the armed links: the first use of each is written into its record and
- * its closing is scheduled. A request seen before (by its id) is ignored; one that matches no
+ * Adds the requests made with recorded links to their activities, and matches them to the
+ * armed links: the first use of each is written into its record and its closing is scheduled. A request seen before (by its id) is ignored; one that matches no
  * armed link yet is kept a while, for a link whose record arrives later.
  */
 void
@@ -588,6 +689,7 @@ pg_watcher_handle_events (PgWatcher *self,
   for (guint i = 0; i < events->len; i++)
     {
       PgUseEvent *event = g_ptr_array_index (events, i);
+      gboolean recorded;
       gint64 when;
 
       if (event->id == NULL
@@ -604,7 +706,9 @@ pg_watcher_handle_events (PgWatcher *self,
           || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
 
-      if (match (self, event) || self->unmatched->len >= MAX_UNMATCHED)
+      /* Made with a link recorded, armed or not (its first use closes an armed one). */
+      recorded = record_activity (self, event);
+      if (match (self, event) || recorded || self->unmatched->len >= MAX_UNMATCHED)
         continue;
 
       /* Perhaps a link armed since the records were read: read them again now, but only for a
@@ -629,11 +733,43 @@ static void
 rematch (PgWatcher *self)
 {
   for (guint i = self->unmatched->len; i > 0; i--)
-    if (match (self, g_ptr_array_index (self->unmatched, i - 1)))
-      g_ptr_array_remove_index (self->unmatched, i - 1);
+    {
+      PgUseEvent *event = g_ptr_array_index (self->unmatched, i - 1);
+      gboolean recorded = record_activity (self, event);
+
+      if (match (self, event) || recorded)
+        g_ptr_array_remove_index (self->unmatched, i - 1);
+    }
 }
 
 /* ---- Loading ------------------------------------------------------------------------------ */
+
+/* Every link recorded in the bucket, for its activity: as @records say now. */
+static void
+know (PgWatcher *self,
+      GPtrArray *records)
+{
+  g_hash_table_remove_all (self->by_digest);
+  g_hash_table_remove_all (self->by_signing);
+  g_hash_table_remove_all (self->known);
+  for (guint i = 0; i < records->len; i++)
+    {
+      PgLinkRecord *record = pg_link_record_copy (g_ptr_array_index (records, i));
+
+      if (!pg_link_id_is_valid (record->id) || g_strcmp0 (record->bucket, self->bucket) != 0)
+        {
+          pg_link_record_free (record);
+          continue;
+        }
+      g_hash_table_replace (self->known, g_strdup (record->id), record);
+      if (record->digest != NULL)
+        g_hash_table_replace (self->by_digest, record->digest, record);
+      g_hash_table_replace (self->by_signing,
+                            signing_of (record->access_key_id, record->created,
+                                        record->copy_key ? record->copy_key : record->key),
+                            record);
+    }
+}
 
 static void
 records_listed_cb (GObject      *source,
@@ -652,6 +788,7 @@ records_listed_cb (GObject      *source,
       return;
     }
 
+  know (self, records);
   now = pg_s3_client_get_now (self->manager);
   for (guint i = 0; i < records->len; i++)
     {
@@ -885,12 +1022,13 @@ pg_watcher_get_manager (PgWatcher *self)
   return self->manager;
 }
 
-/* Whether every record write, poll, session start and closing under way is done (a link
- * waiting for its grace is not under way). */
+/* Whether every record write, poll, session start, closing and activity write under way is
+ * done (a link waiting for its grace is not under way). */
 gboolean
 pg_watcher_is_settled (PgWatcher *self)
 {
-  return self->pending == 0 && g_hash_table_size (self->closing) == 0;
+  return self->pending == 0 && g_hash_table_size (self->closing) == 0
+         && pg_activity_store_is_settled (self->activity);
 }
 
 /* ---- Heartbeat ---------------------------------------------------------------------------- */
@@ -981,10 +1119,10 @@ pg_watcher_heartbeat_time (GBytes *heartbeat)
   return beat != NULL ? g_date_time_to_unix (beat) : 0;
 }
 
-/* Whether nothing is under way: no closing, no record being written, no poll. */
+/* Whether nothing is under way: no closing, no record or activity being written, no poll. */
 gboolean
 pg_watcher_is_idle (PgWatcher *self)
 {
   return self->pending == 0 && g_hash_table_size (self->closing) == 0
-         && g_hash_table_size (self->timers) == 0;
+         && g_hash_table_size (self->timers) == 0 && pg_activity_store_is_settled (self->activity);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "pg-account-context.h"
+#include "pg-activity.h"
 #include "pg-link-record.h"
 #include "pg-link-service.h"
 #include "pg-use-event.h"

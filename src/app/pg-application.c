@@ -389,6 +389,32 @@ on_link_closed_itself (PgApplication *self,
   pg_application_notify (self, pg_link_get_id (link), _("A link closed itself after use"), text);
 }
 
+/* A request made with a link: a try of a closed link is always told (a leak, perhaps), the
+ * first download when the link says so ("Tell me when it is used"); an armed link tells its
+ * closing instead, an upload link what arrived. */
+static void
+on_link_activity (PgApplication   *self,
+                  PgLink          *link,
+                  PgActivityEvent *event)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *id = NULL;
+
+  if (event->kind == PG_ACTIVITY_REFUSED)
+    {
+      text = pg_link_describe_tried (link, event);
+      id = g_strconcat ("tried-", pg_link_get_id (link), NULL);
+      pg_application_notify (self, id, _("A closed link was tried"), text);
+    }
+  else if (pg_link_is_first_download (link, event) && pg_link_get_notify_use (link)
+           && pg_link_get_arming (link) == PG_LINK_ARMING_NONE)
+    {
+      text = pg_link_describe_downloaded (link, event);
+      id = g_strconcat ("used-", pg_link_get_id (link), NULL);
+      pg_application_notify (self, id, _("A link was used"), text);
+    }
+}
+
 /* Files a partner sent, found by the app's own look (every minute, and on each refresh). */
 static void
 on_files_received (PgApplication *self,
@@ -443,6 +469,8 @@ pg_application_startup (GApplication *app)
                            G_CALLBACK (on_link_closed_itself), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->links, "files-received",
                            G_CALLBACK (on_files_received), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->links, "link-activity",
+                           G_CALLBACK (on_link_activity), self, G_CONNECT_SWAPPED);
   g_signal_connect (self, "window-removed", G_CALLBACK (on_window_removed), NULL);
   pg_link_service_load_async (self->links, NULL, links_loaded_cb, g_object_ref (self));
 

@@ -14,8 +14,11 @@
 #include "pg-text.h"
 #include "pg-toolkit.h"
 
-/* "Details" of a link: everything it says about itself, the URL for those who want to see it,
- * and, for upload links, the commands a partner runs. */
+/* "Details" of a link: everything it says about itself, what was done with it, the URL for
+ * those who want to see it, and, for upload links, the commands a partner runs. */
+
+/* The most requests listed; the rest are in the CSV export. */
+#define MAX_ACTIVITY_ROWS 100
 
 /* A URL or a command, as it is: monospace, selectable, broken anywhere without hyphens (a
  * hyphen would read as part of the URL), its full height from the first frame. */
@@ -137,6 +140,120 @@ received_group (GtkWindow *details,
   return group;
 }
 
+/* The main window exports the link's activity (it goes on when the details close). */
+static void
+export_clicked (GtkButton *button,
+                GtkWindow *details)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (details);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.export-activity", "s",
+                                g_object_get_data (G_OBJECT (button), "link-id"));
+}
+
+/* The main window keeps the link's choice. */
+static void
+notify_use_toggled (GtkSwitch  *toggle,
+                    GParamSpec *pspec,
+                    GtkWindow  *details)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (details);
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.notify-link-use", "(sb)",
+                                g_object_get_data (G_OBJECT (toggle), "link-id"),
+                                gtk_switch_get_active (toggle));
+}
+
+/* What was done with the link, newest first, as the watchers wrote it into its bucket: when (in
+ * the desktop's time zone), what, from where, how much; whether its use is told; the whole of
+ * it as CSV. */
+static AdwPreferencesGroup *
+activity_group (GtkWindow *details,
+                PgLink    *link)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  const PgActivity *activity = pg_link_get_activity (link);
+  g_autofree char *summary = pg_link_describe_activity (link);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+  guint shown = 0;
+
+  adw_preferences_group_set_title (group, _("Activity"));
+  adw_preferences_group_set_description (group, summary != NULL
+                                                ? summary
+                                                : _("Not read from the bucket yet."));
+  if (activity != NULL && activity->events->len > 0)
+    {
+      GtkWidget *export = gtk_button_new_with_mnemonic (_("_Export…"));
+
+      gtk_widget_set_valign (export, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (export, _("Save every request as a CSV file"));
+      gtk_widget_set_name (export, "export_activity");
+      g_object_set_data_full (G_OBJECT (export), "link-id", g_strdup (pg_link_get_id (link)),
+                              g_free);
+      g_signal_connect (export, "clicked", G_CALLBACK (export_clicked), details);
+      adw_preferences_group_set_header_suffix (group, export);
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Tell me when it is used"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("A tried link that was revoked, blocked or expired is always "
+                                 "told."));
+  gtk_switch_set_active (GTK_SWITCH (toggle), pg_link_get_notify_use (link));
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_widget_set_name (toggle, "notify_use_switch");
+  g_object_set_data_full (G_OBJECT (toggle), "link-id", g_strdup (pg_link_get_id (link)), g_free);
+  g_signal_connect (toggle, "notify::active", G_CALLBACK (notify_use_toggled), details);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+  adw_preferences_group_add (group, row);
+
+  for (guint i = activity != NULL ? activity->events->len : 0;
+       i > 0 && shown < MAX_ACTIVITY_ROWS; i--, shown++)
+    {
+      const PgActivityEvent *event = g_ptr_array_index (activity->events, i - 1);
+      g_autofree char *when = pg_format_local_time (event->time, FALSE);
+      g_autofree char *what = pg_activity_event_describe (event);
+      g_autofree char *agent = event->user_agent ? pg_text_sanitize (event->user_agent) : NULL;
+      GtkWidget *line = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (line), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (line), what);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (line), when);
+      if (agent != NULL)
+        gtk_widget_set_tooltip_text (line, agent);
+      if (event->kind == PG_ACTIVITY_REFUSED)
+        gtk_widget_add_css_class (line, "warning");
+      adw_preferences_group_add (group, line);
+    }
+  if (activity != NULL && activity->events->len > shown)
+    {
+      guint more = activity->events->len - shown;
+      g_autofree char *words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u older request is in the export",
+                                                             "%u older requests are in the export",
+                                                             more), more);
+
+      add_fact (group, words, NULL);
+    }
+  if (activity != NULL && activity->dropped > 0)
+    {
+      g_autofree char *words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%" G_GUINT64_FORMAT " older request "
+                                                             "is no longer kept",
+                                                             "%" G_GUINT64_FORMAT " older "
+                                                             "requests are no longer kept",
+                                                             activity->dropped),
+                                                activity->dropped);
+
+      add_fact (group, words, NULL);
+    }
+
+  return group;
+}
+
 /* The main window's Restore, for this link; the details close, the row shows the rest. */
 static void
 restore_clicked (GtkButton *button,
@@ -245,6 +362,8 @@ pg_link_details_new (GtkWindow          *parent,
     adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), received_group (GTK_WINDOW (window),
                                                                             link));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), facts);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), activity_group (GTK_WINDOW (window),
+                                                                          link));
 
   adw_preferences_group_set_title (address, upload_urls ? _("Page for the Partner")
                                                         : _("Presigned URL"));

@@ -195,11 +195,13 @@ update (PgLinkRow *self)
     }
   gtk_label_set_label (self->subtitle, subtitle);
 
-  /* The third line: until when, in words to the minute (with the time zone for whoever
-   * hovers); who used an armed link and when, once somebody did; after the file, when the row
-   * is titled by whom the link is for. */
+  /* The third line: who used an armed link and when, once somebody did; else what was done
+   * with it, once its activity was read ("Downloaded 3 times · last 14:02", "Not used yet");
+   * else until when, in words to the minute (with the time zone for whoever hovers). After
+   * the file, when the row is titled by whom the link is for. */
   {
     g_autofree char *end = pg_format_local_time (pg_link_get_expires_at (self->link), FALSE);
+    g_autofree char *activity = pg_link_describe_activity (self->link);
     /* Translators: the date and time a link ends, on a short line of its own */
     g_autofree char *text = g_strdup_printf (_("Until %s"), end);
 
@@ -208,6 +210,11 @@ update (PgLinkRow *self)
       {
         g_free (text);
         text = pg_link_describe_user (self->link);
+      }
+    else if (activity != NULL)
+      {
+        g_free (text);
+        text = g_steal_pointer (&activity);
       }
     if (pg_link_get_label (self->link) != NULL)
       {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pg-error.h"
 #include "pg-link-dialog.h"
@@ -430,6 +431,10 @@ link_of_account (gpointer item,
 }
 
 static void arm_link_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
+static void notify_link_use_action (GtkWidget *widget, const char *action_name,
+                                    GVariant *parameter);
+static void export_activity_action (GtkWidget *widget, const char *action_name,
+                                    GVariant *parameter);
 
 static void
 update_links_page (PgWindow *self,
@@ -453,6 +458,10 @@ _pg_window_links_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.revoke-link", "s", revoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.unrevoke-link", "s", unrevoke_link_action);
   gtk_widget_class_install_action (widget_class, "win.arm-link", "(sbx)", arm_link_action);
+  gtk_widget_class_install_action (widget_class, "win.notify-link-use", "(sb)",
+                                   notify_link_use_action);
+  gtk_widget_class_install_action (widget_class, "win.export-activity", "s",
+                                   export_activity_action);
   gtk_widget_class_install_action (widget_class, "win.revoke-selected", NULL,
                                    revoke_selected_action);
 
@@ -486,6 +495,102 @@ arm_link_action (GtkWidget  *widget,
 
   pg_link_service_arm (self->service, _pg_window_get_context (self), link,
                        armed ? PG_LINK_ARMING_DOWNLOAD : PG_LINK_ARMING_NONE, grace);
+}
+
+/* "Tell me when it is used", from the link's details: kept with the link. */
+static void
+notify_link_use_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  const char *id;
+  gboolean notify_use;
+  PgLink *link;
+
+  g_variant_get (parameter, "(&sb)", &id, &notify_use);
+  if (!(link = pg_window_find_link (self, id)))
+    return;
+
+  pg_link_set_notify_use (link, notify_use);
+  pg_link_service_save (self->service);
+}
+
+static void
+activity_exported_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  PgWindow *self;
+
+  g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("The activity was not exported: %s"),
+                                                  error->message);
+
+      pg_window_show_toast (self, message);
+    }
+  else
+    pg_window_show_toast (self, _("Activity exported"));
+}
+
+static void
+export_chosen_cb (GtkNativeDialog *chooser,
+                  int              response,
+                  PgWindow        *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  PgLink *link = pg_window_find_link (self, g_object_get_data (G_OBJECT (chooser), "link-id"));
+  char *text;
+
+  if (response == GTK_RESPONSE_ACCEPT && link != NULL && pg_link_get_activity (link) != NULL)
+    {
+      /* The same text as the command line's activity --format csv. */
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      text = pg_activity_to_text (pg_link_get_activity (link), PG_ACTIVITY_CSV);
+      bytes = g_bytes_new_take (text, strlen (text));
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                           self->cancellable, activity_exported_cb, self);
+    }
+  g_object_unref (chooser);
+}
+
+/* Export…, from the link's details: every request kept, as CSV, where the user says. */
+static void
+export_activity_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PgWindow *self = PG_WINDOW (widget);
+  PgLink *link = pg_window_find_link (self, g_variant_get_string (parameter, NULL));
+  GtkFileChooserNative *chooser;
+  g_autofree char *name = NULL;
+  g_autofree char *base = NULL;
+
+  if (link == NULL)
+    return;
+
+  base = g_strdup (pg_link_key_basename (pg_link_get_file_key (link)));
+  if (strrchr (base, '.') != NULL && strrchr (base, '.') != base)
+    *strrchr (base, '.') = '\0';
+  /* Translators: the name offered for a link's exported activity; %s is its file's name */
+  name = g_strdup_printf (_("%s activity.csv"), base);
+  chooser = gtk_file_chooser_native_new (_("Export the Activity"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"),
+                                         _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data_full (G_OBJECT (chooser), "link-id", g_strdup (pg_link_get_id (link)),
+                          g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 /* The watcher line: who closes the armed links of this account, as the service says. One short

@@ -146,6 +146,11 @@ pg_link_service_class_init (PgLinkServiceClass *klass)
   signals [PG_LINK_SERVICE_FILES_RECEIVED] =
     g_signal_new ("files-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 2, PG_TYPE_LINK, G_TYPE_UINT);
+  /* (PgLink *link, PgActivityEvent *event): a request made with the link that a watcher saw
+   * since the service began watching its account (the link's "activity" holds them all). */
+  signals [PG_LINK_SERVICE_LINK_ACTIVITY] =
+    g_signal_new ("link-activity", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 2, PG_TYPE_LINK, PG_TYPE_ACTIVITY_EVENT);
 }
 
 static void

@@ -288,6 +288,195 @@ pg_link_describe_use (PgLink *link)
                           pg_link_get_used_by (link) ? pg_link_get_used_by (link) : "?", when);
 }
 
+/* "14:02" today, "7 Dec" another day this year, "7 Dec 2025" before: when a link was last
+ * used, short enough for a row's line. */
+static char *
+format_short_time (gint64 unix_time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (g_date_time_get_year (local) != g_date_time_get_year (now))
+    /* Translators: a day of another year, as in "7 Dec 2025" (strftime format) */
+    return g_date_time_format (local, _("%-d %b %Y"));
+  if (g_date_time_get_day_of_year (local) != g_date_time_get_day_of_year (now))
+    /* Translators: a day of this year, as in "7 Dec" (strftime format) */
+    return g_date_time_format (local, _("%-d %b"));
+
+  /* Translators: a time of today, as in "14:02" (strftime format) */
+  return g_date_time_format (local, _("%H:%M"));
+}
+
+/* The time of the last event of @kind in @activity, 0 if none. */
+static gint64
+last_of (const PgActivity *activity,
+         PgActivityKind    kind)
+{
+  for (guint i = activity->events->len; i > 0; i--)
+    {
+      const PgActivityEvent *event = g_ptr_array_index (activity->events, i - 1);
+
+      if (event->kind == kind)
+        return event->time;
+    }
+
+  return 0;
+}
+
+/**
+ * pg_link_describe_activity:
+ *
+ * What was done with @link, for a row's line: "Downloaded 3 times · last 14:02", "Not used
+ * yet", and the tries after it was closed: "Downloaded once · last 14:02 · 1 refused try". For
+ * an upload link (whose row says what arrived) only the refused tries.
+ *
+ * Returns: (nullable): the words, or %NULL before the activity was read
+ */
+char *
+pg_link_describe_activity (PgLink *link)
+{
+  const PgActivity *activity = pg_link_get_activity (link);
+  g_autofree char *downloads = NULL;
+  g_autofree char *refused = NULL;
+  guint n;
+  guint r;
+
+  if (activity == NULL)
+    return NULL;
+
+  n = pg_activity_count (activity, PG_ACTIVITY_DOWNLOAD);
+  r = pg_activity_count (activity, PG_ACTIVITY_REFUSED);
+  if (r > 0)
+    {
+      g_autofree char *when = format_short_time (last_of (activity, PG_ACTIVITY_REFUSED));
+
+      /* Translators: tries to use a link after it was revoked, blocked or expired, and when
+       * the last one was ("14:02", "7 Dec") */
+      refused = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u refused try, last %s",
+                                              "%u refused tries, last %s", r), r, when);
+    }
+  if (pg_link_is_upload (link) || pg_link_get_page_key (link) != NULL)
+    return g_steal_pointer (&refused);
+
+  if (n == 0)
+    downloads = g_strdup (_("Not used yet"));
+  else
+    {
+      g_autofree char *when = format_short_time (last_of (activity, PG_ACTIVITY_DOWNLOAD));
+
+      /* Translators: how often a link was downloaded, and when last ("14:02", "7 Dec") */
+      downloads = n == 1 ? g_strdup_printf (_("Downloaded once · last %s"), when)
+                         : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                         "Downloaded %u time · last %s",
+                                                         "Downloaded %u times · last %s", n),
+                                            n, when);
+    }
+
+  return refused != NULL ? g_strdup_printf ("%s · %s", downloads, refused)
+                         : g_steal_pointer (&downloads);
+}
+
+/**
+ * pg_activity_event_describe:
+ *
+ * One request made with a link, for a list of them (the time goes beside it): "Downloaded ·
+ * 203.0.113.7 · 64.0 kB", "Refused (AccessDenied) · 198.51.100.9", "Checked by Presign Guard".
+ */
+char *
+pg_activity_event_describe (const PgActivityEvent *event)
+{
+  g_autofree char *what = NULL;
+  GString *text;
+
+  switch (event->kind)
+    {
+    case PG_ACTIVITY_DOWNLOAD:
+      what = g_strdup (event->status == 206 ? _("Downloaded in part") : _("Downloaded"));
+      break;
+    case PG_ACTIVITY_UPLOAD:
+      what = g_strdup (_("Uploaded"));
+      break;
+    case PG_ACTIVITY_REFUSED:
+      /* Translators: a request refused, with S3's error code ("AccessDenied") */
+      what = event->error_code != NULL ? g_strdup_printf (_("Refused (%s)"), event->error_code)
+                                       : g_strdup_printf (_("Refused (%u)"), event->status);
+      break;
+    case PG_ACTIVITY_CHECK:
+      what = g_strdup (_("Checked by Presign Guard"));
+      break;
+    case PG_ACTIVITY_OTHER:
+    default:
+      /* Translators: another request (a HEAD, a "not modified") with its HTTP status */
+      what = g_strdup_printf (_("Other request (%u)"), event->status);
+      break;
+    }
+
+  text = g_string_new (what);
+  if (event->remote_addr != NULL)
+    g_string_append_printf (text, " · %s", event->remote_addr);
+  if (event->bytes > 0)
+    {
+      g_autofree char *size = g_format_size (event->bytes);
+
+      g_string_append_printf (text, " · %s", size);
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+/* Whether @event is the first download in @link's activity: its first use. */
+gboolean
+pg_link_is_first_download (PgLink                *link,
+                           const PgActivityEvent *event)
+{
+  const PgActivity *activity = pg_link_get_activity (link);
+
+  if (event->kind != PG_ACTIVITY_DOWNLOAD || activity == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < activity->events->len; i++)
+    {
+      const PgActivityEvent *each = g_ptr_array_index (activity->events, i);
+
+      if (each->kind == PG_ACTIVITY_DOWNLOAD)
+        return g_str_equal (each->id, event->id);
+    }
+
+  return FALSE;
+}
+
+/* "Someone tried the revoked link to “contract.pdf” from 203.0.113.7": a try of a link that
+ * no longer works, for a notification. */
+char *
+pg_link_describe_tried (PgLink                *link,
+                        const PgActivityEvent *event)
+{
+  const char *file = pg_link_key_basename (pg_link_get_file_key (link));
+  const char *from = event->remote_addr != NULL ? event->remote_addr : "?";
+  PgLinkState state = pg_link_get_state_at (link, g_get_real_time () / G_USEC_PER_SEC);
+
+  if (pg_link_get_blocked (link))
+    return g_strdup_printf (_("Someone tried the blocked link to “%s” from %s"), file, from);
+  if (state == PG_LINK_REVOKED || state == PG_LINK_REVOKE_UNVERIFIED)
+    return g_strdup_printf (_("Someone tried the revoked link to “%s” from %s"), file, from);
+  if (state == PG_LINK_EXPIRED)
+    return g_strdup_printf (_("Someone tried the expired link to “%s” from %s"), file, from);
+
+  /* Translators: a link refused for another reason (closed after use, or S3 said no) */
+  return g_strdup_printf (_("Someone tried the closed link to “%s” from %s"), file, from);
+}
+
+/* "“contract.pdf” was downloaded from 203.0.113.7": a link's first use, for a notification. */
+char *
+pg_link_describe_downloaded (PgLink                *link,
+                             const PgActivityEvent *event)
+{
+  return g_strdup_printf (_("“%s” was downloaded from %s"),
+                          pg_link_key_basename (pg_link_get_file_key (link)),
+                          event->remote_addr != NULL ? event->remote_addr : "?");
+}
+
 /* "“report.pdf” was used from 203.0.113.7 — the link closed itself": for a link a watcher
  * closed after its use. */
 char *

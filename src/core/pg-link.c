@@ -9,6 +9,7 @@
 #include "pg-error.h"
 #include "pg-link.h"
 #include "pg-presigned-url.h"
+#include "pg-activity.h"
 #include "pg-received.h"
 #include "pg-upload-page.h"
 
@@ -49,6 +50,8 @@ struct _PgLink
   GStrv        upload_keys;
   GPtrArray   *received;    /* PgReceivedFile: what partners sent through it */
   gboolean     blocked;     /* its bucket's lockdown is on (as last seen; not kept) */
+  PgActivity  *activity;    /* what was done with it, as last read from its bucket; not kept */
+  gboolean     quiet;       /* no desktop notification when it is used */
   char        *label;       /* whom or what it is for, as the user wrote it */
   PgLinkState  state;
 };
@@ -65,6 +68,8 @@ enum {
   PROP_CLOSED_AT,
   PROP_N_RECEIVED,
   PROP_BLOCKED,
+  PROP_ACTIVITY,
+  PROP_NOTIFY_USE,
   N_PROPS
 };
 
@@ -91,6 +96,7 @@ pg_link_finalize (GObject *object)
   g_free (self->page_key);
   g_strfreev (self->upload_keys);
   g_clear_pointer (&self->received, g_ptr_array_unref);
+  g_clear_pointer (&self->activity, pg_activity_free);
   g_free (self->label);
 
   G_OBJECT_CLASS (pg_link_parent_class)->finalize (object);
@@ -138,6 +144,14 @@ pg_link_get_property (GObject    *object,
       g_value_set_boolean (value, self->blocked);
       break;
 
+    case PROP_ACTIVITY:
+      g_value_set_boxed (value, self->activity);
+      break;
+
+    case PROP_NOTIFY_USE:
+      g_value_set_boolean (value, !self->quiet);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -179,6 +193,16 @@ pg_link_class_init (PgLinkClass *klass)
 
   properties [PROP_BLOCKED] =
     g_param_spec_boolean ("blocked", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* Every request made with it, as the watchers wrote it into its bucket (PgActivity, NULL
+   * before it was read). */
+  properties [PROP_ACTIVITY] =
+    g_param_spec_boxed ("activity", NULL, NULL, PG_TYPE_ACTIVITY,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* Whether its first use is told on the desktop ("Tell me when it is used"). */
+  properties [PROP_NOTIFY_USE] =
+    g_param_spec_boolean ("notify-use", NULL, NULL, TRUE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -615,6 +639,63 @@ pg_link_set_blocked (PgLink   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BLOCKED]);
 }
 
+/* Returns: (nullable): every request made with the link, as last read from its bucket */
+const PgActivity *
+pg_link_get_activity (PgLink *self)
+{
+  return self->activity;
+}
+
+/**
+ * pg_link_set_activity:
+ * @activity: (nullable): the link's activity as its bucket holds it now
+ *
+ * Returns: whether it changed (it is notified then)
+ */
+gboolean
+pg_link_set_activity (PgLink           *self,
+                      const PgActivity *activity)
+{
+  if (activity == NULL && self->activity == NULL)
+    return FALSE;
+  if (activity != NULL && self->activity != NULL && activity->dropped == self->activity->dropped
+      && activity->events->len == self->activity->events->len)
+    {
+      guint i = 0;
+
+      while (i < activity->events->len
+             && g_str_equal (((PgActivityEvent *) activity->events->pdata[i])->id,
+                             ((PgActivityEvent *) self->activity->events->pdata[i])->id))
+        i++;
+      if (i == activity->events->len)
+        return FALSE;
+    }
+
+  g_clear_pointer (&self->activity, pg_activity_free);
+  self->activity = activity != NULL ? pg_activity_copy (activity) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ACTIVITY]);
+
+  return TRUE;
+}
+
+/* Whether the link's first use is told on the desktop (the default). */
+gboolean
+pg_link_get_notify_use (PgLink *self)
+{
+  return !self->quiet;
+}
+
+void
+pg_link_set_notify_use (PgLink   *self,
+                        gboolean  notify_use)
+{
+  if (self->quiet == !notify_use)
+    return;
+
+  self->quiet = !notify_use;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_NOTIFY_USE]);
+}
+
 /**
  * pg_link_get_received:
  *
@@ -932,6 +1013,11 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "label");
       json_builder_add_string_value (builder, self->label);
     }
+  if (self->quiet)
+    {
+      json_builder_set_member_name (builder, "notify-use");
+      json_builder_add_boolean_value (builder, FALSE);
+    }
   if (self->digest != NULL)
     {
       json_builder_set_member_name (builder, "digest");
@@ -1067,6 +1153,7 @@ _pg_link_new_from_json (JsonNode *node)
                                                                         NULL));
   pg_link_set_digest (self, json_object_get_string_member_with_default (object, "digest", NULL));
   pg_link_set_label (self, json_object_get_string_member_with_default (object, "label", NULL));
+  self->quiet = !json_object_get_boolean_member_with_default (object, "notify-use", TRUE);
   if (json_object_has_member (object, "received"))
     self->received = pg_received_files_from_json (json_object_get_member (object, "received"));
   self->arming = pg_link_arming_from_string (

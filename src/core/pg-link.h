@@ -4,6 +4,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "pg-activity.h"
 #include "pg-credentials.h"
 #include "pg-endpoint.h"
 #include "pg-enum-types.h"
@@ -66,6 +67,12 @@ void         pg_link_set_label          (PgLink                  *self,
 gboolean     pg_link_get_blocked        (PgLink                  *self);
 void         pg_link_set_blocked        (PgLink                  *self,
                                          gboolean                 blocked);
+const PgActivity *pg_link_get_activity  (PgLink                  *self);
+gboolean     pg_link_set_activity       (PgLink                  *self,
+                                         const PgActivity        *activity);
+gboolean     pg_link_get_notify_use     (PgLink                  *self);
+void         pg_link_set_notify_use     (PgLink                  *self,
+                                         gboolean                 notify_use);
 GPtrArray   *pg_link_get_received       (PgLink                  *self);
 guint        pg_link_get_n_received     (PgLink                  *self);
 guint        pg_link_get_n_uploads      (PgLink                  *self);
@@ -150,6 +157,14 @@ const char  *pg_link_describe_revoking  (PgLink                  *link);
 char        *pg_link_describe_arming    (PgLink                  *link);
 char        *pg_link_describe_user      (PgLink                  *link);
 char        *pg_link_describe_use       (PgLink                  *link);
+char        *pg_link_describe_activity  (PgLink                  *link);
+char        *pg_activity_event_describe (const PgActivityEvent   *event);
+gboolean     pg_link_is_first_download  (PgLink                  *link,
+                                         const PgActivityEvent   *event);
+char        *pg_link_describe_tried     (PgLink                  *link,
+                                         const PgActivityEvent   *event);
+char        *pg_link_describe_downloaded (PgLink                 *link,
+                                         const PgActivityEvent   *event);
 char        *pg_link_describe_closed_itself (PgLink              *link);
 char        *pg_link_describe_received  (PgLink                  *link);
 const char  *pg_link_describe_blocked   (PgLink                  *link,

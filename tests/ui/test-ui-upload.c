@@ -41,9 +41,6 @@ file_says (gpointer data)
   return g_file_get_contents (pair[0], &contents, NULL, NULL) && g_str_equal (contents, pair[1]);
 }
 
-static void choose_in_dialog (GFile *file,
-                              GFile *folder);
-
 void
 test_ui_upload_link (void)
 {
@@ -294,7 +291,7 @@ test_ui_upload_page (void)
     g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_USED);
     g_assert_true (g_file_set_contents (there, "there", -1, NULL));
     ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "save_button"));
-    choose_in_dialog (folder, NULL);
+    ui_choose_file (folder);
     ui_wait_until (file_says, first_holds, "the first file saved beside the one there");
     ui_wait_until (file_says, second_holds, "the second file saved");
     g_assert_true (g_file_get_contents (there, &kept, NULL, NULL));
@@ -436,48 +433,6 @@ saved (gpointer path)
          && g_str_equal (contents, "chosen in the dialog");
 }
 
-/* Whether the chooser has @data's file selected (it selects it once its folder is read). */
-static gboolean
-chooser_selects (gpointer data)
-{
-  gpointer *pair = data;
-  g_autoptr(GFile) selected = gtk_file_chooser_get_file (pair[0]);
-
-  return selected != NULL && g_file_equal (selected, pair[1]);
-}
-
-/* The file chooser the window opened (a GtkFileChooserNative is a dialog of GTK's own without
- * a portal), answered as a user would. */
-static void
-choose_in_dialog (GFile *file,
-                  GFile *folder)
-{
-  GtkWidget *dialog;
-
-  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG),
-                 "the file chooser");
-  dialog = ui_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
-  if (folder != NULL)
-    {
-      g_autoptr(GFile) target = g_file_get_child (folder, "saved copy.txt");
-      gpointer pair[] = { dialog, target };
-
-      /* The chooser starts in the working folder (the test's own, for this). */
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "saved copy.txt");
-      ui_wait_until (chooser_selects, pair, "the chooser to name the file");
-    }
-  else
-    {
-      gpointer pair[] = { dialog, file };
-
-      g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, NULL));
-      ui_wait_until (chooser_selects, pair, "the chooser to select the file");
-    }
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-  G_GNUC_END_IGNORE_DEPRECATIONS
-}
-
 /* The files pane does the basics without drag and drop: Upload… with the file chooser, Save
  * As…, a file's menu from the keyboard, and Delete that asks first. */
 void
@@ -497,7 +452,7 @@ test_ui_file_actions (void)
 
   g_assert_true (g_file_set_contents (path, "chosen in the dialog", -1, NULL));
   gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.upload-files", NULL);
-  choose_in_dialog (file, NULL);
+  ui_choose_file (file);
   ui_wait_until (file_listed, (gpointer) "chosen file.txt", "the chosen file in the bucket");
   g_assert_cmpuint (ui_fetch_size ("chosen file.txt"), ==, strlen ("chosen in the dialog"));
 
@@ -526,7 +481,7 @@ test_ui_file_actions (void)
   cwd = g_get_current_dir ();
   g_assert_cmpint (g_chdir (dir), ==, 0);
   gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.selected-file", "s", "win.save-key");
-  choose_in_dialog (NULL, folder);
+  ui_choose_name (folder, "saved copy.txt");
   ui_wait_until (saved, copy, "the file saved");
   g_assert_cmpint (g_chdir (cwd), ==, 0);
 

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 
 #include "pg-account-dialog.h"
@@ -34,24 +35,60 @@ watched_always_on (gpointer user_data)
          && g_str_has_prefix (line, start);
 }
 
+/* The always-on watcher (presign-guard-cli watch, as a service would run it, with the account's
+ * keys) on the gateway's ops log (tests/with-s3-server.sh). */
+static GSubprocess *
+spawn_watcher (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *watcher;
+
+  g_assert_nonnull (g_getenv ("PG_TEST_OPS_LOG"));
+  g_assert_nonnull (g_getenv ("PG_CLI"));
+  g_subprocess_launcher_setenv (launcher, "AWS_ACCESS_KEY_ID", "OWNERKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AWS_SECRET_ACCESS_KEY", "OWNERSECRET", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_ACCESS_KEY_ID", "PRESIGNKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_SECRET_ACCESS_KEY", "PRESIGNSECRET", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "AWS_SHARED_CREDENTIALS_FILE");
+  watcher = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PG_CLI"), "watch",
+                                         "--endpoint", g_getenv ("PG_TEST_S3_ENDPOINT"),
+                                         "--path-style", "--region", "us-east-1",
+                                         "--signer-arn", "arn:aws:iam:::user/owner:presign",
+                                         "--bucket", ui_bucket,
+                                         "--ops-log", g_getenv ("PG_TEST_OPS_LOG"), NULL);
+  g_assert_no_error (error);
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  return watcher;
+}
+
+/* Stops it as systemd would: it ends cleanly. */
+static void
+stop_watcher (GSubprocess *watcher)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (watcher, SIGTERM);
+  g_subprocess_wait (watcher, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (watcher));
+  g_assert_cmpint (g_subprocess_get_exit_status (watcher), ==, 0);
+}
+
 /* A download link armed in the dialog (no grace): once its GET is in the gateway's ops log, the
  * always-on watcher (presign-guard-cli watch, as a service would run it) closes it, and the
  * window says who used it and that it closed by itself, and that a watcher is alive. */
 void
 test_ui_closes_after_use (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GSubprocess) watcher = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(PgLink) before = ui_newest_link ();
   g_autoptr(PgLink) link = NULL;
   g_autofree char *url = NULL;
   const char *subtitle;
   GtkWidget *dialog;
 
-  /* The gateway's ops log (tests/with-s3-server.sh), and the command line tool (meson). */
-  g_assert_nonnull (g_getenv ("PG_TEST_OPS_LOG"));
-  g_assert_nonnull (g_getenv ("PG_CLI"));
   ui_select_file ("armed.pdf");
   gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-download-link", NULL);
   ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
@@ -72,20 +109,7 @@ test_ui_closes_after_use (void)
                                                        "subtitle")));
   g_assert_nonnull (strstr (subtitle, _("Closes after first download")));
 
-  /* The always-on watcher, with the account's keys. */
-  g_subprocess_launcher_setenv (launcher, "AWS_ACCESS_KEY_ID", "OWNERKEY", TRUE);
-  g_subprocess_launcher_setenv (launcher, "AWS_SECRET_ACCESS_KEY", "OWNERSECRET", TRUE);
-  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_ACCESS_KEY_ID", "PRESIGNKEY", TRUE);
-  g_subprocess_launcher_setenv (launcher, "PG_SIGNER_SECRET_ACCESS_KEY", "PRESIGNSECRET", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "AWS_SHARED_CREDENTIALS_FILE");
-  watcher = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PG_CLI"), "watch",
-                                         "--endpoint", g_getenv ("PG_TEST_S3_ENDPOINT"),
-                                         "--path-style", "--region", "us-east-1",
-                                         "--signer-arn", "arn:aws:iam:::user/owner:presign",
-                                         "--bucket", ui_bucket,
-                                         "--ops-log", g_getenv ("PG_TEST_OPS_LOG"), NULL);
-  g_assert_no_error (error);
-  g_usleep (2 * G_USEC_PER_SEC);
+  watcher = spawn_watcher ();
 
   url = ui_copy_link (link);
   g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
@@ -111,11 +135,170 @@ test_ui_closes_after_use (void)
   /* The watcher line says who closed it (once the app has read the watcher's heartbeat). */
   ui_wait_until (watched_always_on, NULL, "the watcher line to name the always-on watcher");
 
-  g_subprocess_send_signal (watcher, SIGTERM);
-  g_subprocess_wait (watcher, NULL, &error);
+  stop_watcher (watcher);
+}
+
+/* Whether the third line of @data[0]'s row is @data[1], where a U+0001 in it stands for a time
+ * of today ("14:02"). */
+static gboolean
+row_third_line_is (gpointer data)
+{
+  gpointer *pair = data;
+  PgLinkRow *row = ui_row_for (pair[0]);
+  g_auto(GStrv) parts = g_strsplit (pair[1], "\001", 2);
+  const char *line;
+  gsize start;
+  gsize end;
+
+  if (row == NULL)
+    return FALSE;
+  line = gtk_label_get_label (GTK_LABEL (ui_child (row, PG_TYPE_LINK_ROW, "until")));
+  if (parts[1] == NULL)
+    return g_str_equal (line, pair[1]);
+
+  start = strlen (parts[0]);
+  end = strlen (parts[1]);
+  if (!g_str_has_prefix (line, parts[0]) || !g_str_has_suffix (line, parts[1])
+      || strlen (line) != start + 5 + end)
+    return FALSE;
+  {
+    g_autofree char *time = g_strndup (line + start, 5);
+
+    return g_regex_match_simple ("^[0-2][0-9]:[0-5][0-9]$", time, 0, 0);
+  }
+}
+
+static gboolean
+file_holds (gpointer data)
+{
+  gpointer *pair = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (pair[0], &contents, NULL, NULL) && g_str_equal (contents, pair[1]);
+}
+
+/* What the command line prints of the link's activity, as CSV. */
+static char *
+cli_activity_csv (const char *url)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "AWS_ACCESS_KEY_ID", "OWNERKEY", TRUE);
+  g_subprocess_launcher_setenv (launcher, "AWS_SECRET_ACCESS_KEY", "OWNERSECRET", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "AWS_SHARED_CREDENTIALS_FILE");
+  cli = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("PG_CLI"), "activity",
+                                     "--endpoint", g_getenv ("PG_TEST_S3_ENDPOINT"),
+                                     "--path-style", "--region", "us-east-1", "--url", url,
+                                     "--format", "csv", NULL);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (watcher));
-  g_assert_cmpint (g_subprocess_get_exit_status (watcher), ==, 0);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (cli));
+
+  return out;
+}
+
+/* What was done with a link, as the always-on watcher writes it into the bucket: the row says
+ * how often it was downloaded, the desktop is told of the first download and of a try after it
+ * was revoked, Details list each request with its address, and Export writes what the command
+ * line prints. */
+void
+test_ui_activity (void)
+{
+  g_autoptr(GSubprocess) watcher = spawn_watcher ();
+  g_autoptr(PgLink) link = ui_make_download_link ("activity.pdf");
+  g_autofree char *url = ui_copy_link (link);
+  g_autofree char *dir = g_dir_make_tmp ("pg-ui-activity-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "activity.csv", NULL);
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *csv = NULL;
+  g_autofree char *used = NULL;
+  g_autofree char *tried = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *refused = g_strdup_printf (_("Refused (%s)"), "AccessDenied");
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  gpointer says[2] = { link, NULL };
+  gboolean listed = FALSE;
+  guint frames = 0;
+  GtkWindow *details;
+
+  ui_wait_until (ui_row_shown, link, "the link's row");
+  says[1] = (gpointer) _("Not used yet");
+  ui_wait_until (row_third_line_is, says, "the row to say the link was not used yet");
+
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  {
+    g_autofree char *text = g_strdup_printf (_("“%s” was downloaded from %s"), "activity.pdf",
+                                             "127.0.0.1");
+
+    used = g_strdup_printf ("%s\n%s", _("A link was used"), text);
+  }
+  ui_wait_until (ui_notified, used, "the desktop to be told of the first download");
+  words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Downloaded %u time · last %s",
+                                        "Downloaded %u times · last %s", 2), 2, "\001");
+  says[1] = words;
+  ui_wait_until (row_third_line_is, says, "the row to say it was downloaded twice");
+
+  /* Revoked, then tried: a leak, perhaps. Told whatever the link's switch says. */
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.revoke-link", "s",
+                              pg_link_get_id (link));
+  ui_wait_until (ui_revoke_done, link, "the revocation");
+  g_assert_cmpint (pg_link_get_state (link), ==, PG_LINK_REVOKED);
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 403);
+  {
+    g_autofree char *text = g_strdup_printf (_("Someone tried the revoked link to “%s” from %s"),
+                                             "activity.pdf", "127.0.0.1");
+
+    tried = g_strdup_printf ("%s\n%s", _("A closed link was tried"), text);
+  }
+  ui_wait_until (ui_notified, tried, "the desktop to be told of the try");
+
+  /* Details: each request, newest first, the refused one first. */
+  ui_click (ui_child (ui_row_for (link), PG_TYPE_LINK_ROW, "details_button"));
+  details = ui_find_details ();
+  g_assert_nonnull (details);
+  ui_wait_until (ui_frames_drawn, &frames, "the details to draw");
+  ui_find_widgets (GTK_WIDGET (details), ADW_TYPE_ACTION_ROW, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const char *title = adw_preferences_row_get_title (g_ptr_array_index (rows, i));
+
+      if (g_str_has_prefix (title, refused))
+        {
+          g_assert_nonnull (strstr (title, "127.0.0.1"));
+          g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (
+                                             g_ptr_array_index (rows, i + 1)),
+                                           _("Downloaded")));
+          listed = TRUE;
+          break;
+        }
+    }
+  g_assert_true (listed);
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (ui_named (details, "notify_use_switch"))));
+  ui_screenshot (GTK_WIDGET (details), "activity");
+
+  /* Export…: the same text as the command line's. */
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  ui_click (ui_named (details, "export_activity"));
+  ui_choose_name (folder, "activity.csv");
+  csv = cli_activity_csv (url);
+  g_assert_nonnull (strstr (csv, "refused"));
+  {
+    gpointer holds[] = { path, csv };
+
+    ui_wait_until (file_holds, holds, "the export to hold what the command line prints");
+  }
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+  gtk_window_destroy (details);
+
+  stop_watcher (watcher);
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static gboolean

@@ -36,6 +36,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/upload-page", test_ui_upload_page);
       g_test_add_func ("/pg/ui/file-actions", test_ui_file_actions);
       g_test_add_func ("/pg/ui/lockdown", test_ui_lockdown);
+      g_test_add_func ("/pg/ui/activity", test_ui_activity);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/words", test_ui_words);
@@ -65,6 +66,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/lift-revocation", test_ui_lift_revocation);
       g_test_add_func ("/pg/ui/closes-after-use", test_ui_closes_after_use);
       g_test_add_func ("/pg/ui/closes-while-open", test_ui_closes_while_open);
+      g_test_add_func ("/pg/ui/activity", test_ui_activity);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/words", test_ui_words);

@@ -444,7 +444,8 @@ prepare_bucket (void)
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
                                 "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf",
-                                "watched.pdf", "lockdown.pdf", "invoice\u202Efdp.exe" };
+                                "watched.pdf", "lockdown.pdf", "activity.pdf",
+                                "invoice\u202Efdp.exe" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   int fd;
@@ -669,4 +670,76 @@ ui_shutdown (void)
   gtk_window_destroy (GTK_WINDOW (ui_window));
   g_clear_object (&ui_app);
   g_clear_object (&http);
+}
+
+/* Whether the chooser has @data's file selected (it selects it once its folder is read). */
+static gboolean
+chooser_selects (gpointer data)
+{
+  gpointer *pair = data;
+  g_autoptr(GFile) selected = gtk_file_chooser_get_file (pair[0]);
+
+  return selected != NULL && g_file_equal (selected, pair[1]);
+}
+
+/* Answers the file chooser the window opened (a GtkFileChooserNative is a dialog of GTK's own
+ * without a portal) as a user would, once it selects @file. */
+static void
+accept_when_selected (GtkWidget *dialog,
+                      GFile     *file)
+{
+  gpointer pair[] = { dialog, file };
+
+  ui_wait_until (chooser_selects, pair, "the chooser to select the file");
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static GtkWidget *
+chooser (void)
+{
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (GTK_TYPE_FILE_CHOOSER_DIALOG),
+                 "the file chooser");
+
+  return ui_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+}
+
+/* The file chooser, answered with @file (a file or a folder) chosen. */
+void
+ui_choose_file (GFile *file)
+{
+  GtkWidget *dialog = chooser ();
+
+  g_assert_true (gtk_file_chooser_set_file (GTK_FILE_CHOOSER (dialog), file, NULL));
+  accept_when_selected (dialog, file);
+}
+
+/* The file chooser of a file to save, answered with @name typed in @folder, where it starts
+ * (the working folder: the test's own). */
+void
+ui_choose_name (GFile      *folder,
+                const char *name)
+{
+  g_autoptr(GFile) target = g_file_get_child (folder, name);
+  GtkWidget *dialog = chooser ();
+
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  accept_when_selected (dialog, target);
+}
+
+/* The widget under @widget named @name (gtk_widget_set_name()), for windows not made from a
+ * template. */
+GtkWidget *
+ui_named (gpointer    widget,
+          const char *name)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new ();
+
+  ui_find_widgets (GTK_WIDGET (widget), GTK_TYPE_WIDGET, all);
+  for (guint i = 0; i < all->len; i++)
+    if (g_strcmp0 (gtk_widget_get_name (g_ptr_array_index (all, i)), name) == 0)
+      return g_ptr_array_index (all, i);
+
+  g_error ("no widget named %s", name);
 }

@@ -39,6 +39,8 @@ gboolean          ui_frames_drawn       (gpointer      counter);
 GtkWidget        *ui_child              (gpointer      widget,
                                          GType         type,
                                          const char   *name);
+GtkWidget        *ui_named              (gpointer      widget,
+                                         const char   *name);
 gpointer          ui_find_toplevel      (GType         type);
 gboolean          ui_toplevel_shown     (gpointer      type);
 gboolean          ui_toplevel_gone      (gpointer      type);
@@ -56,6 +58,9 @@ gboolean          ui_question_shown     (gpointer      start);
 void              ui_screenshot         (GtkWidget    *widget,
                                          const char   *name);
 
+void              ui_choose_file        (GFile        *file);
+void              ui_choose_name        (GFile        *folder,
+                                         const char   *name);
 gboolean          ui_files_listed       (gpointer      data);
 void              ui_select_file        (const char   *key);
 gboolean          ui_lockdown_is        (gpointer      wanted);

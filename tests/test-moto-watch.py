@@ -49,11 +49,8 @@ def resolve(node, bucket):
     return node
 
 
-def cloudtrail_event(key, access_key_id, amz_date, method="QueryString"):
-    return {
-        "Source": "aws.s3",
-        "DetailType": "AWS API Call via CloudTrail",
-        "Detail": json.dumps({
+def cloudtrail_event(key, access_key_id, amz_date, method="QueryString", error=None):
+    detail = {
             "eventVersion": "1.08",
             "eventSource": "s3.amazonaws.com",
             "eventName": "GetObject",
@@ -64,9 +61,14 @@ def cloudtrail_event(key, access_key_id, amz_date, method="QueryString"):
                                   "X-Amz-Expires": "900", "Host": "s3.amazonaws.com"},
             "additionalEventData": {"AuthenticationMethod": method,
                                     "SignatureVersion": "SigV4"},
+            "userAgent": "Mozilla/5.0 (tried)" if error else "curl/7.88.1",
             "eventCategory": "Data",
-        }),
     }
+    # A refused request: CloudTrail records it with S3's error code.
+    if error is not None:
+        detail.update(errorCode=error, errorMessage="Access Denied")
+    return {"Source": "aws.s3", "DetailType": "AWS API Call via CloudTrail",
+            "Detail": json.dumps(detail)}
 
 
 def main():
@@ -109,6 +111,17 @@ def main():
             pattern = resolve(resources[name]["Properties"]["EventPattern"], BUCKET)
             events.put_rule(Name=name, EventPattern=json.dumps(pattern))
             events.put_targets(Rule=name, Targets=[{"Id": "queue", "Arn": queue_arn}])
+        # The mail rules, each into a queue of its own instead of the topic: which mail an
+        # event makes.
+        mails = {}
+        for name in ("MailRule", "TriedMailRule"):
+            url = sqs.create_queue(QueueName="mail-" + name)["QueueUrl"]
+            arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"]["QueueArn"]
+            pattern = resolve(resources[name]["Properties"]["EventPattern"], BUCKET)
+            events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+            events.put_targets(Rule=name, Targets=[{"Id": "mail", "Arn": arn}])
+            mails[name] = url
 
         def presign(*args):
             done = subprocess.run([CLI, "presign", *common, "--signer", "--bucket", BUCKET,
@@ -126,6 +139,7 @@ def main():
             cloudtrail_event("report.pdf", key["AccessKeyId"], amz_date),
             cloudtrail_event("report.pdf", key["AccessKeyId"], amz_date, "AuthHeader"),
             cloudtrail_event("report.pdf", "AKIAOTHER", amz_date),
+            cloudtrail_event("report.pdf", key["AccessKeyId"], amz_date, error="AccessDenied"),
             {"Source": "aws.s3", "DetailType": "Object Created",
              "Detail": json.dumps({"bucket": {"name": BUCKET},
                                    "object": {"key": "incoming/invoice.pdf", "size": 12},
@@ -135,8 +149,14 @@ def main():
         waiting = int(sqs.get_queue_attributes(
             QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
                 "ApproximateNumberOfMessages"])
-        checks.append(("the template's rules route our GET and the upload, not a header-signed "
-                       "GET", waiting == 3, "%d messages in the queue" % waiting))
+        checks.append(("the template's rules route our GET, its refused try and the upload, not "
+                       "a header-signed GET", waiting == 4, "%d messages in the queue" % waiting))
+        mailed = {name: int(sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                "ApproximateNumberOfMessages"]) for name, url in mails.items()}
+        # Served: our GET and the other key's (the mail names the signer); refused: one.
+        checks.append(("a served GET mails \"used\", a refused one \"tried\"",
+                       mailed == {"MailRule": 2, "TriedMailRule": 1}, repr(mailed)))
 
         watcher = lines.Lines([CLI, "watch", *common, "--bucket", BUCKET, "--sqs-queue",
                                queue_url, "--verify-timeout", "1"], env)
@@ -161,6 +181,22 @@ def main():
                        left == "NoSuchBucketPolicy"
                        and sum("taken back" in l for l in seen) >= 2,
                        "%s\n%s" % (left, "\n".join(seen))))
+
+        # What the watcher recorded: the download and the refused try, with address and agent.
+        deadline = time.monotonic() + 15
+        while True:
+            done = subprocess.run([CLI, "activity", *common, "--url", download], env=env,
+                                  capture_output=True, text=True, check=False)
+            if len(done.stdout.splitlines()) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        kinds = sorted((line.split("\t")[1], line.split("\t")[3], line.split("\t")[4])
+                       for line in done.stdout.splitlines())
+        checks.append(("watch --sqs-queue records the download and the refused try",
+                       done.returncode == 0
+                       and kinds == [("download", "", "203.0.113.7"),
+                                     ("refused", "AccessDenied", "203.0.113.7")],
+                       done.stdout + done.stderr))
 
         code, seen = watcher.stop()
         left = sqs.get_queue_attributes(

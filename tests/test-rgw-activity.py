@@ -34,7 +34,8 @@ def setup():
     bucket = "pg-activity-" + uuid.uuid4().hex[:10]
     rgw.cli("mb", *rgw.COMMON, "--bucket", bucket)
     STATE["bucket"] = bucket
-    for key in ("contract.pdf", "price list.xlsx", "twice.pdf", "restart.pdf", "plain.pdf"):
+    for key in ("contract.pdf", "price list.xlsx", "twice.pdf", "restart.pdf", "plain.pdf",
+                "limited.pdf"):
         rgw.client().put_object(Bucket=bucket, Key=key, Body=CONTENT)
 
 
@@ -178,6 +179,40 @@ def test_restart_misses_nothing_twice_nothing():
     os.unlink(state)
 
 
+def test_uses_limit():
+    # Closes after two whole downloads: one at once, one resumed in two pieces (it counts once);
+    # the third is refused within the grace and a few seconds.
+    url = rgw.presign(STATE["bucket"], "limited.pdf", "--arm", "download", "--uses", "2",
+                      "--grace", "1")
+    record = rgw.record_id(url)
+    w = watcher()
+    try:
+        assert rgw.request("GET", url)[0] == 200
+        assert rgw.request("GET", url, headers={"Range": "bytes=0-99"})[0] == 206
+        # One and a piece: not used up, it still works a while later.
+        time.sleep(3)
+        assert not any(line.startswith("used %s" % record) for line in w.drain()), w.seen
+        assert rgw.request("GET", url, headers={"Range": "bytes=100-"})[0] == 206
+        used = time.monotonic()
+        w.expect("used %s " % record)
+        w.expect("closed %s " % record, timeout=20)
+        status = rgw.request("GET", url)[0]
+        closed_after = time.monotonic() - used
+    finally:
+        w.stop()
+    assert status == 403 and closed_after < 1 + 5, (status, closed_after)
+    kept = json.loads(rgw.client().get_object(
+        Bucket=STATE["bucket"], Key=".presign-guard/links/%s.json" % record)["Body"].read())
+    assert (kept["uses"], kept["downloads"], kept["size"]) == (2, 2, len(CONTENT)), kept
+    # Out of range, or without --arm download: refused in words.
+    assert rgw.cli("presign", *rgw.COMMON, "--signer", "--method", "GET", "--bucket",
+                   STATE["bucket"], "--key", "limited.pdf", "--arm", "download", "--uses", "101",
+                   check=False).returncode == 2
+    assert rgw.cli("presign", *rgw.COMMON, "--signer", "--method", "GET", "--bucket",
+                   STATE["bucket"], "--key", "limited.pdf", "--uses", "2",
+                   check=False).returncode == 2
+
+
 def test_unrecorded_and_unused():
     # A link nobody recorded has no activity and says so; a recorded link not used yet is
     # empty, and says so.
@@ -198,6 +233,7 @@ TESTS = [
     test_downloads_and_refusal,
     test_two_watchers_record_once,
     test_restart_misses_nothing_twice_nothing,
+    test_uses_limit,
     test_unrecorded_and_unused,
 ]
 

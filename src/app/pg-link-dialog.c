@@ -55,6 +55,8 @@ struct _PgLinkDialog
   GtkSwitch    *arm_switch;
   AdwActionRow *grace_row;
   GtkSpinButton *grace_spin;
+  AdwActionRow *uses_row;
+  GtkSpinButton *uses_spin;
   GtkWidget    *warning_group;
   GtkLabel     *warning_label;
   GtkWidget    *fresh_copy_button;
@@ -460,6 +462,8 @@ update_arming (PgLinkDialog *self)
   adw_action_row_set_subtitle (self->arm_row, pg_link_dialog_arming_words (self->upload));
   gtk_widget_set_visible (GTK_WIDGET (self->grace_row),
                           !self->upload && gtk_switch_get_active (self->arm_switch));
+  gtk_widget_set_visible (GTK_WIDGET (self->uses_row),
+                          !self->upload && gtk_switch_get_active (self->arm_switch));
 }
 
 /* The link is made (and kept by the service, with its record and arming, even when the dialog
@@ -555,6 +559,8 @@ create_action (GtkWidget  *widget,
     .precision = chosen_precision (self),
     .arming = arming (self),
     .grace = (gint64) gtk_spin_button_get_value_as_int (self->grace_spin) * 60,
+    .uses = (guint) gtk_spin_button_get_value_as_int (self->uses_spin),
+    .size = self->size > 0 ? (guint64) self->size : 0,
     .shareable = self->shareable,
     .copy_limit = self->copy_limit,
     .label = gtk_editable_get_text (GTK_EDITABLE (self->for_row)),
@@ -736,6 +742,8 @@ pg_link_dialog_class_init (PgLinkDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, arm_switch);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, grace_row);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, grace_spin);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, uses_row);
+  gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, uses_spin);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_group);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, warning_label);
   gtk_widget_class_bind_template_child (widget_class, PgLinkDialog, fresh_copy_button);

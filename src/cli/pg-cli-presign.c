@@ -15,13 +15,14 @@
 
 /* --per-link (signed in a session of its own) or --private-copy (to a copy of the file of its
  * own): either way recorded in the bucket, and revoked alone. @role_arn is %NULL for a copy. */
-/* --arm: the record says the link closes itself after its first use (presign-guard-cli
- * watch reads it). */
+/* --arm: the record says the link closes itself after its first use, or after --uses whole
+ * downloads (presign-guard-cli watch reads it; the file's size now tells a whole one). */
 static gboolean
 arm_record (PgS3Client    *manager,
             PgLinkRecord  *record,
             const char    *arm,
             gint64         grace,
+            guint          uses,
             GError       **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -31,6 +32,19 @@ arm_record (PgS3Client    *manager,
 
   record->arming = pg_link_arming_from_string (arm);
   record->grace = grace;
+  record->uses = MAX (uses, 1);
+  if (record->uses > 1)
+    {
+      g_autoptr(GAsyncResult) head = NULL;
+      g_autoptr(PgS3Object) object = NULL;
+
+      pg_s3_client_head_object_async (manager, record->bucket,
+                                      record->copy_key ? record->copy_key : record->key, NULL,
+                                      pg_cli_store_result, &head);
+      if (!(object = pg_s3_client_head_object_finish (manager, pg_cli_wait (&head), error)))
+        return FALSE;
+      record->size = object->size;
+    }
   pg_link_record_save_async (record, manager, NULL, pg_cli_store_result, &result);
 
   return pg_link_record_save_finish (pg_cli_wait (&result), error);
@@ -42,6 +56,7 @@ presign_alone (PgCliEndpointOptions   *endpoint_options,
                gboolean                private_copy,
                const char             *arm,
                gint64                  grace,
+               guint                   uses,
                const PgPresignOptions *options)
 {
   g_autoptr(GError) error = NULL;
@@ -66,7 +81,7 @@ presign_alone (PgCliEndpointOptions   *endpoint_options,
                                   pg_cli_store_result, &result);
       url = pg_link_session_sign_finish (pg_cli_wait (&result), &record, NULL, &error);
     }
-  if (url == NULL || !arm_record (manager, record, arm, grace, &error))
+  if (url == NULL || !arm_record (manager, record, arm, grace, uses, &error))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
 
   if (private_copy)
@@ -88,6 +103,7 @@ presign_recorded (PgCliEndpointOptions   *endpoint_options,
                PgCredentials          *credentials,
                const char             *arm,
                gint64                  grace,
+               guint                   uses,
                PgPresignOptions       *options)
 {
   g_autoptr(GError) error = NULL;
@@ -118,10 +134,14 @@ presign_recorded (PgCliEndpointOptions   *endpoint_options,
   record->expires = options->signing_time + options->expires;
   if (arm != NULL)
     {
-      if (!arm_record (manager, record, arm, grace, &error))
+      if (!arm_record (manager, record, arm, grace, uses, &error))
         return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);
-      pg_cli_note (_("Armed: the link closes itself after its first use, seen by "
-                     "“presign-guard-cli watch” (recorded as link %s)."), record->id);
+      if (uses > 1)
+        pg_cli_note (_("Armed: the link closes itself after %u whole downloads, seen by "
+                       "“presign-guard-cli watch” (recorded as link %s)."), uses, record->id);
+      else
+        pg_cli_note (_("Armed: the link closes itself after its first use, seen by "
+                       "“presign-guard-cli watch” (recorded as link %s)."), record->id);
     }
   else
     {
@@ -164,6 +184,7 @@ pg_cli_presign (int    argc,
   g_autofree char *role_arn = NULL;
   g_autofree char *arm = NULL;
   gint64 grace = -1;
+  int uses = 0;
   PgPresignOptions options = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
@@ -195,6 +216,9 @@ pg_cli_presign (int    argc,
     { "grace", 0, 0, G_OPTION_ARG_INT64, &grace,
       N_("With --arm download: seconds between the first download and the closing (default "
          "120, so that a large or resumed download can finish)"), N_("SECONDS") },
+    { "uses", 0, 0, G_OPTION_ARG_INT, &uses,
+      N_("With --arm download: close after this many whole downloads (1 to 100; a download "
+         "resumed or made in pieces counts once) instead of the first"), N_("N") },
     { "record", 0, 0, G_OPTION_ARG_NONE, &recorded,
       N_("Record the link in the bucket, as the app does (implied by --arm, --per-link and "
          "--private-copy): “revoke --url” finds it by its fingerprint"), NULL },
@@ -263,6 +287,10 @@ pg_cli_presign (int    argc,
     return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--grace is 0 to 86400 seconds."));
   if (grace == -1)
     grace = arm != NULL && g_str_equal (arm, "download") ? PG_WATCHER_DEFAULT_GRACE : 0;
+  if (uses != 0 && (arm == NULL || !g_str_equal (arm, "download")))
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--uses goes with --arm download."));
+  if (uses < 0 || uses > PG_LINK_MAX_USES)
+    return pg_cli_fail (PG_CLI_EXIT_USAGE, _("--uses is 1 to %d downloads."), PG_LINK_MAX_USES);
 
   /* A plain presigner otherwise: only our folder is out of reach. */
   if (options.method == PG_METHOD_PUT
@@ -270,9 +298,11 @@ pg_cli_presign (int    argc,
     return pg_cli_fail_error (PG_CLI_EXIT_USAGE, error);
 
   if (per_link || private_copy)
-    return presign_alone (&endpoint_options, role_arn, private_copy, arm, grace, &options);
+    return presign_alone (&endpoint_options, role_arn, private_copy, arm, grace, (guint) uses,
+                          &options);
   if (arm != NULL || recorded)
-    return presign_recorded (&endpoint_options, credentials, arm, grace, &options);
+    return presign_recorded (&endpoint_options, credentials, arm, grace, (guint) uses,
+                             &options);
 
   if (!(url = pg_presign_url (endpoint, credentials, &options, &error)))
     return pg_cli_fail_error (PG_CLI_EXIT_FAILURE, error);

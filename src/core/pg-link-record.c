@@ -24,7 +24,11 @@ G_DEFINE_BOXED_TYPE (PgLinkRecord, pg_link_record, pg_link_record_copy, pg_link_
 PgLinkRecord *
 pg_link_record_new (void)
 {
-  return g_new0 (PgLinkRecord, 1);
+  PgLinkRecord *self = g_new0 (PgLinkRecord, 1);
+
+  self->uses = 1;
+
+  return self;
 }
 
 /* Returns: (transfer full): a copy of @self, that lives on its own */
@@ -87,6 +91,9 @@ pg_link_record_new_for_link (PgLink *link)
   self->expires = pg_link_get_expires_at (link);
   self->arming = pg_link_get_arming (link);
   self->grace = pg_link_get_grace (link);
+  self->uses = pg_link_get_uses (link);
+  self->size = pg_link_get_size (link);
+  self->downloads = pg_link_get_downloads (link);
   self->precision = pg_link_get_precision (link);
   self->digest = g_strdup (pg_link_get_digest (link));
 
@@ -211,6 +218,17 @@ pg_link_record_to_json (const PgLinkRecord *self)
       json_builder_set_member_name (builder, "closed_at");
       json_builder_add_string_value (builder, closed_at);
     }
+  if (self->uses > 1)
+    {
+      json_builder_set_member_name (builder, "uses");
+      json_builder_add_int_value (builder, self->uses);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, (gint64) MIN (self->size, G_MAXINT64));
+      json_builder_set_member_name (builder, "served");
+      json_builder_add_int_value (builder, (gint64) MIN (self->served, G_MAXINT64));
+      json_builder_set_member_name (builder, "downloads");
+      json_builder_add_int_value (builder, self->downloads);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -278,6 +296,13 @@ pg_link_record_parse (GBytes  *json,
                                                                           NULL));
   self->closed_at = parse_time (json_object_get_string_member_with_default (object, "closed_at",
                                                                             NULL));
+  /* Anybody's text: a limit out of range is none (one use). */
+  self->uses = (guint) CLAMP (json_object_get_int_member_with_default (object, "uses", 1), 1,
+                              PG_LINK_MAX_USES);
+  self->size = (guint64) MAX (json_object_get_int_member_with_default (object, "size", 0), 0);
+  self->served = (guint64) MAX (json_object_get_int_member_with_default (object, "served", 0), 0);
+  self->downloads = (guint) CLAMP (json_object_get_int_member_with_default (object, "downloads",
+                                                                            0), 0, G_MAXINT);
   self->arming = pg_link_arming_from_string (
                    json_object_get_string_member_with_default (object, "armed", NULL));
   if (self->digest != NULL && !pg_link_digest_is_valid (self->digest))

@@ -35,6 +35,12 @@ G_BEGIN_DECLS
  * @used_at: when its first use was seen (Unix time), 0 before
  * @used_by: (nullable): from which address
  * @closed_at: when it was closed after that use, verified (Unix time), 0 before
+ * @uses: for an armed download link, how many whole downloads it allows (its "use"; 1 for the
+ *   first download of any kind, as links armed before limits were)
+ * @size: for such a link of more than one use, the file's size when it was made, in bytes (0
+ *   when unknown: each full download counts one)
+ * @served: the bytes its downloads were sent so far (a partial one counts in part)
+ * @downloads: the whole downloads so far: @served over @size
  * @digest: (nullable): the link's fingerprint, a hash of its signature (see
  *   pg_link_digest_of_signature()): what tells a request of this very link from a forged
  *   one, and names its index entry
@@ -64,6 +70,10 @@ typedef struct
   char   *used_by;
   gint64  closed_at;
   char   *digest;
+  guint   uses;
+  guint64 size;
+  guint64 served;
+  guint   downloads;
 } PgLinkRecord;
 
 typedef struct _PgLink PgLink;

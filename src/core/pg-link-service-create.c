@@ -116,6 +116,8 @@ typedef struct
   PgPresignOptions  options;
   PgLinkArming      arming;
   gint64            grace;
+  guint             uses;
+  guint64           size;
   char             *label;
 } Creation;
 
@@ -152,6 +154,8 @@ creation_new (PgAccountContext    *context,
   data->options.content_md5 = NULL;
   data->arming = request->arming;
   data->grace = request->grace;
+  data->uses = request->uses;
+  data->size = request->size;
   data->label = g_strdup (request->label);
 
   return data;
@@ -173,6 +177,8 @@ remember (GTask    *task,
     pg_link_set_arming (link, pg_link_is_upload (link) ? PG_LINK_ARMING_UPLOAD
                                                        : PG_LINK_ARMING_DOWNLOAD,
                         pg_link_is_upload (link) ? 0 : MAX (data->grace, 0));
+  if (data->arming != PG_LINK_ARMING_NONE && !pg_link_is_upload (link))
+    pg_link_set_uses (link, data->uses, data->size);
   _pg_link_service_add (self, link);
   if (!recorded || data->arming != PG_LINK_ARMING_NONE)
     _pg_link_service_write_record (self, data->context, link);

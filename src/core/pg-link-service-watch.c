@@ -154,12 +154,20 @@ static gboolean
 apply_use (PgLinkService      *self,
            const PgLinkRecord *record)
 {
-  PgLink *link = record->used_at != 0 ? pg_link_service_find (self, record->id) : NULL;
+  PgLink *link = pg_link_service_find (self, record->id);
+  gboolean counted = FALSE;
   gboolean closed_now;
 
-  if (link == NULL || (pg_link_get_used_at (link) == record->used_at
-                       && pg_link_get_closed_at (link) == record->closed_at))
-    return FALSE;
+  /* A link of several downloads: how many so far. */
+  if (link != NULL && record->uses > 1 && pg_link_get_downloads (link) != record->downloads)
+    {
+      pg_link_set_downloads (link, record->downloads);
+      counted = TRUE;
+    }
+  if (link == NULL || record->used_at == 0
+      || (pg_link_get_used_at (link) == record->used_at
+          && pg_link_get_closed_at (link) == record->closed_at))
+    return counted;
 
   closed_now = record->closed_at != 0 && pg_link_get_closed_at (link) == 0;
   pg_link_set_use (link, record->used_at, record->used_by, record->closed_at);

@@ -43,6 +43,8 @@ typedef enum {
  *   its own (the account's signing role), or alone with a private copy of the file
  * @arming: whether it closes itself after its first use
  * @grace: for an armed download link, the seconds between its first use and its closing
+ * @uses: for an armed download link, the whole downloads it allows (0 or 1: its first use)
+ * @size: the file's size, for whole downloads (0 when unknown)
  * @shareable: for a plain download link, what a check of the file found
  *   (pg_link_service_check_shareable_async()): a link to a revoked file is dead on arrival
  * @copy_limit: for a private copy, the largest file copied (0 for any)
@@ -54,6 +56,8 @@ typedef struct
   PgLinkPrecision         precision;
   PgLinkArming            arming;
   gint64                  grace;
+  guint                   uses;
+  guint64                 size;
   PgLinkShareable         shareable;
   guint64                 copy_limit;
   const char             *label;

@@ -32,6 +32,8 @@ typedef enum {
 /* A download link closes this long after its first use unless it says otherwise: a large or
  * resumed download can finish. */
 #define PG_LINK_DEFAULT_GRACE 120
+/* The most whole downloads an armed link may allow before it closes. */
+#define PG_LINK_MAX_USES 100
 
 /**
  * PgLinkArming:

@@ -231,8 +231,30 @@ pg_link_describe_revoking (PgLink *link)
 char *
 pg_link_describe_arming (PgLink *link)
 {
+  guint uses = pg_link_get_uses (link);
+  guint done = MIN (pg_link_get_downloads (link), uses);
+
   if (pg_link_get_arming (link) == PG_LINK_ARMING_NONE)
     return NULL;
+
+  /* A link of several downloads counts them: "Closes after 3 downloads", "2 of 3 downloads
+   * used", "3 of 3 downloads used · closing", "3 of 3 downloads used ✓". */
+  if (uses > 1 && pg_link_get_arming (link) == PG_LINK_ARMING_DOWNLOAD)
+    {
+      g_autofree char *count = NULL;
+
+      if (pg_link_get_used_at (link) == 0 && done == 0)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Closes after %u download",
+                                             "Closes after %u downloads", uses), uses);
+      /* Translators: whole downloads of a link that closes after a number of them */
+      count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u download used",
+                                            "%u of %u downloads used", uses),
+                               pg_link_get_used_at (link) != 0 ? uses : done, uses);
+      if (pg_link_get_used_at (link) == 0)
+        return g_steal_pointer (&count);
+      return g_strdup_printf (pg_link_get_closed_at (link) != 0 ? _("%s ✓") : _("%s · closing"),
+                              count);
+    }
 
   if (pg_link_get_used_at (link) == 0)
     return g_strdup (pg_link_get_arming (link) == PG_LINK_ARMING_UPLOAD

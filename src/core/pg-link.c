@@ -43,6 +43,9 @@ struct _PgLink
   char        *copy_of;
   PgLinkArming arming;      /* closes after its first use */
   gint64       grace;
+  guint        uses;        /* …or after this many whole downloads (0: one, of any kind) */
+  guint64      size;        /* the file's size when it was made, for whole downloads */
+  guint        downloads;   /* the whole downloads a watcher counted */
   gint64       used_at;
   char        *used_by;
   gint64       closed_at;   /* closed after that use, by a watcher */
@@ -70,6 +73,7 @@ enum {
   PROP_BLOCKED,
   PROP_ACTIVITY,
   PROP_NOTIFY_USE,
+  PROP_DOWNLOADS,
   N_PROPS
 };
 
@@ -152,6 +156,10 @@ pg_link_get_property (GObject    *object,
       g_value_set_boolean (value, !self->quiet);
       break;
 
+    case PROP_DOWNLOADS:
+      g_value_set_uint (value, self->downloads);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -200,6 +208,10 @@ pg_link_class_init (PgLinkClass *klass)
   properties [PROP_ACTIVITY] =
     g_param_spec_boxed ("activity", NULL, NULL, PG_TYPE_ACTIVITY,
                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* For a link closing after several downloads: how many whole ones a watcher counted. */
+  properties [PROP_DOWNLOADS] =
+    g_param_spec_uint ("downloads", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   /* Whether its first use is told on the desktop ("Tell me when it is used"). */
   properties [PROP_NOTIFY_USE] =
     g_param_spec_boolean ("notify-use", NULL, NULL, TRUE,
@@ -357,6 +369,51 @@ PgLinkArming
 pg_link_get_arming (PgLink *self)
 {
   return self->arming;
+}
+
+/**
+ * pg_link_set_uses:
+ * @uses: how many whole downloads an armed download link allows before it closes (1 to
+ *   %PG_LINK_MAX_USES; 1 is its first download of any kind)
+ * @size: the file's size now, in bytes (a download counts whole once that many bytes were sent)
+ */
+void
+pg_link_set_uses (PgLink  *self,
+                  guint    uses,
+                  guint64  size)
+{
+  self->uses = CLAMP (uses, 1, PG_LINK_MAX_USES);
+  self->size = size;
+}
+
+guint
+pg_link_get_uses (PgLink *self)
+{
+  return MAX (self->uses, 1);
+}
+
+guint64
+pg_link_get_size (PgLink *self)
+{
+  return self->size;
+}
+
+/* The whole downloads a watcher counted so far (links of more than one use). */
+guint
+pg_link_get_downloads (PgLink *self)
+{
+  return self->downloads;
+}
+
+void
+pg_link_set_downloads (PgLink *self,
+                       guint   downloads)
+{
+  if (self->downloads == downloads)
+    return;
+
+  self->downloads = downloads;
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DOWNLOADS]);
 }
 
 gint64
@@ -1035,6 +1092,15 @@ _pg_link_to_json (PgLink *self)
       json_builder_set_member_name (builder, "grace");
       json_builder_add_int_value (builder, self->grace);
     }
+  if (self->uses > 1)
+    {
+      json_builder_set_member_name (builder, "uses");
+      json_builder_add_int_value (builder, self->uses);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, (gint64) MIN (self->size, G_MAXINT64));
+      json_builder_set_member_name (builder, "downloads");
+      json_builder_add_int_value (builder, self->downloads);
+    }
   if (self->used_at != 0)
     {
       json_builder_set_member_name (builder, "used-at");
@@ -1159,6 +1225,11 @@ _pg_link_new_from_json (JsonNode *node)
   self->arming = pg_link_arming_from_string (
                    json_object_get_string_member_with_default (object, "armed", NULL));
   self->grace = json_object_get_int_member_with_default (object, "grace", 0);
+  self->uses = (guint) CLAMP (json_object_get_int_member_with_default (object, "uses", 1), 1,
+                              PG_LINK_MAX_USES);
+  self->size = (guint64) MAX (json_object_get_int_member_with_default (object, "size", 0), 0);
+  self->downloads = (guint) CLAMP (json_object_get_int_member_with_default (object, "downloads",
+                                                                            0), 0, G_MAXINT);
   self->used_at = json_object_get_int_member_with_default (object, "used-at", 0);
   self->used_by = g_strdup (json_object_get_string_member_with_default (object, "used-by",
                                                                         NULL));

@@ -101,6 +101,14 @@ void         pg_link_set_arming         (PgLink                  *self,
                                          PgLinkArming             arming,
                                          gint64                   grace);
 PgLinkArming pg_link_get_arming         (PgLink                  *self);
+void         pg_link_set_uses           (PgLink                  *self,
+                                         guint                    uses,
+                                         guint64                  size);
+guint        pg_link_get_uses           (PgLink                  *self);
+guint64      pg_link_get_size           (PgLink                  *self);
+guint        pg_link_get_downloads      (PgLink                  *self);
+void         pg_link_set_downloads      (PgLink                  *self,
+                                         guint                    downloads);
 gint64       pg_link_get_grace          (PgLink                  *self);
 void         pg_link_set_use            (PgLink                  *self,
                                          gint64                   used_at,

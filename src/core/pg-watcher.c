@@ -647,6 +647,33 @@ record_activity (PgWatcher  *self,
   return TRUE;
 }
 
+/* Counts @event, a download of @record's link, towards the link's limit of whole downloads: the
+ * bytes sent over the file's size, so that a download resumed or made in pieces counts once
+ * (where the source says no bytes, a full answer counts whole); written into the record.
+ * Returns: whether the link is used up (always, for a link of one use) */
+static gboolean
+used_up (PgWatcher    *self,
+         PgLinkRecord *record,
+         PgUseEvent   *event)
+{
+  if (record->arming != PG_LINK_ARMING_DOWNLOAD || record->uses <= 1)
+    return TRUE;
+
+  if (record->size > 0)
+    {
+      record->served += event->bytes_sent > 0 ? event->bytes_sent
+                                              : event->status == 200 ? record->size : 0;
+      record->downloads = (guint) MIN (record->served / record->size, G_MAXUINT);
+    }
+  else if (event->status == 200)
+    {
+      record->downloads++;
+    }
+  write_record (self, record);
+
+  return record->downloads >= record->uses;
+}
+
 /* Returns: whether @event was the first use of an armed link */
 static gboolean
 match (PgWatcher  *self,
@@ -663,7 +690,7 @@ match (PgWatcher  *self,
           /* News that proves nothing: S3 is asked whether the file is there. */
           if (event->hint)
             poll_record (self, record);
-          else
+          else if (used_up (self, record, event))
             mark_used (self, record, event);
           return TRUE;
         }
@@ -802,6 +829,11 @@ records_listed_cb (GObject      *source,
       /* What this watcher saw and has not written yet counts. */
       if (known != NULL && known->used_at != 0)
         continue;
+      if (known != NULL && known->served > record->served)
+        {
+          record->served = known->served;
+          record->downloads = known->downloads;
+        }
 
       g_ptr_array_index (records, i) = NULL;
       g_hash_table_replace (self->records, g_strdup (record->id), record);

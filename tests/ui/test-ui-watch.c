@@ -474,3 +474,61 @@ test_ui_closes_while_open (void)
     g_assert_true (gtk_widget_get_visible (ui_child (row, PG_TYPE_LINK_ROW, "remove_button")));
   }
 }
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  gpointer *pair = data;
+  PgLinkRow *row = ui_row_for (pair[0]);
+
+  return row != NULL && g_str_equal (gtk_label_get_label (GTK_LABEL (ui_child (row,
+                                                                               PG_TYPE_LINK_ROW,
+                                                                               "subtitle"))),
+                                     pair[1]);
+}
+
+/* A link that closes after two downloads, made in the dialog: the row counts them ("1 of 2
+ * downloads used"), the second closes it (no grace), the third is refused. */
+void
+test_ui_uses_limit (void)
+{
+  g_autoptr(GSubprocess) watcher = spawn_watcher ();
+  g_autoptr(PgLink) link = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *one = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u download used",
+                                                       "%u of %u downloads used", 2), 1, 2);
+  g_autofree char *two = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u download used",
+                                                       "%u of %u downloads used", 2), 2, 2);
+  g_autofree char *closed = g_strdup_printf (_("%s ✓"), two);
+  gpointer says[2];
+  GtkWidget *dialog;
+
+  ui_select_file ("limited.pdf");
+  gtk_widget_activate_action (GTK_WIDGET (ui_window), "win.new-download-link", NULL);
+  ui_wait_until (ui_toplevel_shown, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the link dialog");
+  dialog = ui_find_toplevel (PG_TYPE_LINK_DIALOG);
+  g_assert_false (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_LINK_DIALOG, "uses_row")));
+  gtk_switch_set_active (GTK_SWITCH (ui_child (dialog, PG_TYPE_LINK_DIALOG, "arm_switch")), TRUE);
+  g_assert_true (gtk_widget_get_visible (ui_child (dialog, PG_TYPE_LINK_DIALOG, "uses_row")));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                        "grace_spin")), 0);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ui_child (dialog, PG_TYPE_LINK_DIALOG,
+                                                        "uses_spin")), 2);
+  ui_click (ui_child (dialog, PG_TYPE_LINK_DIALOG, "create_button"));
+  ui_wait_until (ui_toplevel_gone, GSIZE_TO_POINTER (PG_TYPE_LINK_DIALOG), "the dialog to close");
+  link = ui_newest_link ();
+  g_assert_cmpuint (pg_link_get_uses (link), ==, 2);
+  url = ui_copy_link (link);
+
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  says[0] = link;
+  says[1] = one;
+  ui_wait_until (subtitle_is, says, "the row to count one download of two");
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 200);
+  ui_wait_until (link_closed_automatically, link, "the link to close after its second download");
+  g_assert_cmpuint (ui_fetch ("GET", url, NULL, NULL), ==, 403);
+  says[1] = closed;
+  ui_wait_until (subtitle_is, says, "the row to say both downloads were used");
+
+  stop_watcher (watcher);
+}

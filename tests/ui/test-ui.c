@@ -67,6 +67,7 @@ main (int   argc,
       g_test_add_func ("/pg/ui/closes-after-use", test_ui_closes_after_use);
       g_test_add_func ("/pg/ui/closes-while-open", test_ui_closes_while_open);
       g_test_add_func ("/pg/ui/activity", test_ui_activity);
+      g_test_add_func ("/pg/ui/uses-limit", test_ui_uses_limit);
       g_test_add_func ("/pg/ui/many-links", test_ui_many_links);
       g_test_add_func ("/pg/ui/tooltips", test_ui_tooltips);
       g_test_add_func ("/pg/ui/words", test_ui_words);

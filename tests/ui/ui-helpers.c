@@ -444,7 +444,7 @@ prepare_bucket (void)
   g_autoptr(GAsyncResult) created = NULL;
   static const char *keys[] = { "report 2026.pdf", "contract.pdf", "memo.pdf", "lifetime.pdf",
                                 "keys.pdf", "mail.pdf", "widths.pdf", "armed.pdf",
-                                "watched.pdf", "lockdown.pdf", "activity.pdf",
+                                "watched.pdf", "lockdown.pdf", "activity.pdf", "limited.pdf",
                                 "invoice\u202Efdp.exe" };
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;

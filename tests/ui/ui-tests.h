@@ -30,6 +30,7 @@ void test_ui_keyboard_after_create   (void);
 void test_ui_qr_code                 (void);
 void test_ui_details                 (void);
 void test_ui_activity                (void);
+void test_ui_uses_limit              (void);
 void test_ui_mail_fallback           (void);
 
 /* test-ui-upload.c */

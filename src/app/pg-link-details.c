@@ -240,13 +240,7 @@ activity_group (GtkWindow *details,
     }
   if (activity != NULL && activity->dropped > 0)
     {
-      g_autofree char *words = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                             "%" G_GUINT64_FORMAT " older request "
-                                                             "is no longer kept",
-                                                             "%" G_GUINT64_FORMAT " older "
-                                                             "requests are no longer kept",
-                                                             activity->dropped),
-                                                activity->dropped);
+      g_autofree char *words = pg_activity_describe_dropped (activity);
 
       add_fact (group, words, NULL);
     }

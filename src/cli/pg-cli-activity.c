@@ -116,9 +116,11 @@ pg_cli_activity (int    argc,
   text = pg_activity_to_text (activity, line_format);
   fputs (text, stdout);
   if (activity->dropped > 0)
-    pg_cli_note (g_dngettext (NULL, "%" G_GUINT64_FORMAT " older request is no longer kept.",
-                              "%" G_GUINT64_FORMAT " older requests are no longer kept.",
-                              activity->dropped), activity->dropped);
+    {
+      g_autofree char *dropped = pg_activity_describe_dropped (activity);
+
+      pg_cli_note ("%s", dropped);
+    }
   else if (activity->events->len == 0)
     pg_cli_note (_("No request made with this link was seen yet."));
 

@@ -447,6 +447,18 @@ pg_activity_event_describe (const PgActivityEvent *event)
   return g_string_free (text, FALSE);
 }
 
+/* "1,200 older requests are no longer kept": those an activity let go to stay bounded. */
+char *
+pg_activity_describe_dropped (const PgActivity *activity)
+{
+  g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, activity->dropped);
+
+  /* Translators: %s is a number */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s older request is no longer kept",
+                                       "%s older requests are no longer kept",
+                                       (gulong) MIN (activity->dropped, G_MAXULONG)), n);
+}
+
 /* Whether @event is the first download in @link's activity: its first use. */
 gboolean
 pg_link_is_first_download (PgLink                *link,

@@ -167,6 +167,7 @@ char        *pg_link_describe_user      (PgLink                  *link);
 char        *pg_link_describe_use       (PgLink                  *link);
 char        *pg_link_describe_activity  (PgLink                  *link);
 char        *pg_activity_event_describe (const PgActivityEvent   *event);
+char        *pg_activity_describe_dropped (const PgActivity      *activity);
 gboolean     pg_link_is_first_download  (PgLink                  *link,
                                          const PgActivityEvent   *event);
 char        *pg_link_describe_tried     (PgLink                  *link,

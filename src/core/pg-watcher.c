@@ -704,8 +704,9 @@ match (PgWatcher  *self,
  * @events: (element-type PgUseEvent): requests a source saw
  *
  * Adds the requests made with recorded links to their activities, and matches them to the
- * armed links: the first use of each is written into its record and its closing is scheduled. A request seen before (by its id) is ignored; one that matches no
- * armed link yet is kept a while, for a link whose record arrives later.
+ * armed links: the first use of each is written into its record and its closing is scheduled.
+ * A request seen before (by its id) is ignored; one that matches no recorded link yet is kept a
+ * while, for a link whose record arrives later.
  */
 void
 pg_watcher_handle_events (PgWatcher *self,

@@ -133,7 +133,11 @@ def main():
                        and [k["AccessKeyId"] for k in keys] == [made.get("PG_SIGNER_ACCESS_KEY_ID")]
                        and policy["Statement"][0]["Resource"] == ["arn:aws:s3:::moto-bucket/*"]
                        and policy["Statement"][1]["Effect"] == "Deny"
-                       and policy["Statement"][2]["Action"] == "sts:GetFederationToken",
+                       # who used which link is the managing key's to read
+                       and policy["Statement"][2] == {
+                           "Effect": "Deny", "Action": "s3:GetObject",
+                           "Resource": "arn:aws:s3:::moto-bucket/.presign-guard/activity/*"}
+                       and policy["Statement"][3]["Action"] == "sts:GetFederationToken",
                        done.stdout.replace(made.get("PG_SIGNER_SECRET_ACCESS_KEY", "-"), "…")
                        + done.stderr + json.dumps(policy)))
         # Again: the same user, a second key of its own.
@@ -165,7 +169,9 @@ def main():
                        and trust["Statement"][0]["Action"] == ["sts:AssumeRole"]
                        and permissions["Statement"][0]["Resource"] == ["arn:aws:s3:::moto-bucket/*"]
                        and permissions["Statement"][0]["Action"] == ["s3:GetObject",
-                                                                     "s3:PutObject"],
+                                                                     "s3:PutObject"]
+                       and permissions["Statement"][2]["Resource"]
+                       == "arn:aws:s3:::moto-bucket/.presign-guard/activity/*",
                        done.stdout + done.stderr + json.dumps(role, default=str)))
 
         done = subprocess.run([CLI, "presign", *common, "--per-link", "--role-arn", role_arn,

@@ -118,6 +118,12 @@ def test_signers_may_not_write_our_folder():
             put = code_of(lambda: who.put_object(Bucket=bucket, Key=key, Body=b"{}"))
             delete = code_of(lambda: who.delete_object(Bucket=bucket, Key=key))
             assert (put, delete) == ("AccessDenied", "AccessDenied"), (name, key, put, delete)
+    # Who used which link is the managing key's to read: a role session may not.
+    client().put_object(Bucket=bucket, Key=".presign-guard/activity/x.json", Body=b"{}")
+    assert code_of(lambda: session.get_object(Bucket=bucket,
+                                              Key=".presign-guard/activity/x.json")) \
+        == "AccessDenied"
+    assert code_of(lambda: session.get_object(Bucket=bucket, Key="b.txt")) == 200
     # Elsewhere the signing key still may (its links are what it is for).
     assert code_of(lambda: signer.put_object(Bucket=bucket, Key="in/x", Body=b"x")) == 200
     # The lease of the managing key still works: another revoke goes through.
@@ -218,7 +224,10 @@ def test_signing_key_is_the_admins_on_ceph():
     assert "radosgw-admin subuser create" in done.stderr, done.stderr
     printed = cli("setup", "signer-user", *COMMON, "--bucket", STATE["bucket"], "--print").stdout
     permissions = json.loads(printed.splitlines()[1])
-    assert permissions["Statement"][2]["Action"] == "sts:GetFederationToken", printed
+    assert permissions["Statement"][2] == {
+        "Effect": "Deny", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::%s/.presign-guard/activity/*" % STATE["bucket"]}, printed
+    assert permissions["Statement"][3]["Action"] == "sts:GetFederationToken", printed
 
 
 if __name__ == "__main__":

@@ -533,6 +533,12 @@ object (S3Fake            *fake,
 
   if (g_str_equal (method, "DELETE"))
     {
+      if (fake->delete_refused_prefix != NULL
+          && g_str_has_prefix (key, fake->delete_refused_prefix))
+        {
+          reply (message, SOUP_STATUS_FORBIDDEN, "AccessDenied");
+          return;
+        }
       fake->lock_deletes += lock && stored != NULL;
       g_hash_table_remove (fake->objects, key);
       g_hash_table_remove (fake->dispositions, key);

@@ -50,6 +50,7 @@ struct _S3Fake
   guint             head_status;       /* answer to the manager's HeadObject (0: normal) */
   const char       *put_refused_prefix; /* writes of keys under it are refused… */
   guint             put_refused_status; /* …with this status (403: AccessDenied) */
+  const char       *delete_refused_prefix; /* deletes of keys under it are refused (403) */
   S3FakePolicyHook  policy_hook;
   gpointer          policy_hook_data;
 

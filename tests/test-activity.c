@@ -350,6 +350,40 @@ test_store_retries (void)
   s3_fake_free (fake);
 }
 
+/* A lock a round could not give back (the server refused the delete) is still the store's own:
+ * the next round goes on at once, it does not wait for it to expire. */
+static void
+test_store_lock_left_behind (void)
+{
+  S3Fake *fake = s3_fake_new ("bucket", "SIGNERKEY", "arn:aws:iam::1:user/signer");
+  g_autoptr(PgS3Client) client = fake_client (fake);
+  g_autoptr(PgActivityStore) store = pg_activity_store_new (client, "bucket");
+  g_autoptr(PgActivityEvent) first = numbered_event ("log", 1);
+  g_autoptr(PgActivityEvent) second = numbered_event ("log", 2);
+  g_autoptr(PgActivity) activity = NULL;
+  gint64 started;
+
+  fake->delete_refused_prefix = PG_ACTIVITY_LOCK_KEY;
+  pg_activity_store_add (store, LINK, first);
+  while (!pg_activity_store_is_settled (store))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (s3_fake_has_object (fake, PG_ACTIVITY_LOCK_KEY));
+
+  fake->delete_refused_prefix = NULL;
+  started = g_get_monotonic_time ();
+  pg_activity_store_add (store, LINK, second);
+  while (!pg_activity_store_is_settled (store))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  activity = load (client, LINK);
+  g_assert_cmpuint (activity->events->len, ==, 2);
+  g_assert_false (s3_fake_has_object (fake, PG_ACTIVITY_LOCK_KEY));
+
+  g_clear_object (&store);
+  g_clear_object (&client);
+  s3_fake_free (fake);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -361,6 +395,7 @@ main (int   argc,
   g_test_add_func ("/pg/activity/read-back", test_read_back);
   g_test_add_func ("/pg/activity/store-writers-at-once", test_store_writers_at_once);
   g_test_add_func ("/pg/activity/store-retries", test_store_retries);
+  g_test_add_func ("/pg/activity/store-lock-left-behind", test_store_lock_left_behind);
 
   return g_test_run ();
 }

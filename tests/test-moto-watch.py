@@ -196,7 +196,7 @@ def main():
                        done.returncode == 0
                        and kinds == [("download", "", "203.0.113.7"),
                                      ("refused", "AccessDenied", "203.0.113.7")],
-                       done.stdout + done.stderr))
+                       done.stdout + done.stderr + "\n".join(watcher.drain())))
 
         code, seen = watcher.stop()
         left = sqs.get_queue_attributes(

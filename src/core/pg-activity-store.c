@@ -42,7 +42,9 @@ struct _PgActivityStore
   GPtrArray    *ids;         /* the round's links, in the order they are written */
   guint         next;        /* the round's link being written */
   PgActivity   *merged;      /* its log as it will be written */
-  PgLease      *lease;       /* the round's lock, while a round is under way */
+  PgLease      *lease;       /* the lock, one owner for every round: a lock a round could not
+                              * give back (no network) is still ours to the next */
+  gboolean      busy;        /* a round is under way */
   guint         retry_timer;
   guint         retry_seconds;
   guint         writes;
@@ -128,6 +130,7 @@ pg_activity_store_new (PgS3Client *manager,
   self->manager = g_object_ref (manager);
   self->bucket = g_strdup (bucket);
   self->cancellable = g_cancellable_new ();
+  self->lease = pg_lease_new (manager, bucket, PG_ACTIVITY_LOCK_KEY, "activity", LEASE_SECONDS);
 
   return self;
 }
@@ -171,7 +174,7 @@ released_cb (GObject      *source,
 
   /* Not deleted (no network): it expires by itself. */
   pg_lease_release_finish (PG_LEASE (source), result, NULL);
-  g_clear_object (&self->lease);
+  self->busy = FALSE;
   if (self->retry_timer == 0)
     start_round (self);
 }
@@ -182,8 +185,7 @@ end_round (PgActivityStore *self)
   g_clear_pointer (&self->ids, g_ptr_array_unref);
   g_clear_pointer (&self->merged, pg_activity_free);
   self->next = 0;
-  if (self->lease != NULL)
-    pg_lease_release_async (self->lease, released_cb, g_object_ref (self));
+  pg_lease_release_async (self->lease, released_cb, g_object_ref (self));
 }
 
 /* What the round had not written waits for the next one, tried a little later each time. */
@@ -334,9 +336,11 @@ start_round (PgActivityStore *self)
   GHashTableIter iter;
   const char *id;
 
-  if (self->lease != NULL || self->retry_timer != 0 || g_hash_table_size (self->waiting) == 0
+  if (self->busy || self->retry_timer != 0 || g_hash_table_size (self->waiting) == 0
       || g_cancellable_is_cancelled (self->cancellable))
     return;
+
+  self->busy = TRUE;
 
   swap = self->writing;
   self->writing = self->waiting;
@@ -346,8 +350,6 @@ start_round (PgActivityStore *self)
   while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
     g_ptr_array_add (self->ids, g_strdup (id));
   self->next = 0;
-  self->lease = pg_lease_new (self->manager, self->bucket, PG_ACTIVITY_LOCK_KEY, "activity",
-                              LEASE_SECONDS);
   pg_lease_acquire_async (self->lease, self->cancellable, acquired_cb, g_object_ref (self));
 }
 
@@ -382,7 +384,7 @@ pg_activity_store_add (PgActivityStore       *self,
 gboolean
 pg_activity_store_is_settled (PgActivityStore *self)
 {
-  return self->lease == NULL && g_hash_table_size (self->waiting) == 0
+  return !self->busy && g_hash_table_size (self->waiting) == 0
          && g_hash_table_size (self->writing) == 0;
 }
 

@@ -854,7 +854,8 @@ released_cb (GObject      *source,
  * pg_lease_release_async:
  *
  * Gives the lease back. Not cancellable: a lease must not outlive its holder's work. When it
- * cannot be deleted (no network), it expires by itself.
+ * cannot be deleted (no network), it expires by itself, and is still ours to this lease's next
+ * acquire. The wait of a next acquire is counted from that one.
  */
 void
 pg_lease_release_async (PgLease             *self,
@@ -864,6 +865,8 @@ pg_lease_release_async (PgLease             *self,
   GTask *task = g_task_new (self, NULL, callback, user_data);
 
   g_task_set_source_tag (task, pg_lease_release_async);
+  self->first_wait = 0;
+  self->takeovers = 0;
   if (!self->held)
     {
       g_task_return_boolean (task, TRUE);

@@ -297,12 +297,12 @@ heartbeat_cb (GObject      *source,
   else
     stop_sources (self);
 
-  /* Who closes armed links: nobody while there are none. */
+  /* Who closes armed links: nobody while there are none. What the own watcher could not do
+   * meanwhile (it may run for the activity) is shown once there are. */
   if (count_armed (self) == 0)
     {
       watching->mode = PG_LINK_WATCH_NONE;
       watching->seen_at = 0;
-      g_clear_pointer (&watching->problem, g_free);
       g_clear_pointer (&watching->problem_shown, g_free);
       notify_watch (self);
       return;

@@ -30,6 +30,8 @@ G_BEGIN_DECLS
  * @user_agent: (nullable): the client's User-Agent, where the source says (as the client sent
  *   it: untrusted text)
  * @error_code: (nullable): S3's error code of a refused request ("AccessDenied")
+ * @recorded: the watcher added it to its link's activity already (it may still be kept for a
+ *   link armed later)
  *
  * One request served by S3 that may be the use of a link, from whichever source saw it (the
  * Ceph RGW ops log, an SQS queue, polling).
@@ -52,6 +54,7 @@ typedef struct
   guint64  bytes_sent;
   char    *user_agent;
   char    *error_code;
+  gboolean recorded;
 } PgUseEvent;
 
 #define PG_TYPE_USE_EVENT (pg_use_event_get_type ())

@@ -627,24 +627,21 @@ owner_of (PgWatcher  *self,
   return record;
 }
 
-/* Adds @event to the activity of the link it was made with.
- *
- * Returns: whether it was made with a recorded link */
-static gboolean
+/* Adds @event to the activity of the link it was made with, once. */
+static void
 record_activity (PgWatcher  *self,
                  PgUseEvent *event)
 {
-  PgLinkRecord *record = owner_of (self, event);
+  PgLinkRecord *record = event->recorded ? NULL : owner_of (self, event);
   g_autoptr(PgActivityEvent) activity = NULL;
 
   if (record == NULL)
-    return FALSE;
+    return;
 
+  event->recorded = TRUE;
   activity = pg_activity_event_new_for_use (event);
   pg_activity_store_add (self->activity, record->id, activity);
   g_signal_emit (self, signals [ACTIVITY], 0, record, activity);
-
-  return TRUE;
 }
 
 /* Counts @event, a download of @record's link, towards the link's limit of whole downloads: the
@@ -717,7 +714,6 @@ pg_watcher_handle_events (PgWatcher *self,
   for (guint i = 0; i < events->len; i++)
     {
       PgUseEvent *event = g_ptr_array_index (events, i);
-      gboolean recorded;
       gint64 when;
 
       if (event->id == NULL
@@ -734,9 +730,11 @@ pg_watcher_handle_events (PgWatcher *self,
           || g_strcmp0 (event->bucket, self->bucket) != 0)
         continue;
 
-      /* Made with a link recorded, armed or not (its first use closes an armed one). */
-      recorded = record_activity (self, event);
-      if (match (self, event) || recorded || self->unmatched->len >= MAX_UNMATCHED)
+      /* Made with a link recorded, armed or not; the first use of an armed one closes it. One
+       * that is no armed link's use is kept a while all the same: its link may be armed since
+       * the records were read. */
+      record_activity (self, event);
+      if (match (self, event) || self->unmatched->len >= MAX_UNMATCHED)
         continue;
 
       /* Perhaps a link armed since the records were read: read them again now, but only for a
@@ -763,9 +761,9 @@ rematch (PgWatcher *self)
   for (guint i = self->unmatched->len; i > 0; i--)
     {
       PgUseEvent *event = g_ptr_array_index (self->unmatched, i - 1);
-      gboolean recorded = record_activity (self, event);
 
-      if (match (self, event) || recorded)
+      record_activity (self, event);
+      if (match (self, event))
         g_ptr_array_remove_index (self->unmatched, i - 1);
     }
 }

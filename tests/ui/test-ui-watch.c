@@ -381,14 +381,17 @@ test_ui_closes_while_open (void)
   {
     GtkWindow *details = ui_find_details ();
     g_autoptr(GPtrArray) switches = g_ptr_array_new ();
+    GtkWidget *arm;
     guint frames = 0;
 
     g_assert_nonnull (details);
     ui_wait_until (ui_frames_drawn, &frames, "the details to draw");
+    /* Its own, and "Tell me when it is used". */
     ui_find_widgets (GTK_WIDGET (details), GTK_TYPE_SWITCH, switches);
-    g_assert_cmpuint (switches->len, ==, 1);
-    g_assert_false (gtk_switch_get_active (g_ptr_array_index (switches, 0)));
-    gtk_switch_set_active (g_ptr_array_index (switches, 0), TRUE);
+    g_assert_cmpuint (switches->len, ==, 2);
+    arm = ui_named (details, "arm_switch");
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (arm)));
+    gtk_switch_set_active (GTK_SWITCH (arm), TRUE);
     gtk_window_destroy (details);
   }
   g_assert_cmpint (pg_link_get_arming (download), ==, PG_LINK_ARMING_DOWNLOAD);

@@ -23,8 +23,9 @@
 
 typedef struct
 {
-  PgLinkService *service;
-  PgLink        *link;
+  PgLinkService    *service;
+  PgAccountContext *context;
+  PgLink           *link;
 } RecordWrite;
 
 static void
@@ -34,12 +35,22 @@ record_written_cb (GObject      *source,
 {
   RecordWrite *write = user_data;
   g_autoptr(PgLinkService) self = write->service;
+  g_autoptr(PgAccountContext) context = write->context;
   g_autoptr(PgLink) link = write->link;
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  gboolean again;
 
   g_free (write);
   self->records_writing--;
+  again = GPOINTER_TO_INT (g_hash_table_lookup (self->records_again, pg_link_get_id (link)));
+  g_hash_table_remove (self->records_again, pg_link_get_id (link));
+  /* Changed meanwhile (armed, then disarmed): the record is written as the link is now. */
+  if (again)
+    {
+      _pg_link_service_write_record (self, context, link);
+      return;
+    }
   _pg_link_service_update_busy (self);
   if (pg_link_record_save_finish (result, &error))
     return;
@@ -62,16 +73,29 @@ record_written_cb (GObject      *source,
                  message);
 }
 
-/* Writes @link's record, as the link is now, into its bucket with the managing key. */
+/* Writes @link's record, as the link is now, into its bucket with the managing key: one write
+ * of a link's record at a time, so that the last state is the one that stays. */
 void
 _pg_link_service_write_record (PgLinkService    *self,
                                PgAccountContext *context,
                                PgLink           *link)
 {
-  g_autoptr(PgLinkRecord) record = pg_link_record_new_for_link (link);
-  RecordWrite *write = g_new0 (RecordWrite, 1);
+  g_autoptr(PgLinkRecord) record = NULL;
+  RecordWrite *write;
 
+  if (g_hash_table_contains (self->records_again, pg_link_get_id (link)))
+    {
+      g_hash_table_replace (self->records_again, g_strdup (pg_link_get_id (link)),
+                            GINT_TO_POINTER (TRUE));
+      return;
+    }
+
+  g_hash_table_replace (self->records_again, g_strdup (pg_link_get_id (link)),
+                        GINT_TO_POINTER (FALSE));
+  record = pg_link_record_new_for_link (link);
+  write = g_new0 (RecordWrite, 1);
   write->service = g_object_ref (self);
+  write->context = g_object_ref (context);
   write->link = g_object_ref (link);
   self->records_writing++;
   _pg_link_service_update_busy (self);

@@ -38,6 +38,8 @@ struct _PgLinkService
 
   /* The buckets whose arrivals are being looked for now: one look at a time each. */
   GHashTable      *received_checks;
+  GHashTable      *records_again;   /* link id → whether it changed while its record was being
+                                     * written (written again after) */
 };
 
 enum {

@@ -55,6 +55,7 @@ pg_link_service_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->link_credentials, g_hash_table_unref);
   g_clear_pointer (&self->received_checks, g_hash_table_unref);
+  g_clear_pointer (&self->records_again, g_hash_table_unref);
 
   G_OBJECT_CLASS (pg_link_service_parent_class)->finalize (object);
 }
@@ -157,6 +158,7 @@ static void
 pg_link_service_init (PgLinkService *self)
 {
   self->received_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->records_again = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->link_credentials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) pg_credentials_unref);
 }

@@ -40,6 +40,7 @@ struct _PgLinkWatching
   guint             timer;
   gboolean          looking;
   gboolean          reading;    /* the activities */
+  guint             armed;      /* armed links not closed, when the look began */
   GHashTable       *etags;      /* link id → ETag of its activity as last read */
   gint64            since;      /* when watching began (Unix time) */
   PgUseSources     *sources;    /* the own watcher, while no always-on one is alive */
@@ -291,15 +292,15 @@ heartbeat_cb (GObject      *source,
    * the server reports downloads. */
   if (alive)
     stop_sources (self);
-  else if (count_armed (self) > 0
-           || pg_account_context_reports_downloads (watching->context))
+  else if (watching->armed > 0 || pg_account_context_reports_downloads (watching->context))
     start_sources (self);
   else
     stop_sources (self);
 
-  /* Who closes armed links: nobody while there are none. What the own watcher could not do
-   * meanwhile (it may run for the activity) is shown once there are. */
-  if (count_armed (self) == 0)
+  /* Who closes armed links: nobody while there were none when the look began (a link that
+   * closed during it is still said closed by whoever closed it, until the next look). What the
+   * own watcher could not do meanwhile (it may run for the activity) is shown once there are. */
+  if (watching->armed == 0)
     {
       watching->mode = PG_LINK_WATCH_NONE;
       watching->seen_at = 0;
@@ -461,6 +462,7 @@ look (PgLinkService *self)
   manager = pg_account_context_get_manager (watching->context);
   bucket = pg_account_context_get_bucket (watching->context);
   watching->looking = TRUE;
+  watching->armed = count_armed (self);
   /* The callbacks hold nothing: the service cancels them when it stops watching. */
   pg_link_record_list_async (manager, bucket, watching->cancellable, records_cb, self);
   pg_s3_client_get_object_async (manager, bucket, PG_WATCHER_HEARTBEAT_KEY, 16 * 1024,

@@ -117,15 +117,33 @@ pg_ops_log_new (const char *path,
       /* Kept by a watcher before this one: the log may have been rotated since. */
       self->rotated_first = TRUE;
     }
-  else if (g_stat (path, &buf) == 0)
+  else
     {
-      /* Nothing kept: what happened before this watcher is not its business. */
-      self->inode = (guint64) buf.st_ino;
-      self->offset = (guint64) buf.st_size;
+      /* Nothing kept: what happened before this watcher is not its business. The file is
+       * opened now, not at the first read, so that a rotation before that read loses nothing
+       * written after this. */
+      int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+      if (fd >= 0 && fstat (fd, &buf) == 0)
+        {
+          self->inode = (guint64) buf.st_ino;
+          self->offset = (guint64) buf.st_size;
+          self->tail->fd = g_steal_fd (&fd);
+        }
+      if (fd >= 0)
+        close (fd);
     }
   self->tail->inode = self->read_inode = self->inode;
   self->tail->offset = self->read_offset = self->offset;
   self->tail->size = self->offset;
+  if (self->tail->fd >= 0 && self->offset > 0)
+    {
+      gsize length = (gsize) MIN (self->offset, MARK_BYTES);
+
+      if (pread (self->tail->fd, self->tail->mark, length, (off_t) (self->offset - length))
+          == (ssize_t) length)
+        self->tail->mark_length = length;
+    }
 
   return self;
 }

@@ -21,53 +21,19 @@ import urllib.parse
 import uuid
 
 import botocore.session
-from botocore.config import Config
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lines  # noqa: E402
 import tap  # noqa: E402
 
-CLI = os.environ.get("PG_CLI", "presign-guard-cli")
-ENDPOINT = os.environ["PG_TEST_S3_ENDPOINT"]
+from rgw import CLI, COMMON, ENDPOINT, ENV, SIGNER_ARN, cli, client, request  # noqa: E402
+
 if "PG_TEST_OPS_LOG" not in os.environ:
     print("Bail out! PG_TEST_OPS_LOG must name the gateway's ops log (tests/with-s3-server.sh "
           "sets it)")
     sys.exit(1)
 OPS_LOG = os.environ["PG_TEST_OPS_LOG"]
-SIGNER_ARN = "arn:aws:iam:::user/owner:presign"
-ENV = dict(os.environ, AWS_ACCESS_KEY_ID="OWNERKEY", AWS_SECRET_ACCESS_KEY="OWNERSECRET",
-           PG_SIGNER_ACCESS_KEY_ID="PRESIGNKEY", PG_SIGNER_SECRET_ACCESS_KEY="PRESIGNSECRET")
-ENV.pop("AWS_SESSION_TOKEN", None)
-COMMON = ["--endpoint", ENDPOINT, "--path-style", "--region", "us-east-1",
-          "--signer-arn", SIGNER_ARN]
 STATE = {}
-
-
-def client(key="OWNERKEY", secret="OWNERSECRET"):
-    return botocore.session.get_session().create_client(
-        "s3", region_name="us-east-1", endpoint_url=ENDPOINT,
-        aws_access_key_id=key, aws_secret_access_key=secret,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                      retries={"max_attempts": 1}))
-
-
-def cli(*args, check=True):
-    done = subprocess.run([CLI, *args], env=ENV, capture_output=True, text=True, timeout=120,
-                          check=False)
-    if check and done.returncode != 0:
-        raise AssertionError("%s failed (%d): %s" % (args[0], done.returncode, done.stderr))
-    return done
-
-
-def request(method, url, body=None):
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request(method, parts.path + "?" + parts.query, body=body)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def presign(key, *extra, method="GET", expires="900"):
